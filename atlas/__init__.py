@@ -1,0 +1,1 @@
+"""Partnership Atlas: pharma and biotech news into organisations and deals."""

@@ -1,0 +1,200 @@
+"""``python -m atlas``: ingest, extract, evaluate, re-extract and stats."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from atlas.models import Article, Rejection
+
+
+def _read(paths: Sequence[str], rejected: list[tuple[str, str]]) -> Iterator[Article]:
+    from atlas.corpus import read_corpus
+
+    for record in read_corpus(paths):
+        if isinstance(record, Rejection):
+            rejected.append((record.path, record.reason))
+        else:
+            yield record
+
+
+def result_as_json(result) -> dict:
+    """One article's extraction in the schema of the gold files."""
+    aliases: dict[str, list[str]] = {}
+    for mention in result.mentions:
+        forms = aliases.setdefault(mention.canonical, [])
+        if mention.text != mention.canonical and mention.text not in forms:
+            forms.append(mention.text)
+    return {
+        "file": result.article.file,
+        "title": result.article.title,
+        "published": result.article.published,
+        "date_source": result.article.date_source,
+        "organisations": list(result.organisations),
+        "aliases": {k: v for k, v in aliases.items() if v},
+        "countries": {k: v.country for k, v in result.organisations.items() if v.country},
+        "deals": [
+            {
+                "parties": list(deal.parties),
+                "type": deal.type,
+                "also_types": list(deal.also_types),
+                "therapeutic_areas": list(deal.therapeutic_areas),
+                "countries": list(deal.countries),
+                "deal_date": deal.deal_date,
+                "confidence": deal.confidence,
+                "evidence": deal.evidence,
+            }
+            for deal in result.deals
+        ],
+    }
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from atlas.extract import Extractor
+    from atlas.store import IngestSummary, finish_run, is_empty, open_store, save_extraction, start_run, stored_fingerprints
+
+    engine = open_store(args.db)
+    if args.if_empty and not is_empty(engine):
+        print("store already holds articles; nothing to do (drop --if-empty to add more)")
+        return 0
+    rejected: list[tuple[str, str]] = []
+    print("reading articles ...", file=sys.stderr)
+    articles = list(_read(args.paths, rejected))
+    extractor = Extractor()
+    fingerprint = extractor.lexicon.fingerprint
+    summary = IngestSummary(rejected=rejected)
+    known = stored_fingerprints(engine, [a.id for a in articles])
+    seen: set[str] = set()
+    todo: list[Article] = []
+    for article in articles:
+        if article.id in seen or known.get(article.id) == fingerprint:
+            summary.duplicates += 1
+            continue
+        seen.add(article.id)
+        todo.append(article)
+    run_id = start_run(engine)
+    with tqdm(total=len(todo), unit="article", desc="ingest", file=sys.stderr, disable=args.quiet) as bar:
+        for result in extractor.extract_many(todo, n_process=args.processes, batch_size=args.batch_size):
+            save_extraction(engine, result, fingerprint=fingerprint, run_id=run_id)
+            if result.article.id in known:
+                summary.updated += 1
+            else:
+                summary.ingested += 1
+            bar.update(1)
+    finish_run(engine, run_id, summary)
+    print(summary.line())
+    for path, reason in rejected:
+        print(f"  rejected {path}: {reason}")
+    return 0
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from atlas.extract import Extractor
+    from atlas.store import IngestSummary, finish_run, open_store, save_extraction, start_run, stored_articles
+
+    engine = open_store(args.db)
+    articles = stored_articles(engine)
+    extractor = Extractor()
+    run_id = start_run(engine)
+    summary = IngestSummary(rejected=[])
+    with tqdm(total=len(articles), unit="article", desc="re-extract", file=sys.stderr, disable=args.quiet) as bar:
+        for result in extractor.extract_many(articles, n_process=args.processes):
+            save_extraction(engine, result, fingerprint=extractor.lexicon.fingerprint, run_id=run_id)
+            summary.updated += 1
+            bar.update(1)
+    finish_run(engine, run_id, summary)
+    print(f"re-extracted {summary.updated} articles")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from atlas.extract import Extractor
+
+    rejected: list[tuple[str, str]] = []
+    articles = list(_read(args.paths, rejected))
+    extractor = Extractor()
+    for result in extractor.extract_many(articles):
+        payload = result_as_json(result)
+        print(json.dumps(payload, ensure_ascii=False) if args.jsonl else json.dumps(payload, ensure_ascii=False, indent=2))
+    for path, reason in rejected:
+        print(f"rejected {path}: {reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from atlas.evaluate import Evaluation, format_report, load_gold, score_article
+    from atlas.extract import Extractor
+
+    gold = load_gold(args.gold)
+    folder = Path(args.articles)
+    rejected: list[tuple[str, str]] = []
+    paths = [str(folder / record["file"]) for record in gold]
+    articles = {a.file: a for a in _read(paths, rejected)}
+    extractor = Extractor()
+    evaluation = Evaluation()
+    predictions = {r.article.file: result_as_json(r) for r in extractor.extract_many(list(articles.values()))}
+    for record in gold:
+        predicted = predictions.get(record["file"], {"file": record["file"], "organisations": [], "deals": []})
+        score_article(record, predicted, evaluation)
+    if args.json:
+        print(json.dumps(evaluation.summary(), indent=2))
+    else:
+        print(format_report(evaluation, verbose=args.verbose))
+    for path, reason in rejected:
+        print(f"rejected {path}: {reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from atlas.store import counts, database_url, open_store
+
+    engine = open_store(args.db)
+    print(f"store: {args.db or database_url()}")
+    for key, value in counts(engine).items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m atlas", description="Partnership Atlas batch tools")
+    parser.add_argument("--db", help="database URL (default: ATLAS_DB_URL or sqlite file data/atlas.db)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="read articles, extract organisations and deals, store them")
+    ingest.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .json .jsonl .csv)")
+    ingest.add_argument("--if-empty", action="store_true", help="only ingest when the store holds no article")
+    ingest.add_argument("--processes", type=int, default=1, help="spaCy worker processes")
+    ingest.add_argument("--batch-size", type=int, default=32)
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=cmd_ingest)
+
+    reextract = sub.add_parser("reextract", help="re-run extraction over every stored article (after a lexicon change)")
+    reextract.add_argument("--processes", type=int, default=1)
+    reextract.add_argument("--quiet", action="store_true")
+    reextract.set_defaults(func=cmd_reextract)
+
+    extract = sub.add_parser("extract", help="print extraction results without touching the store")
+    extract.add_argument("paths", nargs="+")
+    extract.add_argument("--jsonl", action="store_true", help="one JSON object per article per line")
+    extract.set_defaults(func=cmd_extract)
+
+    evaluate = sub.add_parser("evaluate", help="score extraction against a gold .jsonl file")
+    evaluate.add_argument("gold")
+    evaluate.add_argument("--articles", required=True, help="folder holding the gold's files")
+    evaluate.add_argument("-v", "--verbose", action="store_true", help="per-article misses and false hits")
+    evaluate.add_argument("--json", action="store_true", help="print the summary as JSON")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    stats = sub.add_parser("stats", help="counts in the store")
+    stats.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

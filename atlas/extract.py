@@ -1,0 +1,534 @@
+"""From an article to its organisations and deals.
+
+The spaCy pipeline (``atlas.nlp``) tags organisations; this module resolves them
+to canonical names, finds the sentences that state an agreement between them
+(``atlas.rules``) and decides who the parties are from the parse: the subject
+of the deal verb, the objects of "with/between/in/from/by", possessors of the
+deal noun ("Sawai's settlement"), hyphenated pairs ("an Astellas-Yaskawa joint
+venture"). Co-mention without an agreement is not a deal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from atlas.lexicon import Lexicon, load_lexicon
+from atlas.models import Article, ArticleItem, Deal, Mention
+from atlas.nlp import build_pipeline
+from atlas.organisations import OrganisationResolver, ResolvedOrganisation, strip_possessive
+from atlas.rules import (
+    MEMBER_NOUNS,
+    PRONOUN_SUBJECTS,
+    deal_matcher,
+    find_triggers,
+    is_hedged,
+    precedence,
+    separate_agreement,
+)
+
+SYMMETRIC_TYPES = frozenset(
+    {"partnership/collaboration", "alliance/consortium", "joint venture", "settlement/litigation", "other"}
+)
+PARTY_PREPOSITIONS = frozenset({"with", "between", "from", "to", "by", "in", "into", "of", "among", "via", "through"})
+_MONTHS = "January February March April May June July August September October November December".split()
+_MONTH_RE = "|".join(m[:3] + r"[a-z]*\.?" for m in _MONTHS)
+_SENTENCE_DATE = re.compile(
+    rf"\b(?:in|on|since|from)\s*(?P<md>(?:{_MONTH_RE})\s*\d{{1,2}},?\s*(?:19|20)\d\d|\d{{1,2}}\s+(?:{_MONTH_RE})\s+(?:19|20)\d\d|(?:{_MONTH_RE})\s*(?:19|20)\d\d)"
+    rf"|\b(?:its|their|the)\s+(?P<y>(?:19|20)\d\d)\s+(?:acquisition|merger|purchase|deal|agreement|license|licence|partnership|collaboration)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class OrgMention:
+    start: int  # token index in the doc
+    end: int
+    text: str
+    canonical: str
+
+
+@dataclass
+class ItemResult:
+    mentions: list[Mention] = field(default_factory=list)
+    deals: list[Deal] = field(default_factory=list)
+
+
+@dataclass
+class ExtractionResult:
+    article: Article
+    organisations: dict[str, ResolvedOrganisation]
+    mentions: list[Mention]
+    deals: list[Deal]
+
+
+def _parse_sentence_date(text: str) -> tuple[str, str] | None:
+    """A date the sentence gives the deal: "In March 2019, X acquired Y",
+    "signed on Dec. 29, 2022", "its 2021 acquisition by Z"."""
+    match = _SENTENCE_DATE.search(text)
+    if not match:
+        return None
+    if match.group("y"):
+        return match.group("y"), "year"
+    raw = match.group("md")
+    day = re.search(r"\b(\d{1,2})\b", raw)
+    year = re.search(r"(19|20)\d\d", raw)
+    month_word = re.search(r"[A-Za-z]+", raw)
+    if not (year and month_word):
+        return None
+    month = next((i + 1 for i, m in enumerate(_MONTHS) if month_word.group(0).lower().startswith(m[:3].lower())), None)
+    if month is None:
+        return None
+    if day and day.start() != year.start() + 0 and int(day.group(1)) <= 31 and len(day.group(1)) <= 2:
+        return f"{year.group(0)}-{month:02d}-{int(day.group(1)):02d}", "day"
+    return f"{year.group(0)}-{month:02d}", "month"
+
+
+class Extractor:
+    """Runs the pipeline and the deal rules over articles."""
+
+    def __init__(self, lexicon: Lexicon | None = None, nlp: Language | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.nlp = nlp or build_pipeline(self.lexicon)
+        self.resolver = OrganisationResolver(self.lexicon)
+        self.matcher, self.trigger_table = deal_matcher(self.nlp, self.lexicon)
+        self.hedges = frozenset(h.lower() for h in self.lexicon.hedges)
+        self.area_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.area_labels: dict[int, str] = {}
+        for entry in self.lexicon.areas:
+            key = self.nlp.vocab.strings.add(f"atlas_area_{entry.label}")
+            self.area_labels[key] = entry.label
+            self.area_matcher.add(f"atlas_area_{entry.label}", [self.nlp.make_doc(t) for t in entry.terms])
+        self.country_terms = self.lexicon.country_by_term
+        self.place_terms = self.lexicon.country_by_place
+
+    # ------------------------------------------------------------------ public
+    def extract(self, article: Article) -> ExtractionResult:
+        return next(self.extract_many([article]))
+
+    def extract_many(
+        self, articles: Iterable[Article], *, batch_size: int = 32, n_process: int = 1
+    ) -> Iterator[ExtractionResult]:
+        """Extract from many articles, streaming their item texts through ``nlp.pipe``."""
+
+        def texts() -> Iterator[tuple[str, tuple[Article, int]]]:
+            for article in articles:
+                items = article.items or (ArticleItem(0, article.text, article.title),)
+                for position, item in enumerate(items):
+                    yield _item_text(item), (article, position)
+
+        current: Article | None = None
+        docs: list[tuple[ArticleItem, Doc]] = []
+        stream = self.nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+        for doc, (article, position) in stream:
+            if current is not None and article is not current:
+                yield self._article_result(current, docs)
+                docs = []
+            current = article
+            items = article.items or (ArticleItem(0, article.text, article.title),)
+            docs.append((items[position], doc))
+        if current is not None:
+            yield self._article_result(current, docs)
+
+    # ---------------------------------------------------------------- internal
+    def _article_result(self, article: Article, docs: list[tuple[ArticleItem, Doc]]) -> ExtractionResult:
+        surface: list[str] = []
+        hints: dict[str, str] = {}
+        for _, doc in docs:
+            for ent in doc.ents:
+                if ent.label_ == "ORG":
+                    text = strip_possessive(ent.text)
+                    surface.append(text)
+                    if ent.id_:
+                        hints[text] = ent.id_
+        resolved = self.resolver.resolve_document(surface, hints=hints)
+        organisations: dict[str, ResolvedOrganisation] = {}
+        mentions: list[Mention] = []
+        deals: list[Deal] = []
+        for item, doc in docs:
+            orgs = [
+                OrgMention(ent.start, ent.end, strip_possessive(ent.text), resolved[strip_possessive(ent.text)])
+                for ent in doc.ents
+                if ent.label_ == "ORG" and strip_possessive(ent.text) in resolved
+            ]
+            for org in orgs:
+                if org.canonical not in organisations:
+                    organisations[org.canonical] = self.resolver.describe(org.canonical)
+                span = doc[org.start : org.end]
+                mentions.append(Mention(span.text, org.canonical, span.start_char, span.end_char, item.index))
+            self._countries_from_text(doc, orgs, organisations)
+            deals.extend(self._item_deals(article, item, doc, orgs))
+        for deal in deals:
+            countries = [organisations[p].country for p in deal.parties if p in organisations]
+            deal.countries = tuple(sorted({c for c in countries if c}))
+        return ExtractionResult(article, organisations, mentions, deals)
+
+    def _countries_from_text(self, doc: Doc, orgs: list[OrgMention], organisations: dict[str, ResolvedOrganisation]) -> None:
+        """Countries the text gives organisations the lexicon does not place:
+        "Taiwan's Mycenax", "Karo Bio of Sweden", "X, a Chinese biotech"."""
+        for org in orgs:
+            info = organisations[org.canonical]
+            if info.country:
+                continue
+            country = self._country_near(doc, org)
+            if country:
+                organisations[org.canonical] = replace(info, country=country)
+
+    def _country_of_span(self, span: Span) -> str | None:
+        text = span.text
+        return self.country_terms.get(text) or self.place_terms.get(text) or (span.ent_id_ if span.label_ in ("GPE", "NORP") and span.ent_id_ in self.lexicon.countries else None)
+
+    def _country_near(self, doc: Doc, org: OrgMention) -> str | None:
+        ents_before = [e for e in doc.ents if e.end <= org.start and org.start - e.end <= 2 and e.label_ in ("GPE", "NORP")]
+        for ent in ents_before:
+            between = doc[ent.end : org.start].text.strip()
+            if between in ("’s", "'s", "") or ent.label_ == "NORP":
+                country = self._country_of_span(ent)
+                if country:
+                    return country
+        window = doc[org.end : min(len(doc), org.end + 8)]
+        if len(window) >= 2 and window[0].lower_ in ("of", "in", ",") or (len(window) >= 3 and window[0].lower_ == "based" and window[1].lower_ == "in"):
+            for ent in window.ents if hasattr(window, "ents") else []:
+                if ent.label_ in ("GPE", "NORP", "LOC"):
+                    country = self._country_of_span(ent)
+                    if country:
+                        return country
+            for token in window:
+                country = self.country_terms.get(token.text) or self.place_terms.get(token.text)
+                if country and token.text[:1].isupper():
+                    return country
+        return None
+
+    def _areas(self, span: Span | Doc) -> list[str]:
+        found: list[str] = []
+        for match_id, _start, _end in self.area_matcher(span):
+            label = self.area_labels.get(match_id)
+            if label and label not in found:
+                found.append(label)
+        return found
+
+    def _item_deals(self, article: Article, item: ArticleItem, doc: Doc, orgs: list[OrgMention]) -> list[Deal]:
+        if len({o.canonical for o in orgs}) < 1:
+            return []
+        token_org: dict[int, OrgMention] = {}
+        for org in orgs:
+            for i in range(org.start, org.end):
+                token_org[i] = org
+        counts = Counter(o.canonical for o in orgs)
+        first_seen = {}
+        for o in orgs:
+            first_seen.setdefault(o.canonical, o.start)
+        main_org = min(counts, key=lambda c: (-counts[c], first_seen[c])) if counts else None
+        item_areas = [a for a, _ in Counter(self._areas(doc)).most_common(3)]
+        published = item.published or article.published
+        precision = item.date_precision or article.date_precision
+        date_source = item.date_source if item.published else article.date_source
+
+        deals: list[Deal] = []
+        last_subject: str | None = None
+        for sent in doc.sents:
+            sent_orgs = [o for o in orgs if sent.start <= o.start < sent.end]
+            ctx = _SentenceContext(sent, token_org, main_org, last_subject)
+            found = self._sentence_deals(ctx, sent_orgs)
+            for parties, deal_type, strength, trigger in found:
+                explicit = _parse_sentence_date(sent.text)
+                areas = self._areas(sent) or item_areas
+                deals.append(
+                    Deal(
+                        parties=parties,
+                        type=deal_type,
+                        evidence=sent.text.strip(),
+                        item_index=item.index,
+                        therapeutic_areas=tuple(areas),
+                        deal_date=explicit[0] if explicit else published,
+                        date_precision=explicit[1] if explicit else precision,
+                        date_source="sentence" if explicit else date_source,
+                        confidence=round(strength, 2),
+                        trigger=trigger,
+                    )
+                )
+            subject = ctx.sentence_subject()
+            if subject:
+                last_subject = subject
+        return _merge_item_deals(deals, doc)
+
+    def _sentence_deals(self, ctx: _SentenceContext, sent_orgs: list[OrgMention]) -> list[tuple[tuple[str, ...], str, float, str]]:
+        sent = ctx.sent
+        triggers = [(span, entry) for span, entry in find_triggers(sent, self.matcher, self.trigger_table)]
+        if not triggers:
+            return []
+        live = [(span, entry) for span, entry in triggers if not is_hedged(span, self.hedges)]
+        if not live:
+            return []
+        specific = [e for _, e in live if e.type != "other"]
+        sentence_type = min((e.type for e in specific), key=precedence) if specific else "other"
+        results: dict[frozenset[str], tuple[tuple[str, ...], str, float, str]] = {}
+
+        def add(parties: list[str], deal_type: str, strength: float, trigger: str) -> None:
+            unique = tuple(dict.fromkeys(parties))
+            if len(unique) < 2:
+                return
+            key = frozenset(unique)
+            previous = results.get(key)
+            if previous is None or precedence(deal_type) < precedence(previous[1]):
+                results[key] = (unique, deal_type, strength, trigger)
+
+        distinct = list(dict.fromkeys(o.canonical for o in sent_orgs))
+        for span, entry in live:
+            deal_type = sentence_type if entry.type == "other" or precedence(sentence_type) < precedence(entry.type) else entry.type
+            if entry.role == "member":
+                continue
+            groups = ctx.parties(span, entry.role)
+            if groups is None:
+                continue
+            for group in groups:
+                add(group, deal_type, entry.strength, span.text)
+        if not results:
+            # Members of a programme run by the article's main organisation.
+            if any(t.lower_ in MEMBER_NOUNS for t in sent) and ctx.main_org:
+                for canonical in distinct:
+                    if canonical != ctx.main_org:
+                        add([ctx.main_org, canonical], "partnership/collaboration", 0.4, "participant")
+        if not results and len(distinct) == 2:
+            strong = [(s, e) for s, e in live if e.role == "noun" and e.strength >= 0.8]
+            if strong:
+                add(distinct, sentence_type, strong[0][1].strength * 0.6, strong[0][0].text)
+        return list(results.values())
+
+
+def _item_text(item: ArticleItem) -> str:
+    if item.title and item.title not in item.text[: len(item.title) + 5]:
+        return f"{item.text}\n\n{item.title}."
+    return item.text
+
+
+class _SentenceContext:
+    """Who is who in one sentence: organisation tokens, subjects, pronouns."""
+
+    def __init__(self, sent: Span, token_org: dict[int, OrgMention], main_org: str | None, last_subject: str | None) -> None:
+        self.sent = sent
+        self.token_org = token_org
+        self.main_org = main_org
+        self.last_subject = last_subject
+
+    def org_at(self, token: Token) -> str | None:
+        org = self.token_org.get(token.i)
+        return org.canonical if org else None
+
+    def group(self, token: Token, *, allow_possessive: bool = True, loose: bool = True) -> list[str]:
+        """Organisations a noun phrase names: the token's own and its conjuncts';
+        for a common noun ("generics firms Sawai and Nichi-Iko", "firm AND Pharma")
+        the first name in its phrase (``loose``), never one inside a
+        prepositional phrase or relative clause of it."""
+        found: list[str] = []
+        for node in [token, *token.conjuncts]:
+            org = self.org_at(node)
+            if org:
+                found.append(org)
+                continue
+            if not loose:
+                continue
+            for child in _pruned_subtree(node):
+                if child.dep_ == "poss" and not allow_possessive:
+                    continue
+                mention = self.token_org.get(child.i)
+                if mention is None:
+                    continue
+                found.append(mention.canonical)
+                for i in range(mention.start, mention.end):
+                    for conj in child.doc[i].conjuncts:
+                        other = self.org_at(conj)
+                        if other:
+                            found.append(other)
+                break
+        return list(dict.fromkeys(found))
+
+    def resolve_pronoun(self, token: Token, verb: Token) -> list[str]:
+        word = token.lower_
+        if word == "we" or (word in ("company", "firm", "group") and any(c.lower_ in ("our",) for c in token.children)):
+            return [self.main_org] if self.main_org else []
+        # "X and Y announced that they have entered ..." / "X said it acquired ..."
+        higher = verb.head
+        while higher is not verb and higher.dep_ not in ("ROOT",) and higher.pos_ not in ("VERB", "AUX"):
+            higher = higher.head
+        if higher is not verb:
+            subjects = self.subjects(higher, depth=1)
+            if subjects:
+                return subjects if word in ("they", "companies", "firms") else subjects[:1]
+        if word in ("they", "companies", "firms"):
+            return []
+        return [self.last_subject or self.main_org] if (self.last_subject or self.main_org) else []
+
+    def subjects(self, verb: Token, depth: int = 0) -> list[str]:
+        """Organisations that are the subject of ``verb`` (pronouns resolved);
+        an infinitive or conjoined verb takes its governor's subject."""
+        found: list[str] = []
+        pronoun: Token | None = None
+        has_subject = False
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                has_subject = True
+                orgs = self.group(child, allow_possessive=False)
+                if orgs:
+                    found += orgs
+                elif child.lower_ in PRONOUN_SUBJECTS:
+                    pronoun = child
+        if found:
+            return list(dict.fromkeys(found))
+        if pronoun is not None and depth == 0:
+            return self.resolve_pronoun(pronoun, verb)
+        if not has_subject and depth < 2 and verb.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acl") and verb.head is not verb:
+            return self.subjects(verb.head, depth + 1)
+        return []
+
+    def sentence_subject(self) -> str | None:
+        root = self.sent.root
+        subjects = self.subjects(root, depth=1)
+        return subjects[0] if len(subjects) == 1 else None
+
+    def governing_verb(self, token: Token) -> Token | None:
+        node = token
+        for _ in range(8):
+            if node.pos_ in ("VERB", "AUX") and node is not token:
+                return node
+            if node.head is node:
+                return node if node.pos_ in ("VERB", "AUX") else None
+            node = node.head
+        return None
+
+    def prep_objects(self, head: Token, *, allow_possessive: bool) -> list[str]:
+        found: list[str] = []
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in PARTY_PREPOSITIONS or child.dep_ == "agent":
+                for pobj in child.children:
+                    if pobj.dep_ in ("pobj", "pcomp"):
+                        found += self.group(pobj, allow_possessive=allow_possessive)
+                        # "stake in local generics firm AND Pharma": the name is an
+                        # apposition or compound of the object noun.
+                        for grand in pobj.children:
+                            if grand.dep_ in ("appos", "compound", "npadvmod"):
+                                found += self.group(grand, allow_possessive=allow_possessive)
+        return list(dict.fromkeys(found))
+
+    def hyphen_pair(self, span: Span) -> list[str] | None:
+        """ "an Astellas-Yaskawa joint venture", "the Astellas-KISED collaboration"."""
+        doc = span.doc
+        i = span.start - 1
+        while i >= self.sent.start and doc[i].pos_ in ("ADJ",) and i > span.start - 3:
+            i -= 1
+        right = self.token_org.get(i)
+        if right is None:
+            return None
+        j = right.start - 1
+        if j > self.sent.start and doc[j].text in ("-", "–", "/"):
+            left = self.token_org.get(j - 1)
+            if left is not None and left.canonical != right.canonical:
+                return [left.canonical, right.canonical]
+        return None
+
+    def parties(self, span: Span, role: str) -> list[list[str]] | None:
+        """Party groups a trigger states, or None when the parse names none."""
+        pair = self.hyphen_pair(span)
+        if pair:
+            return [pair]
+        root = span.root
+        if role == "verb":
+            verb = root if root.pos_ in ("VERB", "AUX") else self.governing_verb(root)
+            if verb is None:
+                return None
+            subjects = self.subjects(verb)
+            objects: list[str] = []
+            for child in verb.children:
+                if child.dep_ in ("dobj", "attr", "oprd"):
+                    objects += self.group(child, allow_possessive=False)
+                    for grand in child.children:
+                        if grand.dep_ == "prep" and grand.lower_ == "of":
+                            objects += [o for p in grand.children if p.dep_ == "pobj" for o in self.group(p, allow_possessive=False)]
+            objects += self.prep_objects(verb, allow_possessive=False)
+            if span.end - span.start > 1:
+                objects += self.prep_objects(span[-1], allow_possessive=False)
+        else:
+            verb = self.governing_verb(root)
+            subjects = self.subjects(verb) if verb is not None else []
+            objects = []
+            for child in root.children:
+                if child.dep_ == "poss":
+                    objects += self.group(child)
+                if child.dep_ == "compound" and self.org_at(child):
+                    objects.append(self.org_at(child))
+            objects += self.prep_objects(root, allow_possessive=True)
+            if span.end - span.start > 1:
+                objects += self.prep_objects(span[-1], allow_possessive=True)
+            if verb is not None:
+                objects += self.prep_objects(verb, allow_possessive=False)
+            # "X, a subsidiary of Y, has acquired ...": subjects are never objects.
+        objects = [o for o in dict.fromkeys(objects) if o not in subjects]
+        if not subjects and not objects:
+            return None
+        if not subjects:
+            others = [o.canonical for o in self.token_org.values() if self.sent.start <= o.start < self.sent.end and o.canonical not in objects]
+            others = list(dict.fromkeys(others))
+            if len(objects) >= 2 and (not others or any(t.lower_ == "between" for t in self.sent)):
+                return [objects]
+            if len(others) == 1:
+                subjects = others
+            elif len(objects) >= 1 and not others and self.main_org and self.main_org not in objects and role == "noun":
+                subjects = [self.main_org]
+            else:
+                return [objects] if len(objects) >= 2 else None
+        if not objects:
+            return [subjects] if len(subjects) >= 2 else None
+        each = any(t.lower_ == "each" for t in self.sent)
+        deal_type_symmetric = role == "noun"
+        if deal_type_symmetric and len(subjects) >= 2 and len(objects) == 1 and not each:
+            return [subjects + objects]
+        return [[s, o] for s in subjects for o in objects if s != o]
+
+
+def _pruned_subtree(node: Token) -> Iterator[Token]:
+    """The token's phrase without its prepositional phrases, clauses and possessor chains below them."""
+    yield node
+    for child in node.children:
+        if child.dep_ in ("prep", "relcl", "acl", "advcl", "ccomp", "agent", "punct", "cc", "conj"):
+            continue
+        yield from _pruned_subtree(child)
+
+
+def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
+    """One record per agreement: later sentences about the same parties add
+    facets (``also_types``) unless they speak of another agreement."""
+    merged: list[Deal] = []
+    for deal in deals:
+        key = frozenset(deal.parties)
+        target = next((m for m in merged if frozenset(m.parties) == key), None)
+        separate = False
+        if target is not None:
+            same_date = deal.date_source != "sentence" or (target.date_source == "sentence" and target.deal_date == deal.deal_date)
+            separate = not same_date or (
+                _evidence_has_cue(deal.evidence) and deal.type == target.type and deal.evidence != target.evidence
+            )
+        if target is None or separate:
+            merged.append(deal)
+            continue
+        if deal.type != target.type and deal.type not in target.also_types and deal.type != "other":
+            if target.type == "other":
+                target.type = deal.type
+            else:
+                target.also_types = (*target.also_types, deal.type)
+        target.confidence = max(target.confidence, deal.confidence)
+        target.therapeutic_areas = tuple(dict.fromkeys((*target.therapeutic_areas, *deal.therapeutic_areas)))
+    return merged
+
+
+def _evidence_has_cue(text: str) -> bool:
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return bool(words & {"previously", "earlier", "additional", "prior", "terminate", "existing"})
+
+
+__all__ = ["ExtractionResult", "Extractor", "separate_agreement"]

@@ -1,0 +1,102 @@
+"""Plain data records passed between the corpus reader, the extractor and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DATE_SOURCES = ("text", "url", "metadata", "file", "none")
+DATE_PRECISIONS = ("day", "month", "year")
+
+DEAL_TYPES = (
+    "partnership/collaboration",
+    "licensing",
+    "joint venture",
+    "acquisition/merger",
+    "equity investment/stake",
+    "alliance/consortium",
+    "settlement/litigation",
+    "supply/distribution/commercialisation",
+    "other",
+)
+
+ORG_KINDS = ("company", "academic", "government", "investor", "other")
+
+
+@dataclass(frozen=True)
+class ArticleItem:
+    """One news item of an article: the whole body, or one item of a digest page."""
+
+    index: int
+    text: str
+    title: str | None = None
+    published: str | None = None
+    date_precision: str | None = None
+    date_source: str = "none"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from the corpus, before any NLP.
+
+    ``published`` is ISO text at its precision: ``2025``, ``2025-04`` or
+    ``2025-12-19``; ``date_source`` says where it came from (one of
+    ``DATE_SOURCES``) and is ``"none"`` when no date is known. A date is never
+    invented.
+    """
+
+    id: str
+    file: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    date_precision: str | None = None
+    date_source: str = "none"
+    is_digest: bool = False
+    items: tuple[ArticleItem, ...] = ()
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input that could not be read, with a one-line reason for the user."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Mention:
+    """An organisation mention resolved to its canonical organisation."""
+
+    text: str
+    canonical: str
+    start: int
+    end: int
+    item_index: int = 0
+
+
+@dataclass
+class Organisation:
+    name: str
+    country: str | None = None
+    kind: str = "company"
+    aliases: set[str] = field(default_factory=set)
+    in_lexicon: bool = False
+
+
+@dataclass
+class Deal:
+    parties: tuple[str, ...]
+    type: str
+    evidence: str
+    item_index: int = 0
+    therapeutic_areas: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    deal_date: str | None = None
+    date_precision: str | None = None
+    date_source: str = "none"
+    confidence: float = 0.5
+    trigger: str = ""
+    also_types: tuple[str, ...] = ()

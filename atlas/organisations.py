@@ -1,0 +1,155 @@
+"""Organisation name resolution: every surface form maps to one canonical name.
+
+"Astellas", "Astellas Pharma", "Astellas Pharma Inc." and "Astellas’" all resolve
+to the lexicon's "Astellas Pharma". Names the lexicon lacks are kept as new
+organisations under their longest form with the legal suffix removed, and their
+short forms in the same article ("Harpoon" after "Harpoon Therapeutics, Inc.")
+resolve to them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from atlas.lexicon import Lexicon, OrganisationEntry
+
+# Removed before comparing names; kept in sync with the evaluation's matching rules.
+CORPORATE_SUFFIXES = (
+    "incorporated inc corporation corp company co limited ltd llc l l c llp lp plc ag sa s a nv "
+    "n v bv b v ab asa a s gmbh kk k k spa s p a se holdings holding group"
+).split()
+_SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(map(re.escape, CORPORATE_SUFFIXES)) + r"))+$")
+_POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
+FUZZY_THRESHOLD = 93
+
+
+def strip_possessive(name: str) -> str:
+    return _POSSESSIVE_RE.sub("", name.strip()).strip()
+
+
+def display_name(name: str) -> str:
+    """A mention as a canonical display name: no possessive, no legal suffix,
+    no leading article ("the Japanese Foundation ..." -> "Japanese Foundation ...")."""
+    name = strip_possessive(" ".join(name.split()))
+    name = re.sub(r"^(?:the|The|THE)\s+", "", name)
+    name = re.sub(r"[\s,]+$", "", name)
+    stripped = re.sub(
+        r"(?:,?\s+(?:Inc\.?|Incorporated|Corp\.?|Corporation|Co\.?,?|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|"
+        r"plc|Plc|PLC|AG|S\.?A\.?|N\.?V\.?|B\.?V\.?|AB|ASA|A/S|GmbH|K\.?K\.?|S\.?p\.?A\.?|SE|Spa))+$",
+        "",
+        name,
+    ).strip(" ,")
+    # "Merck & Co." keeps its suffix: without it the name would be "Merck &".
+    if not stripped or stripped.endswith("&"):
+        return name
+    return stripped
+
+
+def normalise_name(name: str) -> str:
+    """Comparison key: case-folded, no accents, punctuation or corporate suffixes."""
+    name = unicodedata.normalize("NFKD", strip_possessive(name))
+    name = "".join(c for c in name if not unicodedata.combining(c))
+    name = name.casefold().replace("&", " and ")
+    name = re.sub(r"[^\w\s]", " ", name)
+    name = re.sub(r"^the\s+", "", " ".join(name.split()))
+    name = _SUFFIX_RE.sub("", name).strip()
+    return name
+
+
+@dataclass
+class ResolvedOrganisation:
+    name: str
+    country: str | None
+    kind: str
+    in_lexicon: bool
+
+
+class OrganisationResolver:
+    """Maps mentions to canonical organisations using the lexicon, then fuzzy matching."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.entries: dict[str, OrganisationEntry] = {}
+        self.by_key: dict[str, str] = {}
+        for entry in lexicon.organisations:
+            self.entries[entry.name] = entry
+            for form in (entry.name, *entry.aliases):
+                key = normalise_name(form)
+                if key:
+                    self.by_key.setdefault(key, entry.name)
+        self._keys = list(self.by_key)
+
+    def lookup(self, mention: str) -> str | None:
+        """The lexicon's canonical name for a mention, or None."""
+        key = normalise_name(mention)
+        if not key:
+            return None
+        if key in self.by_key:
+            return self.by_key[key]
+        if len(key) < 6:
+            return None
+        match = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+        if match is None:
+            return None
+        candidate = match[0]
+        # Fuzzy matches must agree on the first word: "Kelun Biotech" ~ "Kelun-Biotech",
+        # never "Boston Biomedical" ~ "Boston Scientific".
+        if candidate.split()[0][:4] != key.split()[0][:4]:
+            return None
+        return self.by_key[candidate]
+
+    def describe(self, canonical: str) -> ResolvedOrganisation:
+        entry = self.entries.get(canonical)
+        if entry is None:
+            return ResolvedOrganisation(canonical, None, "company", False)
+        return ResolvedOrganisation(entry.name, entry.country, entry.kind, True)
+
+    def resolve_document(self, mentions: list[str], *, hints: dict[str, str] | None = None) -> dict[str, str]:
+        """Resolve all organisation mentions of one article at once.
+
+        Returns surface form -> canonical name. ``hints`` maps a surface form to a
+        longer form it stands for (abbreviations defined in parentheses). Within
+        the article a short form that is a leading run of words of a longer
+        unknown name resolves to it ("Quest Blood" -> "Quest Blood Substitute").
+        """
+        hints = hints or {}
+        result: dict[str, str] = {}
+        unknown: dict[str, str] = {}  # normalised key -> display name
+        for mention in sorted(set(mentions), key=lambda m: -len(m)):
+            target = hints.get(mention, mention)
+            canonical = self.lookup(target) or self.lookup(mention)
+            if canonical:
+                result[mention] = canonical
+                continue
+            key = normalise_name(target)
+            if not key:
+                continue
+            longer = next(
+                (
+                    name
+                    for other, name in unknown.items()
+                    if other != key and (other.startswith(key + " ") or other == key)
+                ),
+                None,
+            )
+            if longer is None:
+                # A short form of a lexicon name seen in this article ("Kodak" when
+                # the article says "Eastman Kodak" and the lexicon lists that).
+                longer = next(
+                    (
+                        canon
+                        for canon in result.values()
+                        if normalise_name(canon).startswith(key + " ")
+                        or normalise_name(canon).endswith(" " + key)
+                    ),
+                    None,
+                )
+            if longer is not None:
+                result[mention] = longer
+            else:
+                unknown[key] = display_name(target)
+                result[mention] = unknown[key]
+        return result

@@ -1,0 +1,560 @@
+"""The store: articles, organisations, aliases, mentions, deals and deal parties.
+
+SQLAlchemy Core over a SQLite file under ``data/`` by default, or any database
+named by ``ATLAS_DB_URL`` (PostgreSQL for a team). Every article is written in
+one transaction with its extraction, so a stopped ingest never leaves half an
+article; an article already stored under the same lexicon is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+
+from atlas.extract import ExtractionResult
+from atlas.lexicon import PROJECT_ROOT
+from atlas.models import Article
+from atlas.organisations import normalise_name
+
+SCHEMA_VERSION = 1
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "atlas.db"
+
+metadata = MetaData()
+
+schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    Column("ingested", Integer, default=0),
+    Column("updated", Integer, default=0),
+    Column("duplicates", Integer, default=0),
+    Column("rejected", Integer, default=0),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("title", Text),
+    Column("source", Text),
+    Column("url", Text),
+    Column("published", String(10)),
+    Column("date_precision", String(8)),
+    Column("date_source", String(16), nullable=False, default="none"),
+    Column("is_digest", Boolean, nullable=False, default=False),
+    Column("text", Text, nullable=False),
+    Column("metadata_json", Text, nullable=False, default="{}"),
+    Column("lexicon_fingerprint", String(32), nullable=False, default=""),
+    Column("ingest_run_id", Integer, ForeignKey("ingest_runs.id")),
+    Column("ingested_at", String(32), nullable=False),
+)
+
+article_items = Table(
+    "article_items",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_index", Integer, primary_key=True),
+    Column("title", Text),
+    Column("published", String(10)),
+    Column("date_precision", String(8)),
+    Column("date_source", String(16)),
+    Column("text", Text, nullable=False),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("key", String(255), nullable=False, unique=True),
+    Column("country", Text),
+    Column("kind", String(16), nullable=False, default="company"),
+    Column("in_lexicon", Boolean, nullable=False, default=False),
+)
+
+aliases = Table(
+    "aliases",
+    metadata,
+    Column("organisation_id", Integer, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("alias", String(255), primary_key=True),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("item_index", Integer, nullable=False, default=0),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start_char", Integer, nullable=False),
+    Column("end_char", Integer, nullable=False),
+    Index("ix_mentions_article", "article_id"),
+    Index("ix_mentions_organisation", "organisation_id"),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("item_index", Integer, nullable=False, default=0),
+    Column("type", String(48), nullable=False),
+    Column("also_types", Text, nullable=False, default=""),
+    Column("evidence", Text, nullable=False),
+    Column("deal_date", String(10)),
+    Column("date_precision", String(8)),
+    Column("date_source", String(16)),
+    Column("confidence", Float, nullable=False, default=0.5),
+    Column("trigger", Text, nullable=False, default=""),
+    Column("therapeutic_areas", Text, nullable=False, default=""),
+    Column("countries", Text, nullable=False, default=""),
+    Index("ix_deals_article", "article_id"),
+    Index("ix_deals_date", "deal_date"),
+    Index("ix_deals_type", "type"),
+)
+
+deal_parties = Table(
+    "deal_parties",
+    metadata,
+    Column("deal_id", Integer, ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+    Index("ix_deal_parties_organisation", "organisation_id"),
+)
+
+
+def database_url() -> str:
+    """``ATLAS_DB_URL`` if set, else the SQLite file ``data/atlas.db``."""
+    return os.environ.get("ATLAS_DB_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except Exception:  # noqa: BLE001 - in-memory databases refuse WAL; nothing to do
+        pass
+    cursor.close()
+
+
+def open_store(url: str | None = None) -> Engine:
+    """Engine for ``url`` (default: ``database_url()``) with the schema created."""
+    url = url or database_url()
+    kwargs = {}
+    if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            from sqlalchemy.pool import StaticPool
+
+            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        else:
+            path = url.split("///", 1)[-1]
+            if path:
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    engine = create_engine(url, future=True, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    create_schema(engine)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(schema_info)).scalar_one() == 0:
+            conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class IngestSummary:
+    ingested: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, str]] | None = None
+
+    def line(self) -> str:
+        rejected = self.rejected or []
+        text = f"ingested {self.ingested}, duplicates skipped {self.duplicates}, rejected {len(rejected)}"
+        if self.updated:
+            text += f", re-extracted {self.updated}"
+        return text
+
+
+def start_run(engine: Engine) -> int:
+    with engine.begin() as conn:
+        return conn.execute(insert(ingest_runs).values(started_at=_now())).inserted_primary_key[0]
+
+
+def finish_run(engine: Engine, run_id: int, summary: IngestSummary) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(ingest_runs)
+            .where(ingest_runs.c.id == run_id)
+            .values(
+                finished_at=_now(),
+                ingested=summary.ingested,
+                updated=summary.updated,
+                duplicates=summary.duplicates,
+                rejected=len(summary.rejected or []),
+            )
+        )
+
+
+def stored_fingerprints(engine: Engine, ids: Iterable[str]) -> dict[str, str]:
+    """Lexicon fingerprint of each already-stored article among ``ids``."""
+    ids = list(ids)
+    found: dict[str, str] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = conn.execute(
+                select(articles.c.id, articles.c.lexicon_fingerprint).where(articles.c.id.in_(chunk))
+            )
+            found.update({row.id: row.lexicon_fingerprint for row in rows})
+    return found
+
+
+def _organisation_id(conn: Connection, name: str, info, cache: dict[str, int]) -> int:
+    key = normalise_name(name) or name.casefold()
+    if key in cache:
+        return cache[key]
+    row = conn.execute(select(organisations.c.id, organisations.c.country).where(organisations.c.key == key)).first()
+    if row is None:
+        org_id = conn.execute(
+            insert(organisations).values(
+                name=name,
+                key=key,
+                country=getattr(info, "country", None),
+                kind=getattr(info, "kind", "company"),
+                in_lexicon=bool(getattr(info, "in_lexicon", False)),
+            )
+        ).inserted_primary_key[0]
+    else:
+        org_id = row.id
+        if row.country is None and getattr(info, "country", None):
+            conn.execute(update(organisations).where(organisations.c.id == org_id).values(country=info.country))
+    cache[key] = org_id
+    return org_id
+
+
+def save_extraction(
+    engine: Engine, result: ExtractionResult, *, fingerprint: str, run_id: int | None = None
+) -> None:
+    """Store one article and its extraction atomically, replacing any earlier
+    extraction of the same article."""
+    article: Article = result.article
+    with engine.begin() as conn:
+        conn.execute(delete(deals).where(deals.c.article_id == article.id))
+        conn.execute(delete(mentions).where(mentions.c.article_id == article.id))
+        conn.execute(delete(article_items).where(article_items.c.article_id == article.id))
+        conn.execute(delete(articles).where(articles.c.id == article.id))
+        conn.execute(
+            insert(articles).values(
+                id=article.id,
+                file=article.file,
+                title=article.title,
+                source=article.source,
+                url=article.url,
+                published=article.published,
+                date_precision=article.date_precision,
+                date_source=article.date_source,
+                is_digest=article.is_digest,
+                text=article.text,
+                metadata_json=json.dumps(article.metadata, default=str, ensure_ascii=False),
+                lexicon_fingerprint=fingerprint,
+                ingest_run_id=run_id,
+                ingested_at=_now(),
+            )
+        )
+        if article.items:
+            conn.execute(
+                insert(article_items),
+                [
+                    {
+                        "article_id": article.id,
+                        "item_index": item.index,
+                        "title": item.title,
+                        "published": item.published,
+                        "date_precision": item.date_precision,
+                        "date_source": item.date_source,
+                        "text": item.text,
+                    }
+                    for item in article.items
+                ],
+            )
+        cache: dict[str, int] = {}
+        for name, info in result.organisations.items():
+            org_id = _organisation_id(conn, name, info, cache)
+            surface = {m.text for m in result.mentions if m.canonical == name} | {name}
+            existing = set(conn.execute(select(aliases.c.alias).where(aliases.c.organisation_id == org_id)).scalars())
+            new_aliases = [{"organisation_id": org_id, "alias": a[:255]} for a in sorted(surface) if a[:255] not in existing]
+            if new_aliases:
+                conn.execute(insert(aliases), new_aliases)
+        if result.mentions:
+            conn.execute(
+                insert(mentions),
+                [
+                    {
+                        "article_id": article.id,
+                        "item_index": m.item_index,
+                        "organisation_id": _organisation_id(conn, m.canonical, None, cache),
+                        "text": m.text,
+                        "start_char": m.start,
+                        "end_char": m.end,
+                    }
+                    for m in result.mentions
+                ],
+            )
+        for deal in result.deals:
+            deal_id = conn.execute(
+                insert(deals).values(
+                    article_id=article.id,
+                    item_index=deal.item_index,
+                    type=deal.type,
+                    also_types="|".join(deal.also_types),
+                    evidence=deal.evidence,
+                    deal_date=deal.deal_date,
+                    date_precision=deal.date_precision,
+                    date_source=deal.date_source,
+                    confidence=deal.confidence,
+                    trigger=deal.trigger,
+                    therapeutic_areas="|".join(deal.therapeutic_areas),
+                    countries="|".join(deal.countries),
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                insert(deal_parties),
+                [
+                    {"deal_id": deal_id, "organisation_id": _organisation_id(conn, p, None, cache), "position": i}
+                    for i, p in enumerate(dict.fromkeys(deal.parties))
+                ],
+            )
+
+
+def is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(articles)).scalar_one() == 0
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            "articles": conn.execute(select(func.count()).select_from(articles)).scalar_one(),
+            "organisations": conn.execute(
+                select(func.count(func.distinct(mentions.c.organisation_id)))
+            ).scalar_one(),
+            "deals": conn.execute(select(func.count()).select_from(deals)).scalar_one(),
+        }
+
+
+def deals_frame(engine: Engine) -> pd.DataFrame:
+    """One row per deal: parties (names and countries), type, date, areas,
+    confidence, evidence and the article it comes from."""
+    query = (
+        select(
+            deals.c.id.label("deal_id"),
+            deals.c.type,
+            deals.c.also_types,
+            deals.c.deal_date,
+            deals.c.date_precision,
+            deals.c.date_source,
+            deals.c.confidence,
+            deals.c.evidence,
+            deals.c.therapeutic_areas,
+            deals.c.countries,
+            deals.c.item_index,
+            articles.c.id.label("article_id"),
+            articles.c.title.label("article_title"),
+            articles.c.file.label("article_file"),
+            articles.c.source.label("article_source"),
+        )
+        .join(articles, articles.c.id == deals.c.article_id)
+        .order_by(deals.c.id)
+    )
+    party_query = (
+        select(
+            deal_parties.c.deal_id,
+            organisations.c.name,
+            organisations.c.country,
+            deal_parties.c.position,
+        )
+        .join(organisations, organisations.c.id == deal_parties.c.organisation_id)
+        .order_by(deal_parties.c.deal_id, deal_parties.c.position)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all())
+        parties = pd.DataFrame(conn.execute(party_query).mappings().all())
+    if frame.empty:
+        return pd.DataFrame(
+            columns=[
+                "deal_id", "parties", "party_countries", "type", "also_types", "deal_date",
+                "date_precision", "date_source", "confidence", "evidence", "therapeutic_areas",
+                "countries", "item_index", "article_id", "article_title", "article_file", "article_source",
+            ]
+        )
+    grouped = parties.groupby("deal_id")
+    frame["parties"] = frame["deal_id"].map(grouped["name"].apply(list))
+    frame["party_countries"] = frame["deal_id"].map(grouped["country"].apply(list))
+    for column in ("also_types", "therapeutic_areas", "countries"):
+        frame[column] = frame[column].map(lambda v: [x for x in (v or "").split("|") if x])
+    return frame
+
+
+def organisations_frame(engine: Engine) -> pd.DataFrame:
+    """Organisations with their aliases, mention and deal counts."""
+    deal_counts = (
+        select(deal_parties.c.organisation_id, func.count().label("deals"))
+        .group_by(deal_parties.c.organisation_id)
+        .subquery()
+    )
+    mention_counts = (
+        select(
+            mentions.c.organisation_id,
+            func.count().label("mentions"),
+            func.count(func.distinct(mentions.c.article_id)).label("articles"),
+        )
+        .group_by(mentions.c.organisation_id)
+        .subquery()
+    )
+    query = (
+        select(
+            organisations.c.id,
+            organisations.c.name,
+            organisations.c.country,
+            organisations.c.kind,
+            organisations.c.in_lexicon,
+            func.coalesce(deal_counts.c.deals, 0).label("deals"),
+            func.coalesce(mention_counts.c.mentions, 0).label("mentions"),
+            func.coalesce(mention_counts.c.articles, 0).label("articles"),
+        )
+        .outerjoin(deal_counts, deal_counts.c.organisation_id == organisations.c.id)
+        .outerjoin(mention_counts, mention_counts.c.organisation_id == organisations.c.id)
+        .order_by(organisations.c.name)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all())
+        alias_rows = pd.DataFrame(conn.execute(select(aliases.c.organisation_id, aliases.c.alias)).mappings().all())
+    if frame.empty:
+        return pd.DataFrame(columns=["id", "name", "country", "kind", "in_lexicon", "deals", "mentions", "articles", "aliases"])
+    frame = frame[(frame["mentions"] > 0) | (frame["deals"] > 0)].reset_index(drop=True)
+    by_org = alias_rows.groupby("organisation_id")["alias"].apply(sorted) if not alias_rows.empty else {}
+    frame["aliases"] = frame["id"].map(lambda i: [a for a in by_org.get(i, []) if a != frame.loc[frame["id"] == i, "name"].iloc[0]] if i in by_org else [])
+    return frame
+
+
+def articles_frame(engine: Engine) -> pd.DataFrame:
+    """Articles with their metadata and organisation and deal counts (no text)."""
+    deal_counts = select(deals.c.article_id, func.count().label("deals")).group_by(deals.c.article_id).subquery()
+    org_counts = (
+        select(mentions.c.article_id, func.count(func.distinct(mentions.c.organisation_id)).label("organisations"))
+        .group_by(mentions.c.article_id)
+        .subquery()
+    )
+    query = (
+        select(
+            articles.c.id,
+            articles.c.file,
+            articles.c.title,
+            articles.c.source,
+            articles.c.url,
+            articles.c.published,
+            articles.c.date_precision,
+            articles.c.date_source,
+            articles.c.is_digest,
+            articles.c.ingested_at,
+            articles.c.ingest_run_id,
+            func.coalesce(org_counts.c.organisations, 0).label("organisations"),
+            func.coalesce(deal_counts.c.deals, 0).label("deals"),
+        )
+        .outerjoin(deal_counts, deal_counts.c.article_id == articles.c.id)
+        .outerjoin(org_counts, org_counts.c.article_id == articles.c.id)
+        .order_by(articles.c.published.desc(), articles.c.file)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all())
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["id", "file", "title", "source", "url", "published", "date_precision", "date_source",
+                     "is_digest", "ingested_at", "ingest_run_id", "organisations", "deals"]
+        )
+    return frame
+
+
+def article_text(engine: Engine, article_id: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(articles.c.text).where(articles.c.id == article_id)).scalar_one_or_none()
+
+
+def stored_articles(engine: Engine) -> list[Article]:
+    """Every stored article rebuilt from the store (for re-extraction)."""
+    from atlas.models import ArticleItem
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(articles).order_by(articles.c.file)).mappings().all()
+        item_rows = conn.execute(select(article_items).order_by(article_items.c.article_id, article_items.c.item_index)).mappings().all()
+    items: dict[str, list[ArticleItem]] = {}
+    for row in item_rows:
+        items.setdefault(row["article_id"], []).append(
+            ArticleItem(row["item_index"], row["text"], row["title"], row["published"], row["date_precision"], row["date_source"] or "none")
+        )
+    return [
+        Article(
+            id=row["id"],
+            file=row["file"],
+            text=row["text"],
+            title=row["title"],
+            source=row["source"],
+            url=row["url"],
+            published=row["published"],
+            date_precision=row["date_precision"],
+            date_source=row["date_source"],
+            is_digest=bool(row["is_digest"]),
+            items=tuple(items.get(row["id"], ())),
+            metadata=json.loads(row["metadata_json"] or "{}"),
+        )
+        for row in rows
+    ]
+
+
+def last_run(engine: Engine) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None

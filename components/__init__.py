@@ -1,0 +1,1 @@
+"""Streamlit render helpers and the one cached data-access module."""
