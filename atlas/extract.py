@@ -33,8 +33,8 @@ from atlas.rules import (
     separate_agreement,
 )
 
-SYMMETRIC_TYPES = frozenset(
-    {"partnership/collaboration", "alliance/consortium", "joint venture", "settlement/litigation", "other"}
+ASYMMETRIC_TYPES = frozenset(
+    {"acquisition/merger", "equity investment/stake", "licensing", "supply/distribution/commercialisation", "other"}
 )
 PARTY_PREPOSITIONS = frozenset({"with", "between", "from", "to", "by", "in", "into", "of", "among", "via", "through"})
 _MONTHS = "January February March April May June July August September October November December".split()
@@ -260,14 +260,6 @@ class Extractor:
 
     def _sentence_deals(self, ctx: _SentenceContext, sent_orgs: list[OrgMention]) -> list[tuple[tuple[str, ...], str, float, str]]:
         sent = ctx.sent
-        triggers = [(span, entry) for span, entry in find_triggers(sent, self.matcher, self.trigger_table)]
-        if not triggers:
-            return []
-        live = [(span, entry) for span, entry in triggers if not is_hedged(span, self.hedges)]
-        if not live:
-            return []
-        specific = [e for _, e in live if e.type != "other"]
-        sentence_type = min((e.type for e in specific), key=precedence) if specific else "other"
         results: dict[frozenset[str], tuple[tuple[str, ...], str, float, str]] = {}
 
         def add(parties: list[str], deal_type: str, strength: float, trigger: str) -> None:
@@ -279,27 +271,39 @@ class Extractor:
             if previous is None or precedence(deal_type) < precedence(previous[1]):
                 results[key] = (unique, deal_type, strength, trigger)
 
-        distinct = list(dict.fromkeys(o.canonical for o in sent_orgs))
+        live = [
+            (span, entry)
+            for span, entry in find_triggers(sent, self.matcher, self.trigger_table)
+            if not is_hedged(span, self.hedges)
+        ]
+        # A generic "agreement"/"signed" takes the type of the specific phrase
+        # beside it ("a licence agreement", "signed ... to market and distribute").
+        specific = [e.type for _, e in live if e.type != "other" and e.strength >= 0.6]
+        sentence_type = min(specific, key=precedence) if specific else "other"
         for span, entry in live:
-            deal_type = sentence_type if entry.type == "other" or precedence(sentence_type) < precedence(entry.type) else entry.type
-            if entry.role == "member":
+            groups = ctx.parties(span, entry.role, entry.type)
+            if not groups:
                 continue
-            groups = ctx.parties(span, entry.role)
-            if groups is None:
-                continue
+            deal_type = sentence_type if entry.type == "other" else _refine_type(span, entry.type)
             for group in groups:
                 add(group, deal_type, entry.strength, span.text)
-        if not results:
-            # Members of a programme run by the article's main organisation.
-            if any(t.lower_ in MEMBER_NOUNS for t in sent) and ctx.main_org:
-                for canonical in distinct:
-                    if canonical != ctx.main_org:
-                        add([ctx.main_org, canonical], "partnership/collaboration", 0.4, "participant")
-        if not results and len(distinct) == 2:
-            strong = [(s, e) for s, e in live if e.role == "noun" and e.strength >= 0.8]
-            if strong:
-                add(distinct, sentence_type, strong[0][1].strength * 0.6, strong[0][0].text)
+        if not results and ctx.main_org:
+            for group in ctx.programme_members():
+                add(group, "partnership/collaboration", 0.4, "participant")
         return list(results.values())
+
+
+def _refine_type(span: Span, deal_type: str) -> str:
+    """"acquire the exclusive rights" is a licence, "bought 5% of the shares" a stake."""
+    if deal_type != "acquisition/merger" or span.root.pos_ != "VERB":
+        return deal_type
+    for child in span.root.children:
+        if child.dep_ == "dobj":
+            if child.lemma_ in ("right", "license", "licence"):
+                return "licensing"
+            if child.lemma_ in ("stake", "interest", "share", "position", "holding", "shareholding"):
+                return "equity investment/stake"
+    return deal_type
 
 
 def _item_text(item: ArticleItem) -> str:
@@ -416,6 +420,19 @@ class _SentenceContext:
                                 found += self.group(grand, allow_possessive=allow_possessive)
         return list(dict.fromkeys(found))
 
+    def programme_members(self) -> list[list[str]]:
+        """"Two inaugural participants, X and Y, ...": each named member of a
+        programme partners with the article's main organisation."""
+        groups = []
+        for token in self.sent:
+            if token.lower_ in MEMBER_NOUNS and token.pos_ == "NOUN":
+                for child in token.children:
+                    if child.dep_ in ("appos", "conj", "prep"):
+                        for member in self.group(child if child.dep_ != "prep" else next(iter(child.children), child)):
+                            if member != self.main_org:
+                                groups.append([self.main_org, member])
+        return groups
+
     def hyphen_pair(self, span: Span) -> list[str] | None:
         """ "an Astellas-Yaskawa joint venture", "the Astellas-KISED collaboration"."""
         doc = span.doc
@@ -432,7 +449,7 @@ class _SentenceContext:
                 return [left.canonical, right.canonical]
         return None
 
-    def parties(self, span: Span, role: str) -> list[list[str]] | None:
+    def parties(self, span: Span, role: str, deal_type: str = "other") -> list[list[str]] | None:
         """Party groups a trigger states, or None when the parse names none."""
         pair = self.hyphen_pair(span)
         if pair:
@@ -471,6 +488,8 @@ class _SentenceContext:
         objects = [o for o in dict.fromkeys(objects) if o not in subjects]
         if not subjects and not objects:
             return None
+        if not subjects and role == "verb" and len(objects) < 2:
+            return None
         if not subjects:
             others = [o.canonical for o in self.token_org.values() if self.sent.start <= o.start < self.sent.end and o.canonical not in objects]
             others = list(dict.fromkeys(others))
@@ -483,6 +502,10 @@ class _SentenceContext:
             else:
                 return [objects] if len(objects) >= 2 else None
         if not objects:
+            # "A and B merged" / "formed an alliance"; but "A and B each acquired
+            # a stake" needs the object it does not name here.
+            if role == "verb" and deal_type in ASYMMETRIC_TYPES and span.root.lemma_ != "merge":
+                return None
             return [subjects] if len(subjects) >= 2 else None
         each = any(t.lower_ == "each" for t in self.sent)
         deal_type_symmetric = role == "noun"
@@ -495,6 +518,9 @@ def _pruned_subtree(node: Token) -> Iterator[Token]:
     """The token's phrase without its prepositional phrases, clauses and possessor chains below them."""
     yield node
     for child in node.children:
+        if child.dep_ == "prep" and child.lower_ in ("like", "including", "as"):
+            yield from _pruned_subtree(child)  # "entities like X and Y", "partners such as X"
+            continue
         if child.dep_ in ("prep", "relcl", "acl", "advcl", "ccomp", "agent", "punct", "cc", "conj"):
             continue
         yield from _pruned_subtree(child)

@@ -219,7 +219,7 @@ class OrganisationRules:
         self.non_organisations: frozenset[str] = frozenset()
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+        ents = [self._extend_with_suffixes(doc, e) for e in doc.ents]
         lexicon_tokens = {
             i for e in ents if e.id_ and e.label_ == "ORG" for i in range(e.start, e.end)
         }
@@ -244,6 +244,23 @@ class OrganisationRules:
         new_ents = self._abbreviations(doc, new_ents)
         doc.ents = spacy.util.filter_spans(new_ents)
         return doc
+
+    @staticmethod
+    def _extend_with_suffixes(doc: Doc, ent: Span) -> Span:
+        """"Nikon Instruments", "Astellas Pharma Inc.": a lexicon name followed by
+        organisation words is a longer name. Legal suffixes keep the lexicon
+        identity; other words make a new organisation (a subsidiary)."""
+        if ent.label_ != "ORG" or not ent.id_:
+            return ent
+        end = ent.end
+        while end < len(doc) and doc[end].text in ORG_SUFFIXES and doc[end].text not in INSTITUTION_HEADS:
+            end += 1
+        if end == ent.end:
+            return ent
+        extension = doc[ent.end : end]
+        if all(t.text in LEGAL_SUFFIXES for t in extension):
+            return Span(doc, ent.start, end, label="ORG", span_id=ent.id_)
+        return Span(doc, ent.start, end, label="ORG")
 
     @staticmethod
     def _abbreviations(doc: Doc, ents: list[Span]) -> list[Span]:

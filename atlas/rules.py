@@ -62,7 +62,11 @@ def deal_matcher(nlp: Language, lexicon: Lexicon) -> tuple[Matcher, dict[int, Tr
 
 def find_triggers(sent: Span, matcher: Matcher, table: dict[int, TriggerEntry]) -> list[tuple[Span, TriggerEntry]]:
     """Longest non-overlapping trigger phrases in a sentence, in text order."""
-    matches = [(sent.doc[start:end], table[match_id]) for match_id, start, end in matcher(sent)]
+    # On a Span, the Matcher gives offsets relative to the span.
+    offset = sent.start
+    matches = [
+        (sent.doc[offset + start : offset + end], table[match_id]) for match_id, start, end in matcher(sent)
+    ]
     matches.sort(key=lambda m: (-(m[0].end - m[0].start), m[0].start))
     taken: set[int] = set()
     chosen = []
