@@ -140,22 +140,22 @@ class Extractor:
     def _article_result(self, article: Article, docs: list[tuple[ArticleItem, Doc]]) -> ExtractionResult:
         surface: list[str] = []
         hints: dict[str, str] = {}
-        for _, doc in docs:
-            for ent in doc.ents:
-                if ent.label_ == "ORG":
-                    text = strip_possessive(ent.text)
-                    surface.append(text)
-                    if ent.id_:
-                        hints[text] = ent.id_
+        org_ents = _confirmed_organisations([doc for _, doc in docs])
+        for ents in org_ents:
+            for ent in ents:
+                text = strip_possessive(ent.text)
+                surface.append(text)
+                if ent.id_:
+                    hints[text] = ent.id_
         resolved = self.resolver.resolve_document(surface, hints=hints)
         organisations: dict[str, ResolvedOrganisation] = {}
         mentions: list[Mention] = []
         deals: list[Deal] = []
-        for item, doc in docs:
+        for (item, doc), ents in zip(docs, org_ents, strict=True):
             orgs = [
                 OrgMention(ent.start, ent.end, strip_possessive(ent.text), resolved[strip_possessive(ent.text)])
-                for ent in doc.ents
-                if ent.label_ == "ORG" and strip_possessive(ent.text) in resolved
+                for ent in ents
+                if strip_possessive(ent.text) in resolved
             ]
             for org in orgs:
                 if org.canonical not in organisations:
@@ -280,11 +280,14 @@ class Extractor:
         # beside it ("a licence agreement", "signed ... to market and distribute").
         specific = [e.type for _, e in live if e.type != "other" and e.strength >= 0.6]
         sentence_type = min(specific, key=precedence) if specific else "other"
+        # Nouns name the agreement: "an exclusive license and collaboration agreement" is a licence.
+        noun_types = [e.type for _, e in live if e.role == "noun" and e.type != "other" and e.strength >= 0.7]
         for span, entry in live:
             groups = ctx.parties(span, entry.role, entry.type)
             if not groups:
                 continue
             deal_type = sentence_type if entry.type == "other" else _refine_type(span, entry.type)
+            deal_type = min([deal_type, *noun_types], key=precedence)
             for group in groups:
                 add(group, deal_type, entry.strength, span.text)
         if not results and ctx.main_org:
@@ -302,14 +305,67 @@ def _refine_type(span: Span, deal_type: str) -> str:
             if child.lemma_ in ("right", "license", "licence"):
                 return "licensing"
             if child.lemma_ in ("stake", "interest", "share", "position", "holding", "shareholding"):
+                if any(c.lower_ in ("all", "outstanding", "remaining", "entire") for c in child.children):
+                    return deal_type  # "acquire all outstanding shares of X" buys the company
                 return "equity investment/stake"
     return deal_type
 
 
+_TICKER_TAG = re.compile(r"\s*<[A-Z][A-Z.]{0,6}>")
+_BRACKETED_NAME = re.compile(r"<([A-Z][^<>\n]{1,80})>")
+_DASH_RUN = re.compile(r"-{2,}")
+
+
+def _is_headline(sent: Span) -> bool:
+    """Title Case or ALL CAPS lines, where the statistical NER takes any
+    capitalised run for a name ("Merck Enters into Exclusive Global License Agreement")."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    if len(words) < 3:
+        return False
+    capitalised = sum(1 for t in words if t.text[0].isupper())
+    return capitalised / len(words) >= 0.75
+
+
+def _confirmed_organisations(docs: list[Doc]) -> list[list[Span]]:
+    """Organisation entities per doc; a name found only in headlines must be
+    in the lexicon or also appear in running text."""
+    from atlas.organisations import normalise_name
+
+    flagged: list[list[tuple[Span, bool]]] = []
+    confirmed: set[str] = set()
+    for doc in docs:
+        heads = {s.start for s in doc.sents if _is_headline(s)}
+        entries = []
+        for ent in doc.ents:
+            if ent.label_ != "ORG":
+                continue
+            in_headline = ent.sent.start in heads
+            entries.append((ent, in_headline))
+            if not in_headline:
+                confirmed.add(normalise_name(ent.text))
+        flagged.append(entries)
+    result = []
+    for entries in flagged:
+        keep = []
+        for ent, in_headline in entries:
+            key = normalise_name(ent.text)
+            if not in_headline or ent.id_ or key in confirmed or any(c.startswith(key + " ") for c in confirmed):
+                keep.append(ent)
+        result.append(keep)
+    return result
+
+
 def _item_text(item: ArticleItem) -> str:
-    if item.title and item.title not in item.text[: len(item.title) + 5]:
-        return f"{item.text}\n\n{item.title}."
-    return item.text
+    """The text the pipeline reads: wire-service tickers ("<EK>") dropped,
+    bracketed names ("<Genencor Inc>") unwrapped, dateline dashes spaced, and a
+    headline the body does not repeat appended as its own sentence."""
+    text = item.text
+    if item.title and item.title not in text[: len(item.title) + 5]:
+        text = f"{text}\n\n{item.title}."
+    # Substitutions keep every character offset, so mention offsets index item.text.
+    text = _TICKER_TAG.sub(lambda m: " " * len(m.group(0)), text)
+    text = _BRACKETED_NAME.sub(lambda m: f" {m.group(1)} ", text)
+    return _DASH_RUN.sub(lambda m: " " + "—" * (len(m.group(0)) - 2) + " " if len(m.group(0)) > 2 else " —", text)
 
 
 class _SentenceContext:
@@ -491,7 +547,13 @@ class _SentenceContext:
         if not subjects and role == "verb" and len(objects) < 2:
             return None
         if not subjects:
-            others = [o.canonical for o in self.token_org.values() if self.sent.start <= o.start < self.sent.end and o.canonical not in objects]
+            others = [
+                o.canonical
+                for o in self.token_org.values()
+                if self.sent.start <= o.start < self.sent.end
+                and o.canonical not in objects
+                and not _is_speaker(self.sent.doc[o.start])
+            ]
             others = list(dict.fromkeys(others))
             if len(objects) >= 2 and (not others or any(t.lower_ == "between" for t in self.sent)):
                 return [objects]
@@ -507,11 +569,26 @@ class _SentenceContext:
             if role == "verb" and deal_type in ASYMMETRIC_TYPES and span.root.lemma_ != "merge":
                 return None
             return [subjects] if len(subjects) >= 2 else None
-        each = any(t.lower_ == "each" for t in self.sent)
+        each = any(t.lower_ in ("each", "both", "respectively") for t in self.sent) or root.tag_ == "NNS"
         deal_type_symmetric = role == "noun"
         if deal_type_symmetric and len(subjects) >= 2 and len(objects) == 1 and not each:
             return [subjects + objects]
         return [[s, o] for s in subjects for o in objects if s != o]
+
+
+REPORTING_VERBS = frozenset({"say", "state", "add", "note", "comment", "tell", "explain", "remark"})
+
+
+def _is_speaker(token: Token) -> bool:
+    """Is the token part of who is quoted ("..., president, Emory University, said")?"""
+    node = token
+    for _ in range(8):
+        if node.dep_ in ("nsubj", "nsubjpass") and node.head.lemma_ in REPORTING_VERBS:
+            return True
+        if node.head is node:
+            return False
+        node = node.head
+    return False
 
 
 def _pruned_subtree(node: Token) -> Iterator[Token]:
