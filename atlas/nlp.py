@@ -53,6 +53,7 @@ PRODUCT_NOUNS = frozenset(
 )
 INDEX_WORDS = frozenset({"Index", "Subindex", "Indices", "Indexes"})
 NAME_JOINERS = frozenset({"of", "for", "and", "&", "de", "la", "du", "der", "von", "van", "at", "the"})
+_CAMEL = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*")
 _TICKER = re.compile(r"^(?:[A-Z]{1,6}:\s?[A-Z0-9.]{1,8}|[A-Z]{1,5})$")
 
 
@@ -116,7 +117,17 @@ def build_pipeline(lexicon: Lexicon | None = None) -> Language:
         ruler.add_patterns(country_patterns(lexicon) + organisation_patterns(lexicon))
     nlp.add_pipe("atlas_line_breaks", before="parser")
     nlp.add_pipe("atlas_organisations", after="ner")
-    nlp.get_pipe("atlas_organisations").non_organisations = frozenset(lexicon.non_organisations)
+    rules = nlp.get_pipe("atlas_organisations")
+    rules.non_organisations = frozenset(n.casefold() for n in lexicon.non_organisations)
+    rules.places = frozenset(
+        term.casefold() for term in (*lexicon.country_by_term, *lexicon.country_by_place)
+    )
+    rules.deal_verbs = frozenset(
+        alternative
+        for trigger in lexicon.triggers
+        if trigger.role == "verb"
+        for alternative in trigger.pattern.split()[0].split("/")
+    )
     return nlp
 
 
@@ -171,7 +182,7 @@ def _suffix_spans(doc: Doc) -> list[Span]:
 
 def _is_noise(span: Span, blocked: frozenset[str]) -> bool:
     text = span.text.strip()
-    if not text or text in blocked or text.lower() in blocked:
+    if not text or text.casefold() in blocked:
         return True
     doc = span.doc
     before = doc[span.start - 1].text if span.start > 0 else ""
@@ -217,6 +228,8 @@ class OrganisationRules:
 
     def __init__(self) -> None:
         self.non_organisations: frozenset[str] = frozenset()
+        self.places: frozenset[str] = frozenset()
+        self.deal_verbs: frozenset[str] = frozenset()
 
     def __call__(self, doc: Doc) -> Doc:
         ents = [self._extend_with_suffixes(doc, e) for e in doc.ents]
@@ -238,12 +251,62 @@ class OrganisationRules:
                 continue
             new_ents.append(ent)
             taken.update(range(ent.start, ent.end))
-        new_ents = [
-            e for e in new_ents if e.label_ != "ORG" or e.id_ or not _is_noise(e, self.non_organisations)
-        ]
+        new_ents = [e for e in new_ents if e.label_ != "ORG" or e.id_ or not self._is_noise(e)]
+        new_ents = self._deal_arguments(doc, new_ents) + self._camel_case_names(doc, new_ents)
         new_ents = self._abbreviations(doc, new_ents)
         doc.ents = spacy.util.filter_spans(new_ents)
         return doc
+
+    def _is_noise(self, span: Span) -> bool:
+        if _is_noise(span, self.non_organisations):
+            return True
+        words = [t.text.casefold() for t in span if t.is_alpha or "." in t.text]
+        has_suffix = span[-1].text in ORG_SUFFIXES
+        if not has_suffix and words and any(w in self.places for w in words):
+            return True  # datelines: "N.J. & RAHWAY", "SUZHOU", "Hong Kong"
+        if len(span) <= 3 and re.fullmatch(r"[A-Z0-9-]*\d[A-Z0-9-]*", span.text.replace(" ", "")):
+            return True  # codes: "CYP11A1", "HPN328", "10-K", "TA-MUC1"
+        if len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and not has_suffix:
+            return True  # bare acronyms the model guesses at: "SLD", "NSCLC", "CNS"
+        return False
+
+    def _deal_arguments(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        """Proper names that are the subject or object of a deal verb are
+        organisations even when the model calls them people or places
+        ("Montedison has agreed to acquire Antibioticos")."""
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        out = list(ents)
+        for token in doc:
+            if token.lower_ not in self.deal_verbs or token.pos_ != "VERB":
+                continue
+            candidates = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+            if token.dep_ == "xcomp":
+                candidates += [c for c in token.head.children if c.dep_ == "nsubj"]
+            for head in candidates:
+                if head.pos_ != "PROPN" or head.i in taken:
+                    continue
+                start = head.left_edge.i if all(t.pos_ == "PROPN" for t in doc[head.left_edge.i : head.i + 1]) else head.i
+                span = Span(doc, start, head.i + 1, label="ORG")
+                if any(i in taken for i in range(span.start, span.end)) or span.text.casefold() in self.places:
+                    continue
+                if self._is_noise(span) or not span.text[:1].isupper():
+                    continue
+                out = [e for e in out if not (e.start <= head.i < e.end)]
+                out.append(span)
+                taken.update(range(span.start, span.end))
+        return out
+
+    def _camel_case_names(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        """"NextCure", "AbbVie", "BioNTech": inner capitals mark company names."""
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        found = []
+        for token in doc:
+            if token.i in taken or not _CAMEL.fullmatch(token.text) or token.pos_ not in ("PROPN", "NOUN"):
+                continue
+            if token.text.casefold() in self.non_organisations:
+                continue
+            found.append(Span(doc, token.i, token.i + 1, label="ORG"))
+        return found
 
     @staticmethod
     def _extend_with_suffixes(doc: Doc, ent: Span) -> Span:
