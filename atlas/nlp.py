@@ -182,7 +182,7 @@ def _suffix_spans(doc: Doc) -> list[Span]:
 
 def _is_noise(span: Span, blocked: frozenset[str]) -> bool:
     text = span.text.strip()
-    if not text or text.casefold() in blocked:
+    if not text or re.sub(r"^the\s+", "", text.casefold()) in blocked:
         return True
     doc = span.doc
     before = doc[span.start - 1].text if span.start > 0 else ""
@@ -303,8 +303,9 @@ class OrganisationRules:
         for token in doc:
             if token.i in taken or not _CAMEL.fullmatch(token.text) or token.pos_ not in ("PROPN", "NOUN"):
                 continue
-            if token.text.casefold() in self.non_organisations:
-                continue
+            head = re.match(r"[A-Z][a-z]+", token.text).group(0)
+            if token.text.casefold() in self.non_organisations or head in NAME_STOPWORDS:
+                continue  # glued words from scraped text: "InMay", "TheCompany"
             found.append(Span(doc, token.i, token.i + 1, label="ORG"))
         return found
 
