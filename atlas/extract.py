@@ -316,14 +316,17 @@ _BRACKETED_NAME = re.compile(r"<([A-Z][^<>\n]{1,80})>")
 _DASH_RUN = re.compile(r"-{2,}")
 
 
+_TITLE_SMALL_WORDS = frozenset({"with", "into", "from", "that", "this", "over", "after", "upon", "than", "onto"})
+
+
 def _is_headline(sent: Span) -> bool:
     """Title Case or ALL CAPS lines, where the statistical NER takes any
     capitalised run for a name ("Merck Enters into Exclusive Global License Agreement")."""
-    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    words = [t for t in sent if t.is_alpha and len(t) > 3 and t.lower_ not in _TITLE_SMALL_WORDS]
     if len(words) < 3:
         return False
     capitalised = sum(1 for t in words if t.text[0].isupper())
-    return capitalised / len(words) >= 0.75
+    return capitalised / len(words) >= 0.85
 
 
 def _confirmed_organisations(docs: list[Doc]) -> list[list[Span]]:
@@ -391,9 +394,12 @@ class _SentenceContext:
             org = self.org_at(node)
             if org:
                 found.append(org)
+            if org and not loose:
                 continue
             if not loose:
                 continue
+            # Every name in the phrase: "Japan's Marubeni and Santen Pharmaceutical"
+            # parses with one name as a modifier of the other.
             for child in _pruned_subtree(node):
                 if child.dep_ == "poss" and not allow_possessive:
                     continue
@@ -406,7 +412,6 @@ class _SentenceContext:
                         other = self.org_at(conj)
                         if other:
                             found.append(other)
-                break
         return list(dict.fromkeys(found))
 
     def resolve_pronoun(self, token: Token, verb: Token) -> list[str]:

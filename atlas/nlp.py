@@ -254,6 +254,10 @@ class OrganisationRules:
         new_ents = [e for e in new_ents if e.label_ != "ORG" or e.id_ or not self._is_noise(e)]
         new_ents = self._deal_arguments(doc, new_ents) + self._camel_case_names(doc, new_ents)
         new_ents = self._abbreviations(doc, new_ents)
+        # Token-level ids outlive doc.ents assignment; clear them so a span that
+        # lost its lexicon identity ("Nikon" -> "Nikon Instruments") does not keep it.
+        for token in doc:
+            token.ent_id = 0
         doc.ents = spacy.util.filter_spans(new_ents)
         return doc
 

@@ -127,15 +127,18 @@ class OrganisationResolver:
             key = normalise_name(target)
             if not key:
                 continue
+            # A name written with its legal suffix ("CytRx Corp") is a full name,
+            # never a short form of a longer one ("CytRx Biopool Ltd").
+            full_name = display_name(target) != strip_possessive(" ".join(target.split()))
             longer = next(
                 (
                     name
                     for other, name in unknown.items()
-                    if other != key and (other.startswith(key + " ") or other == key)
+                    if other == key or (not full_name and other.startswith(key + " "))
                 ),
                 None,
             )
-            if longer is None:
+            if longer is None and not full_name and len(key) >= 4:
                 # A short form of a lexicon name seen in this article ("Kodak" when
                 # the article says "Eastman Kodak" and the lexicon lists that).
                 longer = next(
