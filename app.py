@@ -30,5 +30,7 @@ def overview() -> None:
     )
 
 
-page = st.navigation([st.Page(overview, title="Overview", icon=":material/dashboard:", default=True)])
+page = st.navigation(
+    [st.Page(overview, title="Overview", icon=":material/dashboard:", default=True)]
+)
 page.run()

@@ -56,7 +56,15 @@ def result_as_json(result) -> dict:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from atlas.extract import Extractor
-    from atlas.store import IngestSummary, finish_run, is_empty, open_store, save_extraction, start_run, stored_fingerprints
+    from atlas.store import (
+        IngestSummary,
+        finish_run,
+        is_empty,
+        open_store,
+        save_extraction,
+        start_run,
+        stored_fingerprints,
+    )
 
     engine = open_store(args.db)
     if args.if_empty and not is_empty(engine):
@@ -78,8 +86,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         seen.add(article.id)
         todo.append(article)
     run_id = start_run(engine)
-    with tqdm(total=len(todo), unit="article", desc="ingest", file=sys.stderr, disable=args.quiet) as bar:
-        for result in extractor.extract_many(todo, n_process=args.processes, batch_size=args.batch_size):
+    with tqdm(
+        total=len(todo), unit="article", desc="ingest", file=sys.stderr, disable=args.quiet
+    ) as bar:
+        for result in extractor.extract_many(
+            todo, n_process=args.processes, batch_size=args.batch_size
+        ):
             save_extraction(engine, result, fingerprint=fingerprint, run_id=run_id)
             if result.article.id in known:
                 summary.updated += 1
@@ -95,16 +107,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     from atlas.extract import Extractor
-    from atlas.store import IngestSummary, finish_run, open_store, save_extraction, start_run, stored_articles
+    from atlas.store import (
+        IngestSummary,
+        finish_run,
+        open_store,
+        save_extraction,
+        start_run,
+        stored_articles,
+    )
 
     engine = open_store(args.db)
     articles = stored_articles(engine)
     extractor = Extractor()
     run_id = start_run(engine)
     summary = IngestSummary(rejected=[])
-    with tqdm(total=len(articles), unit="article", desc="re-extract", file=sys.stderr, disable=args.quiet) as bar:
+    with tqdm(
+        total=len(articles), unit="article", desc="re-extract", file=sys.stderr, disable=args.quiet
+    ) as bar:
         for result in extractor.extract_many(articles, n_process=args.processes):
-            save_extraction(engine, result, fingerprint=extractor.lexicon.fingerprint, run_id=run_id)
+            save_extraction(
+                engine, result, fingerprint=extractor.lexicon.fingerprint, run_id=run_id
+            )
             summary.updated += 1
             bar.update(1)
     finish_run(engine, run_id, summary)
@@ -120,7 +143,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     extractor = Extractor()
     for result in extractor.extract_many(articles):
         payload = result_as_json(result)
-        print(json.dumps(payload, ensure_ascii=False) if args.jsonl else json.dumps(payload, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(payload, ensure_ascii=False)
+            if args.jsonl
+            else json.dumps(payload, ensure_ascii=False, indent=2)
+        )
     for path, reason in rejected:
         print(f"rejected {path}: {reason}", file=sys.stderr)
     return 0
@@ -137,9 +164,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     articles = {a.file: a for a in _read(paths, rejected)}
     extractor = Extractor()
     evaluation = Evaluation()
-    predictions = {r.article.file: result_as_json(r) for r in extractor.extract_many(list(articles.values()))}
+    predictions = {
+        r.article.file: result_as_json(r) for r in extractor.extract_many(list(articles.values()))
+    }
     for record in gold:
-        predicted = predictions.get(record["file"], {"file": record["file"], "organisations": [], "deals": []})
+        predicted = predictions.get(
+            record["file"], {"file": record["file"], "organisations": [], "deals": []}
+        )
         score_article(record, predicted, evaluation)
     if args.json:
         print(json.dumps(evaluation.summary(), indent=2))
@@ -161,32 +192,48 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m atlas", description="Partnership Atlas batch tools")
-    parser.add_argument("--db", help="database URL (default: ATLAS_DB_URL or sqlite file data/atlas.db)")
+    parser = argparse.ArgumentParser(
+        prog="python -m atlas", description="Partnership Atlas batch tools"
+    )
+    parser.add_argument(
+        "--db", help="database URL (default: ATLAS_DB_URL or sqlite file data/atlas.db)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ingest = sub.add_parser("ingest", help="read articles, extract organisations and deals, store them")
-    ingest.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .json .jsonl .csv)")
-    ingest.add_argument("--if-empty", action="store_true", help="only ingest when the store holds no article")
+    ingest = sub.add_parser(
+        "ingest", help="read articles, extract organisations and deals, store them"
+    )
+    ingest.add_argument(
+        "paths", nargs="+", help="files or folders (.txt .md .html .json .jsonl .csv)"
+    )
+    ingest.add_argument(
+        "--if-empty", action="store_true", help="only ingest when the store holds no article"
+    )
     ingest.add_argument("--processes", type=int, default=1, help="spaCy worker processes")
     ingest.add_argument("--batch-size", type=int, default=32)
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(func=cmd_ingest)
 
-    reextract = sub.add_parser("reextract", help="re-run extraction over every stored article (after a lexicon change)")
+    reextract = sub.add_parser(
+        "reextract", help="re-run extraction over every stored article (after a lexicon change)"
+    )
     reextract.add_argument("--processes", type=int, default=1)
     reextract.add_argument("--quiet", action="store_true")
     reextract.set_defaults(func=cmd_reextract)
 
     extract = sub.add_parser("extract", help="print extraction results without touching the store")
     extract.add_argument("paths", nargs="+")
-    extract.add_argument("--jsonl", action="store_true", help="one JSON object per article per line")
+    extract.add_argument(
+        "--jsonl", action="store_true", help="one JSON object per article per line"
+    )
     extract.set_defaults(func=cmd_extract)
 
     evaluate = sub.add_parser("evaluate", help="score extraction against a gold .jsonl file")
     evaluate.add_argument("gold")
     evaluate.add_argument("--articles", required=True, help="folder holding the gold's files")
-    evaluate.add_argument("-v", "--verbose", action="store_true", help="per-article misses and false hits")
+    evaluate.add_argument(
+        "-v", "--verbose", action="store_true", help="per-article misses and false hits"
+    )
     evaluate.add_argument("--json", action="store_true", help="print the summary as JSON")
     evaluate.set_defaults(func=cmd_evaluate)
 

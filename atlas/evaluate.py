@@ -36,7 +36,14 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 @dataclass
@@ -112,7 +119,9 @@ class GoldNames:
 def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> ArticleReport:
     names = GoldNames(gold)
     report = ArticleReport(file=gold["file"])
-    pred_aliases = {k: {normalise_name(a) for a in v} for k, v in (predicted.get("aliases") or {}).items()}
+    pred_aliases = {
+        k: {normalise_name(a) for a in v} for k, v in (predicted.get("aliases") or {}).items()
+    }
 
     gold_orgs = set(gold.get("organisations", []))
     matched_gold: set[str] = set()
@@ -132,11 +141,21 @@ def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> Articl
         evaluation.organisations.fn += 1
         report.missed_orgs.append(org)
 
-    gold_deals = [(frozenset(d["parties"]), d) for d in gold.get("deals", [])]
+    gold_orgs_only = GoldNames(
+        {
+            "organisations": gold.get("organisations", []),
+            "aliases": gold.get("aliases") or gold.get("org_mentions") or {},
+        }
+    )
+    gold_deals = [
+        (frozenset(gold_orgs_only.match(p) or p for p in d["parties"]), d)
+        for d in gold.get("deals", [])
+    ]
     used = [False] * len(gold_deals)
     for deal in predicted.get("deals", []):
         parties = frozenset(
-            mapping.get(p) or names.match(p, pred_aliases.get(p)) or f"?{p}" for p in deal["parties"]
+            mapping.get(p) or names.match(p, pred_aliases.get(p)) or f"?{p}"
+            for p in deal["parties"]
         )
         hit = next((i for i, (g, _) in enumerate(gold_deals) if not used[i] and g == parties), None)
         label = " + ".join(deal["parties"]) + f" [{deal['type']}]"
@@ -154,7 +173,9 @@ def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> Articl
     for i, (_, g) in enumerate(gold_deals):
         if not used[i]:
             evaluation.deals.fn += 1
-            report.missed_deals.append(" + ".join(g["parties"]) + f" [{g['type']}]: {g.get('evidence', '')[:160]}")
+            report.missed_deals.append(
+                " + ".join(g["parties"]) + f" [{g['type']}]: {g.get('evidence', '')[:160]}"
+            )
 
     report.date = (predicted.get("published"), gold.get("published"))
     if report.date[0] == report.date[1]:

@@ -34,10 +34,20 @@ from atlas.rules import (
 )
 
 ASYMMETRIC_TYPES = frozenset(
-    {"acquisition/merger", "equity investment/stake", "licensing", "supply/distribution/commercialisation", "other"}
+    {
+        "acquisition/merger",
+        "equity investment/stake",
+        "licensing",
+        "supply/distribution/commercialisation",
+        "other",
+    }
 )
-PARTY_PREPOSITIONS = frozenset({"with", "between", "from", "to", "by", "in", "into", "of", "among", "via", "through"})
-_MONTHS = "January February March April May June July August September October November December".split()
+PARTY_PREPOSITIONS = frozenset(
+    {"with", "between", "from", "to", "by", "in", "into", "of", "among", "via", "through"}
+)
+_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
 _MONTH_RE = "|".join(m[:3] + r"[a-z]*\.?" for m in _MONTHS)
 _SENTENCE_DATE = re.compile(
     rf"\b(?:in|on|since|from)\s*(?P<md>(?:{_MONTH_RE})\s*\d{{1,2}},?\s*(?:19|20)\d\d|\d{{1,2}}\s+(?:{_MONTH_RE})\s+(?:19|20)\d\d|(?:{_MONTH_RE})\s*(?:19|20)\d\d)"
@@ -82,10 +92,22 @@ def _parse_sentence_date(text: str) -> tuple[str, str] | None:
     month_word = re.search(r"[A-Za-z]+", raw)
     if not (year and month_word):
         return None
-    month = next((i + 1 for i, m in enumerate(_MONTHS) if month_word.group(0).lower().startswith(m[:3].lower())), None)
+    month = next(
+        (
+            i + 1
+            for i, m in enumerate(_MONTHS)
+            if month_word.group(0).lower().startswith(m[:3].lower())
+        ),
+        None,
+    )
     if month is None:
         return None
-    if day and day.start() != year.start() + 0 and int(day.group(1)) <= 31 and len(day.group(1)) <= 2:
+    if (
+        day
+        and day.start() != year.start() + 0
+        and int(day.group(1)) <= 31
+        and len(day.group(1)) <= 2
+    ):
         return f"{year.group(0)}-{month:02d}-{int(day.group(1)):02d}", "day"
     return f"{year.group(0)}-{month:02d}", "month"
 
@@ -104,7 +126,9 @@ class Extractor:
         for entry in self.lexicon.areas:
             key = self.nlp.vocab.strings.add(f"atlas_area_{entry.label}")
             self.area_labels[key] = entry.label
-            self.area_matcher.add(f"atlas_area_{entry.label}", [self.nlp.make_doc(t) for t in entry.terms])
+            self.area_matcher.add(
+                f"atlas_area_{entry.label}", [self.nlp.make_doc(t) for t in entry.terms]
+            )
         self.country_terms = self.lexicon.country_by_term
         self.place_terms = self.lexicon.country_by_place
 
@@ -137,7 +161,9 @@ class Extractor:
             yield self._article_result(current, docs)
 
     # ---------------------------------------------------------------- internal
-    def _article_result(self, article: Article, docs: list[tuple[ArticleItem, Doc]]) -> ExtractionResult:
+    def _article_result(
+        self, article: Article, docs: list[tuple[ArticleItem, Doc]]
+    ) -> ExtractionResult:
         surface: list[str] = []
         hints: dict[str, str] = {}
         org_ents = _confirmed_organisations([doc for _, doc in docs])
@@ -153,7 +179,12 @@ class Extractor:
         deals: list[Deal] = []
         for (item, doc), ents in zip(docs, org_ents, strict=True):
             orgs = [
-                OrgMention(ent.start, ent.end, strip_possessive(ent.text), resolved[strip_possessive(ent.text)])
+                OrgMention(
+                    ent.start,
+                    ent.end,
+                    strip_possessive(ent.text),
+                    resolved[strip_possessive(ent.text)],
+                )
                 for ent in ents
                 if strip_possessive(ent.text) in resolved
             ]
@@ -161,7 +192,9 @@ class Extractor:
                 if org.canonical not in organisations:
                     organisations[org.canonical] = self.resolver.describe(org.canonical)
                 span = doc[org.start : org.end]
-                mentions.append(Mention(span.text, org.canonical, span.start_char, span.end_char, item.index))
+                mentions.append(
+                    Mention(span.text, org.canonical, span.start_char, span.end_char, item.index)
+                )
             self._countries_from_text(doc, orgs, organisations)
             deals.extend(self._item_deals(article, item, doc, orgs))
         for deal in deals:
@@ -169,7 +202,9 @@ class Extractor:
             deal.countries = tuple(sorted({c for c in countries if c}))
         return ExtractionResult(article, organisations, mentions, deals)
 
-    def _countries_from_text(self, doc: Doc, orgs: list[OrgMention], organisations: dict[str, ResolvedOrganisation]) -> None:
+    def _countries_from_text(
+        self, doc: Doc, orgs: list[OrgMention], organisations: dict[str, ResolvedOrganisation]
+    ) -> None:
         """Countries the text gives organisations the lexicon does not place:
         "Taiwan's Mycenax", "Karo Bio of Sweden", "X, a Chinese biotech"."""
         for org in orgs:
@@ -182,10 +217,22 @@ class Extractor:
 
     def _country_of_span(self, span: Span) -> str | None:
         text = span.text
-        return self.country_terms.get(text) or self.place_terms.get(text) or (span.ent_id_ if span.label_ in ("GPE", "NORP") and span.ent_id_ in self.lexicon.countries else None)
+        return (
+            self.country_terms.get(text)
+            or self.place_terms.get(text)
+            or (
+                span.ent_id_
+                if span.label_ in ("GPE", "NORP") and span.ent_id_ in self.lexicon.countries
+                else None
+            )
+        )
 
     def _country_near(self, doc: Doc, org: OrgMention) -> str | None:
-        ents_before = [e for e in doc.ents if e.end <= org.start and org.start - e.end <= 2 and e.label_ in ("GPE", "NORP")]
+        ents_before = [
+            e
+            for e in doc.ents
+            if e.end <= org.start and org.start - e.end <= 2 and e.label_ in ("GPE", "NORP")
+        ]
         for ent in ents_before:
             between = doc[ent.end : org.start].text.strip()
             if between in ("’s", "'s", "") or ent.label_ == "NORP":
@@ -193,7 +240,11 @@ class Extractor:
                 if country:
                     return country
         window = doc[org.end : min(len(doc), org.end + 8)]
-        if len(window) >= 2 and window[0].lower_ in ("of", "in", ",") or (len(window) >= 3 and window[0].lower_ == "based" and window[1].lower_ == "in"):
+        if (
+            len(window) >= 2
+            and window[0].lower_ in ("of", "in", ",")
+            or (len(window) >= 3 and window[0].lower_ == "based" and window[1].lower_ == "in")
+        ):
             for ent in window.ents if hasattr(window, "ents") else []:
                 if ent.label_ in ("GPE", "NORP", "LOC"):
                     country = self._country_of_span(ent)
@@ -213,7 +264,9 @@ class Extractor:
                 found.append(label)
         return found
 
-    def _item_deals(self, article: Article, item: ArticleItem, doc: Doc, orgs: list[OrgMention]) -> list[Deal]:
+    def _item_deals(
+        self, article: Article, item: ArticleItem, doc: Doc, orgs: list[OrgMention]
+    ) -> list[Deal]:
         if len({o.canonical for o in orgs}) < 1:
             return []
         token_org: dict[int, OrgMention] = {}
@@ -258,7 +311,9 @@ class Extractor:
                 last_subject = subject
         return _merge_item_deals(deals, doc)
 
-    def _sentence_deals(self, ctx: _SentenceContext, sent_orgs: list[OrgMention]) -> list[tuple[tuple[str, ...], str, float, str]]:
+    def _sentence_deals(
+        self, ctx: _SentenceContext, sent_orgs: list[OrgMention]
+    ) -> list[tuple[tuple[str, ...], str, float, str]]:
         sent = ctx.sent
         results: dict[frozenset[str], tuple[tuple[str, ...], str, float, str]] = {}
 
@@ -281,7 +336,9 @@ class Extractor:
         specific = [e.type for _, e in live if e.type != "other" and e.strength >= 0.6]
         sentence_type = min(specific, key=precedence) if specific else "other"
         # Nouns name the agreement: "an exclusive license and collaboration agreement" is a licence.
-        noun_types = [e.type for _, e in live if e.role == "noun" and e.type != "other" and e.strength >= 0.7]
+        noun_types = [
+            e.type for _, e in live if e.role == "noun" and e.type != "other" and e.strength >= 0.7
+        ]
         for span, entry in live:
             groups = ctx.parties(span, entry.role, entry.type)
             if not groups:
@@ -297,15 +354,25 @@ class Extractor:
 
 
 def _refine_type(span: Span, deal_type: str) -> str:
-    """"acquire the exclusive rights" is a licence, "bought 5% of the shares" a stake."""
+    """ "acquire the exclusive rights" is a licence, "bought 5% of the shares" a stake."""
     if deal_type != "acquisition/merger" or span.root.pos_ != "VERB":
         return deal_type
     for child in span.root.children:
         if child.dep_ == "dobj":
             if child.lemma_ in ("right", "license", "licence"):
                 return "licensing"
-            if child.lemma_ in ("stake", "interest", "share", "position", "holding", "shareholding"):
-                if any(c.lower_ in ("all", "outstanding", "remaining", "entire") for c in child.children):
+            if child.lemma_ in (
+                "stake",
+                "interest",
+                "share",
+                "position",
+                "holding",
+                "shareholding",
+            ):
+                if any(
+                    c.lower_ in ("all", "outstanding", "remaining", "entire")
+                    for c in child.children
+                ):
                     return deal_type  # "acquire all outstanding shares of X" buys the company
                 return "equity investment/stake"
     return deal_type
@@ -316,7 +383,9 @@ _BRACKETED_NAME = re.compile(r"<([A-Z][^<>\n]{1,80})>")
 _DASH_RUN = re.compile(r"-{2,}")
 
 
-_TITLE_SMALL_WORDS = frozenset({"with", "into", "from", "that", "this", "over", "after", "upon", "than", "onto"})
+_TITLE_SMALL_WORDS = frozenset(
+    {"with", "into", "from", "that", "this", "over", "after", "upon", "than", "onto"}
+)
 
 
 def _is_headline(sent: Span) -> bool:
@@ -352,7 +421,12 @@ def _confirmed_organisations(docs: list[Doc]) -> list[list[Span]]:
         keep = []
         for ent, in_headline in entries:
             key = normalise_name(ent.text)
-            if not in_headline or ent.id_ or key in confirmed or any(c.startswith(key + " ") for c in confirmed):
+            if (
+                not in_headline
+                or ent.id_
+                or key in confirmed
+                or any(c.startswith(key + " ") for c in confirmed)
+            ):
                 keep.append(ent)
         result.append(keep)
     return result
@@ -368,13 +442,21 @@ def _item_text(item: ArticleItem) -> str:
     # Substitutions keep every character offset, so mention offsets index item.text.
     text = _TICKER_TAG.sub(lambda m: " " * len(m.group(0)), text)
     text = _BRACKETED_NAME.sub(lambda m: f" {m.group(1)} ", text)
-    return _DASH_RUN.sub(lambda m: " " + "—" * (len(m.group(0)) - 2) + " " if len(m.group(0)) > 2 else " —", text)
+    return _DASH_RUN.sub(
+        lambda m: " " + "—" * (len(m.group(0)) - 2) + " " if len(m.group(0)) > 2 else " —", text
+    )
 
 
 class _SentenceContext:
     """Who is who in one sentence: organisation tokens, subjects, pronouns."""
 
-    def __init__(self, sent: Span, token_org: dict[int, OrgMention], main_org: str | None, last_subject: str | None) -> None:
+    def __init__(
+        self,
+        sent: Span,
+        token_org: dict[int, OrgMention],
+        main_org: str | None,
+        last_subject: str | None,
+    ) -> None:
         self.sent = sent
         self.token_org = token_org
         self.main_org = main_org
@@ -384,7 +466,9 @@ class _SentenceContext:
         org = self.token_org.get(token.i)
         return org.canonical if org else None
 
-    def group(self, token: Token, *, allow_possessive: bool = True, loose: bool = True) -> list[str]:
+    def group(
+        self, token: Token, *, allow_possessive: bool = True, loose: bool = True
+    ) -> list[str]:
         """Organisations a noun phrase names: the token's own and its conjuncts';
         for a common noun ("generics firms Sawai and Nichi-Iko", "firm AND Pharma")
         the first name in its phrase (``loose``), never one inside a
@@ -416,11 +500,18 @@ class _SentenceContext:
 
     def resolve_pronoun(self, token: Token, verb: Token) -> list[str]:
         word = token.lower_
-        if word == "we" or (word in ("company", "firm", "group") and any(c.lower_ in ("our",) for c in token.children)):
+        if word == "we" or (
+            word in ("company", "firm", "group")
+            and any(c.lower_ in ("our",) for c in token.children)
+        ):
             return [self.main_org] if self.main_org else []
         # "X and Y announced that they have entered ..." / "X said it acquired ..."
         higher = verb.head
-        while higher is not verb and higher.dep_ not in ("ROOT",) and higher.pos_ not in ("VERB", "AUX"):
+        while (
+            higher is not verb
+            and higher.dep_ not in ("ROOT",)
+            and higher.pos_ not in ("VERB", "AUX")
+        ):
             higher = higher.head
         if higher is not verb:
             subjects = self.subjects(higher, depth=1)
@@ -448,7 +539,12 @@ class _SentenceContext:
             return list(dict.fromkeys(found))
         if pronoun is not None and depth == 0:
             return self.resolve_pronoun(pronoun, verb)
-        if not has_subject and depth < 2 and verb.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acl") and verb.head is not verb:
+        if (
+            not has_subject
+            and depth < 2
+            and verb.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acl")
+            and verb.head is not verb
+        ):
             return self.subjects(verb.head, depth + 1)
         return []
 
@@ -482,14 +578,16 @@ class _SentenceContext:
         return list(dict.fromkeys(found))
 
     def programme_members(self) -> list[list[str]]:
-        """"Two inaugural participants, X and Y, ...": each named member of a
+        """ "Two inaugural participants, X and Y, ...": each named member of a
         programme partners with the article's main organisation."""
         groups = []
         for token in self.sent:
             if token.lower_ in MEMBER_NOUNS and token.pos_ == "NOUN":
                 for child in token.children:
                     if child.dep_ in ("appos", "conj", "prep"):
-                        for member in self.group(child if child.dep_ != "prep" else next(iter(child.children), child)):
+                        for member in self.group(
+                            child if child.dep_ != "prep" else next(iter(child.children), child)
+                        ):
                             if member != self.main_org:
                                 groups.append([self.main_org, member])
         return groups
@@ -527,7 +625,12 @@ class _SentenceContext:
                     objects += self.group(child, allow_possessive=False)
                     for grand in child.children:
                         if grand.dep_ == "prep" and grand.lower_ == "of":
-                            objects += [o for p in grand.children if p.dep_ == "pobj" for o in self.group(p, allow_possessive=False)]
+                            objects += [
+                                o
+                                for p in grand.children
+                                if p.dep_ == "pobj"
+                                for o in self.group(p, allow_possessive=False)
+                            ]
             objects += self.prep_objects(verb, allow_possessive=False)
             if span.end - span.start > 1:
                 objects += self.prep_objects(span[-1], allow_possessive=False)
@@ -564,7 +667,13 @@ class _SentenceContext:
                 return [objects]
             if len(others) == 1:
                 subjects = others
-            elif len(objects) >= 1 and not others and self.main_org and self.main_org not in objects and role == "noun":
+            elif (
+                len(objects) >= 1
+                and not others
+                and self.main_org
+                and self.main_org not in objects
+                and role == "noun"
+            ):
                 subjects = [self.main_org]
             else:
                 return [objects] if len(objects) >= 2 else None
@@ -574,7 +683,10 @@ class _SentenceContext:
             if role == "verb" and deal_type in ASYMMETRIC_TYPES and span.root.lemma_ != "merge":
                 return None
             return [subjects] if len(subjects) >= 2 else None
-        each = any(t.lower_ in ("each", "both", "respectively") for t in self.sent) or root.tag_ == "NNS"
+        each = (
+            any(t.lower_ in ("each", "both", "respectively") for t in self.sent)
+            or root.tag_ == "NNS"
+        )
         deal_type_symmetric = role == "noun"
         if deal_type_symmetric and len(subjects) >= 2 and len(objects) == 1 and not each:
             return [subjects + objects]
@@ -617,9 +729,13 @@ def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
         target = next((m for m in merged if frozenset(m.parties) == key), None)
         separate = False
         if target is not None:
-            same_date = deal.date_source != "sentence" or (target.date_source == "sentence" and target.deal_date == deal.deal_date)
+            same_date = deal.date_source != "sentence" or (
+                target.date_source == "sentence" and target.deal_date == deal.deal_date
+            )
             separate = not same_date or (
-                _evidence_has_cue(deal.evidence) and deal.type == target.type and deal.evidence != target.evidence
+                _evidence_has_cue(deal.evidence)
+                and deal.type == target.type
+                and deal.evidence != target.evidence
             )
         if target is None or separate:
             merged.append(deal)
@@ -630,7 +746,9 @@ def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
             else:
                 target.also_types = (*target.also_types, deal.type)
         target.confidence = max(target.confidence, deal.confidence)
-        target.therapeutic_areas = tuple(dict.fromkeys((*target.therapeutic_areas, *deal.therapeutic_areas)))
+        target.therapeutic_areas = tuple(
+            dict.fromkeys((*target.therapeutic_areas, *deal.therapeutic_areas))
+        )
     return merged
 
 

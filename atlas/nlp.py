@@ -52,7 +52,9 @@ PRODUCT_NOUNS = frozenset(
     medicines vaccine vaccines antibody compound treatment device biosimilar biosimilars generic""".split()
 )
 INDEX_WORDS = frozenset({"Index", "Subindex", "Indices", "Indexes"})
-NAME_JOINERS = frozenset({"of", "for", "and", "&", "de", "la", "du", "der", "von", "van", "at", "the"})
+NAME_JOINERS = frozenset(
+    {"of", "for", "and", "&", "de", "la", "du", "der", "von", "van", "at", "the"}
+)
 _CAMEL = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*")
 _TICKER = re.compile(r"^(?:[A-Z]{1,6}:\s?[A-Z0-9.]{1,8}|[A-Z]{1,5})$")
 
@@ -96,7 +98,11 @@ def organisation_patterns(lexicon: Lexicon) -> list[dict]:
 def country_patterns(lexicon: Lexicon) -> list[dict]:
     patterns = []
     for term, country in lexicon.country_by_term.items():
-        label = "NORP" if term[:1].isupper() and term.endswith(("ese", "an", "ish", "ic", "i")) else "GPE"
+        label = (
+            "NORP"
+            if term[:1].isupper() and term.endswith(("ese", "an", "ish", "ic", "i"))
+            else "GPE"
+        )
         if term == country:
             label = "GPE"
         patterns.append({"label": label, "pattern": term, "id": country})
@@ -150,12 +156,26 @@ def _suffix_spans(doc: Doc) -> list[Span]:
             i += 1
             continue
         start = i
-        while start > 0 and _is_name_token(doc[start - 1]) and doc[start - 1].text not in ORG_SUFFIXES - LEGAL_SUFFIXES:
-            if doc[start - 1].ent_type_ in ("GPE",) and start - 1 > 0 and doc[start - 2].text in ("’s", "'s"):
+        while (
+            start > 0
+            and _is_name_token(doc[start - 1])
+            and doc[start - 1].text not in ORG_SUFFIXES - LEGAL_SUFFIXES
+        ):
+            if (
+                doc[start - 1].ent_type_ in ("GPE",)
+                and start - 1 > 0
+                and doc[start - 2].text in ("’s", "'s")
+            ):
                 break
             start -= 1
         # "Japanese Foundation": a nationality adjective may open an institution name.
-        if start == i and token.text in INSTITUTION_HEADS and i > 0 and doc[i - 1].text[:1].isupper() and doc[i - 1].text not in ("The", "A", "An"):
+        if (
+            start == i
+            and token.text in INSTITUTION_HEADS
+            and i > 0
+            and doc[i - 1].text[:1].isupper()
+            and doc[i - 1].text not in ("The", "A", "An")
+        ):
             start = i - 1
         if start == i:
             i += 1
@@ -165,7 +185,10 @@ def _suffix_spans(doc: Doc) -> list[Span]:
         if token.text in INSTITUTION_HEADS and end < n and doc[end].lower_ in ("of", "for"):
             j = end + 1
             last = None
-            while j < n and (_is_name_token(doc[j]) or (doc[j].lower_ in ("and", "&") and j + 1 < n and _is_name_token(doc[j + 1]))):
+            while j < n and (
+                _is_name_token(doc[j])
+                or (doc[j].lower_ in ("and", "&") and j + 1 < n and _is_name_token(doc[j + 1]))
+            ):
                 last = j
                 j += 1
             if last is not None:
@@ -173,7 +196,12 @@ def _suffix_spans(doc: Doc) -> list[Span]:
         # Trailing legal suffixes: "Harpoon Therapeutics, Inc.", "Merck & Co."
         while end < n and doc[end].text in LEGAL_SUFFIXES:
             end += 1
-        if end + 1 < n and doc[end].text == "," and doc[end + 1].text in LEGAL_SUFFIXES - {"Group", "Holdings", "Company", "Corporation"}:
+        if (
+            end + 1 < n
+            and doc[end].text == ","
+            and doc[end + 1].text
+            in LEGAL_SUFFIXES - {"Group", "Holdings", "Company", "Corporation"}
+        ):
             end += 2
         spans.append(Span(doc, start, end, label="ORG"))
         i = end
@@ -195,13 +223,18 @@ def _is_noise(span: Span, blocked: frozenset[str]) -> bool:
         return True
     if after in ("®", "™") or text.endswith(("®", "™")):
         return True  # brand names
-    if not span.id_ and (before.lower() in PRODUCT_NOUNS or (span.root.dep_ in ("appos", "compound") and span.root.head.lower_ in PRODUCT_NOUNS)):
+    if not span.id_ and (
+        before.lower() in PRODUCT_NOUNS
+        or (span.root.dep_ in ("appos", "compound") and span.root.head.lower_ in PRODUCT_NOUNS)
+    ):
         return True  # "its osteoporosis brand Teribone": a product, not its maker
     if span[-1].text in INDEX_WORDS or after in INDEX_WORDS:
         return True  # stock indices: "Nasdaq Biotechnology Index", "KOSPI Biotech Subindex"
     if not span.id_ and len(span) == 1 and span[0].tag_ in ("NN", "NNS"):
         return True  # a common noun the model took for a name ("Startups")
-    if not span.id_ and any(t.is_alpha and t.is_lower and t.lower_ not in NAME_JOINERS for t in span):
+    if not span.id_ and any(
+        t.is_alpha and t.is_lower and t.lower_ not in NAME_JOINERS for t in span
+    ):
         return True  # "Partnership with Global Companies Program": a phrase, not a name
     if len(text) <= 1:
         return True
@@ -237,7 +270,9 @@ class OrganisationRules:
             i for e in ents if e.id_ and e.label_ == "ORG" for i in range(e.start, e.end)
         }
         suffix_spans = [
-            s for s in _suffix_spans(doc) if not any(i in lexicon_tokens for i in range(s.start, s.end))
+            s
+            for s in _suffix_spans(doc)
+            if not any(i in lexicon_tokens for i in range(s.start, s.end))
         ]
         # Suffix spans win over statistical entities they overlap ("Alfresa Holdings"
         # tagged PERSON); lexicon entities win over both.
@@ -289,9 +324,16 @@ class OrganisationRules:
             for head in candidates:
                 if head.pos_ != "PROPN" or head.i in taken:
                     continue
-                start = head.left_edge.i if all(t.pos_ == "PROPN" for t in doc[head.left_edge.i : head.i + 1]) else head.i
+                start = (
+                    head.left_edge.i
+                    if all(t.pos_ == "PROPN" for t in doc[head.left_edge.i : head.i + 1])
+                    else head.i
+                )
                 span = Span(doc, start, head.i + 1, label="ORG")
-                if any(i in taken for i in range(span.start, span.end)) or span.text.casefold() in self.places:
+                if (
+                    any(i in taken for i in range(span.start, span.end))
+                    or span.text.casefold() in self.places
+                ):
                     continue
                 if self._is_noise(span) or not span.text[:1].isupper():
                     continue
@@ -301,11 +343,15 @@ class OrganisationRules:
         return out
 
     def _camel_case_names(self, doc: Doc, ents: list[Span]) -> list[Span]:
-        """"NextCure", "AbbVie", "BioNTech": inner capitals mark company names."""
+        """ "NextCure", "AbbVie", "BioNTech": inner capitals mark company names."""
         taken = {i for e in ents for i in range(e.start, e.end)}
         found = []
         for token in doc:
-            if token.i in taken or not _CAMEL.fullmatch(token.text) or token.pos_ not in ("PROPN", "NOUN"):
+            if (
+                token.i in taken
+                or not _CAMEL.fullmatch(token.text)
+                or token.pos_ not in ("PROPN", "NOUN")
+            ):
                 continue
             head = re.match(r"[A-Z][a-z]+", token.text).group(0)
             if token.text.casefold() in self.non_organisations or head in NAME_STOPWORDS:
@@ -315,13 +361,17 @@ class OrganisationRules:
 
     @staticmethod
     def _extend_with_suffixes(doc: Doc, ent: Span) -> Span:
-        """"Nikon Instruments", "Astellas Pharma Inc.": a lexicon name followed by
+        """ "Nikon Instruments", "Astellas Pharma Inc.": a lexicon name followed by
         organisation words is a longer name. Legal suffixes keep the lexicon
         identity; other words make a new organisation (a subsidiary)."""
         if ent.label_ != "ORG" or not ent.id_:
             return ent
         end = ent.end
-        while end < len(doc) and doc[end].text in ORG_SUFFIXES and doc[end].text not in INSTITUTION_HEADS:
+        while (
+            end < len(doc)
+            and doc[end].text in ORG_SUFFIXES
+            and doc[end].text not in INSTITUTION_HEADS
+        ):
             end += 1
         if end == ent.end:
             return ent
@@ -332,7 +382,7 @@ class OrganisationRules:
 
     @staticmethod
     def _abbreviations(doc: Doc, ents: list[Span]) -> list[Span]:
-        """"Japanese Foundation for Cancer Research (JFCR)": JFCR becomes an ORG
+        """ "Japanese Foundation for Cancer Research (JFCR)": JFCR becomes an ORG
         whose kb_id points at the long form, everywhere in the document."""
         by_start = {e.start: e for e in ents}
         long_forms: dict[str, str] = {}
@@ -342,7 +392,11 @@ class OrganisationRules:
             i = ent.end
             if i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
                 abbr = doc[i + 1].text
-                if 2 <= len(abbr) <= 8 and abbr[0].isupper() and sum(c.isupper() for c in abbr) >= 2:
+                if (
+                    2 <= len(abbr) <= 8
+                    and abbr[0].isupper()
+                    and sum(c.isupper() for c in abbr) >= 2
+                ):
                     long_forms[abbr] = ent.id_ or ent.text
         if not long_forms:
             return ents
@@ -355,5 +409,7 @@ class OrganisationRules:
                     out = [e for e in out if e.start != token.i]
                 elif token.i in occupied:
                     continue
-                out.append(Span(doc, token.i, token.i + 1, label="ORG", span_id=long_forms[token.text]))
+                out.append(
+                    Span(doc, token.i, token.i + 1, label="ORG", span_id=long_forms[token.text])
+                )
         return out

@@ -107,7 +107,9 @@ class OrganisationResolver:
             return ResolvedOrganisation(canonical, None, "company", False)
         return ResolvedOrganisation(entry.name, entry.country, entry.kind, True)
 
-    def resolve_document(self, mentions: list[str], *, hints: dict[str, str] | None = None) -> dict[str, str]:
+    def resolve_document(
+        self, mentions: list[str], *, hints: dict[str, str] | None = None
+    ) -> dict[str, str]:
         """Resolve all organisation mentions of one article at once.
 
         Returns surface form -> canonical name. ``hints`` maps a surface form to a

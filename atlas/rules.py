@@ -31,11 +31,36 @@ TYPE_PRECEDENCE = (
 PRONOUN_SUBJECTS = frozenset({"it", "they", "we", "company", "firm", "group", "companies", "firms"})
 # Nouns naming the organisations of a programme run by the article's main party:
 # "Two inaugural participants, X and Y, ...".
-MEMBER_NOUNS = frozenset({"participant", "participants", "cohort", "awardee", "awardees", "grantee", "grantees", "selectee", "selectees"})
+MEMBER_NOUNS = frozenset(
+    {
+        "participant",
+        "participants",
+        "cohort",
+        "awardee",
+        "awardees",
+        "grantee",
+        "grantees",
+        "selectee",
+        "selectees",
+    }
+)
 # Cues that a sentence speaks of an agreement other than the one already found
 # for the same parties: "previously disclosed", "an additional licensing agreement".
 SEPARATE_AGREEMENT_CUES = frozenset(
-    {"previously", "earlier", "additional", "another", "prior", "terminate", "terminated", "existing", "first", "second", "new", "also"}
+    {
+        "previously",
+        "earlier",
+        "additional",
+        "another",
+        "prior",
+        "terminate",
+        "terminated",
+        "existing",
+        "first",
+        "second",
+        "new",
+        "also",
+    }
 )
 
 
@@ -60,12 +85,15 @@ def deal_matcher(nlp: Language, lexicon: Lexicon) -> tuple[Matcher, dict[int, Tr
     return matcher, table
 
 
-def find_triggers(sent: Span, matcher: Matcher, table: dict[int, TriggerEntry]) -> list[tuple[Span, TriggerEntry]]:
+def find_triggers(
+    sent: Span, matcher: Matcher, table: dict[int, TriggerEntry]
+) -> list[tuple[Span, TriggerEntry]]:
     """Longest non-overlapping trigger phrases in a sentence, in text order."""
     # On a Span, the Matcher gives offsets relative to the span.
     offset = sent.start
     matches = [
-        (sent.doc[offset + start : offset + end], table[match_id]) for match_id, start, end in matcher(sent)
+        (sent.doc[offset + start : offset + end], table[match_id])
+        for match_id, start, end in matcher(sent)
     ]
     matches.sort(key=lambda m: (-(m[0].end - m[0].start), m[0].start))
     taken: set[int] = set()
@@ -91,7 +119,11 @@ def is_hedged(trigger: Span, hedges: frozenset[str]) -> bool:
     for _ in range(6):
         if head.head is head:
             break
-        if head.dep_ in ("ccomp", "advcl", "relcl", "acl") and head.head.lemma_ not in ("plan", "propose", "consider"):
+        if head.dep_ in ("ccomp", "advcl", "relcl", "acl") and head.head.lemma_ not in (
+            "plan",
+            "propose",
+            "consider",
+        ):
             # A deal in a clause below "said"/"announced" is not hedged by what
             # governs the reporting verb.
             nodes.append(head.head)
@@ -112,7 +144,9 @@ def is_hedged(trigger: Span, hedges: frozenset[str]) -> bool:
 
 
 def precedence(deal_type: str) -> int:
-    return TYPE_PRECEDENCE.index(deal_type) if deal_type in TYPE_PRECEDENCE else len(TYPE_PRECEDENCE)
+    return (
+        TYPE_PRECEDENCE.index(deal_type) if deal_type in TYPE_PRECEDENCE else len(TYPE_PRECEDENCE)
+    )
 
 
 def separate_agreement(sent: Span) -> bool:

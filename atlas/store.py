@@ -83,7 +83,9 @@ articles = Table(
 article_items = Table(
     "article_items",
     metadata,
-    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("item_index", Integer, primary_key=True),
     Column("title", Text),
     Column("published", String(10)),
@@ -106,7 +108,12 @@ organisations = Table(
 aliases = Table(
     "aliases",
     metadata,
-    Column("organisation_id", Integer, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "organisation_id",
+        Integer,
+        ForeignKey("organisations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("alias", String(255), primary_key=True),
 )
 
@@ -246,7 +253,9 @@ def stored_fingerprints(engine: Engine, ids: Iterable[str]) -> dict[str, str]:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = conn.execute(
-                select(articles.c.id, articles.c.lexicon_fingerprint).where(articles.c.id.in_(chunk))
+                select(articles.c.id, articles.c.lexicon_fingerprint).where(
+                    articles.c.id.in_(chunk)
+                )
             )
             found.update({row.id: row.lexicon_fingerprint for row in rows})
     return found
@@ -256,7 +265,9 @@ def _organisation_id(conn: Connection, name: str, info, cache: dict[str, int]) -
     key = normalise_name(name) or name.casefold()
     if key in cache:
         return cache[key]
-    row = conn.execute(select(organisations.c.id, organisations.c.country).where(organisations.c.key == key)).first()
+    row = conn.execute(
+        select(organisations.c.id, organisations.c.country).where(organisations.c.key == key)
+    ).first()
     if row is None:
         org_id = conn.execute(
             insert(organisations).values(
@@ -270,7 +281,11 @@ def _organisation_id(conn: Connection, name: str, info, cache: dict[str, int]) -
     else:
         org_id = row.id
         if row.country is None and getattr(info, "country", None):
-            conn.execute(update(organisations).where(organisations.c.id == org_id).values(country=info.country))
+            conn.execute(
+                update(organisations)
+                .where(organisations.c.id == org_id)
+                .values(country=info.country)
+            )
     cache[key] = org_id
     return org_id
 
@@ -324,8 +339,16 @@ def save_extraction(
         for name, info in result.organisations.items():
             org_id = _organisation_id(conn, name, info, cache)
             surface = {m.text for m in result.mentions if m.canonical == name} | {name}
-            existing = set(conn.execute(select(aliases.c.alias).where(aliases.c.organisation_id == org_id)).scalars())
-            new_aliases = [{"organisation_id": org_id, "alias": a[:255]} for a in sorted(surface) if a[:255] not in existing]
+            existing = set(
+                conn.execute(
+                    select(aliases.c.alias).where(aliases.c.organisation_id == org_id)
+                ).scalars()
+            )
+            new_aliases = [
+                {"organisation_id": org_id, "alias": a[:255]}
+                for a in sorted(surface)
+                if a[:255] not in existing
+            ]
             if new_aliases:
                 conn.execute(insert(aliases), new_aliases)
         if result.mentions:
@@ -363,7 +386,11 @@ def save_extraction(
             conn.execute(
                 insert(deal_parties),
                 [
-                    {"deal_id": deal_id, "organisation_id": _organisation_id(conn, p, None, cache), "position": i}
+                    {
+                        "deal_id": deal_id,
+                        "organisation_id": _organisation_id(conn, p, None, cache),
+                        "position": i,
+                    }
                     for i, p in enumerate(dict.fromkeys(deal.parties))
                 ],
             )
@@ -425,9 +452,23 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(
             columns=[
-                "deal_id", "parties", "party_countries", "type", "also_types", "deal_date",
-                "date_precision", "date_source", "confidence", "evidence", "therapeutic_areas",
-                "countries", "item_index", "article_id", "article_title", "article_file", "article_source",
+                "deal_id",
+                "parties",
+                "party_countries",
+                "type",
+                "also_types",
+                "deal_date",
+                "date_precision",
+                "date_source",
+                "confidence",
+                "evidence",
+                "therapeutic_areas",
+                "countries",
+                "item_index",
+                "article_id",
+                "article_title",
+                "article_file",
+                "article_source",
             ]
         )
     grouped = parties.groupby("deal_id")
@@ -471,20 +512,49 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
-        alias_rows = pd.DataFrame(conn.execute(select(aliases.c.organisation_id, aliases.c.alias)).mappings().all())
+        alias_rows = pd.DataFrame(
+            conn.execute(select(aliases.c.organisation_id, aliases.c.alias)).mappings().all()
+        )
     if frame.empty:
-        return pd.DataFrame(columns=["id", "name", "country", "kind", "in_lexicon", "deals", "mentions", "articles", "aliases"])
+        return pd.DataFrame(
+            columns=[
+                "id",
+                "name",
+                "country",
+                "kind",
+                "in_lexicon",
+                "deals",
+                "mentions",
+                "articles",
+                "aliases",
+            ]
+        )
     frame = frame[(frame["mentions"] > 0) | (frame["deals"] > 0)].reset_index(drop=True)
-    by_org = alias_rows.groupby("organisation_id")["alias"].apply(sorted) if not alias_rows.empty else {}
-    frame["aliases"] = frame["id"].map(lambda i: [a for a in by_org.get(i, []) if a != frame.loc[frame["id"] == i, "name"].iloc[0]] if i in by_org else [])
+    by_org = (
+        alias_rows.groupby("organisation_id")["alias"].apply(sorted) if not alias_rows.empty else {}
+    )
+    frame["aliases"] = frame["id"].map(
+        lambda i: (
+            [a for a in by_org.get(i, []) if a != frame.loc[frame["id"] == i, "name"].iloc[0]]
+            if i in by_org
+            else []
+        )
+    )
     return frame
 
 
 def articles_frame(engine: Engine) -> pd.DataFrame:
     """Articles with their metadata and organisation and deal counts (no text)."""
-    deal_counts = select(deals.c.article_id, func.count().label("deals")).group_by(deals.c.article_id).subquery()
+    deal_counts = (
+        select(deals.c.article_id, func.count().label("deals"))
+        .group_by(deals.c.article_id)
+        .subquery()
+    )
     org_counts = (
-        select(mentions.c.article_id, func.count(func.distinct(mentions.c.organisation_id)).label("organisations"))
+        select(
+            mentions.c.article_id,
+            func.count(func.distinct(mentions.c.organisation_id)).label("organisations"),
+        )
         .group_by(mentions.c.article_id)
         .subquery()
     )
@@ -512,15 +582,30 @@ def articles_frame(engine: Engine) -> pd.DataFrame:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
     if frame.empty:
         return pd.DataFrame(
-            columns=["id", "file", "title", "source", "url", "published", "date_precision", "date_source",
-                     "is_digest", "ingested_at", "ingest_run_id", "organisations", "deals"]
+            columns=[
+                "id",
+                "file",
+                "title",
+                "source",
+                "url",
+                "published",
+                "date_precision",
+                "date_source",
+                "is_digest",
+                "ingested_at",
+                "ingest_run_id",
+                "organisations",
+                "deals",
+            ]
         )
     return frame
 
 
 def article_text(engine: Engine, article_id: str) -> str | None:
     with engine.connect() as conn:
-        return conn.execute(select(articles.c.text).where(articles.c.id == article_id)).scalar_one_or_none()
+        return conn.execute(
+            select(articles.c.text).where(articles.c.id == article_id)
+        ).scalar_one_or_none()
 
 
 def stored_articles(engine: Engine) -> list[Article]:
@@ -529,11 +614,26 @@ def stored_articles(engine: Engine) -> list[Article]:
 
     with engine.connect() as conn:
         rows = conn.execute(select(articles).order_by(articles.c.file)).mappings().all()
-        item_rows = conn.execute(select(article_items).order_by(article_items.c.article_id, article_items.c.item_index)).mappings().all()
+        item_rows = (
+            conn.execute(
+                select(article_items).order_by(
+                    article_items.c.article_id, article_items.c.item_index
+                )
+            )
+            .mappings()
+            .all()
+        )
     items: dict[str, list[ArticleItem]] = {}
     for row in item_rows:
         items.setdefault(row["article_id"], []).append(
-            ArticleItem(row["item_index"], row["text"], row["title"], row["published"], row["date_precision"], row["date_source"] or "none")
+            ArticleItem(
+                row["item_index"],
+                row["text"],
+                row["title"],
+                row["published"],
+                row["date_precision"],
+                row["date_source"] or "none",
+            )
         )
     return [
         Article(
@@ -556,5 +656,9 @@ def stored_articles(engine: Engine) -> list[Article]:
 
 def last_run(engine: Engine) -> dict | None:
     with engine.connect() as conn:
-        row = conn.execute(select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(1)).mappings().first()
+        row = (
+            conn.execute(select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(1))
+            .mappings()
+            .first()
+        )
     return dict(row) if row else None

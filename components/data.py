@@ -1,7 +1,8 @@
 """The only module that reads the store from Streamlit, with caching.
 
-``st.cache_resource`` holds the engine (one per process); ``st.cache_data``
-holds tidy DataFrames, copied per call so pages may mutate them. Call
+``st.cache_resource`` holds one engine per database URL; ``st.cache_data``
+holds tidy DataFrames (copied per call, safe to mutate), keyed by the URL so a
+changed ``ATLAS_DB_URL`` never serves another store's data. Call
 ``clear_caches()`` after an ingest or a correction.
 """
 
@@ -15,28 +16,48 @@ from atlas import store
 
 
 @st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return store.open_store(url)
+
+
 def engine() -> Engine:
-    return store.open_store()
+    return _engine(store.database_url())
 
 
 @st.cache_data(show_spinner=False)
+def _counts(url: str) -> dict[str, int]:
+    return store.counts(_engine(url))
+
+
+@st.cache_data(show_spinner=False)
+def _deals(url: str) -> pd.DataFrame:
+    return store.deals_frame(_engine(url))
+
+
+@st.cache_data(show_spinner=False)
+def _organisations(url: str) -> pd.DataFrame:
+    return store.organisations_frame(_engine(url))
+
+
+@st.cache_data(show_spinner=False)
+def _articles(url: str) -> pd.DataFrame:
+    return store.articles_frame(_engine(url))
+
+
 def counts() -> dict[str, int]:
-    return store.counts(engine())
+    return _counts(store.database_url())
 
 
-@st.cache_data(show_spinner=False)
 def deals() -> pd.DataFrame:
-    return store.deals_frame(engine())
+    return _deals(store.database_url())
 
 
-@st.cache_data(show_spinner=False)
 def organisations() -> pd.DataFrame:
-    return store.organisations_frame(engine())
+    return _organisations(store.database_url())
 
 
-@st.cache_data(show_spinner=False)
 def articles() -> pd.DataFrame:
-    return store.articles_frame(engine())
+    return _articles(store.database_url())
 
 
 def clear_caches() -> None:

@@ -37,7 +37,9 @@ def memory_store():
     return open_store("sqlite://")
 
 
-def make_article(text: str, *, file: str = "test.txt", title: str | None = None, published: str | None = None):
+def make_article(
+    text: str, *, file: str = "test.txt", title: str | None = None, published: str | None = None
+):
     """An article through the real corpus reader, as ingest would see it."""
     from atlas.corpus import parse_text_article
 

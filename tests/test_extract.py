@@ -12,20 +12,29 @@ pytestmark = pytest.mark.model
 # canonical lexicon names, and the type each must get.
 SEED_DEALS = {
     "000_d1c1c98d28aab052.txt": [
-        ({"Astellas Pharma", "Japanese Foundation for Cancer Research"}, "partnership/collaboration"),
+        (
+            {"Astellas Pharma", "Japanese Foundation for Cancer Research"},
+            "partnership/collaboration",
+        ),
         ({"Astellas Pharma", "Yaskawa Electric"}, "joint venture"),
     ],
     "001_9dcebb8680a8a426.txt": [
         ({"Astellas Pharma", "Yaskawa Electric"}, "joint venture"),
         ({"Sawai Pharmaceutical", "Asahi Kasei"}, "settlement/litigation"),
-        ({"Alfresa Holdings", "Kidswell Bio", "Chiome Bioscience", "Mycenax Biotech"}, "alliance/consortium"),
+        (
+            {"Alfresa Holdings", "Kidswell Bio", "Chiome Bioscience", "Mycenax Biotech"},
+            "alliance/consortium",
+        ),
         ({"Itochu", "AND Pharma"}, "equity investment/stake"),
         ({"Mochida Pharmaceutical", "AND Pharma"}, "equity investment/stake"),
         ({"Alvotech", "Fuji Pharma"}, "supply/distribution/commercialisation"),
         ({"Sawai Pharmaceutical", "Nichi-Iko Pharmaceutical"}, "partnership/collaboration"),
     ],
     "002_9da3396a4fc6b824.txt": [
-        ({"Astellas Pharma", "Korea Institute of Startup and Entrepreneurship Development"}, "partnership/collaboration"),
+        (
+            {"Astellas Pharma", "Korea Institute of Startup and Entrepreneurship Development"},
+            "partnership/collaboration",
+        ),
         ({"Astellas Pharma", "TCUBEiT"}, "partnership/collaboration"),
         ({"Astellas Pharma", "AAVATAR Therapeutics"}, "partnership/collaboration"),
         ({"Astellas Pharma", "Nikon Instruments"}, "partnership/collaboration"),
@@ -43,10 +52,16 @@ def test_every_seed_deal_is_found_with_its_type_and_nothing_else(seed_results, f
 
 def test_seed_countries_and_areas(seed_results):
     deals = {frozenset(d.parties): d for r in seed_results.values() for d in r.deals}
-    alliance = deals[frozenset({"Alfresa Holdings", "Kidswell Bio", "Chiome Bioscience", "Mycenax Biotech"})]
+    alliance = deals[
+        frozenset({"Alfresa Holdings", "Kidswell Bio", "Chiome Bioscience", "Mycenax Biotech"})
+    ]
     assert set(alliance.countries) == {"Japan", "Taiwan"}
     assert "biosimilars" in alliance.therapeutic_areas
-    kised = deals[frozenset({"Astellas Pharma", "Korea Institute of Startup and Entrepreneurship Development"})]
+    kised = deals[
+        frozenset(
+            {"Astellas Pharma", "Korea Institute of Startup and Entrepreneurship Development"}
+        )
+    ]
     assert set(kised.countries) == {"Japan", "South Korea"}
     assert {"oncology", "gene therapy"} <= set(kised.therapeutic_areas)
     alvotech = deals[frozenset({"Alvotech", "Fuji Pharma"})]
@@ -59,7 +74,9 @@ def test_seed_alias_forms_resolve_to_one_organisation(seed_results):
     result = seed_results["000_d1c1c98d28aab052.txt"]
     forms = {m.text for m in result.mentions if m.canonical == "Astellas Pharma"}
     assert {"Astellas Pharma", "Astellas"} <= {f.rstrip("’") for f in forms}
-    jfcr = {m.text for m in result.mentions if m.canonical == "Japanese Foundation for Cancer Research"}
+    jfcr = {
+        m.text for m in result.mentions if m.canonical == "Japanese Foundation for Cancer Research"
+    }
     assert "JFCR" in jfcr
     kised = seed_results["002_9da3396a4fc6b824.txt"]
     assert {m.canonical for m in kised.mentions if m.text in ("KISED", "Astellas Pharma Inc.")} == {
@@ -78,42 +95,74 @@ def test_photo_credits_and_indices_are_not_organisations(seed_results):
     ("sentence", "parties", "deal_type"),
     [
         # Subject and "with" object of a deal noun.
-        ("Novartis has signed a research collaboration with Kyoto University on kidney disease.",
-         {"Novartis", "Kyoto University"}, "partnership/collaboration"),
+        (
+            "Novartis has signed a research collaboration with Kyoto University on kidney disease.",
+            {"Novartis", "Kyoto University"},
+            "partnership/collaboration",
+        ),
         # Licence: the noun phrase beats the generic "agreement".
-        ("Hanmi Pharmaceutical and Genentech today announced an exclusive license agreement for a KRAS inhibitor.",
-         {"Hanmi Pharmaceutical", "Genentech"}, "licensing"),
+        (
+            "Hanmi Pharmaceutical and Genentech today announced an exclusive license agreement for a KRAS inhibitor.",
+            {"Hanmi Pharmaceutical", "Genentech"},
+            "licensing",
+        ),
         # Joint venture from a verb with a "with" object.
-        ("Fujifilm formed a joint venture with Kyowa Kirin to make biosimilars.",
-         {"Fujifilm", "Kyowa Kirin"}, "joint venture"),
+        (
+            "Fujifilm formed a joint venture with Kyowa Kirin to make biosimilars.",
+            {"Fujifilm", "Kyowa Kirin"},
+            "joint venture",
+        ),
         # Acquisition: verb with an organisation object, unknown target name.
-        ("Pfizer has agreed to acquire Zentaris Biotherapeutics for $2 billion in cash.",
-         {"Pfizer", "Zentaris Biotherapeutics"}, "acquisition/merger"),
+        (
+            "Pfizer has agreed to acquire Zentaris Biotherapeutics for $2 billion in cash.",
+            {"Pfizer", "Zentaris Biotherapeutics"},
+            "acquisition/merger",
+        ),
         # Passive acquisition with "by".
-        ("Qorvina Medical was acquired by Medtronic in 2021.",
-         {"Qorvina Medical", "Medtronic"}, "acquisition/merger"),
+        (
+            "Qorvina Medical was acquired by Medtronic in 2021.",
+            {"Qorvina Medical", "Medtronic"},
+            "acquisition/merger",
+        ),
         # Stake: "acquired a stake in" is equity, not an acquisition.
-        ("Mitsui & Co. acquired a 15% stake in Lumora Therapeutics.",
-         {"Mitsui & Co.", "Lumora Therapeutics"}, "equity investment/stake"),
+        (
+            "Mitsui & Co. acquired a 15% stake in Lumora Therapeutics.",
+            {"Mitsui & Co.", "Lumora Therapeutics"},
+            "equity investment/stake",
+        ),
         # Alliance with coordinated subjects.
-        ("Eisai and Biogen formed a strategic alliance in Alzheimer's disease.",
-         {"Eisai", "Biogen"}, "alliance/consortium"),
+        (
+            "Eisai and Biogen formed a strategic alliance in Alzheimer's disease.",
+            {"Eisai", "Biogen"},
+            "alliance/consortium",
+        ),
         # Settlement with a possessive party.
-        ("Teva's settlement with Amgen ends the patent litigation over the biosimilar.",
-         {"Teva Pharmaceutical Industries", "Amgen"}, "settlement/litigation"),
+        (
+            "Teva's settlement with Amgen ends the patent litigation over the biosimilar.",
+            {"Teva Pharmaceutical Industries", "Amgen"},
+            "settlement/litigation",
+        ),
         # Supply/distribution.
-        ("Celltrion signed a distribution agreement with Medipal Holdings to sell its biosimilars in Japan.",
-         {"Celltrion", "Medipal Holdings"}, "supply/distribution/commercialisation"),
+        (
+            "Celltrion signed a distribution agreement with Medipal Holdings to sell its biosimilars in Japan.",
+            {"Celltrion", "Medipal Holdings"},
+            "supply/distribution/commercialisation",
+        ),
         # Hyphenated compound before the deal noun.
-        ("The Shionogi-Ono collaboration targets infectious disease.",
-         {"Shionogi", "Ono Pharmaceutical"}, "partnership/collaboration"),
+        (
+            "The Shionogi-Ono collaboration targets infectious disease.",
+            {"Shionogi", "Ono Pharmaceutical"},
+            "partnership/collaboration",
+        ),
     ],
 )
 def test_deal_types(extractor, sentence, parties, deal_type):
     result = extractor.extract(make_article(sentence))
     found = {frozenset(d.parties): d.type for d in result.deals}
     resolved = {p if p in result.organisations else p for p in parties}
-    match = next((k for k in found if {_short(n) for n in k} == {_short(n) for n in resolved}), None)
+    match = next(
+        (k for k in found if {_short(n) for n in k} == {_short(n) for n in resolved}), None
+    )
     assert match is not None, f"no deal between {parties}: {found}"
     assert found[match] == deal_type
 
@@ -146,7 +195,9 @@ def test_non_deals(extractor, sentence):
 
 def test_each_acquired_a_stake_is_two_deals(extractor):
     result = extractor.extract(
-        make_article("Japan's Marubeni and Santen Pharmaceutical have each acquired a 10% stake in Kelvora Pharma.")
+        make_article(
+            "Japan's Marubeni and Santen Pharmaceutical have each acquired a 10% stake in Kelvora Pharma."
+        )
     )
     assert {frozenset(d.parties) for d in result.deals} == {
         frozenset({"Marubeni", "Kelvora Pharma"}),
@@ -155,7 +206,9 @@ def test_each_acquired_a_stake_is_two_deals(extractor):
 
 
 def test_country_from_text(extractor):
-    result = extractor.extract(make_article("Taiwan's Quantora Biologics signed a licence agreement with Eisai."))
+    result = extractor.extract(
+        make_article("Taiwan's Quantora Biologics signed a licence agreement with Eisai.")
+    )
     assert result.organisations["Quantora Biologics"].country == "Taiwan"
 
 

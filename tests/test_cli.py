@@ -1,0 +1,101 @@
+"""The command line, run as a user runs it: a real subprocess, the real model, a SQLite file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.model
+
+
+def run(*args: str, db: str) -> subprocess.CompletedProcess:
+    env = {"ATLAS_DB_URL": db, "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "atlas", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_ingest_twice_adds_nothing_and_reports_rejections(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "copy of seed.txt").write_bytes((SEEDS / "000_d1c1c98d28aab052.txt").read_bytes())
+    (corpus / "empty.txt").write_text("  \n")
+    (corpus / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    db = f"sqlite:///{tmp_path / 'atlas.db'}"
+
+    first = run("ingest", str(corpus), "--quiet", db=db)
+    assert first.returncode == 0, first.stderr
+    assert "ingested 3, duplicates skipped 1, rejected 2" in first.stdout
+    assert "empty.txt" in first.stdout and "picture.png" in first.stdout
+
+    second = run("ingest", str(corpus), "--quiet", db=db)
+    assert "ingested 0, duplicates skipped 4" in second.stdout
+
+    stats = run("stats", db=db)
+    assert "articles: 3" in stats.stdout
+    deals = int(
+        next(line for line in stats.stdout.splitlines() if line.startswith("deals:")).split()[1]
+    )
+    assert deals == 14
+
+
+def test_if_empty_skips_a_filled_store(tmp_path):
+    db = f"sqlite:///{tmp_path / 'atlas.db'}"
+    run("ingest", str(SEEDS / "000_d1c1c98d28aab052.txt"), "--quiet", db=db)
+    again = run("ingest", str(SEEDS), "--if-empty", "--quiet", db=db)
+    assert "nothing to do" in again.stdout
+    assert "articles: 1" in run("stats", db=db).stdout
+
+
+def test_extract_jsonl_follows_the_gold_schema(tmp_path):
+    out = run("extract", str(SEEDS), "--jsonl", db="sqlite://")
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["file"] for line in lines] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    digest = next(line for line in lines if line["file"].startswith("001_"))
+    assert len(digest["deals"]) == 7  # digest items folded into their article's line
+    for deal in digest["deals"]:
+        assert set(deal) >= {"parties", "type", "therapeutic_areas", "countries", "evidence"}
+
+
+def test_evaluate_on_the_seeds(tmp_path):
+    gold = tmp_path / "seeds.gold.jsonl"
+    gold.write_text(
+        json.dumps(
+            {
+                "file": "000_d1c1c98d28aab052.txt",
+                "published": "2025-04",
+                "organisations": [
+                    "Astellas Pharma",
+                    "Japanese Foundation for Cancer Research",
+                    "Yaskawa Electric",
+                ],
+                "aliases": {"Japanese Foundation for Cancer Research": ["JFCR"]},
+                "deals": [
+                    {
+                        "parties": ["Astellas Pharma", "Japanese Foundation for Cancer Research"],
+                        "type": "partnership/collaboration",
+                    },
+                    {"parties": ["Astellas", "Yaskawa"], "type": "joint venture"},
+                ],
+            }
+        )
+        + "\n"
+    )
+    out = run("evaluate", str(gold), "--articles", str(SEEDS), "--json", db="sqlite://")
+    summary = json.loads(out.stdout)
+    assert summary["deals"]["recall"] == 1.0
+    assert summary["deals"]["precision"] == 1.0
+    assert summary["deal_type_accuracy"] == 1.0
+    assert summary["date_accuracy"] == 1.0
