@@ -327,17 +327,17 @@ _SPACE_TABLE = str.maketrans(
 )  # fmt: skip
 
 # Quantifiers are bounded so hostile input (a line of a million "[") cannot make scans quadratic.
-_MD_IMAGE_LINE_RE = re.compile(r"^[ \t]*!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)[ \t]*$", re.MULTILINE)
+_MD_IMAGE_LINE_RE = re.compile(
+    r"^[ \t]*!\[[^\[\]\n]{0,500}\]\([^()\[\]\n]{0,2000}\)[ \t]*$", re.MULTILINE
+)
 _MD_IMAGE_RE = re.compile(
-    r"!\[[^\]\n]{0,500}\]\(\s*<?(?P<url>[^)\s>]{0,2000})>?(?:\s+\"[^\"\n]{0,500}\")?\s*\)"
+    r"!\[[^\[\]\n]{0,500}\]\(\s*<?(?P<url>[^()\[\]\s<>]{0,2000})>?(?:\s+\"[^\"\n]{0,500}\")?\s*\)"
 )
 _MD_LINK_RE = re.compile(
-    r"(?<!!)\[(?P<text>[^\]\n]{0,500})\]\(\s*<?[^)\s>]{0,2000}>?(?:\s+\"[^\"\n]{0,500}\")?\s*\)"
+    r"(?<!!)\[(?P<text>[^\[\]\n]{0,500})\]\(\s*<?[^()\[\]\s<>]{0,2000}>?(?:\s+\"[^\"\n]{0,500}\")?\s*\)"
 )
 _BARE_URL_RE = re.compile(r"https?://[^\s<>()\[\]]+", re.IGNORECASE)
-_IMAGE_URL_RE = re.compile(
-    r"https?://[^\s<>()\[\]]{1,2000}?\.(?:jpe?g|png|gif|webp|avif)\b", re.IGNORECASE
-)
+_IMAGE_EXT_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
 _URL_LINE_RE = re.compile(
     r"^\s*(?:(?:source|url|link|original)\s*:\s*)?<?(?P<url>https?://\S+?)>?\s*$",
     re.IGNORECASE | re.MULTILINE,
@@ -867,7 +867,11 @@ def _url_date_in_text(text: str) -> tuple[str, str] | None:
     """
     candidates: list[tuple[int, str]] = []
     candidates += [(m.start(), m.group("url")) for m in _MD_IMAGE_RE.finditer(text)]
-    candidates += [(m.start(), m.group()) for m in _IMAGE_URL_RE.finditer(text)]
+    candidates += [
+        (m.start(), m.group())
+        for m in _BARE_URL_RE.finditer(text)
+        if _IMAGE_EXT_RE.search(m.group())
+    ]
     candidates += [(m.start(), m.group("url")) for m in _URL_LINE_RE.finditer(text)]
     for _pos, url in sorted(candidates):
         found = date_from_url(url)

@@ -381,6 +381,12 @@ def _refine_type(span: Span, deal_type: str) -> str:
 _TICKER_TAG = re.compile(r"\s*<[A-Z][A-Z.]{0,6}>")
 _BRACKETED_NAME = re.compile(r"<([A-Z][^<>\n]{1,80})>")
 _DASH_RUN = re.compile(r"-{2,}")
+_TIMESTAMP = re.compile(
+    r"(\b\d{1,2}:\d{2}\s?(?:am|pm|a\.m\.|p\.m\.|AM|PM)(?:\s?(?:ET|EST|EDT|CET|CEST|GMT|BST|JST|KST|PT|PST))?)\s"
+)
+_DATELINE = re.compile(
+    r"\s((?:[A-Z][A-Z.]+ ?){1,3}(?:, [A-Z][A-Za-z.]+)*(?: & [A-Z][A-Z .]+)?,? ?(?:-{2,}|—|–))"
+)
 
 
 _TITLE_SMALL_WORDS = frozenset(
@@ -440,6 +446,11 @@ def _item_text(item: ArticleItem) -> str:
     if item.title and item.title not in text[: len(item.title) + 5]:
         text = f"{text}\n\n{item.title}."
     # Substitutions keep every character offset, so mention offsets index item.text.
+    # Press-release headers run headline, bold summary, timestamp and dateline
+    # into one line; make each its own sentence.
+    text = text.replace("**", "\n\n")
+    text = _TIMESTAMP.sub(lambda m: m.group(1) + "\n", text)
+    text = _DATELINE.sub(lambda m: "\n" + m.group(1), text)
     text = _TICKER_TAG.sub(lambda m: " " * len(m.group(0)), text)
     text = _BRACKETED_NAME.sub(lambda m: f" {m.group(1)} ", text)
     return _DASH_RUN.sub(
@@ -545,7 +556,12 @@ class _SentenceContext:
             and verb.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acl")
             and verb.head is not verb
         ):
-            return self.subjects(verb.head, depth + 1)
+            head = verb.head
+            if head.pos_ not in ("VERB", "AUX"):
+                # "acquire new stock representing a 16 pct interest": the clause
+                # hangs on a noun; its verb's subject is the party.
+                head = self.governing_verb(head) or head
+            return self.subjects(head, depth + 1)
         return []
 
     def sentence_subject(self) -> str | None:
@@ -639,7 +655,14 @@ class _SentenceContext:
             subjects = self.subjects(verb) if verb is not None else []
             objects = []
             for child in root.children:
-                if child.dep_ == "poss":
+                if child.dep_ == "poss" and child.lower_ in ("its", "their") and not subjects:
+                    # "Farapulse—prior to its 2021 acquisition by Boston Scientific"
+                    earlier = [
+                        o for o in self.token_org.values() if self.sent.start <= o.start < child.i
+                    ]
+                    if earlier:
+                        objects.append(max(earlier, key=lambda o: o.start).canonical)
+                elif child.dep_ == "poss":
                     objects += self.group(child)
                 if child.dep_ == "compound" and self.org_at(child):
                     objects.append(self.org_at(child))
@@ -701,7 +724,9 @@ def _is_speaker(token: Token) -> bool:
     node = token
     for _ in range(8):
         if node.dep_ in ("nsubj", "nsubjpass") and node.head.lemma_ in REPORTING_VERBS:
-            return True
+            # "Kodak said it ..." speaks for itself; "Jane Doe, president, Emory
+            # University, said" quotes a person.
+            return node is not token and not (token.dep_ == "compound" and token.head is node)
         if node.head is node:
             return False
         node = node.head
@@ -729,9 +754,7 @@ def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
         target = next((m for m in merged if frozenset(m.parties) == key), None)
         separate = False
         if target is not None:
-            same_date = deal.date_source != "sentence" or (
-                target.date_source == "sentence" and target.deal_date == deal.deal_date
-            )
+            same_date = _same_date(deal.deal_date, target.deal_date)
             separate = not same_date or (
                 _evidence_has_cue(deal.evidence)
                 and deal.type == target.type
@@ -750,6 +773,13 @@ def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
             dict.fromkeys((*target.therapeutic_areas, *deal.therapeutic_areas))
         )
     return merged
+
+
+def _same_date(a: str | None, b: str | None) -> bool:
+    """Dates at different precision agree when one is a prefix of the other."""
+    if not a or not b:
+        return True
+    return a.startswith(b) or b.startswith(a)
 
 
 def _evidence_has_cue(text: str) -> bool:

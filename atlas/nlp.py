@@ -51,6 +51,17 @@ PRODUCT_NOUNS = frozenset(
     """brand brands drug drugs product products candidate candidates asset assets therapy medicine
     medicines vaccine vaccines antibody compound treatment device biosimilar biosimilars generic""".split()
 )
+# Heads of capitalised phrases that name documents, diseases or events, not organisations.
+GENERIC_HEADS = frozenset(
+    """statement statements designation designations inhibitor inhibitors cancer cancers malignancies
+    disease diseases syndrome congress conference meeting summit information application
+    applications agreement agreements approval approvals precautions reactions impairment exposure
+    toxicity pneumonitis myelosuppression trial trials study studies results data guidelines act
+    principles areas multimedia designation classified medical""".split()
+)
+UNIT_NOUNS = frozenset(
+    {"subsidiary", "unit", "affiliate", "division", "business", "company", "firm"}
+)
 INDEX_WORDS = frozenset({"Index", "Subindex", "Indices", "Indexes"})
 NAME_JOINERS = frozenset(
     {"of", "for", "and", "&", "de", "la", "du", "der", "von", "van", "at", "the"}
@@ -127,6 +138,12 @@ def build_pipeline(lexicon: Lexicon | None = None) -> Language:
     rules.non_organisations = frozenset(n.casefold() for n in lexicon.non_organisations)
     rules.places = frozenset(
         term.casefold() for term in (*lexicon.country_by_term, *lexicon.country_by_place)
+    )
+    rules.deal_nouns = frozenset(
+        alternative
+        for trigger in lexicon.triggers
+        if trigger.role == "noun" and " " not in trigger.pattern
+        for alternative in trigger.pattern.split("/")
     )
     rules.deal_verbs = frozenset(
         alternative
@@ -251,6 +268,27 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+def _trim(ent: Span) -> Span | None:
+    """ "Orion and", "the Alliance ,": drop joiners and punctuation at the edges
+    of statistical entities."""
+    if ent.id_:
+        return ent
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and (doc[start].lower_ in ("and", "&", "the", "of") or doc[start].is_punct):
+        start += 1
+    while end > start and (
+        doc[end - 1].lower_ in ("and", "&", "of", "the")
+        or (doc[end - 1].is_punct and doc[end - 1].text not in (".",))
+    ):
+        end -= 1
+    if start == end:
+        return None
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    return Span(doc, start, end, label=ent.label_)
+
+
 @Language.factory("atlas_organisations")
 def make_organisation_rules(nlp: Language, name: str) -> OrganisationRules:
     return OrganisationRules()
@@ -263,9 +301,11 @@ class OrganisationRules:
         self.non_organisations: frozenset[str] = frozenset()
         self.places: frozenset[str] = frozenset()
         self.deal_verbs: frozenset[str] = frozenset()
+        self.deal_nouns: frozenset[str] = frozenset()
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = [self._extend_with_suffixes(doc, e) for e in doc.ents]
+        trimmed = [_trim(e) for e in doc.ents]
+        ents = [self._extend_with_suffixes(doc, e) for e in trimmed if e is not None]
         lexicon_tokens = {
             i for e in ents if e.id_ and e.label_ == "ORG" for i in range(e.start, e.end)
         }
@@ -288,6 +328,7 @@ class OrganisationRules:
             taken.update(range(ent.start, ent.end))
         new_ents = [e for e in new_ents if e.label_ != "ORG" or e.id_ or not self._is_noise(e)]
         new_ents = self._deal_arguments(doc, new_ents) + self._camel_case_names(doc, new_ents)
+        new_ents = self._coordinated_names(doc, new_ents)
         new_ents = self._abbreviations(doc, new_ents)
         # Token-level ids outlive doc.ents assignment; clear them so a span that
         # lost its lexicon identity ("Nikon" -> "Nikon Instruments") does not keep it.
@@ -307,13 +348,17 @@ class OrganisationRules:
             return True  # codes: "CYP11A1", "HPN328", "10-K", "TA-MUC1"
         if len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and not has_suffix:
             return True  # bare acronyms the model guesses at: "SLD", "NSCLC", "CNS"
+        if not has_suffix and span[-1].lower_ in GENERIC_HEADS:
+            return True  # "Orphan Drug Designation", "Forward-Looking Statements"
+        if len(span) == 1 and span[0].lower_ in self.deal_nouns:
+            return True  # "the Alliance", "the Partnership"
         return False
 
     def _deal_arguments(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """Proper names that are the subject or object of a deal verb are
         organisations even when the model calls them people or places
         ("Montedison has agreed to acquire Antibioticos")."""
-        taken = {i for e in ents for i in range(e.start, e.end)}
+        taken = {i for e in ents if e.label_ == "ORG" or e.id_ for i in range(e.start, e.end)}
         out = list(ents)
         for token in doc:
             if token.lower_ not in self.deal_verbs or token.pos_ != "VERB":
@@ -321,6 +366,14 @@ class OrganisationRules:
             candidates = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
             if token.dep_ == "xcomp":
                 candidates += [c for c in token.head.children if c.dep_ == "nsubj"]
+            # "sold its wholly owned Promedico subsidiary"
+            candidates += [
+                g
+                for c in list(candidates)
+                if c.lower_ in UNIT_NOUNS
+                for g in c.children
+                if g.dep_ in ("compound", "appos")
+            ]
             for head in candidates:
                 if head.pos_ != "PROPN" or head.i in taken:
                     continue
@@ -338,6 +391,34 @@ class OrganisationRules:
                 if self._is_noise(span) or not span.text[:1].isupper():
                     continue
                 out = [e for e in out if not (e.start <= head.i < e.end)]
+                out.append(span)
+                taken.update(range(span.start, span.end))
+        return out
+
+    def _coordinated_names(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        """In a list of organisations ("with Eli Lilly, Adimab, Incyte and Hanmi")
+        a proper name the model missed is an organisation too."""
+        orgs = [e for e in ents if e.label_ == "ORG"]
+        if len(orgs) < 2:
+            return ents
+        taken = {i for e in ents if e.label_ == "ORG" or e.id_ for i in range(e.start, e.end)}
+        out = list(ents)
+        for ent in orgs:
+            for conj in ent.root.conjuncts:
+                if conj.i in taken or conj.pos_ != "PROPN" or not conj.text[:1].isupper():
+                    continue
+                start = conj.i
+                while (
+                    start > 0
+                    and doc[start - 1].dep_ == "compound"
+                    and doc[start - 1].pos_ == "PROPN"
+                    and doc[start - 1].i not in taken
+                ):
+                    start -= 1
+                span = Span(doc, start, conj.i + 1, label="ORG")
+                if span.text.casefold() in self.places or self._is_noise(span):
+                    continue
+                out = [e for e in out if not (e.start <= conj.i < e.end)]
                 out.append(span)
                 taken.update(range(span.start, span.end))
         return out
