@@ -529,7 +529,13 @@ class _SentenceContext:
             if subjects:
                 return subjects if word in ("they", "companies", "firms") else subjects[:1]
         if word in ("they", "companies", "firms"):
-            return []
+            # "X, known as ..., and Y, a ... company, today announced that the
+            # companies have ...": the names before the pronoun.
+            before = [
+                o.canonical for o in self.token_org.values() if self.sent.start <= o.start < token.i
+            ]
+            before = list(dict.fromkeys(before))
+            return before if len(before) >= 2 else []
         return [self.last_subject or self.main_org] if (self.last_subject or self.main_org) else []
 
     def subjects(self, verb: Token, depth: int = 0) -> list[str]:
@@ -585,7 +591,11 @@ class _SentenceContext:
             if child.dep_ == "prep" and child.lower_ in PARTY_PREPOSITIONS or child.dep_ == "agent":
                 for pobj in child.children:
                     if pobj.dep_ in ("pobj", "pcomp"):
-                        found += self.group(pobj, allow_possessive=allow_possessive)
+                        named = self.group(pobj, allow_possessive=allow_possessive)
+                        if not named and child.lower_ == "of":
+                            # "acquisition of most of the assets of X"
+                            named = self.prep_objects(pobj, allow_possessive=allow_possessive)
+                        found += named
                         # "stake in local generics firm AND Pharma": the name is an
                         # apposition or compound of the object noun.
                         for grand in pobj.children:
@@ -677,6 +687,18 @@ class _SentenceContext:
             return None
         if not subjects and role == "verb" and len(objects) < 2:
             return None
+        if (
+            not subjects
+            and role == "verb"
+            and len(objects) >= 2
+            and any(
+                c.dep_ == "nsubjpass" and c.lower_ not in PRONOUN_SUBJECTS
+                for v in (verb, verb.head if verb.dep_ == "conj" else verb)
+                for c in v.children
+            )
+        ):
+            # "Molnupiravir was ... licensed to A by B": the subject is the product.
+            return [objects]
         if not subjects:
             others = [
                 o.canonical
@@ -713,6 +735,8 @@ class _SentenceContext:
         deal_type_symmetric = role == "noun"
         if deal_type_symmetric and len(subjects) >= 2 and len(objects) == 1 and not each:
             return [subjects + objects]
+        if root.lemma_ in ("merger", "merge") and len(subjects) + len(objects) <= 4:
+            return [subjects + objects]  # "merger with A and its affiliate B" is one deal
         return [[s, o] for s in subjects for o in objects if s != o]
 
 

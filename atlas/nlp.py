@@ -57,10 +57,19 @@ GENERIC_HEADS = frozenset(
     disease diseases syndrome congress conference meeting summit information application
     applications agreement agreements approval approvals precautions reactions impairment exposure
     toxicity pneumonitis myelosuppression trial trials study studies results data guidelines act
-    principles areas multimedia designation classified medical""".split()
+    principles areas multimedia designation classified medical report reports products product
+    committee board exchange development care unit""".split()
 )
 UNIT_NOUNS = frozenset(
     {"subsidiary", "unit", "affiliate", "division", "business", "company", "firm"}
+)
+MONTHS = frozenset(
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July "
+    "August September October November December".split()
+)
+PERSON_TITLES = frozenset(
+    "ceo coo cfo cso cmo cto president chairman chairwoman chair chief director head vice senior "
+    "executive founder co-founder professor dr managing general".split()
 )
 INDEX_WORDS = frozenset({"Index", "Subindex", "Indices", "Indexes"})
 NAME_JOINERS = frozenset(
@@ -173,10 +182,13 @@ def _suffix_spans(doc: Doc) -> list[Span]:
             i += 1
             continue
         start = i
-        while (
-            start > 0
-            and _is_name_token(doc[start - 1])
-            and doc[start - 1].text not in ORG_SUFFIXES - LEGAL_SUFFIXES
+        while start > 0 and (
+            (
+                _is_name_token(doc[start - 1])
+                and doc[start - 1].text not in ORG_SUFFIXES - LEGAL_SUFFIXES
+            )
+            # "Covington & Burling LLP", "Smith & Nephew plc"
+            or (doc[start - 1].text == "&" and start > 1 and _is_name_token(doc[start - 2]))
         ):
             if (
                 doc[start - 1].ent_type_ in ("GPE",)
@@ -275,7 +287,9 @@ def _trim(ent: Span) -> Span | None:
         return ent
     start, end = ent.start, ent.end
     doc = ent.doc
-    while start < end and (doc[start].lower_ in ("and", "&", "the", "of") or doc[start].is_punct):
+    while start < end and (
+        doc[start].lower_ in ("and", "&", "the", "of", "about") or doc[start].is_punct
+    ):
         start += 1
     while end > start and (
         doc[end - 1].lower_ in ("and", "&", "of", "the")
@@ -348,6 +362,15 @@ class OrganisationRules:
             return True  # codes: "CYP11A1", "HPN328", "10-K", "TA-MUC1"
         if len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and not has_suffix:
             return True  # bare acronyms the model guesses at: "SLD", "NSCLC", "CNS"
+        if all(t.text in LEGAL_SUFFIXES or t.is_punct for t in span):
+            return True  # a stray "Inc." or "LLP"
+        if span.text.casefold() in self.places or (
+            len(span) == 1 and span.text.rstrip(".") in MONTHS
+        ):
+            return True
+        after = span.doc[span.end : span.end + 3]
+        if len(after) >= 2 and after[0].text == "," and after[1].lower_ in PERSON_TITLES:
+            return True  # "Srinivas Sadu, COO, Gland Pharma"
         if not has_suffix and span[-1].lower_ in GENERIC_HEADS:
             return True  # "Orphan Drug Designation", "Forward-Looking Statements"
         if len(span) == 1 and span[0].lower_ in self.deal_nouns:
@@ -454,6 +477,13 @@ class OrganisationRules:
             and doc[end].text not in INSTITUTION_HEADS
         ):
             end += 1
+        if (
+            end + 1 < len(doc)
+            and doc[end].text == ","
+            and doc[end + 1].text
+            in LEGAL_SUFFIXES - {"Group", "Holdings", "Company", "Corporation"}
+        ):
+            end += 2  # "Innovent Biologics, Inc."
         if end == ent.end:
             return ent
         extension = doc[ent.end : end]

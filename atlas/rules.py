@@ -130,10 +130,9 @@ def is_hedged(trigger: Span, hedges: frozenset[str]) -> bool:
             break
         head = head.head
         nodes.append(head)
+    inside = set(range(trigger.start, trigger.end))
     for node in nodes:
-        if node.lower_ in hedges or node.lemma_.lower() in hedges:
-            if node is root and node.lower_ in ("potential", "possible"):
-                continue
+        if (node.lower_ in hedges or node.lemma_.lower() in hedges) and node.i not in inside:
             return True
         for child in node.children:
             if child.dep_ in ("aux", "neg", "amod", "advmod") and (
