@@ -27,7 +27,8 @@ ORG_SUFFIXES = frozenset(
     Vaccines Biosystems Bioventures Medtech Devices Chemical Chemicals Industries Foods
     Animal Robotics Systems Solutions Research Bank Foundation Institute University Hospital
     Agency Administration Ministry Center Centre Council Association Society Organization
-    Organisation Academy College Clinic Consortium Fund Trust""".split()
+    Organisation Academy College Clinic Consortium Fund Trust AS Oy Oyj SAS SARL KG Pty Ltda SRL Spa
+    BVBA""".split()
 )
 # Suffixes that need at least one name word before them ("Foundation" alone is no org).
 INSTITUTION_HEADS = frozenset(
@@ -37,7 +38,8 @@ INSTITUTION_HEADS = frozenset(
 )
 LEGAL_SUFFIXES = frozenset(
     """Inc Inc. Corp Corp. Co Co. Ltd Ltd. LLC L.L.C. LLP LP AG SA S.A. NV N.V. BV B.V. AB ASA
-    A/S plc Plc PLC GmbH KK K.K. SpA S.p.A. SE Limited Corporation Company Holdings Group""".split()
+    A/S plc Plc PLC GmbH KK K.K. SpA S.p.A. SE Limited Corporation Company Holdings Group AS Oy Oyj
+    SAS SARL KG Pty Ltda SRL Spa BVBA""".split()
 )
 # Capitalised words that begin sentences or headlines but never begin a name.
 NAME_STOPWORDS = frozenset(
@@ -45,7 +47,7 @@ NAME_STOPWORDS = frozenset(
     Its Their Our His Her This That These Those Both Each Every Other Another Today Yesterday
     Japanese Korean Chinese American British German French Swiss Indian Taiwanese Global Local
     Meanwhile However While When Where Although Since Also Two Three Four Five Six Seven Eight
-    Nine Ten Such Some Many Most New""".split()
+    Nine Ten Such Some Many Most New About Under Via Financial Legal""".split()
 )
 PRODUCT_NOUNS = frozenset(
     """brand brands drug drugs product products candidate candidates asset assets therapy medicine
@@ -364,6 +366,21 @@ class OrganisationRules:
             return True  # bare acronyms the model guesses at: "SLD", "NSCLC", "CNS"
         if all(t.text in LEGAL_SUFFIXES or t.is_punct for t in span):
             return True  # a stray "Inc." or "LLP"
+        core = " ".join(t.text for t in span if t.text not in LEGAL_SUFFIXES and not t.is_punct)
+        if core.casefold() in self.places:
+            return True  # "Stock Exchange of Hong Kong Limited" -> "Hong Kong Limited"
+        letters = [t for t in span if t.is_alpha]
+        if (
+            not has_suffix
+            and letters
+            and all(t.is_upper and len(t) >= 2 for t in letters)
+            and len(span.text) > 5
+        ):
+            return True  # trial and gene acronyms: "EMPA-REG", "EGFR-TK", "PARAMOUNT"
+        if any(c.isdigit() for c in span.text) and "-" in span.text and not has_suffix:
+            return True  # "SARS-CoV-2", "Phase 3 ORIENT-12"
+        if len(span) >= 2 and re.fullmatch(r"[A-Z]{1,2}", span[-1].text) and not has_suffix:
+            return True  # citation authors: "Fradkin J", "D'Alessio DA"
         if span.text.casefold() in self.places or (
             len(span) == 1 and span.text.rstrip(".") in MONTHS
         ):
