@@ -99,3 +99,43 @@ def test_evaluate_on_the_seeds(tmp_path):
     assert summary["deals"]["precision"] == 1.0
     assert summary["deal_type_accuracy"] == 1.0
     assert summary["date_accuracy"] == 1.0
+
+
+def test_lexicon_change_re_extracts_on_ingest(tmp_path):
+    """A lexicon edit changes its fingerprint; the next ingest replaces the old
+    extraction of each article instead of skipping it as a duplicate."""
+    import shutil
+
+    lexicon = tmp_path / "lexicon"
+    shutil.copytree(ROOT / "data" / "lexicon", lexicon)
+    db = f"sqlite:///{tmp_path / 'atlas.db'}"
+    article = tmp_path / "note.txt"
+    article.write_text(
+        "Zorblax Quantum has signed a supply agreement with Eisai for its new tablets.\n"
+    )
+
+    def ingest() -> str:
+        env = {"ATLAS_DB_URL": db, "ATLAS_LEXICON_DIR": str(lexicon), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run(
+            [sys.executable, "-m", "atlas", "ingest", str(article), "--quiet"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return done.stdout
+
+    assert "ingested 1" in ingest()
+    assert "duplicates skipped 1" in ingest()
+    with (lexicon / "organisations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Zorblax Quantum,Zorblax,Germany,company\n")
+    assert "re-extracted 1" in ingest()
+
+    from atlas import store
+
+    engine = store.open_store(db)
+    deals = store.deals_frame(engine)
+    assert len(deals) == 1 and deals.iloc[0]["parties"] == ["Zorblax Quantum", "Eisai"]
+    assert deals.iloc[0]["party_countries"][0] == "Germany"
+    assert store.counts(engine)["articles"] == 1
