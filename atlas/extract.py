@@ -411,6 +411,13 @@ def _confirmed_organisations(docs: list[Doc]) -> list[list[Span]]:
 
     flagged: list[list[tuple[Span, bool]]] = []
     confirmed: set[str] = set()
+    # "Olumiant®" anywhere in the article marks every "Olumiant" as a brand.
+    brands = {
+        t.text
+        for doc in docs
+        for t in doc[:-1]
+        if doc[t.i + 1].text in ("®", "™") and t.text[:1].isupper()
+    }
     for doc in docs:
         heads = {s.start for s in doc.sents if _is_headline(s)}
         entries = []
@@ -427,6 +434,8 @@ def _confirmed_organisations(docs: list[Doc]) -> list[list[Span]]:
         keep = []
         for ent, in_headline in entries:
             key = normalise_name(ent.text)
+            if not ent.id_ and ent.text in brands:
+                continue
             if (
                 not in_headline
                 or ent.id_

@@ -47,7 +47,7 @@ NAME_STOPWORDS = frozenset(
     Its Their Our His Her This That These Those Both Each Every Other Another Today Yesterday
     Japanese Korean Chinese American British German French Swiss Indian Taiwanese Global Local
     Meanwhile However While When Where Although Since Also Two Three Four Five Six Seven Eight
-    Nine Ten Such Some Many Most New About Under Via Financial Legal""".split()
+    Nine Ten Such Some Many Most New About Under Via Financial Legal Public Human Connected""".split()
 )
 PRODUCT_NOUNS = frozenset(
     """brand brands drug drugs product products candidate candidates asset assets therapy medicine
@@ -60,7 +60,8 @@ GENERIC_HEADS = frozenset(
     applications agreement agreements approval approvals precautions reactions impairment exposure
     toxicity pneumonitis myelosuppression trial trials study studies results data guidelines act
     principles areas multimedia designation classified medical report reports products product
-    committee board exchange development care unit""".split()
+    committee board exchange development care unit director officer president bureau newsroom
+    insulins""".split()
 )
 UNIT_NOUNS = frozenset(
     {"subsidiary", "unit", "affiliate", "division", "business", "company", "firm"}
@@ -388,7 +389,8 @@ class OrganisationRules:
         after = span.doc[span.end : span.end + 3]
         if len(after) >= 2 and after[0].text == "," and after[1].lower_ in PERSON_TITLES:
             return True  # "Srinivas Sadu, COO, Gland Pharma"
-        if not has_suffix and span[-1].lower_ in GENERIC_HEADS:
+        last_word = next((t for t in reversed(span) if t.is_alpha), span[-1])
+        if not has_suffix and last_word.lower_ in GENERIC_HEADS:
             return True  # "Orphan Drug Designation", "Forward-Looking Statements"
         if len(span) == 1 and span[0].lower_ in self.deal_nouns:
             return True  # "the Alliance", "the Partnership"
