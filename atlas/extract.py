@@ -744,7 +744,7 @@ class _SentenceContext:
         deal_type_symmetric = role == "noun"
         if deal_type_symmetric and len(subjects) >= 2 and len(objects) == 1 and not each:
             return [subjects + objects]
-        if root.lemma_ in ("merger", "merge") and len(subjects) + len(objects) <= 4:
+        if any(t.lemma_ in ("merger", "merge") for t in span) and len(subjects) + len(objects) <= 4:
             return [subjects + objects]  # "merger with A and its affiliate B" is one deal
         return [[s, o] for s in subjects for o in objects if s != o]
 
