@@ -1,36 +1,28 @@
-"""Partnership Atlas: the picture frame. Page config, navigation, shared sidebar."""
+"""Partnership Atlas: the picture frame. Page config, navigation, shared sidebar filters."""
 
 import streamlit as st
 
-from components import data
+from components import data, filters
 
-st.set_page_config(page_title="Partnership Atlas", page_icon=":material/hub:", layout="wide")
-
-
-def overview() -> None:
-    st.title("Partnership Atlas")
-    totals = data.counts()
-    if totals["articles"] == 0:
-        st.info(
-            "The store is empty. Ingest the bundled sample corpus with "
-            "`python -m atlas ingest data/articles` (or `make run`), then reload."
-        )
-        return
-    columns = st.columns(3)
-    columns[0].metric("Articles", totals["articles"])
-    columns[1].metric("Organisations", totals["organisations"])
-    columns[2].metric("Deals", totals["deals"])
-    frame = data.deals()
-    view = frame.assign(parties=frame["parties"].map(" + ".join))
-    st.dataframe(
-        view[["parties", "type", "deal_date", "evidence", "article_title"]],
-        hide_index=True,
-        width="stretch",
-        key="overview_deals",
-    )
-
-
-page = st.navigation(
-    [st.Page(overview, title="Overview", icon=":material/dashboard:", default=True)]
+presenting = st.query_params.get("present") == "1" or st.session_state.get(filters.PRESENTER_KEY, False)
+st.set_page_config(
+    page_title="Partnership Atlas",
+    page_icon=":material/hub:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting else "auto",
 )
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
+    st.Page("pages/countries.py", title="Countries", icon=":material/public:"),
+    st.Page("pages/network.py", title="Network", icon=":material/hub:"),
+    st.Page("pages/companies.py", title="Companies", icon=":material/business:"),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("pages/deals.py", title="Deals", icon=":material/handshake:"),
+]
+
+page = st.navigation(PAGES)
+filters.sidebar(data.deals())
+filters.apply_presenter_style()
 page.run()

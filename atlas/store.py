@@ -662,3 +662,58 @@ def last_run(engine: Engine) -> dict | None:
             .first()
         )
     return dict(row) if row else None
+
+
+def article_detail(engine: Engine, article_id: str) -> dict | None:
+    """One article with its text, metadata and items (digest items in order)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+        if row is None:
+            return None
+        items = (
+            conn.execute(
+                select(article_items)
+                .where(article_items.c.article_id == article_id)
+                .order_by(article_items.c.item_index)
+            )
+            .mappings()
+            .all()
+        )
+    detail = dict(row)
+    detail["metadata"] = json.loads(detail.pop("metadata_json") or "{}")
+    detail["items"] = [dict(item) for item in items]
+    return detail
+
+
+def mentions_frame(engine: Engine, article_id: str | None = None) -> pd.DataFrame:
+    """Organisation mentions (character offsets into the item text), optionally of one article."""
+    query = (
+        select(
+            mentions.c.article_id,
+            mentions.c.item_index,
+            organisations.c.name.label("organisation"),
+            organisations.c.country,
+            mentions.c.text,
+            mentions.c.start_char,
+            mentions.c.end_char,
+        )
+        .join(organisations, organisations.c.id == mentions.c.organisation_id)
+        .order_by(mentions.c.article_id, mentions.c.item_index, mentions.c.start_char)
+    )
+    if article_id is not None:
+        query = query.where(mentions.c.article_id == article_id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all())
+    if frame.empty:
+        return pd.DataFrame(
+            columns=[
+                "article_id",
+                "item_index",
+                "organisation",
+                "country",
+                "text",
+                "start_char",
+                "end_char",
+            ]
+        )
+    return frame

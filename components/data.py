@@ -62,3 +62,30 @@ def articles() -> pd.DataFrame:
 
 def clear_caches() -> None:
     st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False)
+def _article_detail(url: str, article_id: str) -> dict | None:
+    return store.article_detail(_engine(url), article_id)
+
+
+@st.cache_data(show_spinner=False)
+def _mentions(url: str, article_id: str | None) -> pd.DataFrame:
+    return store.mentions_frame(_engine(url), article_id)
+
+
+@st.cache_data(show_spinner=False)
+def _last_run(url: str) -> dict | None:
+    return store.last_run(_engine(url))
+
+
+def article_detail(article_id: str) -> dict | None:
+    return _article_detail(store.database_url(), article_id)
+
+
+def mentions(article_id: str | None = None) -> pd.DataFrame:
+    return _mentions(store.database_url(), article_id)
+
+
+def last_run() -> dict | None:
+    return _last_run(store.database_url())

@@ -44,3 +44,51 @@ def make_article(
     from atlas.corpus import parse_text_article
 
     return parse_text_article(text, file=file, title=title, published=published)
+
+
+# An article whose organisation name, evidence sentence and title carry markup:
+# every page must show it as text and never run it.
+HOSTILE_TEXT = (
+    "Onerror<img/src=x/onerror=alert(1)>Bio Therapeutics has signed a licence agreement with Eisai "
+    "for its oncology antibody <script>alert('xss')</script>.\n\n"
+    "The companies said the deal covers Japan."
+)
+HOSTILE_TITLE = "<b>Evil</b> <script>alert(2)</script> deal"
+
+
+@pytest.fixture(scope="session")
+def seeded_db_url(tmp_path_factory, extractor):
+    """A SQLite file holding the three seed articles plus one hostile article,
+    extracted with the real pipeline (built once per test session)."""
+    from atlas.corpus import read_corpus
+    from atlas.store import open_store, save_extraction
+
+    folder = tmp_path_factory.mktemp("seeded")
+    url = f"sqlite:///{folder / 'atlas.db'}"
+    engine = open_store(url)
+    articles = [a for a in read_corpus([SEEDS]) if hasattr(a, "items")]
+    articles.append(make_article(HOSTILE_TEXT, file="hostile.txt", title=HOSTILE_TITLE))
+    for result in extractor.extract_many(articles):
+        save_extraction(engine, result, fingerprint=extractor.lexicon.fingerprint)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_env(seeded_db_url, monkeypatch):
+    """Point the app at the seeded store and start with empty Streamlit caches."""
+    import streamlit as st
+
+    monkeypatch.setenv("ATLAS_DB_URL", seeded_db_url)
+    st.cache_data.clear()
+    return seeded_db_url
+
+
+@pytest.fixture
+def empty_app_env(tmp_path, monkeypatch):
+    import streamlit as st
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("ATLAS_DB_URL", url)
+    st.cache_data.clear()
+    return url

@@ -1,0 +1,160 @@
+"""Filtering and summarising the deals table (pure pandas, no Streamlit).
+
+Every dashboard page narrows ``store.deals_frame()`` with the same
+``DealFilters``; the functions here are what the pages and their tests share.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class DealFilters:
+    """The shared sidebar filters. Empty tuples mean "no restriction"."""
+
+    date_from: str | None = None  # ISO date, inclusive
+    date_to: str | None = None
+    include_undated: bool = True
+    types: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    min_confidence: float = 0.0
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def active(self) -> bool:
+        return self != DealFilters()
+
+
+def date_bounds(value: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """First and last day a partial ISO date covers: ``2025-04`` -> 1 to 30 April."""
+    if not isinstance(value, str) or not value:
+        return None, None  # None, or NaN from a pandas column
+    parts = [int(p) for p in value.split("-")]
+    year = parts[0]
+    if len(parts) == 1:
+        return pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    month = parts[1]
+    if len(parts) == 2:
+        return pd.Timestamp(year, month, 1), pd.Timestamp(year, month, calendar.monthrange(year, month)[1])
+    return pd.Timestamp(year, month, parts[2]), pd.Timestamp(year, month, parts[2])
+
+
+def with_dates(deals: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``date_start``/``date_end`` (the span a partial date covers) and
+    ``date_label`` (the date as precise as it is known: 2025, Apr 2025, 19 Dec 2025)."""
+    frame = deals.copy()
+    bounds = frame["deal_date"].map(date_bounds) if len(frame) else pd.Series(dtype=object)
+    frame["date_start"] = pd.to_datetime([b[0] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
+    frame["date_end"] = pd.to_datetime([b[1] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
+    frame["date_label"] = [date_label(d) for d in frame["deal_date"]] if len(frame) else pd.Series(dtype=str)
+    return frame
+
+
+def date_label(value: str | None) -> str:
+    if not isinstance(value, str) or not value:
+        return "undated"
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = calendar.month_abbr[int(parts[1])]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{int(parts[2])} {month} {parts[0]}"
+
+
+def _any_in(values, wanted: set[str]) -> bool:
+    return bool(wanted.intersection(values or ()))
+
+
+def filter_deals(deals: pd.DataFrame, filters: DealFilters) -> pd.DataFrame:
+    """The deals the filters keep. A deal whose date is known only to the month
+    is kept when any day of that month falls in the range; undated deals are
+    kept only with ``include_undated``."""
+    frame = with_dates(deals) if "date_start" not in deals.columns else deals.copy()
+    if frame.empty:
+        return frame
+    keep = pd.Series(True, index=frame.index)
+    if filters.date_from or filters.date_to:
+        start = pd.Timestamp(filters.date_from) if filters.date_from else pd.Timestamp.min
+        end = pd.Timestamp(filters.date_to) if filters.date_to else pd.Timestamp.max
+        dated = frame["date_start"].notna()
+        in_range = dated & (frame["date_end"] >= start) & (frame["date_start"] <= end)
+        keep &= in_range | (~dated & filters.include_undated)
+    elif not filters.include_undated:
+        keep &= frame["date_start"].notna()
+    if filters.types:
+        wanted = set(filters.types)
+        keep &= frame["type"].isin(wanted) | frame["also_types"].map(lambda v: _any_in(v, wanted))
+    if filters.countries:
+        wanted = set(filters.countries)
+        keep &= frame["countries"].map(lambda v: _any_in(v, wanted))
+    if filters.areas:
+        wanted = set(filters.areas)
+        keep &= frame["therapeutic_areas"].map(lambda v: _any_in(v, wanted))
+    if filters.organisations:
+        wanted = set(filters.organisations)
+        keep &= frame["parties"].map(lambda v: _any_in(v, wanted))
+    if filters.min_confidence:
+        keep &= frame["confidence"] >= filters.min_confidence
+    return frame[keep]
+
+
+def options(deals: pd.DataFrame) -> dict[str, list[str]]:
+    """The values each multi-select filter can take, sorted."""
+
+    def flat(column: str) -> list[str]:
+        return sorted({v for values in deals[column] for v in (values or [])}) if len(deals) else []
+
+    return {
+        "types": sorted(set(deals["type"])) if len(deals) else [],
+        "countries": flat("countries"),
+        "areas": flat("therapeutic_areas"),
+        "organisations": flat("parties"),
+    }
+
+
+def explode_parties(deals: pd.DataFrame) -> pd.DataFrame:
+    """One row per (deal, party)."""
+    if deals.empty:
+        return deals.assign(party=pd.Series(dtype=str))
+    return deals.assign(party=deals["parties"]).explode("party")
+
+
+def most_active(deals: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Organisations by number of deals in ``deals``."""
+    rows = explode_parties(deals)
+    if rows.empty:
+        return pd.DataFrame(columns=["organisation", "deals"])
+    counts = rows.groupby("party")["deal_id"].nunique().sort_values(ascending=False).head(n)
+    return counts.rename("deals").rename_axis("organisation").reset_index()
+
+
+def deals_by_country(deals: pd.DataFrame) -> pd.DataFrame:
+    """Deal counts per country (a deal counts once for each country it involves)."""
+    rows = deals.assign(country=deals["countries"]).explode("country").dropna(subset=["country"]) if len(deals) else deals
+    if len(rows) == 0:
+        return pd.DataFrame(columns=["country", "deals"])
+    return rows.groupby("country")["deal_id"].nunique().rename("deals").reset_index().sort_values("deals", ascending=False)
+
+
+def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
+    """Country-to-country deal counts from the parties' countries: a
+    Japan–South Korea deal adds one to that pair; a domestic deal to (X, X)."""
+    records: dict[tuple[str, str], int] = {}
+    for countries in deals.get("party_countries", pd.Series(dtype=object)):
+        known = sorted({c for c in (countries or []) if c})
+        if not known:
+            continue
+        pairs = [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [(known[0], known[0])]
+        for pair in pairs:
+            records[pair] = records.get(pair, 0) + 1
+    return pd.DataFrame(
+        [{"source": a, "target": b, "deals": n} for (a, b), n in sorted(records.items())],
+        columns=["source", "target", "deals"],
+    )

@@ -1,0 +1,26 @@
+"""What every page shows when there is nothing to show."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+INGEST_HINT = (
+    "Add articles with `python -m atlas ingest path/to/articles` "
+    "(the bundled sample: `python -m atlas ingest data/articles`, or `make run`)."
+)
+
+
+def store_is_empty(deals_count: int, articles_count: int) -> bool:
+    """Say so and return True when the store holds no article."""
+    if articles_count == 0:
+        st.info("The store is empty. " + INGEST_HINT, icon=":material/inbox:")
+        return True
+    return False
+
+
+def nothing_matches(frame_len: int, *, what: str = "deals") -> bool:
+    """Say so and return True when the filters leave nothing."""
+    if frame_len == 0:
+        st.warning(f"No {what} match the filters in the sidebar.", icon=":material/filter_alt_off:")
+        return True
+    return False

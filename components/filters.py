@@ -1,0 +1,177 @@
+"""The shared sidebar: filters every page applies, mirrored in the URL, and presenter mode.
+
+Widget values live in ``st.session_state`` under namespaced keys (``filter_*``),
+so they survive page switches; they are copied into ``st.query_params`` so a
+copied URL reopens the same view, and read back from there on a fresh session.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from atlas.models import DEAL_TYPES
+from atlas.query import DealFilters, options
+
+# widget key -> query parameter name
+MULTI_KEYS = {
+    "filter_types": "type",
+    "filter_countries": "country",
+    "filter_areas": "area",
+    "filter_organisations": "org",
+}
+PRESENTER_KEY = "presenter_mode"
+
+
+def _restore_from_url(choices: dict[str, list[str]]) -> None:
+    """On a fresh session, seed widget state from the URL (ignoring unknown values)."""
+    if st.session_state.get("_filters_restored"):
+        return
+    params = st.query_params
+    for key, param in MULTI_KEYS.items():
+        allowed = set(choices[key.removeprefix("filter_")])
+        values = [v for v in params.get_all(param) if v in allowed]
+        if values:
+            st.session_state[key] = values
+    for key, param in (("filter_date_from", "from"), ("filter_date_to", "to")):
+        if params.get(param):
+            try:
+                st.session_state[key] = date.fromisoformat(params[param])
+            except ValueError:
+                pass
+    if params.get("conf"):
+        try:
+            st.session_state["filter_min_confidence"] = min(1.0, max(0.0, float(params["conf"])))
+        except ValueError:
+            pass
+    if params.get("undated") == "0":
+        st.session_state["filter_include_undated"] = False
+    if params.get("present") == "1":
+        st.session_state[PRESENTER_KEY] = True
+    st.session_state["_filters_restored"] = True
+
+
+def _write_to_url(filters: DealFilters, presenter: bool) -> None:
+    wanted: dict[str, str | list[str]] = {}
+    for key, param in MULTI_KEYS.items():
+        values = st.session_state.get(key) or []
+        if values:
+            wanted[param] = list(values)
+    if filters.date_from:
+        wanted["from"] = filters.date_from
+    if filters.date_to:
+        wanted["to"] = filters.date_to
+    if filters.min_confidence:
+        wanted["conf"] = f"{filters.min_confidence:.2f}"
+    if not filters.include_undated:
+        wanted["undated"] = "0"
+    if presenter:
+        wanted["present"] = "1"
+    for param in list(st.query_params):
+        if param not in wanted and param in {
+            *MULTI_KEYS.values(),
+            "from",
+            "to",
+            "conf",
+            "undated",
+            "present",
+        }:
+            del st.query_params[param]
+    for param, value in wanted.items():
+        if st.query_params.get_all(param) != (value if isinstance(value, list) else [value]):
+            st.query_params[param] = value
+
+
+def sidebar(deals: pd.DataFrame) -> DealFilters:
+    """Draw the shared filters and return them; pages read them with ``current()``."""
+    choices = options(deals)
+    choices["types"] = [t for t in DEAL_TYPES if t in set(choices["types"])] or list(DEAL_TYPES)
+    _restore_from_url(choices)
+    # Defaults go into session state (not widget arguments) so URL-restored values
+    # and widget defaults never conflict.
+    for key, default in (
+        ("filter_date_from", None),
+        ("filter_date_to", None),
+        ("filter_include_undated", True),
+        ("filter_min_confidence", 0.0),
+        (PRESENTER_KEY, False),
+    ):
+        st.session_state.setdefault(key, default)
+    for key in MULTI_KEYS:
+        allowed = set(choices[key.removeprefix("filter_")])
+        st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in allowed]
+    with st.sidebar:
+        st.toggle(
+            "Presenter mode", key=PRESENTER_KEY, help="Large type, no chrome, for a projector"
+        )
+        st.subheader("Filters")
+        dated = deals["deal_date"].dropna() if len(deals) else pd.Series(dtype=str)
+        st.date_input("From", key="filter_date_from", format="YYYY-MM-DD")
+        st.date_input("To", key="filter_date_to", format="YYYY-MM-DD")
+        st.checkbox("Include undated deals", key="filter_include_undated")
+        st.multiselect("Deal types", choices["types"], key="filter_types", placeholder="All types")
+        st.multiselect(
+            "Countries", choices["countries"], key="filter_countries", placeholder="All countries"
+        )
+        st.multiselect(
+            "Therapeutic areas / modalities",
+            choices["areas"],
+            key="filter_areas",
+            placeholder="All areas",
+        )
+        st.multiselect(
+            "Organisations",
+            choices["organisations"],
+            key="filter_organisations",
+            placeholder="Type to search",
+        )
+        st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="filter_min_confidence")
+        if len(dated):
+            st.caption(f"Deals dated {dated.min()} to {dated.max()}")
+    date_from = st.session_state.get("filter_date_from")
+    date_to = st.session_state.get("filter_date_to")
+    filters = DealFilters(
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
+        include_undated=st.session_state.get("filter_include_undated", True),
+        types=tuple(st.session_state.get("filter_types") or ()),
+        countries=tuple(st.session_state.get("filter_countries") or ()),
+        areas=tuple(st.session_state.get("filter_areas") or ()),
+        organisations=tuple(st.session_state.get("filter_organisations") or ()),
+        min_confidence=float(st.session_state.get("filter_min_confidence") or 0.0),
+    )
+    st.session_state["atlas_filters"] = filters
+    _write_to_url(filters, bool(st.session_state.get(PRESENTER_KEY)))
+    return filters
+
+
+def current() -> DealFilters:
+    return st.session_state.get("atlas_filters") or DealFilters()
+
+
+def presenter_mode() -> bool:
+    return bool(st.session_state.get(PRESENTER_KEY))
+
+
+PRESENTER_CSS = """
+<style>
+  html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
+  [data-testid="stHeader"], [data-testid="stToolbar"], footer { display: none; }
+  [data-testid="stSidebar"] { display: none; }
+  .block-container { padding-top: 1rem; max-width: 100%; }
+  h1 { font-size: 2.6rem !important; }
+  [data-testid="stMetricValue"] { font-size: 3rem; }
+  [data-testid="stAppViewContainer"] { background: #ffffff; color: #000000; }
+</style>
+"""
+
+
+def apply_presenter_style() -> None:
+    """Large type, sidebar and chrome hidden, high contrast (static CSS, no user text)."""
+    if presenter_mode():
+        st.html(PRESENTER_CSS)
+        if st.button("Leave presenter mode", key="presenter_leave"):
+            st.session_state[PRESENTER_KEY] = False
+            st.rerun()

@@ -1,0 +1,158 @@
+"""Filtering and summaries over the deals frame (pure pandas)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from atlas.query import (
+    DealFilters,
+    country_pairs,
+    date_bounds,
+    date_label,
+    deals_by_country,
+    filter_deals,
+    most_active,
+    options,
+)
+
+
+def frame() -> pd.DataFrame:
+    rows = [
+        # id, parties, party countries, type, also, date, areas, countries, confidence
+        (
+            1,
+            ["Astellas Pharma", "JFCR"],
+            ["Japan", "Japan"],
+            "partnership/collaboration",
+            [],
+            "2025-04",
+            ["oncology"],
+            ["Japan"],
+            0.8,
+        ),
+        (
+            2,
+            ["Astellas Pharma", "KISED"],
+            ["Japan", "South Korea"],
+            "partnership/collaboration",
+            [],
+            "2025-12-19",
+            ["oncology", "gene therapy"],
+            ["Japan", "South Korea"],
+            0.8,
+        ),
+        (
+            3,
+            ["Alvotech", "Fuji Pharma"],
+            ["Iceland", "Japan"],
+            "supply/distribution/commercialisation",
+            [],
+            None,
+            ["biosimilars"],
+            ["Iceland", "Japan"],
+            0.8,
+        ),
+        (
+            4,
+            ["Itochu", "AND Pharma"],
+            ["Japan", None],
+            "equity investment/stake",
+            ["licensing"],
+            "2024",
+            ["generics"],
+            ["Japan"],
+            0.4,
+        ),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "deal_id": i,
+                "parties": p,
+                "party_countries": pc,
+                "type": t,
+                "also_types": a,
+                "deal_date": d,
+                "therapeutic_areas": ar,
+                "countries": c,
+                "confidence": conf,
+                "evidence": "…",
+                "article_title": "t",
+                "article_file": "f",
+            }
+            for i, p, pc, t, a, d, ar, c, conf in rows
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "start", "end"),
+    [
+        ("2025-04", "2025-04-01", "2025-04-30"),  # a month covers all its days
+        ("2024-02", "2024-02-01", "2024-02-29"),  # leap year
+        ("2025", "2025-01-01", "2025-12-31"),  # a year covers the year
+        ("2025-12-19", "2025-12-19", "2025-12-19"),
+    ],
+)
+def test_date_bounds(value, start, end):
+    assert date_bounds(value) == (pd.Timestamp(start), pd.Timestamp(end))
+
+
+def test_date_label_shows_precision():
+    assert [date_label(v) for v in ("2025", "2025-04", "2025-12-19", None)] == [
+        "2025",
+        "Apr 2025",
+        "19 Dec 2025",
+        "undated",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("filters", "ids"),
+    [
+        (DealFilters(), [1, 2, 3, 4]),
+        # April 2025 overlaps a range starting mid-April; undated deals stay by default.
+        (DealFilters(date_from="2025-04-15"), [1, 2, 3]),
+        (DealFilters(date_from="2025-04-15", include_undated=False), [1, 2]),
+        (DealFilters(date_to="2025-03-31"), [3, 4]),
+        (DealFilters(include_undated=False), [1, 2, 4]),
+        # A facet type (also_types) matches too.
+        (DealFilters(types=("licensing",)), [4]),
+        (DealFilters(countries=("South Korea", "Iceland")), [2, 3]),
+        (DealFilters(areas=("oncology",)), [1, 2]),
+        (DealFilters(organisations=("Astellas Pharma",)), [1, 2]),
+        (DealFilters(min_confidence=0.5), [1, 2, 3]),
+        (DealFilters(countries=("Japan",), types=("supply/distribution/commercialisation",)), [3]),
+    ],
+)
+def test_filter_deals(filters, ids):
+    assert filter_deals(frame(), filters)["deal_id"].tolist() == ids
+
+
+def test_filter_deals_does_not_mutate_input():
+    original = frame()
+    before = original.copy()
+    filter_deals(original, DealFilters(date_from="2025-01-01"))
+    pd.testing.assert_frame_equal(original, before)
+
+
+def test_filters_on_empty_frame():
+    empty = frame().iloc[0:0]
+    assert filter_deals(empty, DealFilters(types=("licensing",))).empty
+    assert options(empty) == {"types": [], "countries": [], "areas": [], "organisations": []}
+    assert most_active(empty).empty
+    assert deals_by_country(empty).empty
+
+
+def test_summaries():
+    deals = frame()
+    assert most_active(deals, 1).to_dict("records") == [
+        {"organisation": "Astellas Pharma", "deals": 2}
+    ]
+    by_country = deals_by_country(deals).set_index("country")["deals"].to_dict()
+    assert by_country == {"Japan": 4, "South Korea": 1, "Iceland": 1}
+    pairs = country_pairs(deals).set_index(["source", "target"])["deals"].to_dict()
+    # Cross-border pairs once each; domestic deals on the diagonal; unknown countries ignored.
+    assert pairs == {("Japan", "Japan"): 2, ("Japan", "South Korea"): 1, ("Iceland", "Japan"): 1}
+    assert options(deals)["types"] == sorted(set(deals["type"]))
