@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -92,6 +93,7 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _YEAR_ONLY_RE = re.compile(r"^\s*(\d{4})\s*$")
+_FOUR_DIGITS_RE = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -252,8 +254,15 @@ def _line_date(line: str) -> tuple[_DateHit, int] | None:
     is only a date, or a short byline starting with one; 1 "Updated" lines.
     """
     s = line.strip()
-    if not s or len(s) > 160 or not any(ch.isdigit() for ch in s):
+    # Every date form needs a four-digit year; the cheap test spares most lines the regexes.
+    if not s or len(s) > 160 or not _FOUR_DIGITS_RE.search(s):
         return None
+    return _line_date_cached(s)
+
+
+@lru_cache(maxsize=8192)
+def _line_date_cached(s: str) -> tuple[_DateHit, int] | None:
+    # Cached: the same short line is examined by the date, title, unwrap and digest passes.
     hits = _find_dates(s)
     if not hits:
         return None
@@ -383,7 +392,8 @@ _MULTIWORD_COUNTRIES = frozenset(
         "sri lanka", "puerto rico", "el salvador", "dominican republic", "ivory coast",
     }
 )  # fmt: skip
-_SINGLE_WORD_RE = re.compile(r"^[^\W\d_][\w'\u2019&-]{0,24}$")
+# Latin script only: a short CJK heading has no spaces but is not a single word.
+_SINGLE_WORD_RE = re.compile(r"^[A-Za-z\u00c0-\u024f][\w'\u2019&-]{0,24}$")
 
 
 def _normalise(text: str) -> str:
@@ -572,24 +582,26 @@ def _classify(paragraphs: list[str]) -> list[_Entry]:
     return entries
 
 
-def _names(text: str, known_names: set[str]) -> set[str]:
-    """Capitalised words of `text`, lower-cased: a cheap stand-in for the organisations named.
+_POSSESSIVE_RE = re.compile(r"['\u2019]s?$")
+_WORD_PARTS_RE = re.compile(r"[-.]")
+_MAX_SAMPLE = 200  # independence is judged on the first items; enough for any real digest
 
-    Sentence-initial words count only if they appear capitalised mid-sentence somewhere
-    (`known_names`), so "Launched in April..." does not add "launched".
+
+def _capitalised(text: str) -> list[tuple[str, bool]]:
+    """(case-folded word, sentence-initial?) for capitalised words: a cheap stand-in for names.
+
+    "Astellas-Yaskawa" gives two words and "Astellas’" loses its possessive.
     """
-    out: set[str] = set()
+    out: list[tuple[str, bool]] = []
     for m in _WORD_RE.finditer(text):
-        for word in re.split(r"[-.]", m.group()):
-            word = re.sub(r"['\u2019]s?$", "", word)
-            if len(word) < 2 or not word[0].isupper():
-                continue
-            key = word.casefold()
-            if key in _NAME_STOPWORDS:
-                continue
-            if _sentence_initial(text, m.start()) and key not in known_names:
-                continue
-            out.add(key)
+        token = m.group()
+        if token.islower():
+            continue
+        initial = _sentence_initial(text, m.start())
+        for word in _WORD_PARTS_RE.split(token):
+            word = _POSSESSIVE_RE.sub("", word)
+            if len(word) >= 2 and word[0].isupper():
+                out.append((word.casefold(), initial))
     return out
 
 
@@ -600,25 +612,21 @@ def _sentence_initial(text: str, pos: int) -> bool:
     return not before or before[-1] in ".!?:\n"
 
 
-def _mid_sentence_names(texts: list[str]) -> set[str]:
-    known: set[str] = set()
-    for text in texts:
-        for m in _WORD_RE.finditer(text):
-            if m.group()[0].isupper() and not _sentence_initial(text, m.start()):
-                for word in re.split(r"[-.]", m.group()):
-                    known.add(re.sub(r"['\u2019]s?$", "", word).casefold())
-    return known
-
-
 def _independent(texts: list[str]) -> bool:
     """True when no name runs through the texts: they tell different stories.
 
     An ordinary article repeats its main names (the companies in the deal) in most paragraphs;
     digest items each name their own companies. Two tests: no name appears in half or more of
-    the texts, and fewer than half of consecutive pairs share any name.
+    the texts, and fewer than half of consecutive pairs share any name. A capitalised word at
+    the start of a sentence counts only if it also appears capitalised mid-sentence, so
+    "Launched in April..." does not add "launched".
     """
-    known = _mid_sentence_names(texts)
-    sets = [_names(t, known) for t in texts]
+    words = [_capitalised(t) for t in texts[:_MAX_SAMPLE]]
+    known = {w for ws in words for w, initial in ws if not initial}
+    sets = [
+        {w for w, initial in ws if w not in _NAME_STOPWORDS and (not initial or w in known)}
+        for ws in words
+    ]
     n = len(sets)
     counts = Counter(name for s in sets for name in s)
     top = max(counts.values(), default=0)
@@ -792,13 +800,16 @@ def _title_like(s: str) -> bool:
     )
 
 
+_TITLE_WINDOW = 40  # a title sits near the top, after at most a few furniture lines
+
+
 def _detect_title(lines: list[str], start: int) -> tuple[int | None, str | None]:
     """The first content line if it reads like a headline, else (None, None).
 
     A headline is short, has no final period, and is followed by a blank line, a date line,
     or something longer or sentence-like (so a run of short menu lines yields no title).
     """
-    for i in range(start, len(lines)):
+    for i in range(start, min(len(lines), start + _TITLE_WINDOW)):
         s = lines[i].strip()
         if not s or _is_image_line(s) or _is_boilerplate(s) or _line_date(s):
             continue
@@ -1128,7 +1139,34 @@ def _check_text(text: str) -> tuple[str | None, str | None]:
 # HTML
 # --------------------------------------------------------------------------------------------
 
-_TAG_RE = re.compile(r"<!--.{0,5000}?-->|</?[A-Za-z][^<>]{0,2000}>|<![A-Za-z][^<>]{0,2000}>", re.S)
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]{0,2000}>|<![A-Za-z][^<>]{0,2000}>")
+# A "<" that does not open a complete tag before the next "<" is text, not markup.
+_LONE_LT_RE = re.compile(r"<(?![A-Za-z/!?][^<>]*>)")
+
+
+def _strip_comments(html: str) -> str:
+    """Remove <!-- --> comments in one linear pass; an unclosed comment runs to the end."""
+    parts: list[str] = []
+    i = 0
+    while True:
+        j = html.find("<!--", i)
+        if j < 0:
+            parts.append(html[i:])
+            break
+        parts.append(html[i:j])
+        k = html.find("-->", j + 4)
+        if k < 0:
+            break
+        parts.append(" ")
+        i = k + 3
+    return "".join(parts)
+
+
+def _defuse_html(html: str) -> str:
+    """Comments out, stray "<" escaped: HTMLParser rescans unfinished constructs quadratically."""
+    return _LONE_LT_RE.sub("&lt;", _strip_comments(html))
+
+
 _HTML_HINT_RE = re.compile(r"<(?:html|body|p|div|br|article|span|h[1-6]|a\s)[\s>/]", re.I)
 
 
@@ -1182,7 +1220,7 @@ class _TextDump(HTMLParser):
 def _fallback_html(html: str) -> tuple[str, str | None]:
     parser = _TextDump()
     try:
-        parser.feed(html)
+        parser.feed(_defuse_html(html))
         parser.close()
     except Exception:  # noqa: BLE001 - malformed markup: keep what was parsed so far
         pass
@@ -1228,7 +1266,7 @@ def _html_extract(html: str) -> tuple[str, dict[str, str]]:
         if fallback_title and "title" not in meta:
             meta["title"] = fallback_title
     # Belt and braces: no markup may reach Article.text, even escaped markup shown as text.
-    text = _collapse_blank(_TAG_RE.sub(" ", text))
+    text = _collapse_blank(_TAG_RE.sub(" ", _strip_comments(text)))
     return text, {k: _TAG_RE.sub(" ", v).strip() for k, v in meta.items()}
 
 
@@ -1310,7 +1348,7 @@ def _record_article(rec: dict, file: str) -> Article | Rejection:
     if isinstance(text, list) and all(isinstance(p, str) for p in text):
         text = "\n\n".join(text)  # a list of paragraphs
     if not isinstance(text, str):
-        return Rejection(file, f"text field is a {type(text).__name__}, not a string")
+        return Rejection(file, f"text field is not a string (got {type(text).__name__})")
     title = _pick(keys, TITLE_KEYS, rec, used)
     published = _pick(keys, DATE_KEYS, rec, used)
     source = _pick(keys, SOURCE_KEYS, rec, used)
@@ -1371,7 +1409,8 @@ def _read_json(text: str, name: str) -> list[Article | Rejection]:
 
 def _read_jsonl(text: str, name: str) -> list[Article | Rejection]:
     out: list[Article | Rejection] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Split on "\n" only: JSON strings may legally hold U+2028, which splitlines() breaks on.
+    for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         file = f"{name}:{lineno}"

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-# The package is not installed; let `.venv/bin/pytest` find it from the repository root.
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from atlas.corpus import (  # noqa: E402
+from atlas.corpus import (
     article_id,
     date_from_url,
     parse_date,
@@ -25,8 +19,9 @@ from atlas.corpus import (  # noqa: E402
     split_digest,
     unwrap_lines,
 )
-from atlas.models import Article, ArticleItem, Rejection  # noqa: E402
+from atlas.models import Article, ArticleItem, Rejection
 
+ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "articles"
 SEED_000 = SEEDS / "000_d1c1c98d28aab052.txt"
 SEED_001 = SEEDS / "001_9dcebb8680a8a426.txt"
@@ -297,7 +292,9 @@ def test_json_record_with_html_body(tmp_path: Path) -> None:
 
 def test_jsonl_with_bad_line(tmp_path: Path) -> None:
     # Good lines still yield articles; the bad line is its own Rejection; blanks skipped.
-    lines = [json.dumps(RECORD_1), "", "{not json", json.dumps([1, 2]), json.dumps(RECORD_2)]
+    # record_3 holds a raw U+2028, legal inside a JSON string: it must not split the line.
+    record_3 = '{"text": "Ivel Labs\u2028licensed a drug to Wren."}'
+    lines = [json.dumps(RECORD_1), "", "{not json", json.dumps([1, 2]), record_3]
     results = read_file(write(tmp_path, "feed.jsonl", "\n".join(lines) + "\n"))
     assert [type(r).__name__ for r in results] == ["Article", "Rejection", "Rejection", "Article"]
     bad = results[1]
@@ -306,6 +303,7 @@ def test_jsonl_with_bad_line(tmp_path: Path) -> None:
     assert bad.reason.startswith("JSONL line 3: malformed JSON")
     assert results[2].path == "feed.jsonl:4" and "not a JSON object" in results[2].reason
     assert results[3].file == "feed.jsonl:5"
+    assert "Ivel Labs" in results[3].text
 
 
 def test_csv_extra_columns_and_ragged_rows(tmp_path: Path) -> None:
@@ -465,6 +463,28 @@ def test_headline_block_digest_with_item_dates() -> None:
     # No own date: the item inherits the page date (here the first date line).
     assert art.items[2].published == art.published == "2025-04-07"
     assert all("Country" not in i.text and "Germany" not in i.text for i in art.items)
+
+
+def test_paragraph_digest_with_one_headlined_item() -> None:
+    # One-paragraph items; a lone headline line above one item becomes that item's title.
+    text = (
+        "Sector news\n\n"
+        "Brindle Pharma has acquired Caskey Labs for $90 million in cash.\n\n"
+        "Dorrit Bio and Eames Health signed a supply agreement for insulin pens.\n\n"
+        "Fallow Genomics licenses sequencing assay to Garnet Diagnostics\n\n"
+        "Fallow Genomics granted Garnet Diagnostics rights to sell its assay in Asia.\n\n"
+        "Harrow Vaccines raised $30 million from Ingle Capital.\n"
+    )
+    art = parse_text_article(text, file="news.txt")
+    assert isinstance(art, Article) and art.is_digest
+    assert art.title == "Sector news"
+    assert [i.title for i in art.items] == [
+        None,
+        None,
+        "Fallow Genomics licenses sequencing assay to Garnet Diagnostics",
+        None,
+    ]
+    assert art.items[2].text.startswith("Fallow Genomics granted")
 
 
 @pytest.mark.parametrize(
@@ -730,7 +750,7 @@ def test_record_level_rejections(tmp_path: Path) -> None:
         Rejection("mixed.json:2", "empty text"),
         Rejection("mixed.json:3", "record has no text field (expected one of text, body, content)"),
         Rejection("mixed.json:4", "record 4 is not a JSON object"),
-        Rejection("mixed.json:5", "text field is a int, not a string"),
+        Rejection("mixed.json:5", "text field is not a string (got int)"),
     ]
 
 
