@@ -145,6 +145,8 @@ deals = Table(
     Column("date_source", String(16)),
     Column("confidence", Float, nullable=False, default=0.5),
     Column("trigger", Text, nullable=False, default=""),
+    # Stable across re-extraction of the same sentence; corrections point at it.
+    Column("deal_key", String(40), nullable=False, default=""),
     Column("therapeutic_areas", Text, nullable=False, default=""),
     Column("countries", Text, nullable=False, default=""),
     Index("ix_deals_article", "article_id"),
@@ -160,6 +162,29 @@ deal_parties = Table(
     Column("position", Integer, nullable=False, default=0),
     Index("ix_deal_parties_organisation", "organisation_id"),
 )
+
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", String(32), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text, nullable=False, default=""),
+    Column("payload_json", Text, nullable=False, default="{}"),
+    Column("comment", Text, nullable=False, default=""),
+    Column("undone_at", String(32)),
+)
+
+
+def deal_key(article_id: str, item_index: int, evidence: str, parties) -> str:
+    """A deal's identity that survives re-extraction: its article, item,
+    sentence and parties (case and punctuation folded)."""
+    import hashlib
+
+    names = "|".join(sorted(normalise_name(p) for p in parties))
+    text = " ".join((evidence or "").split())
+    return hashlib.sha1(f"{article_id}|{item_index}|{text}|{names}".encode()).hexdigest()[:20]
 
 
 def database_url() -> str:
@@ -379,6 +404,7 @@ def save_extraction(
                     date_source=deal.date_source,
                     confidence=deal.confidence,
                     trigger=deal.trigger,
+                    deal_key=deal_key(article.id, deal.item_index, deal.evidence, deal.parties),
                     therapeutic_areas="|".join(deal.therapeutic_areas),
                     countries="|".join(deal.countries),
                 )
@@ -418,6 +444,7 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     query = (
         select(
             deals.c.id.label("deal_id"),
+            deals.c.deal_key,
             deals.c.type,
             deals.c.also_types,
             deals.c.deal_date,
@@ -453,6 +480,7 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
         return pd.DataFrame(
             columns=[
                 "deal_id",
+                "deal_key",
                 "parties",
                 "party_countries",
                 "type",

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from atlas import store
+from atlas import corrections, store
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,13 +30,22 @@ def _counts(url: str) -> dict[str, int]:
 
 
 @st.cache_data(show_spinner=False)
+def _corrected(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deals and organisations with the user's corrections applied."""
+    engine = _engine(url)
+    return corrections.apply_corrections(
+        store.deals_frame(engine),
+        store.organisations_frame(engine),
+        corrections.list_corrections(engine),
+    )
+
+
 def _deals(url: str) -> pd.DataFrame:
-    return store.deals_frame(_engine(url))
+    return _corrected(url)[0]
 
 
-@st.cache_data(show_spinner=False)
 def _organisations(url: str) -> pd.DataFrame:
-    return store.organisations_frame(_engine(url))
+    return _corrected(url)[1]
 
 
 @st.cache_data(show_spinner=False)
