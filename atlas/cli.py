@@ -55,52 +55,34 @@ def result_as_json(result) -> dict:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from atlas.corpus import read_corpus
     from atlas.extract import Extractor
-    from atlas.store import (
-        IngestSummary,
-        finish_run,
-        is_empty,
-        open_store,
-        save_extraction,
-        start_run,
-        stored_fingerprints,
-    )
+    from atlas.ingest import ingest_articles
+    from atlas.store import is_empty, open_store
 
     engine = open_store(args.db)
     if args.if_empty and not is_empty(engine):
         print("store already holds articles; nothing to do (drop --if-empty to add more)")
         return 0
-    rejected: list[tuple[str, str]] = []
     print("reading articles ...", file=sys.stderr)
-    articles = list(_read(args.paths, rejected))
+    records = list(read_corpus(args.paths))
     extractor = Extractor()
-    fingerprint = extractor.lexicon.fingerprint
-    summary = IngestSummary(rejected=rejected)
-    known = stored_fingerprints(engine, [a.id for a in articles])
-    seen: set[str] = set()
-    todo: list[Article] = []
-    for article in articles:
-        if article.id in seen or known.get(article.id) == fingerprint:
-            summary.duplicates += 1
-            continue
-        seen.add(article.id)
-        todo.append(article)
-    run_id = start_run(engine)
-    with tqdm(
-        total=len(todo), unit="article", desc="ingest", file=sys.stderr, disable=args.quiet
-    ) as bar:
-        for result in extractor.extract_many(
-            todo, n_process=args.processes, batch_size=args.batch_size
-        ):
-            save_extraction(engine, result, fingerprint=fingerprint, run_id=run_id)
-            if result.article.id in known:
-                summary.updated += 1
-            else:
-                summary.ingested += 1
-            bar.update(1)
-    finish_run(engine, run_id, summary)
-    print(summary.line())
-    for path, reason in rejected:
+    with tqdm(unit="article", desc="ingest", file=sys.stderr, disable=args.quiet) as bar:
+
+        def progress(done: int, total: int, _name: str) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = ingest_articles(
+            engine,
+            records,
+            extractor=extractor,
+            progress=progress,
+            n_process=args.processes,
+            batch_size=args.batch_size,
+        )
+    print(report.summary.line())
+    for path, reason in report.summary.rejected or []:
         print(f"  rejected {path}: {reason}")
     return 0
 

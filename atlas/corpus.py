@@ -1230,6 +1230,11 @@ def _fallback_html(html: str) -> tuple[str, str | None]:
     return text, _clean_str("".join(parser.title_parts))
 
 
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment (feed summaries): tags, scripts and styles dropped."""
+    return _fallback_html(html)[0]
+
+
 def _html_extract(html: str) -> tuple[str, dict[str, str]]:
     """(main text, metadata with title/date/url/author/sitename/description)."""
     text = ""

@@ -177,6 +177,18 @@ corrections = Table(
 )
 
 
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),
+    Column("added_at", String(32), nullable=False),
+    Column("refreshed_at", String(32)),
+    Column("last_result", Text),
+)
+
+
 def deal_key(article_id: str, item_index: int, evidence: str, parties) -> str:
     """A deal's identity that survives re-extraction: its article, item,
     sentence and parties (case and punctuation folded)."""

@@ -1,0 +1,184 @@
+"""Ingest: articles in, extraction stored. Shared by the CLI and the app's upload page.
+
+Uploads arrive as (name, bytes) pairs; they are written to a private temporary
+folder (zip archives unpacked there, with size and path checks) and read with the
+same corpus reader the CLI uses, so every format and every rejection reason is
+the same wherever an article comes from.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import Engine
+
+from atlas.corpus import read_corpus
+from atlas.extract import Extractor
+from atlas.models import Article, Rejection
+from atlas.store import IngestSummary, finish_run, save_extraction, start_run, stored_fingerprints
+
+MAX_UPLOAD_BYTES = 20_000_000
+MAX_UPLOAD_FILES = 200
+MAX_ZIP_MEMBERS = 500
+MAX_ZIP_TOTAL_BYTES = 200_000_000
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".csv")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IngestReport:
+    summary: IngestSummary
+    article_ids: list[str] = field(default_factory=list)  # ingested or re-extracted now
+
+
+def _safe_name(name: str) -> str:
+    """A file name without folders, drive letters or "..": uploads never escape the temp folder."""
+    parts = [
+        p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")
+    ]
+    cleaned = "_".join(parts) or "upload"
+    return "".join(c if c.isprintable() and c not in '<>:"|?*' else "_" for c in cleaned)[:150]
+
+
+def read_uploads(files: Iterable[tuple[str, bytes]]) -> list[Article | Rejection]:
+    """Articles and rejections from uploaded files (zip archives included)."""
+    results: list[Article | Rejection] = []
+    files = list(files)
+    if len(files) > MAX_UPLOAD_FILES:
+        results += [
+            Rejection(n, f"too many files: at most {MAX_UPLOAD_FILES} at once")
+            for n, _ in files[MAX_UPLOAD_FILES:]
+        ]
+        files = files[:MAX_UPLOAD_FILES]
+    with tempfile.TemporaryDirectory(prefix="atlas-upload-") as folder:
+        root = Path(folder)
+        wanted: list[tuple[Path, str]] = []
+        for index, (name, data) in enumerate(files):
+            if len(data) > MAX_UPLOAD_BYTES:
+                results.append(
+                    Rejection(
+                        name,
+                        f"file is {len(data) / 1e6:.1f} MB, over the {MAX_UPLOAD_BYTES // 1_000_000} MB limit",
+                    )
+                )
+                continue
+            if name.lower().endswith(".zip"):
+                results += _unpack_zip(name, data, root / f"zip{index}", wanted)
+                continue
+            path = root / f"{index:04d}-{_safe_name(name)}"
+            path.write_bytes(data)
+            wanted.append((path, name))
+        for path, display in wanted:
+            for record in read_corpus([path]):
+                if isinstance(record, Rejection):
+                    results.append(
+                        Rejection(
+                            display + record.path[len(path.name) :]
+                            if record.path.startswith(path.name)
+                            else display,
+                            record.reason,
+                        )
+                    )
+                else:
+                    suffix = (
+                        record.file[len(path.name) :] if record.file.startswith(path.name) else ""
+                    )
+                    results.append(_renamed(record, display + suffix))
+    return results
+
+
+def _renamed(article: Article, file: str) -> Article:
+    from dataclasses import replace
+
+    return replace(article, file=file)
+
+
+def _unpack_zip(
+    name: str, data: bytes, folder: Path, wanted: list[tuple[Path, str]]
+) -> list[Rejection]:
+    import io
+
+    rejections: list[Rejection] = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError) as error:
+        return [Rejection(name, f"not a readable zip archive ({error})")]
+    if len(members) > MAX_ZIP_MEMBERS:
+        return [
+            Rejection(name, f"zip holds {len(members)} files, over the {MAX_ZIP_MEMBERS} limit")
+        ]
+    if sum(m.file_size for m in members) > MAX_ZIP_TOTAL_BYTES:
+        return [Rejection(name, "zip unpacks to more than 200 MB")]
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, member in enumerate(members):
+        display = f"{name}/{member.filename}"
+        if PurePosixPath(member.filename).name.startswith("."):
+            continue
+        if not member.filename.lower().endswith(SUPPORTED_SUFFIXES):
+            rejections.append(
+                Rejection(
+                    display,
+                    f"unsupported file type {PurePosixPath(member.filename).suffix or '(none)'}",
+                )
+            )
+            continue
+        if member.file_size > MAX_UPLOAD_BYTES:
+            rejections.append(Rejection(display, "file over the 20 MB limit"))
+            continue
+        try:
+            payload = archive.read(member)
+        except (zipfile.BadZipFile, OSError, RuntimeError) as error:
+            rejections.append(Rejection(display, f"cannot unpack ({error})"))
+            continue
+        path = folder / f"{index:04d}-{_safe_name(member.filename)}"
+        path.write_bytes(payload)
+        wanted.append((path, display))
+    return rejections
+
+
+def ingest_articles(
+    engine: Engine,
+    records: Iterable[Article | Rejection],
+    *,
+    extractor: Extractor,
+    progress: Progress | None = None,
+    n_process: int = 1,
+    batch_size: int = 32,
+) -> IngestReport:
+    """Extract and store articles; skip ones already stored under this lexicon;
+    re-extract ones stored under another. Each article is its own transaction."""
+    records = list(records)
+    rejected = [(r.path, r.reason) for r in records if isinstance(r, Rejection)]
+    articles = [r for r in records if isinstance(r, Article)]
+    summary = IngestSummary(rejected=rejected)
+    fingerprint = extractor.lexicon.fingerprint
+    known = stored_fingerprints(engine, [a.id for a in articles])
+    seen: set[str] = set()
+    todo: list[Article] = []
+    for article in articles:
+        if article.id in seen or known.get(article.id) == fingerprint:
+            summary.duplicates += 1
+            continue
+        seen.add(article.id)
+        todo.append(article)
+    run_id = start_run(engine)
+    report = IngestReport(summary)
+    for done, result in enumerate(
+        extractor.extract_many(todo, n_process=n_process, batch_size=batch_size), start=1
+    ):
+        save_extraction(engine, result, fingerprint=fingerprint, run_id=run_id)
+        if result.article.id in known:
+            summary.updated += 1
+        else:
+            summary.ingested += 1
+        report.article_ids.append(result.article.id)
+        if progress:
+            progress(done, len(todo), result.article.title or result.article.file)
+    finish_run(engine, run_id, summary)
+    return report
