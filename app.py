@@ -4,7 +4,9 @@ import streamlit as st
 
 from components import data, filters
 
-presenting = st.query_params.get("present") == "1" or st.session_state.get(filters.PRESENTER_KEY, False)
+presenting = st.query_params.get("present") == "1" or st.session_state.get(
+    filters.PRESENTER_KEY, False
+)
 st.set_page_config(
     page_title="Partnership Atlas",
     page_icon=":material/hub:",
@@ -20,6 +22,8 @@ PAGES = [
     st.Page("pages/companies.py", title="Companies", icon=":material/business:"),
     st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
     st.Page("pages/deals.py", title="Deals", icon=":material/handshake:"),
+    st.Page("pages/add_articles.py", title="Add articles", icon=":material/upload_file:"),
+    st.Page("pages/corrections.py", title="Corrections", icon=":material/edit_note:"),
 ]
 
 page = st.navigation(PAGES)

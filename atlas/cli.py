@@ -89,31 +89,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     from atlas.extract import Extractor
-    from atlas.store import (
-        IngestSummary,
-        finish_run,
-        open_store,
-        save_extraction,
-        start_run,
-        stored_articles,
-    )
+    from atlas.ingest import reextract_all
+    from atlas.store import open_store
 
     engine = open_store(args.db)
-    articles = stored_articles(engine)
-    extractor = Extractor()
-    run_id = start_run(engine)
-    summary = IngestSummary(rejected=[])
-    with tqdm(
-        total=len(articles), unit="article", desc="re-extract", file=sys.stderr, disable=args.quiet
-    ) as bar:
-        for result in extractor.extract_many(articles, n_process=args.processes):
-            save_extraction(
-                engine, result, fingerprint=extractor.lexicon.fingerprint, run_id=run_id
-            )
-            summary.updated += 1
-            bar.update(1)
-    finish_run(engine, run_id, summary)
-    print(f"re-extracted {summary.updated} articles")
+    with tqdm(unit="article", desc="re-extract", file=sys.stderr, disable=args.quiet) as bar:
+
+        def progress(done: int, total: int, _name: str) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        count = reextract_all(engine, extractor=Extractor(), progress=progress)
+    print(f"re-extracted {count} articles")
     return 0
 
 
@@ -199,7 +186,6 @@ def build_parser() -> argparse.ArgumentParser:
     reextract = sub.add_parser(
         "reextract", help="re-run extraction over every stored article (after a lexicon change)"
     )
-    reextract.add_argument("--processes", type=int, default=1)
     reextract.add_argument("--quiet", action="store_true")
     reextract.set_defaults(func=cmd_reextract)
 

@@ -164,7 +164,11 @@ def apply_corrections(
     rename = lambda n: names.get(n, n)  # noqa: E731 - a tiny local mapping
     orgs = _corrected_organisations(organisations, names, active)
     countries = (
-        {n: c for n, c in zip(orgs["name"], orgs["country"], strict=True) if isinstance(c, str) and c}
+        {
+            n: c
+            for n, c in zip(orgs["name"], orgs["country"], strict=True)
+            if isinstance(c, str) and c
+        }
         if len(orgs)
         else {}
     )

@@ -182,3 +182,20 @@ def ingest_articles(
             progress(done, len(todo), result.article.title or result.article.file)
     finish_run(engine, run_id, summary)
     return report
+
+
+def reextract_all(engine: Engine, *, extractor: Extractor, progress: Progress | None = None) -> int:
+    """Run extraction again over every stored article (after a lexicon change);
+    corrections live apart and apply to the new result. Returns the count."""
+    from atlas.store import stored_articles
+
+    articles = stored_articles(engine)
+    summary = IngestSummary(rejected=[])
+    run_id = start_run(engine)
+    for done, result in enumerate(extractor.extract_many(articles), start=1):
+        save_extraction(engine, result, fingerprint=extractor.lexicon.fingerprint, run_id=run_id)
+        summary.updated += 1
+        if progress:
+            progress(done, len(articles), result.article.title or result.article.file)
+    finish_run(engine, run_id, summary)
+    return summary.updated

@@ -149,3 +149,48 @@ def load_lexicon(directory: str | os.PathLike | None = None) -> Lexicon:
     lexicon.hedges = _lines(folder / "hedges.txt")
     lexicon.non_organisations = _lines(folder / "non_organisations.txt")
     return lexicon
+
+
+class LexiconError(ValueError):
+    """A lexicon edit that cannot be made, with a reason for the user."""
+
+
+def add_organisation_entry(
+    name: str,
+    *,
+    aliases: list[str] | tuple[str, ...] = (),
+    country: str | None = None,
+    kind: str = "company",
+    directory: str | os.PathLike | None = None,
+) -> OrganisationEntry:
+    """Append an organisation to ``organisations.csv``; refuses a name or alias
+    that already belongs to another entry (case-insensitive)."""
+    from atlas.models import ORG_KINDS
+
+    folder = Path(directory) if directory else lexicon_dir()
+    clean = " ".join(name.split())
+    forms = [clean, *(" ".join(a.split()) for a in aliases if a.strip())]
+    if not clean or any(c in clean for c in "\n\r|"):
+        raise LexiconError("the name is empty or contains a line break or '|'")
+    if any("|" in f or "\n" in f for f in forms):
+        raise LexiconError("an alias contains '|' or a line break")
+    if kind not in ORG_KINDS:
+        raise LexiconError(f"kind must be one of {', '.join(ORG_KINDS)}")
+    existing = load_lexicon(folder)
+    if country and existing.countries and country not in existing.countries:
+        raise LexiconError(f"unknown country {country!r} (use the names in countries.csv)")
+    taken = {f.casefold(): e.name for e in existing.organisations for f in (e.name, *e.aliases)}
+    for form in forms:
+        if form.casefold() in taken:
+            raise LexiconError(f"{form!r} is already in the lexicon as {taken[form.casefold()]!r}")
+    entry = OrganisationEntry(clean, tuple(forms[1:]), country or None, kind)
+    path = folder / "organisations.csv"
+    new_file = not path.exists()
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        if not new_file and path.stat().st_size and not path.read_bytes().endswith(b"\n"):
+            handle.write("\n")
+        writer = csv.writer(handle)
+        if new_file:
+            writer.writerow(["name", "aliases", "country", "kind"])
+        writer.writerow([entry.name, "|".join(entry.aliases), entry.country or "", entry.kind])
+    return entry

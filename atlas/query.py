@@ -41,7 +41,9 @@ def date_bounds(value: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | 
         return pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
     month = parts[1]
     if len(parts) == 2:
-        return pd.Timestamp(year, month, 1), pd.Timestamp(year, month, calendar.monthrange(year, month)[1])
+        return pd.Timestamp(year, month, 1), pd.Timestamp(
+            year, month, calendar.monthrange(year, month)[1]
+        )
     return pd.Timestamp(year, month, parts[2]), pd.Timestamp(year, month, parts[2])
 
 
@@ -50,9 +52,15 @@ def with_dates(deals: pd.DataFrame) -> pd.DataFrame:
     ``date_label`` (the date as precise as it is known: 2025, Apr 2025, 19 Dec 2025)."""
     frame = deals.copy()
     bounds = frame["deal_date"].map(date_bounds) if len(frame) else pd.Series(dtype=object)
-    frame["date_start"] = pd.to_datetime([b[0] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
-    frame["date_end"] = pd.to_datetime([b[1] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
-    frame["date_label"] = [date_label(d) for d in frame["deal_date"]] if len(frame) else pd.Series(dtype=str)
+    frame["date_start"] = (
+        pd.to_datetime([b[0] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
+    )
+    frame["date_end"] = (
+        pd.to_datetime([b[1] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
+    )
+    frame["date_label"] = (
+        [date_label(d) for d in frame["deal_date"]] if len(frame) else pd.Series(dtype=str)
+    )
     return frame
 
 
@@ -137,10 +145,20 @@ def most_active(deals: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 def deals_by_country(deals: pd.DataFrame) -> pd.DataFrame:
     """Deal counts per country (a deal counts once for each country it involves)."""
-    rows = deals.assign(country=deals["countries"]).explode("country").dropna(subset=["country"]) if len(deals) else deals
+    rows = (
+        deals.assign(country=deals["countries"]).explode("country").dropna(subset=["country"])
+        if len(deals)
+        else deals
+    )
     if len(rows) == 0:
         return pd.DataFrame(columns=["country", "deals"])
-    return rows.groupby("country")["deal_id"].nunique().rename("deals").reset_index().sort_values("deals", ascending=False)
+    return (
+        rows.groupby("country")["deal_id"]
+        .nunique()
+        .rename("deals")
+        .reset_index()
+        .sort_values("deals", ascending=False)
+    )
 
 
 def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
@@ -151,7 +169,9 @@ def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
         known = sorted({c for c in (countries or []) if c})
         if not known:
             continue
-        pairs = [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [(known[0], known[0])]
+        pairs = [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [
+            (known[0], known[0])
+        ]
         for pair in pairs:
             records[pair] = records.get(pair, 0) + 1
     return pd.DataFrame(

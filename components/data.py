@@ -98,3 +98,26 @@ def mentions(article_id: str | None = None) -> pd.DataFrame:
 
 def last_run() -> dict | None:
     return _last_run(store.database_url())
+
+
+@st.cache_resource(show_spinner="Loading the language model ...")
+def _extractor(fingerprint: str):
+    from atlas.extract import Extractor
+
+    return Extractor()
+
+
+def extractor():
+    """The spaCy pipeline and rules, one per lexicon version (a lexicon edit loads a new one)."""
+    from atlas.lexicon import load_lexicon
+
+    return _extractor(load_lexicon().fingerprint)
+
+
+@st.cache_data(show_spinner=False)
+def _corrections(url: str) -> pd.DataFrame:
+    return corrections.corrections_frame(_engine(url))
+
+
+def corrections_list() -> pd.DataFrame:
+    return _corrections(store.database_url())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 INGEST_HINT = (
-    "Add articles with `python -m atlas ingest path/to/articles` "
-    "(the bundled sample: `python -m atlas ingest data/articles`, or `make run`)."
+    "Add articles on the **Add articles** page, or from a terminal with "
+    "`python -m atlas ingest path/to/articles` (the bundled sample: `python -m atlas ingest data/articles`)."
 )
 
 

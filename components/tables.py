@@ -34,7 +34,9 @@ def deals_table(deals: pd.DataFrame, *, key: str, height: int | str = "auto") ->
         height=height,
         key=key,
         column_config={
-            "Confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
+            "Confidence": st.column_config.ProgressColumn(
+                "Confidence", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
             "Evidence": st.column_config.TextColumn("Evidence", width="large"),
         },
     )

@@ -1,4 +1,5 @@
-"""AppTest smoke tests: the app runs on an empty store and on a filled one."""
+"""AppTest over the whole app: every page on a seeded and an empty store, the shared
+filters, presenter mode, and filters restored from the URL."""
 
 from __future__ import annotations
 
@@ -7,31 +8,96 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
+PAGES = [
+    "pages/overview.py",
+    "pages/timeline.py",
+    "pages/countries.py",
+    "pages/network.py",
+    "pages/companies.py",
+    "pages/articles.py",
+    "pages/deals.py",
+]
 
-@pytest.fixture
-def app_with_store(tmp_path, monkeypatch):
-    def make(fill: bool) -> AppTest:
-        url = f"sqlite:///{tmp_path / 'atlas.db'}"
-        monkeypatch.setenv("ATLAS_DB_URL", url)
-        if fill:
-            from atlas import store
-            from tests.test_store import _result
 
-            store.save_extraction(store.open_store(url), _result(), fingerprint="f")
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+def open_app(page: str | None = None, **query: str | list[str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
         at.run()
-        return at
-
-    return make
+    return at
 
 
-def test_empty_store_says_so(app_with_store):
-    at = app_with_store(False)
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_seeded_store(app_env, page):
+    at = open_app(page)
+    assert not at.exception, at.exception
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_says_the_store_is_empty(empty_app_env, page):
+    at = open_app(page)
     assert not at.exception
-    assert any("empty" in info.value for info in at.info)
+    assert any("store is empty" in info.value for info in at.info)
 
 
-def test_filled_store_shows_counts(app_with_store):
-    at = app_with_store(True)
+def test_overview_counts_the_seed_deals(app_env):
+    at = open_app()
+    assert metric(at, "Articles") == "4"
+    assert metric(at, "Deals") == "15"  # 14 seed deals + the hostile article's licence
+
+
+def test_a_filter_narrows_every_page(app_env):
+    at = open_app()
+    at.multiselect(key="filter_types").set_value(["joint venture"]).run()
+    assert metric(at, "Deals") == "2"  # Astellas–Yaskawa, stated in two seed articles
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert at.multiselect(key="filter_types").value == ["joint venture"], (
+            f"filter lost on {page}"
+        )
+    at.switch_page("pages/deals.py").run()
+    shown = at.dataframe[0].value
+    assert set(shown["Type"]) == {"joint venture"}
+
+
+def test_filters_are_mirrored_in_the_url(app_env):
+    at = open_app()
+    at.multiselect(key="filter_countries").set_value(["Taiwan"]).run()
+    assert at.query_params["country"] == ["Taiwan"]
+    assert metric(at, "Deals") == "1"  # the four-party biosimilar alliance
+
+
+def test_url_restores_filters(app_env):
+    at = open_app(type="equity investment/stake", conf="0.5")
+    assert at.multiselect(key="filter_types").value == ["equity investment/stake"]
+    assert at.slider(key="filter_min_confidence").value == 0.5
+    assert metric(at, "Deals") == "2"  # Itochu and Mochida, each in AND Pharma
+
+
+def test_url_with_unknown_values_is_ignored(app_env):
+    at = open_app(type=["no such type", "<script>"], conf="lots", to="not-a-date")
     assert not at.exception
-    assert [m.value for m in at.metric] == ["1", "2", "1"]
+    assert at.multiselect(key="filter_types").value == []
+
+
+def test_presenter_mode(app_env):
+    at = open_app()
+    at.toggle(key="presenter_mode").set_value(True).run()
+    assert not at.exception
+    assert at.query_params["present"] == ["1"]
+    assert any("font-size" in element.proto.body for element in at.get("html"))
+    at.button(key="presenter_leave").click().run()
+    assert "present" not in at.query_params
+
+
+def test_presenter_mode_from_the_url(app_env):
+    at = open_app(present="1")
+    assert at.toggle(key="presenter_mode").value is True

@@ -31,7 +31,9 @@ def build_type_mix_figure(deals: pd.DataFrame, *, presenter: bool = False) -> go
     return figure
 
 
-def build_most_active_figure(deals: pd.DataFrame, *, n: int = 10, presenter: bool = False) -> go.Figure:
+def build_most_active_figure(
+    deals: pd.DataFrame, *, n: int = 10, presenter: bool = False
+) -> go.Figure:
     """Horizontal bars: the ``n`` organisations with the most deals."""
     top = most_active(deals, n).iloc[::-1]
     figure = go.Figure(

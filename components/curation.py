@@ -1,0 +1,148 @@
+"""Correction forms shown on the Companies, Deals and Corrections pages.
+
+Every action is recorded with ``atlas.corrections.add_correction`` (never an edit
+of extraction rows), then caches are cleared so every page shows it at once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from atlas.corrections import CorrectionError, add_correction
+from atlas.lexicon import load_lexicon
+from atlas.models import DEAL_TYPES, ORG_KINDS
+from atlas.query import date_label
+from components import data
+
+
+def _record(
+    action: str, target: str = "", payload: dict | None = None, *, comment: str = ""
+) -> bool:
+    try:
+        add_correction(data.engine(), action, target, payload, comment=comment)
+    except CorrectionError as error:
+        st.error(f"Not recorded: {error}")
+        return False
+    data.clear_caches()
+    st.toast("Correction recorded")
+    return True
+
+
+def deal_label(row: pd.Series) -> str:
+    return f"{' + '.join(row['parties'])} · {row['type']} · {date_label(row['deal_date'])}"
+
+
+def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> None:
+    """Merge, rename, set country and kind of one organisation."""
+    others = sorted(n for n in organisations["name"] if n != name)
+    countries = sorted(load_lexicon().countries)
+    row = organisations.set_index("name").loc[name] if name in set(organisations["name"]) else None
+    merge, rename, attributes = st.tabs(["Merge", "Rename", "Country and kind"])
+    with merge, st.form(f"{key}_merge_form", clear_on_submit=True):
+        into = st.selectbox(f"Merge {name} into", others, index=None, key=f"{key}_merge_into")
+        comment = st.text_input("Comment (optional)", key=f"{key}_merge_comment")
+        if (
+            st.form_submit_button("Merge")
+            and into
+            and _record("merge_org", name, {"into": into}, comment=comment)
+        ):
+            st.rerun()
+    with rename, st.form(f"{key}_rename_form", clear_on_submit=True):
+        new_name = st.text_input("New canonical name", value=name, key=f"{key}_rename_name")
+        comment = st.text_input("Comment (optional)", key=f"{key}_rename_comment")
+        if st.form_submit_button("Rename") and new_name.strip() != name:
+            if _record("rename_org", name, {"name": new_name}, comment=comment):
+                st.rerun()
+    with attributes, st.form(f"{key}_set_form"):
+        current_country = (
+            row["country"] if row is not None and isinstance(row["country"], str) else None
+        )
+        country = st.selectbox(
+            "Country",
+            countries,
+            index=countries.index(current_country) if current_country in countries else None,
+            key=f"{key}_set_country",
+        )
+        current_kind = row["kind"] if row is not None else "company"
+        kind = st.selectbox(
+            "Kind",
+            ORG_KINDS,
+            index=ORG_KINDS.index(current_kind) if current_kind in ORG_KINDS else 0,
+            key=f"{key}_set_kind",
+        )
+        if st.form_submit_button("Save"):
+            if _record("set_org", name, {"country": country or "", "kind": kind}):
+                st.rerun()
+
+
+def deal_form(deal: pd.Series, organisations: pd.DataFrame, *, key: str) -> None:
+    """Reject, retype, re-party or confirm one deal."""
+    target = deal["deal_key"]
+    if deal.get("status") == "manual":
+        st.caption("Added by hand: undo it on the Corrections page.")
+        return
+    left, right = st.columns(2)
+    if left.button("Confirm this deal", key=f"{key}_confirm", icon=":material/verified:"):
+        if _record("confirm_deal", target):
+            st.rerun()
+    if right.button("Not a deal", key=f"{key}_reject", icon=":material/block:"):
+        if _record("reject_deal", target):
+            st.rerun()
+    with st.form(f"{key}_edit_form"):
+        deal_type = st.selectbox(
+            "Type", DEAL_TYPES, index=DEAL_TYPES.index(deal["type"]), key=f"{key}_type"
+        )
+        names = sorted(set(organisations["name"]) | set(deal["parties"]))
+        parties = st.multiselect(
+            "Parties",
+            names,
+            default=list(deal["parties"]),
+            key=f"{key}_parties",
+            accept_new_options=True,
+        )
+        comment = st.text_input("Comment (optional)", key=f"{key}_comment")
+        if st.form_submit_button("Save changes"):
+            changed = False
+            if deal_type != deal["type"]:
+                changed |= _record("set_deal_type", target, {"type": deal_type}, comment=comment)
+            if list(parties) != list(deal["parties"]):
+                changed |= _record(
+                    "set_deal_parties", target, {"parties": list(parties)}, comment=comment
+                )
+            if changed:
+                st.rerun()
+
+
+def add_deal_form(
+    organisations: pd.DataFrame,
+    *,
+    key: str,
+    article_id: str | None = None,
+    article_title: str | None = None,
+) -> None:
+    """A deal the machine missed, from the sentence that proves it."""
+    with st.form(f"{key}_add_form", clear_on_submit=True):
+        evidence = st.text_area("Sentence that proves the deal", key=f"{key}_evidence")
+        parties = st.multiselect(
+            "Parties (pick or type new names)",
+            sorted(organisations["name"]),
+            key=f"{key}_parties",
+            accept_new_options=True,
+        )
+        deal_type = st.selectbox("Type", DEAL_TYPES, key=f"{key}_type")
+        when = st.text_input("Date (YYYY, YYYY-MM or YYYY-MM-DD; optional)", key=f"{key}_date")
+        if st.form_submit_button("Add deal"):
+            payload = {"parties": list(parties), "type": deal_type, "evidence": evidence.strip()}
+            if when.strip():
+                from atlas.corpus import parse_date
+
+                parsed = parse_date(when.strip())
+                if not parsed:
+                    st.error("Not recorded: the date is not YYYY, YYYY-MM or YYYY-MM-DD.")
+                    return
+                payload["deal_date"], payload["date_precision"] = parsed
+            if article_id:
+                payload["article_id"], payload["article_title"] = article_id, article_title
+            if _record("add_deal", payload=payload):
+                st.rerun()

@@ -1,0 +1,177 @@
+"""Add articles: upload files (or a zip), paste text, or read RSS/Atom feeds."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from atlas.corpus import parse_text_article
+from atlas.feeds import (
+    FeedError,
+    add_feed,
+    fetch_feed,
+    list_feeds,
+    parse_feed,
+    record_refresh,
+    remove_feed,
+)
+from atlas.ingest import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_FILES,
+    SUPPORTED_SUFFIXES,
+    ingest_articles,
+    read_uploads,
+)
+from components import data
+from components.tables import deals_table
+
+st.title("Add articles")
+st.caption(
+    f"Formats: {', '.join(SUPPORTED_SUFFIXES)} and .zip of them; up to {MAX_UPLOAD_FILES} files of "
+    f"{MAX_UPLOAD_BYTES // 1_000_000} MB each. Articles already stored are skipped."
+)
+
+
+def run_ingest(records, *, label: str) -> None:
+    """Extract with progress, store, then report and refresh every page's data."""
+    records = list(records)
+    if not records:
+        st.warning("Nothing to ingest.")
+        return
+    with st.status(f"Extracting {label} ...", expanded=True) as status:
+        bar = st.progress(0.0, text="Loading the language model ...")
+        extractor = data.extractor()
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.progress(done / max(total, 1), text=f"{done} of {total}: {name[:80]}")
+
+        report = ingest_articles(data.engine(), records, extractor=extractor, progress=progress)
+        bar.progress(1.0, text="Done")
+        status.update(label=f"{label}: {report.summary.line()}", state="complete", expanded=False)
+    data.clear_caches()
+    st.session_state["add_last_report"] = {
+        "line": report.summary.line(),
+        "rejected": list(report.summary.rejected or []),
+        "article_ids": report.article_ids,
+    }
+
+
+upload_tab, paste_tab, feed_tab = st.tabs(["Upload files", "Paste text", "Feeds"])
+
+with upload_tab:
+    uploads = st.file_uploader(
+        "Articles",
+        accept_multiple_files=True,
+        type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES] + ["zip"],
+        key="add_upload",
+    )
+    if st.button(
+        "Ingest uploaded files", key="add_upload_go", type="primary", disabled=not uploads
+    ):
+        run_ingest(
+            read_uploads((f.name, f.getvalue()) for f in uploads), label=f"{len(uploads)} file(s)"
+        )
+
+with paste_tab:
+    with st.form("add_paste_form"):
+        text = st.text_area("Article text", height=240, key="add_paste_text")
+        title = st.text_input("Title (optional)", key="add_paste_title")
+        left, right = st.columns(2)
+        published = left.date_input(
+            "Date (optional)", value=None, key="add_paste_date", max_value=date(2100, 1, 1)
+        )
+        source = right.text_input("Source (optional)", key="add_paste_source")
+        url = st.text_input("URL (optional)", key="add_paste_url")
+        submitted = st.form_submit_button("Ingest pasted text", type="primary")
+    if submitted:
+        if not text.strip():
+            st.error("The text is empty.")
+        else:
+            record = parse_text_article(
+                text,
+                file=f"pasted: {title.strip() or text.strip()[:40]}",
+                title=title.strip() or None,
+                published=published.isoformat() if published else None,
+                source=source.strip() or None,
+                url=url.strip() or None,
+            )
+            run_ingest([record], label="pasted text")
+
+with feed_tab:
+    with st.form("add_feed_form", clear_on_submit=True):
+        feed_url = st.text_input(
+            "Feed address (RSS or Atom)", key="add_feed_url", placeholder="https://…/feed.xml"
+        )
+        add = st.form_submit_button("Add and read feed")
+    if add and feed_url.strip():
+        feed_id = add_feed(data.engine(), feed_url)
+        try:
+            with st.spinner("Fetching the feed ..."):
+                parsed = parse_feed(fetch_feed(feed_url.strip()), source_url=feed_url.strip())
+        except FeedError as error:
+            record_refresh(data.engine(), feed_id, title=None, result=f"failed: {error}")
+            st.error(f"Feed saved, but it could not be read now: {error}")
+        else:
+            run_ingest(parsed.records, label=parsed.title or "feed")
+            record_refresh(
+                data.engine(),
+                feed_id,
+                title=parsed.title,
+                result=st.session_state["add_last_report"]["line"],
+            )
+
+    feed_file = st.file_uploader(
+        "…or a feed file", type=["xml", "rss", "atom"], key="add_feed_file"
+    )
+    if feed_file is not None and st.button("Read feed file", key="add_feed_file_go"):
+        parsed = parse_feed(feed_file.getvalue(), source_url=feed_file.name)
+        run_ingest(parsed.records, label=parsed.title or feed_file.name)
+
+    feeds = list_feeds(data.engine())
+    if feeds:
+        st.subheader("Saved feeds")
+        for feed in feeds:
+            cols = st.columns([5, 1, 1])
+            cols[0].text(
+                f"{feed['title'] or feed['url']}\n{feed['url']}\nlast: {feed['last_result'] or 'never read'}"
+            )
+            if cols[1].button("Refresh", key=f"add_feed_refresh_{feed['id']}"):
+                try:
+                    parsed = parse_feed(fetch_feed(feed["url"]), source_url=feed["url"])
+                except FeedError as error:
+                    record_refresh(data.engine(), feed["id"], title=None, result=f"failed: {error}")
+                    st.error(f"{feed['url']}: {error}")
+                else:
+                    run_ingest(parsed.records, label=parsed.title or feed["url"])
+                    record_refresh(
+                        data.engine(),
+                        feed["id"],
+                        title=parsed.title,
+                        result=st.session_state["add_last_report"]["line"],
+                    )
+            if cols[2].button("Remove", key=f"add_feed_remove_{feed['id']}"):
+                remove_feed(data.engine(), feed["id"])
+                st.rerun()
+
+report = st.session_state.get("add_last_report")
+if report:
+    st.divider()
+    st.subheader("Last ingest")
+    st.write(report["line"])
+    if report["rejected"]:
+        st.dataframe(
+            pd.DataFrame(report["rejected"], columns=["File", "Reason"]),
+            hide_index=True,
+            width="stretch",
+            key="add_rejected",
+        )
+    found = data.deals()
+    found = found[found["article_id"].isin(report["article_ids"])]
+    if len(found):
+        st.write(f"{len(found)} deal(s) found in the new articles:")
+        deals_table(found, key="add_found_deals")
+        st.page_link(
+            "pages/articles.py", label="Read them on the Articles page", icon=":material/article:"
+        )
+    elif report["article_ids"]:
+        st.info("No deals found in the new articles.")

@@ -1,0 +1,193 @@
+"""Browser tests: a real `streamlit run` on a free port, driven by Playwright in Debian's
+Chromium. They prove what AppTest cannot: pages render in a browser, the network canvas
+draws, no request leaves localhost, hostile text never runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium: apt-get install chromium"),
+]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = ["", "timeline", "countries", "network", "companies", "articles", "deals"]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seeded_db_url):
+    port = free_port()
+    env = {**os.environ, "ATLAS_DB_URL": seeded_db_url}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "localhost",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(
+            "streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:]
+        )
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Everything a page did that a test should know about."""
+
+    def __init__(self, page) -> None:
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def outside_requests(self) -> list[str]:
+        outside = []
+        for url in self.requests:
+            parsed = urlparse(url)
+            if parsed.scheme in ("data", "blob", "about"):
+                continue
+            if parsed.hostname not in LOCAL_HOSTS:
+                outside.append(url)
+        return outside
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
+    # Wait until the script has finished running (no "running" status widget).
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(1500)
+    return context, page, watch
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_offline_without_errors(server, browser, path):
+    context, page, watch = open_page(browser, f"{server}/{path}")
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator("h1").count() >= 1
+        assert watch.outside_requests() == []
+        assert watch.dialogs == []
+    finally:
+        context.close()
+
+
+def test_network_canvas_draws_nodes(server, browser):
+    context, page, watch = open_page(browser, f"{server}/network")
+    try:
+        frame_element = page.wait_for_selector("iframe", timeout=30_000)
+        frame = frame_element.content_frame()
+        frame.wait_for_selector("canvas", timeout=30_000)
+        page.wait_for_timeout(3000)
+        painted = frame.evaluate(
+            """() => {
+                const canvas = document.querySelector('canvas');
+                const ctx = canvas.getContext('2d');
+                const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+                let coloured = 0;
+                for (let i = 0; i < data.length; i += 4) {
+                    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+                    if (a > 0 && !(r > 240 && g > 240 && b > 240)) coloured++;
+                }
+                return coloured;
+            }"""
+        )
+        assert painted > 500, "the network canvas is blank"
+        assert watch.outside_requests() == []
+        assert watch.dialogs == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["deals", "network", "articles", "companies"])
+def test_hostile_article_never_runs(server, browser, path):
+    """The store holds an article whose title, organisation and evidence carry
+    <script> and <img onerror>; showing it must not open a dialog or run code."""
+    context, page, watch = open_page(browser, f"{server}/{path}")
+    try:
+        page.wait_for_timeout(2000)
+        assert watch.dialogs == []
+        assert not any("xss" in e or "alert" in e for e in watch.errors)
+        assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
+    finally:
+        context.close()
