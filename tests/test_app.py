@@ -30,6 +30,10 @@ def open_app(page: str | None = None, **query: str | list[str]) -> AppTest:
     return at
 
 
+def as_list(value) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -71,7 +75,7 @@ def test_a_filter_narrows_every_page(app_env):
 def test_filters_are_mirrored_in_the_url(app_env):
     at = open_app()
     at.multiselect(key="filter_countries").set_value(["Taiwan"]).run()
-    assert at.query_params["country"] == ["Taiwan"]
+    assert as_list(at.query_params["country"]) == ["Taiwan"]
     assert metric(at, "Deals") == "1"  # the four-party biosimilar alliance
 
 
@@ -92,7 +96,7 @@ def test_presenter_mode(app_env):
     at = open_app()
     at.toggle(key="presenter_mode").set_value(True).run()
     assert not at.exception
-    assert at.query_params["present"] == ["1"]
+    assert as_list(at.query_params["present"]) == ["1"]
     assert any("font-size" in element.proto.body for element in at.get("html"))
     at.button(key="presenter_leave").click().run()
     assert "present" not in at.query_params
