@@ -1,5 +1,7 @@
 """Partnership Atlas: the picture frame. Page config, navigation, shared sidebar filters."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from components import data, filters
@@ -9,7 +11,7 @@ presenting = st.query_params.get("present") == "1" or st.session_state.get(
 )
 st.set_page_config(
     page_title="Partnership Atlas",
-    page_icon=":material/hub:",
+    page_icon=str(Path(__file__).parent / "static" / "icon.png"),
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )

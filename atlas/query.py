@@ -166,7 +166,7 @@ def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
     Japan–South Korea deal adds one to that pair; a domestic deal to (X, X)."""
     records: dict[tuple[str, str], int] = {}
     for countries in deals.get("party_countries", pd.Series(dtype=object)):
-        known = sorted({c for c in (countries or []) if c})
+        known = sorted({c for c in (countries or []) if isinstance(c, str) and c})
         if not known:
             continue
         pairs = [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [

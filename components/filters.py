@@ -172,6 +172,9 @@ def apply_presenter_style() -> None:
     """Large type, sidebar and chrome hidden, high contrast (static CSS, no user text)."""
     if presenter_mode():
         st.html(PRESENTER_CSS)
-        if st.button("Leave presenter mode", key="presenter_leave"):
-            st.session_state[PRESENTER_KEY] = False
-            st.rerun()
+        st.button("Leave presenter mode", key="presenter_leave", on_click=_leave_presenter_mode)
+
+
+def _leave_presenter_mode() -> None:
+    # A callback runs before the script, when the toggle's state may still change.
+    st.session_state[PRESENTER_KEY] = False

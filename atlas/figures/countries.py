@@ -1,0 +1,506 @@
+"""Country figures: deals per country (map or bars) and who deals across borders.
+
+Country names are the canonical names of ``data/lexicon/countries.csv``;
+``ISO3`` maps them to the ISO 3166-1 alpha-3 codes plotly's choropleth uses.
+A plotly choropleth draws country shapes from a topojson file that the browser
+fetches at render time (by default from a CDN), so the page only draws the map
+when that file is served locally; ``build_country_bars_figure`` is the
+offline fallback.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from atlas.figures.style import font_size
+from atlas.query import country_pairs
+
+# Sequential, colour-blind safe, readable on a projector (light = few deals).
+COUNT_SCALE = [[0.0, "#9ecae1"], [0.5, "#2171b5"], [1.0, "#08306b"]]
+
+ISO3: dict[str, str] = {
+    "Afghanistan": "AFG",
+    "Albania": "ALB",
+    "Algeria": "DZA",
+    "Andorra": "AND",
+    "Angola": "AGO",
+    "Antigua and Barbuda": "ATG",
+    "Argentina": "ARG",
+    "Armenia": "ARM",
+    "Australia": "AUS",
+    "Austria": "AUT",
+    "Azerbaijan": "AZE",
+    "Bahamas": "BHS",
+    "Bahrain": "BHR",
+    "Bangladesh": "BGD",
+    "Barbados": "BRB",
+    "Belarus": "BLR",
+    "Belgium": "BEL",
+    "Belize": "BLZ",
+    "Benin": "BEN",
+    "Bhutan": "BTN",
+    "Bolivia": "BOL",
+    "Bosnia and Herzegovina": "BIH",
+    "Botswana": "BWA",
+    "Brazil": "BRA",
+    "Brunei": "BRN",
+    "Bulgaria": "BGR",
+    "Burkina Faso": "BFA",
+    "Burundi": "BDI",
+    "Cape Verde": "CPV",
+    "Cambodia": "KHM",
+    "Cameroon": "CMR",
+    "Canada": "CAN",
+    "Central African Republic": "CAF",
+    "Chad": "TCD",
+    "Chile": "CHL",
+    "China": "CHN",
+    "Colombia": "COL",
+    "Comoros": "COM",
+    "Republic of the Congo": "COG",
+    "Costa Rica": "CRI",
+    "Ivory Coast": "CIV",
+    "Croatia": "HRV",
+    "Cuba": "CUB",
+    "Cyprus": "CYP",
+    "Czech Republic": "CZE",
+    "North Korea": "PRK",
+    "Democratic Republic of the Congo": "COD",
+    "Denmark": "DNK",
+    "Djibouti": "DJI",
+    "Dominica": "DMA",
+    "Dominican Republic": "DOM",
+    "Ecuador": "ECU",
+    "Egypt": "EGY",
+    "El Salvador": "SLV",
+    "Equatorial Guinea": "GNQ",
+    "Eritrea": "ERI",
+    "Estonia": "EST",
+    "Eswatini": "SWZ",
+    "Ethiopia": "ETH",
+    "Fiji": "FJI",
+    "Finland": "FIN",
+    "France": "FRA",
+    "Gabon": "GAB",
+    "Gambia": "GMB",
+    "Georgia": "GEO",
+    "Germany": "DEU",
+    "Ghana": "GHA",
+    "Greece": "GRC",
+    "Grenada": "GRD",
+    "Guatemala": "GTM",
+    "Guinea": "GIN",
+    "Guinea-Bissau": "GNB",
+    "Guyana": "GUY",
+    "Haiti": "HTI",
+    "Honduras": "HND",
+    "Hungary": "HUN",
+    "Iceland": "ISL",
+    "India": "IND",
+    "Indonesia": "IDN",
+    "Iran": "IRN",
+    "Iraq": "IRQ",
+    "Ireland": "IRL",
+    "Israel": "ISR",
+    "Italy": "ITA",
+    "Jamaica": "JAM",
+    "Japan": "JPN",
+    "Jordan": "JOR",
+    "Kazakhstan": "KAZ",
+    "Kenya": "KEN",
+    "Kiribati": "KIR",
+    "Kuwait": "KWT",
+    "Kyrgyzstan": "KGZ",
+    "Laos": "LAO",
+    "Latvia": "LVA",
+    "Lebanon": "LBN",
+    "Lesotho": "LSO",
+    "Liberia": "LBR",
+    "Libya": "LBY",
+    "Liechtenstein": "LIE",
+    "Lithuania": "LTU",
+    "Luxembourg": "LUX",
+    "Madagascar": "MDG",
+    "Malawi": "MWI",
+    "Malaysia": "MYS",
+    "Maldives": "MDV",
+    "Mali": "MLI",
+    "Malta": "MLT",
+    "Marshall Islands": "MHL",
+    "Mauritania": "MRT",
+    "Mauritius": "MUS",
+    "Mexico": "MEX",
+    "Micronesia": "FSM",
+    "Monaco": "MCO",
+    "Mongolia": "MNG",
+    "Montenegro": "MNE",
+    "Morocco": "MAR",
+    "Mozambique": "MOZ",
+    "Myanmar": "MMR",
+    "Namibia": "NAM",
+    "Nauru": "NRU",
+    "Nepal": "NPL",
+    "Netherlands": "NLD",
+    "New Zealand": "NZL",
+    "Nicaragua": "NIC",
+    "Niger": "NER",
+    "Nigeria": "NGA",
+    "North Macedonia": "MKD",
+    "Norway": "NOR",
+    "Oman": "OMN",
+    "Pakistan": "PAK",
+    "Palau": "PLW",
+    "Panama": "PAN",
+    "Papua New Guinea": "PNG",
+    "Paraguay": "PRY",
+    "Peru": "PER",
+    "Philippines": "PHL",
+    "Poland": "POL",
+    "Portugal": "PRT",
+    "Qatar": "QAT",
+    "South Korea": "KOR",
+    "Moldova": "MDA",
+    "Romania": "ROU",
+    "Russia": "RUS",
+    "Rwanda": "RWA",
+    "Saint Kitts and Nevis": "KNA",
+    "Saint Lucia": "LCA",
+    "Saint Vincent and the Grenadines": "VCT",
+    "Samoa": "WSM",
+    "San Marino": "SMR",
+    "Sao Tome and Principe": "STP",
+    "Saudi Arabia": "SAU",
+    "Senegal": "SEN",
+    "Serbia": "SRB",
+    "Seychelles": "SYC",
+    "Sierra Leone": "SLE",
+    "Singapore": "SGP",
+    "Slovakia": "SVK",
+    "Slovenia": "SVN",
+    "Solomon Islands": "SLB",
+    "Somalia": "SOM",
+    "South Africa": "ZAF",
+    "South Sudan": "SSD",
+    "Spain": "ESP",
+    "Sri Lanka": "LKA",
+    "Sudan": "SDN",
+    "Suriname": "SUR",
+    "Sweden": "SWE",
+    "Switzerland": "CHE",
+    "Syria": "SYR",
+    "Tajikistan": "TJK",
+    "Thailand": "THA",
+    "Timor-Leste": "TLS",
+    "Togo": "TGO",
+    "Tonga": "TON",
+    "Trinidad and Tobago": "TTO",
+    "Tunisia": "TUN",
+    "Turkey": "TUR",
+    "Turkmenistan": "TKM",
+    "Tuvalu": "TUV",
+    "Uganda": "UGA",
+    "Ukraine": "UKR",
+    "United Arab Emirates": "ARE",
+    "United Kingdom": "GBR",
+    "Tanzania": "TZA",
+    "United States": "USA",
+    "Uruguay": "URY",
+    "Uzbekistan": "UZB",
+    "Vanuatu": "VUT",
+    "Venezuela": "VEN",
+    "Vietnam": "VNM",
+    "Yemen": "YEM",
+    "Zambia": "ZMB",
+    "Zimbabwe": "ZWE",
+    "Taiwan": "TWN",
+    "Hong Kong": "HKG",
+    "Macau": "MAC",
+    "Puerto Rico": "PRI",
+    # "European Union" is not a country: it has no ISO-3 code and no shape.
+}
+
+
+def iso3(country: object) -> str | None:
+    return ISO3.get(country) if isinstance(country, str) else None
+
+
+def country_at(points: list[dict], known: list[str]) -> str | None:
+    """The country a click on the map (``location``: an ISO-3 code) or on the
+    bars (``y``: the escaped name) picked, if it is one of ``known``."""
+    by_code = {code: name for name, code in ISO3.items()}
+    by_label = {html.escape(c): c for c in known}
+    for point in points or []:
+        name = by_code.get(point.get("location")) or by_label.get(point.get("y"))
+        if name in known:
+            return name
+    return None
+
+
+def _known(values: object) -> list[str]:
+    """A list column's real strings (the store gives NaN for an unknown party country)."""
+    if not isinstance(values, list | tuple):
+        return []
+    return [v for v in values if isinstance(v, str) and v]
+
+
+def clean_party_countries(deals: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose ``party_countries`` lists hold only known countries."""
+    if "party_countries" not in deals.columns:
+        return deals.assign(party_countries=[[] for _ in range(len(deals))])
+    return deals.assign(party_countries=deals["party_countries"].map(_known))
+
+
+def cross_border_pairs(deals: pd.DataFrame) -> pd.DataFrame:
+    """``country_pairs`` on the parties' known countries (unknown ones ignored)."""
+    return country_pairs(clean_party_countries(deals))
+
+
+def country_deals(deals: pd.DataFrame, country: str) -> pd.DataFrame:
+    """The deals that involve ``country``: named in the deal or home of a party."""
+    if deals.empty:
+        return deals
+    involved = deals["countries"].map(lambda v: country in _known(v))
+    if "party_countries" in deals.columns:
+        involved |= deals["party_countries"].map(lambda v: country in _known(v))
+    return deals[involved]
+
+
+def country_organisations(deals: pd.DataFrame, country: str) -> pd.DataFrame:
+    """Organisations based in ``country`` (by their party country) with their deal counts."""
+    columns = ["organisation", "deals"]
+    if deals.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for _, deal in deals.iterrows():
+        parties = deal["parties"] if isinstance(deal["parties"], list | tuple) else []
+        homes = deal.get("party_countries")
+        homes = list(homes) if isinstance(homes, list | tuple) else []
+        for i, party in enumerate(parties):
+            home = homes[i] if i < len(homes) else None
+            if home == country and isinstance(party, str):
+                rows.append((party, deal["deal_id"]))
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows, columns=["organisation", "deal_id"])
+    counts = frame.groupby("organisation")["deal_id"].nunique().rename("deals").reset_index()
+    return counts.sort_values(["deals", "organisation"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def unplaced_countries(by_country: pd.DataFrame) -> list[str]:
+    """Countries in ``by_country`` a map cannot place (no ISO-3 code, e.g. European Union)."""
+    return [c for c in by_country["country"] if iso3(c) is None] if len(by_country) else []
+
+
+def _layout(figure: go.Figure, *, title: str, height: int, presenter: bool) -> go.Figure:
+    figure.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": font_size(presenter)},
+    )
+    return figure
+
+
+def _message_figure(message: str, *, title: str, presenter: bool) -> go.Figure:
+    figure = go.Figure()
+    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return _layout(figure, title=title, height=240, presenter=presenter)
+
+
+def build_choropleth_figure(by_country: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
+    """A world map shaded by deals per country (``deals_by_country`` output).
+
+    Needs plotly's ``world_110m`` topojson in the browser: pass
+    ``config={"topojsonURL": ...}`` pointing at a local copy when rendering
+    offline. Countries without an ISO-3 code are left off the map.
+    """
+    placed = by_country[by_country["country"].map(iso3).notna()] if len(by_country) else by_country
+    figure = go.Figure(
+        go.Choropleth(
+            locations=[iso3(c) for c in placed["country"]] if len(placed) else [],
+            locationmode="ISO-3",
+            z=placed["deals"].astype(int).tolist() if len(placed) else [],
+            text=[html.escape(c) for c in placed["country"]] if len(placed) else [],
+            hovertemplate="%{text}<br>deals: %{z}<extra></extra>",
+            colorscale=COUNT_SCALE,
+            zmin=0,
+            marker_line_color="#ffffff",
+            marker_line_width=0.5,
+            colorbar={"title": {"text": "deals"}},
+        )
+    )
+    figure.update_geos(
+        showcountries=True,
+        countrycolor="#bbbbbb",
+        showcoastlines=False,
+        showland=True,
+        landcolor="#f2f2f2",
+        showframe=False,
+        projection_type="natural earth",
+        fitbounds="locations",  # zoom to the countries with deals
+    )
+    return _layout(
+        figure, title="Deals by country", height=520 if presenter else 440, presenter=presenter
+    )
+
+
+def build_country_bars_figure(by_country: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
+    """Horizontal bars of deals per country, most first: the map's offline stand-in."""
+    if not len(by_country):
+        return _message_figure("No countries", title="Deals by country", presenter=presenter)
+    ordered = by_country.sort_values(["deals", "country"], ascending=[True, False])
+    counts = ordered["deals"].astype(int)
+    figure = go.Figure(
+        go.Bar(
+            x=counts.tolist(),
+            y=[html.escape(c) for c in ordered["country"]],
+            orientation="h",
+            marker={
+                "color": counts.tolist(),
+                "colorscale": COUNT_SCALE,
+                "cmin": 0,
+                "line": {"color": "#08306b"},
+            },
+            text=counts.tolist(),
+            textposition="outside",
+            hovertemplate="%{y}<br>deals: %{x}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(title="deals", rangemode="tozero")
+    return _layout(
+        figure,
+        title="Deals by country",
+        height=max(240, (34 if presenter else 28) * len(ordered) + 90),
+        presenter=presenter,
+    )
+
+
+def pair_matrix(pairs: pd.DataFrame) -> pd.DataFrame:
+    """A symmetric country x country table of deal counts (each deal counted
+    once per pair, shown in both halves); domestic deals on the diagonal.
+    Countries are ordered by their total deals, most first."""
+    if not len(pairs):
+        return pd.DataFrame(dtype=int)
+    totals: dict[str, int] = {}
+    for row in pairs.itertuples():
+        totals[row.source] = totals.get(row.source, 0) + int(row.deals)
+        if row.target != row.source:
+            totals[row.target] = totals.get(row.target, 0) + int(row.deals)
+    order = sorted(totals, key=lambda c: (-totals[c], c))
+    matrix = pd.DataFrame(0, index=order, columns=order, dtype=int)
+    for row in pairs.itertuples():
+        matrix.loc[row.source, row.target] = int(row.deals)
+        matrix.loc[row.target, row.source] = int(row.deals)
+    return matrix
+
+
+def build_country_matrix_figure(pairs: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
+    """A heatmap of deals between the parties' countries (``country_pairs`` output);
+    empty cells are pairs with no deal, the diagonal holds domestic deals."""
+    title = "Deals between countries"
+    matrix = pair_matrix(pairs)
+    if matrix.empty:
+        return _message_figure("No parties with a known country", title=title, presenter=presenter)
+    labels = [html.escape(c) for c in matrix.index]
+    z = [[(v if v else None) for v in row] for row in matrix.to_numpy().tolist()]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=labels,
+            colorscale=COUNT_SCALE,
+            zmin=0,
+            texttemplate="%{z}",
+            hovertemplate="%{y} – %{x}<br>deals: %{z}<extra></extra>",
+            hoverongaps=False,
+            xgap=2,
+            ygap=2,
+            colorbar={"title": {"text": "deals"}},
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category")
+    figure.update_xaxes(type="category")
+    size = (70 if presenter else 56) * len(labels) + 160
+    return _layout(figure, title=title, height=min(900, max(300, size)), presenter=presenter)
+
+
+def sankey_links(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Cross-border pairs as left-to-right links: the partner with more
+    cross-border deals on the left (ties alphabetical), so a hub such as Japan
+    fans out to its partners. Columns ``left``, ``right``, ``deals``."""
+    columns = ["left", "right", "deals"]
+    cross = pairs[pairs["source"] != pairs["target"]] if len(pairs) else pairs
+    if not len(cross):
+        return pd.DataFrame(columns=columns)
+    totals: dict[str, int] = {}
+    for row in cross.itertuples():
+        for country in (row.source, row.target):
+            totals[country] = totals.get(country, 0) + int(row.deals)
+
+    def rank(country: str) -> tuple[int, str]:
+        return (-totals[country], country)
+
+    records = [
+        {
+            "left": min(row.source, row.target, key=rank),
+            "right": max(row.source, row.target, key=rank),
+            "deals": int(row.deals),
+        }
+        for row in cross.itertuples()
+    ]
+    links = pd.DataFrame(records, columns=columns)
+    links["_rank"] = links["left"].map(rank)
+    return (
+        links.sort_values(["_rank", "deals", "right"], ascending=[True, False, True])
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
+
+
+def build_country_sankey_figure(pairs: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
+    """A sankey of cross-border deals: each link one pair of countries, its width
+    the number of deals between them, the busier country on the left. Domestic
+    deals are not drawn (the matrix shows them)."""
+    title = "Cross-border deals"
+    links = sankey_links(pairs)
+    if not len(links):
+        return _message_figure("No cross-border deals", title=title, presenter=presenter)
+    # A country may sit on both sides (a hub for some pairs, a partner in others): two nodes.
+    lefts = list(dict.fromkeys(links["left"]))
+    rights = list(dict.fromkeys(links["right"]))
+    left_index = {c: i for i, c in enumerate(lefts)}
+    right_index = {c: len(lefts) + i for i, c in enumerate(rights)}
+    figure = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": [html.escape(c) for c in lefts + rights],
+                "pad": 18,
+                "thickness": 18,
+                "color": "#2171b5",
+                "line": {"color": "#08306b", "width": 0.5},
+                "hovertemplate": "%{label}<br>cross-border deals: %{value}<extra></extra>",
+            },
+            link={
+                "source": [left_index[c] for c in links["left"]],
+                "target": [right_index[c] for c in links["right"]],
+                "value": links["deals"].tolist(),
+                "color": "rgba(33, 113, 181, 0.3)",
+                "hovertemplate": "%{source.label} – %{target.label}<br>deals: %{value}<extra></extra>",
+            },
+        )
+    )
+    rows = max(len(lefts), len(rights))
+    return _layout(
+        figure,
+        title=title,
+        height=max(260, (60 if presenter else 48) * rows + 100),
+        presenter=presenter,
+    )

@@ -1,0 +1,319 @@
+"""Timeline figures: deals on a time axis, counts per period, swimlanes per organisation.
+
+A deal's date is only as precise as the article says (``2025``, ``2025-04`` or
+``2025-12-19``). A month- or year-precision date is drawn as a bar spanning the
+whole period it covers, never as a point on a made-up day; a deal known to the
+day is a diamond. Undated deals are left out of every figure here: the page
+lists them in a table instead.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from atlas.figures.style import font_size, type_colour
+from atlas.models import DEAL_TYPES
+from atlas.query import explode_parties, most_active, with_dates
+
+PERIODS = ("month", "quarter", "year")
+PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+EVIDENCE_LIMIT = 200
+LABEL_LIMIT = 60
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+def escaped(value: object, *, limit: int | None = None) -> str:
+    """Untrusted text made safe for plotly's HTML-ish labels, truncated before
+    escaping so an entity is never cut in half."""
+    if not isinstance(value, str):
+        return ""
+    text = " ".join(value.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return html.escape(text)
+
+
+def precision_of(deal_date: object) -> str | None:
+    """``day``, ``month`` or ``year`` from the ISO text itself; None when undated."""
+    if not isinstance(deal_date, str) or not deal_date:
+        return None
+    return ("year", "month", "day")[min(deal_date.count("-"), 2)]
+
+
+def _with_spans(deals: pd.DataFrame) -> pd.DataFrame:
+    frame = with_dates(deals) if "date_start" not in deals.columns else deals.copy()
+    if frame.empty:
+        return frame.assign(precision=pd.Series(dtype=object))
+    return frame.assign(precision=frame["deal_date"].map(precision_of))
+
+
+def dated_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """The deals that have a date, with ``date_start``/``date_end``/``date_label``/``precision``."""
+    frame = _with_spans(deals)
+    if frame.empty:
+        return frame
+    return frame[frame["date_start"].notna()]
+
+
+def undated_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """The deals with no known date (shown in a table, never on the time axis)."""
+    frame = _with_spans(deals)
+    if frame.empty:
+        return frame
+    return frame[frame["date_start"].isna()]
+
+
+def parties_label(parties: object, *, limit: int = LABEL_LIMIT) -> str:
+    names = [
+        p for p in (parties if isinstance(parties, list | tuple) else []) if isinstance(p, str)
+    ]
+    return escaped(" + ".join(names) or "unknown parties", limit=limit)
+
+
+def hover_text(row: pd.Series) -> str:
+    """Parties, type, date as precisely as known, and the evidence (escaped, truncated)."""
+    precision = row.get("precision") or precision_of(row.get("deal_date"))
+    label = row.get("date_label") or ""
+    when = f"{escaped(label)} ({precision} precision)" if precision else "undated"
+    return "<br>".join(
+        [
+            f"<b>{parties_label(row.get('parties'), limit=120)}</b>",
+            escaped(row.get("type")),
+            when,
+            f"<i>{escaped(row.get('evidence'), limit=EVIDENCE_LIMIT)}</i>",
+        ]
+    )
+
+
+def _ordered_types(types: pd.Series) -> list[str]:
+    present = set(types)
+    return [t for t in DEAL_TYPES if t in present] + sorted(present - set(DEAL_TYPES))
+
+
+def _span_traces(rows: pd.DataFrame, lane: pd.Series) -> list[go.BaseTraceType]:
+    """Per deal type: bars spanning month/year-precision dates, diamonds for exact days.
+
+    ``lane`` gives each row's y value. Bars end at the end of their last day so
+    April is drawn 1 to 30 April inclusive.
+    """
+    traces: list[go.BaseTraceType] = []
+    for deal_type in _ordered_types(rows["type"]):
+        of_type = rows["type"] == deal_type
+        colour = type_colour(deal_type)
+        spans = rows[of_type & (rows["precision"] != "day")]
+        days = rows[of_type & (rows["precision"] == "day")]
+        if len(spans):
+            length = (spans["date_end"] - spans["date_start"]) + pd.Timedelta(days=1)
+            traces.append(
+                go.Bar(
+                    name=escaped(deal_type),
+                    legendgroup=deal_type,
+                    orientation="h",
+                    base=spans["date_start"].dt.strftime("%Y-%m-%d").tolist(),
+                    x=(length.dt.total_seconds() * 1000).tolist(),
+                    y=lane[spans.index].tolist(),
+                    marker={"color": colour, "line": {"color": colour, "width": 1}},
+                    opacity=0.75,
+                    hovertext=[hover_text(r) for _, r in spans.iterrows()],
+                    hovertemplate="%{hovertext}<extra></extra>",
+                    customdata=spans["deal_id"].tolist(),
+                )
+            )
+        if len(days):
+            traces.append(
+                go.Scatter(
+                    name=escaped(deal_type),
+                    legendgroup=deal_type,
+                    showlegend=not len(spans),
+                    mode="markers",
+                    x=days["date_start"].dt.strftime("%Y-%m-%d").tolist(),
+                    y=lane[days.index].tolist(),
+                    marker={
+                        "color": colour,
+                        "symbol": "diamond",
+                        "size": 13,
+                        "line": {"color": "#ffffff", "width": 1},
+                    },
+                    hovertext=[hover_text(r) for _, r in days.iterrows()],
+                    hovertemplate="%{hovertext}<extra></extra>",
+                    customdata=days["deal_id"].tolist(),
+                )
+            )
+    return traces
+
+
+def _empty_figure(message: str, *, presenter: bool) -> go.Figure:
+    figure = go.Figure()
+    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    figure.update_layout(
+        height=220,
+        font={"size": font_size(presenter)},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )
+    return figure
+
+
+def _time_layout(figure: go.Figure, *, title: str, rows: int, presenter: bool) -> go.Figure:
+    row_height = 34 if presenter else 26
+    figure.update_layout(
+        title=title,
+        barmode="overlay",
+        height=min(1800, max(300, row_height * rows + 150)),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": font_size(presenter)},
+        legend={"title": {"text": "Deal type"}},
+        hoverlabel={"align": "left"},
+    )
+    figure.update_xaxes(type="date", showgrid=True)
+    figure.update_yaxes(type="category", autorange="reversed", automargin=True)
+    return figure
+
+
+def build_timeline_figure(deals: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
+    """One row per pair of parties, earliest first; each dated deal a bar over
+    the month or year its date covers, or a diamond on its exact day; coloured
+    by deal type. Undated deals are not drawn."""
+    rows = dated_deals(deals)
+    if rows.empty:
+        return _empty_figure("No dated deals", presenter=presenter)
+    rows = rows.sort_values(["date_start", "deal_id"])
+    lane = rows["parties"].map(parties_label)
+    figure = go.Figure(_span_traces(rows, lane))
+    order = list(dict.fromkeys(lane.tolist()))
+    figure.update_yaxes(categoryorder="array", categoryarray=order)
+    return _time_layout(figure, title="Deals by date", rows=len(order), presenter=presenter)
+
+
+def swimlane_rows(deals: pd.DataFrame, organisations: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """One row per (dated deal, selected organisation), with the organisation in ``party``."""
+    wanted = list(dict.fromkeys(organisations))
+    rows = dated_deals(deals)
+    if rows.empty or not wanted:
+        return rows.iloc[0:0].assign(party=pd.Series(dtype=str))
+    exploded = explode_parties(rows)
+    exploded = exploded[exploded["party"].isin(wanted)]
+    return exploded.reset_index(drop=True)
+
+
+def build_swimlane_figure(
+    deals: pd.DataFrame, organisations: list[str] | tuple[str, ...], *, presenter: bool = False
+) -> go.Figure:
+    """One lane per organisation (in the order given) showing its dated deals over time."""
+    wanted = list(dict.fromkeys(organisations))
+    rows = swimlane_rows(deals, wanted)
+    if rows.empty:
+        return _empty_figure("No dated deals for these organisations", presenter=presenter)
+    lane = rows["party"].map(lambda name: escaped(name, limit=LABEL_LIMIT))
+    figure = go.Figure(_span_traces(rows, lane))
+    shown = set(lane)
+    order = [label for label in (escaped(n, limit=LABEL_LIMIT) for n in wanted) if label in shown]
+    figure.update_yaxes(categoryorder="array", categoryarray=order)
+    return _time_layout(
+        figure, title="Deals per organisation", rows=len(order) + 1, presenter=presenter
+    )
+
+
+def default_swimlanes(deals: pd.DataFrame, *, n: int = 5) -> list[str]:
+    """The ``n`` organisations with the most dated deals."""
+    return most_active(dated_deals(deals), n)["organisation"].tolist()
+
+
+def _period_label(period: pd.Period, kind: str) -> str:
+    if kind == "month":
+        return period.strftime("%b %Y")
+    if kind == "quarter":
+        return f"Q{period.quarter} {period.year}"
+    return str(period.year)
+
+
+def period_counts(deals: pd.DataFrame, period: str = "month") -> pd.DataFrame:
+    """Deals per period and type, with every period between the first and last
+    present (zeros included) so gaps show.
+
+    A deal is counted only when its date is at least as precise as the period:
+    a deal dated ``2025`` is not put in any month. Columns: ``period`` (the
+    first day), ``label``, ``type``, ``deals``.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
+    columns = ["period", "label", "type", "deals"]
+    rows = countable_deals(deals, period)
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    freq = PERIOD_FREQ[period]
+    rows = rows.assign(_period=rows["date_start"].dt.to_period(freq))
+    span = pd.period_range(rows["_period"].min(), rows["_period"].max(), freq=freq)
+    types = _ordered_types(rows["type"])
+    counts = rows.groupby(["_period", "type"])["deal_id"].nunique()
+    records = [
+        {
+            "period": p.start_time,
+            "label": _period_label(p, period),
+            "type": t,
+            "deals": int(counts.get((p, t), 0)),
+        }
+        for p in span
+        for t in types
+    ]
+    return pd.DataFrame(records, columns=columns)
+
+
+def countable_deals(deals: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Dated deals whose date is at least as precise as ``period``."""
+    rows = dated_deals(deals)
+    if rows.empty:
+        return rows
+    limit = {
+        "month": PRECISION_RANK["month"],
+        "quarter": PRECISION_RANK["month"],
+        "year": PRECISION_RANK["year"],
+    }[period]
+    return rows[rows["precision"].map(PRECISION_RANK) <= limit]
+
+
+def too_coarse_for(deals: pd.DataFrame, period: str) -> int:
+    """How many dated deals are too coarsely dated to be put in a ``period``."""
+    return len(dated_deals(deals)) - len(countable_deals(deals, period))
+
+
+def build_period_counts_figure(
+    deals: pd.DataFrame, *, period: str = "month", presenter: bool = False
+) -> go.Figure:
+    """Stacked bars: dated deals per month, quarter or year, one colour per deal type."""
+    counts = period_counts(deals, period)
+    if counts.empty:
+        return _empty_figure(f"No deals dated to the {period}", presenter=presenter)
+    labels = list(dict.fromkeys(counts["label"]))
+    figure = go.Figure()
+    for deal_type in dict.fromkeys(counts["type"]):
+        of_type = counts[counts["type"] == deal_type]
+        figure.add_trace(
+            go.Bar(
+                name=escaped(deal_type),
+                x=of_type["label"].tolist(),
+                y=of_type["deals"].tolist(),
+                marker_color=type_colour(deal_type),
+                hovertemplate=f"{escaped(deal_type)}<br>%{{x}}: %{{y}}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title=f"Deals per {period}",
+        barmode="stack",
+        height=380 if not presenter else 480,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": font_size(presenter)},
+        legend={"title": {"text": "Deal type"}},
+        yaxis={
+            "title": "deals",
+            "rangemode": "tozero",
+            "dtick": 1 if counts["deals"].max() <= 10 else None,
+        },
+    )
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    return figure

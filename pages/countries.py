@@ -1,0 +1,126 @@
+"""Countries: deals per country, who deals across borders, one country's organisations and deals."""
+
+import html
+from pathlib import Path
+
+import streamlit as st
+
+from atlas.figures.countries import (
+    build_choropleth_figure,
+    build_country_bars_figure,
+    build_country_matrix_figure,
+    build_country_sankey_figure,
+    country_at,
+    country_deals,
+    country_organisations,
+    cross_border_pairs,
+    unplaced_countries,
+)
+from atlas.query import deals_by_country, filter_deals
+from components import data, empty, filters
+from components.tables import deals_table
+
+FOCUS_KEY = "countries_focus"
+CLICKED_KEY = "_countries_map_clicked"
+# plotly.js fetches country shapes (world_110m.json) from this folder when the map
+# renders; without a local copy served by Streamlit it would go to a CDN, so the
+# page draws bars instead.
+TOPOJSON_DIR = Path(__file__).resolve().parent.parent / "static" / "topojson"
+
+
+def map_config() -> dict | None:
+    """Plotly config pointing the map at the locally served shapes, or None when there are none."""
+    if st.get_option("server.enableStaticServing") and (TOPOJSON_DIR / "world_110m.json").is_file():
+        return {"topojsonURL": "app/static/topojson/", "displaylogo": False}
+    return None
+
+
+st.title("Countries")
+totals = data.counts()
+if empty.store_is_empty(totals["deals"], totals["articles"]):
+    st.stop()
+
+deals = filter_deals(data.deals(), filters.current())
+if empty.nothing_matches(len(deals)):
+    st.stop()
+
+presenter = filters.presenter_mode()
+by_country = deals_by_country(deals)
+known = by_country["country"].tolist()
+if not known:
+    st.info("None of the matching deals names a country.")
+    st.stop()
+
+config = map_config()
+chart, counts = st.columns([3, 1])
+with chart:
+    if config:
+        event = st.plotly_chart(
+            build_choropleth_figure(by_country, presenter=presenter),
+            key="countries_map",
+            config=config,
+            on_select="rerun",
+            selection_mode="points",
+        )
+        unplaced = unplaced_countries(by_country)
+        if unplaced:
+            st.caption(
+                "Not on the map (no country shape): " + ", ".join(html.escape(c) for c in unplaced)
+            )
+    else:
+        event = st.plotly_chart(
+            build_country_bars_figure(by_country, presenter=presenter),
+            key="countries_bars",
+            on_select="rerun",
+            selection_mode="points",
+        )
+    st.caption(
+        "A deal counts once for every country it involves. Click a country to list its organisations and deals."
+    )
+with counts:
+    st.dataframe(
+        by_country.rename(columns={"country": "Country", "deals": "Deals"}),
+        hide_index=True,
+        width="stretch",
+        key="countries_counts",
+    )
+
+st.subheader("Across borders")
+pairs = cross_border_pairs(deals)
+matrix, sankey = st.columns(2)
+matrix.plotly_chart(build_country_matrix_figure(pairs, presenter=presenter), key="countries_matrix")
+sankey.plotly_chart(build_country_sankey_figure(pairs, presenter=presenter), key="countries_sankey")
+st.caption(
+    "From the home countries of the parties: a Japan–South Korea deal is one deal between Japan "
+    "and South Korea; the diagonal holds deals whose parties share a country. Parties whose "
+    "country is unknown are left out."
+)
+
+# A click on the chart moves the focus; only a new click does, so the select box stays usable.
+points = (getattr(event, "selection", None) or {}).get("points") or []
+clicked = country_at(points, known)
+if clicked and clicked != st.session_state.get(CLICKED_KEY):
+    st.session_state[FOCUS_KEY] = clicked
+st.session_state[CLICKED_KEY] = clicked
+if st.session_state.get(FOCUS_KEY) not in known:
+    st.session_state[FOCUS_KEY] = known[0]
+
+st.subheader("One country")
+focus = st.selectbox("Country", known, key=FOCUS_KEY)
+organisations = country_organisations(deals, focus)
+involved = country_deals(deals, focus)
+left, right = st.columns([2, 3])
+with left:
+    st.markdown(f"**Organisations based in {html.escape(focus)}**")
+    if organisations.empty:
+        st.caption("No party of these deals is known to be based there.")
+    else:
+        st.dataframe(
+            organisations.rename(columns={"organisation": "Organisation", "deals": "Deals"}),
+            hide_index=True,
+            width="stretch",
+            key="countries_organisations",
+        )
+with right:
+    st.markdown(f"**Deals involving {html.escape(focus)}** ({len(involved)})")
+    deals_table(involved, key="countries_deals")

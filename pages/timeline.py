@@ -1,0 +1,94 @@
+"""Timeline: deals by date, counts per period, swimlanes per organisation, undated deals."""
+
+import streamlit as st
+
+from atlas.figures.timeline import (
+    PERIODS,
+    build_period_counts_figure,
+    build_swimlane_figure,
+    build_timeline_figure,
+    dated_deals,
+    default_swimlanes,
+    too_coarse_for,
+    undated_deals,
+)
+from atlas.query import filter_deals, options
+from components import data, empty, filters
+from components.tables import deals_table
+
+SWIMLANES_KEY = "timeline_swimlanes"
+
+st.title("Timeline")
+totals = data.counts()
+if empty.store_is_empty(totals["deals"], totals["articles"]):
+    st.stop()
+
+deals = filter_deals(data.deals(), filters.current())
+if empty.nothing_matches(len(deals)):
+    st.stop()
+
+presenter = filters.presenter_mode()
+dated = dated_deals(deals)
+undated = undated_deals(deals)
+
+if dated.empty:
+    st.info(
+        "None of the matching deals has a known date, so there is nothing to place on a time axis."
+    )
+else:
+    st.plotly_chart(build_timeline_figure(dated, presenter=presenter), key="timeline_chart")
+    st.caption(
+        "A bar spans the whole month or year a deal's date is known to; a diamond marks a deal "
+        "known to the day. Hover for the parties, the date as reported and the evidence."
+    )
+
+    period = st.radio(
+        "Count deals per",
+        PERIODS,
+        index=0,
+        horizontal=True,
+        key="timeline_period",
+        format_func=str.capitalize,
+    )
+    st.plotly_chart(
+        build_period_counts_figure(dated, period=period, presenter=presenter), key="timeline_counts"
+    )
+    coarse = too_coarse_for(dated, period)
+    if coarse:
+        st.caption(
+            f"{coarse} deal{'s are' if coarse != 1 else ' is'} dated only to the year and "
+            f"{'are' if coarse != 1 else 'is'} not counted in any {period}: choose Year to include "
+            f"{'them' if coarse != 1 else 'it'}."
+        )
+
+    st.subheader("Swimlanes")
+    choices = options(dated)["organisations"]
+    if SWIMLANES_KEY in st.session_state:
+        st.session_state[SWIMLANES_KEY] = [
+            o for o in st.session_state[SWIMLANES_KEY] if o in choices
+        ]
+    else:
+        st.session_state[SWIMLANES_KEY] = default_swimlanes(dated)
+    lanes = st.multiselect(
+        "Organisations (one lane each)",
+        choices,
+        key=SWIMLANES_KEY,
+        placeholder="Choose organisations",
+        help="Starts with the organisations that have the most dated deals.",
+    )
+    if lanes:
+        st.plotly_chart(
+            build_swimlane_figure(dated, lanes, presenter=presenter), key="timeline_swimlane_chart"
+        )
+    else:
+        st.caption("Choose organisations above to draw one lane per organisation.")
+
+st.subheader("Undated deals")
+if undated.empty:
+    st.caption("Every matching deal has a date.")
+else:
+    st.caption(
+        f"{len(undated)} matching deal{'s have' if len(undated) != 1 else ' has'} no known date "
+        "(the article gives none), so they are listed here rather than placed on the time axis."
+    )
+    deals_table(undated, key="timeline_undated")
