@@ -1,0 +1,383 @@
+"""The deal network drawn with pyvis (vis-network), self-contained and offline.
+
+``network_html`` turns a graph from ``atlas.graph`` into standalone HTML;
+``render_network`` embeds it in the page and offers it as a download.
+
+Safety: vis-network shows a string ``title`` with innerText and draws labels on
+the canvas, but pyvis' own popup template assigns titles with innerHTML. Every
+organisation name, evidence sentence and article title is therefore
+``html.escape``d before it enters a title or label, and the small script added
+below turns the escaped titles into tooltip elements (the escaping keeps them
+inert) and decodes labels to plain text for the canvas (never the DOM).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+import re
+from collections import Counter
+
+import networkx as nx
+import streamlit as st
+from pyvis.edge import Edge
+from pyvis.network import Network
+
+from atlas.figures.style import font_size, type_colour
+from atlas.graph import layout_positions
+from atlas.models import ORG_KINDS
+
+COLOUR_BY = ("country", "kind")
+UNKNOWN = "unknown"
+OTHER_COUNTRIES = "other countries"
+UNKNOWN_COLOUR = "#BBBBBB"
+OTHER_COLOUR = "#8C8C8C"
+# Tableau 10 without its grey: distinct on a projector, grey kept for unknown/other.
+COUNTRY_PALETTE = (
+    "#4E79A7",
+    "#F28E2B",
+    "#E15759",
+    "#76B7B2",
+    "#59A14F",
+    "#EDC948",
+    "#B07AA1",
+    "#FF9DA7",
+    "#9C755F",
+)
+KIND_COLOURS = dict(
+    zip(ORG_KINDS, ("#4E79A7", "#59A14F", "#E15759", "#F28E2B", "#B07AA1"), strict=True)
+)
+# networkx lays out a component of 500 organisations or more with scipy, which
+# the app does not ship; such graphs are laid out by vis-network's physics,
+# stopped once stable.
+PRECOMPUTED_LAYOUT_MAX_COMPONENT = 499
+STABILIZATION_ITERATIONS = 200
+MAX_DEALS_IN_TOOLTIP = 8
+MAX_EVIDENCE_CHARS = 280
+
+_NETWORK_CALL = "network = new vis.Network(container, data, options);"
+_REMOTE_TAGS = (
+    re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?https?://[^>]*>", re.IGNORECASE | re.DOTALL),
+    re.compile(
+        r"<script\b[^>]*\bsrc\s*=\s*[\"']?https?://[^>]*>\s*</script>", re.IGNORECASE | re.DOTALL
+    ),
+)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
+# The template keeps a commented-out link to a local vis copy; drop it with the rest.
+_TEMPLATE_COMMENT = re.compile(r"<!--\s*<link.*?-->", re.DOTALL)
+
+_STYLE = """
+<style>
+  body { margin: 0; font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; }
+  #mynetwork { float: none !important; border: 1px solid #e6e6e6 !important; box-sizing: border-box; }
+  .atlas-legend { font-size: %(font)dpx; line-height: 1.6; padding: 2px 4px 6px 4px; color: #31333F; }
+  .atlas-legend .group { margin-right: 14px; font-weight: 600; }
+  .atlas-legend .item { margin-right: 12px; white-space: nowrap; }
+  .atlas-legend .dot { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%%;
+                       margin-right: 4px; vertical-align: -0.05em; border: 1px solid #666; }
+  .atlas-legend .line { display: inline-block; width: 1.6em; height: 4px; margin-right: 4px;
+                        vertical-align: 0.2em; }
+  div.vis-tooltip { max-width: 460px; white-space: normal !important; font-size: %(font)dpx;
+                    font-family: inherit; line-height: 1.35; }
+  .atlas-tip ul { margin: 4px 0 0 0; padding-left: 18px; }
+</style>
+"""
+
+# Titles and labels arrive escaped (see the module docstring).
+_SCRIPT = """
+                  function atlasTip(escaped) {
+                      var box = document.createElement("div");
+                      box.className = "atlas-tip";
+                      box.innerHTML = escaped;
+                      return box;
+                  }
+                  function atlasText(escaped) {
+                      return new DOMParser().parseFromString(escaped, "text/html").documentElement.textContent;
+                  }
+                  nodes.update(nodes.get().map(function (n) {
+                      return {id: n.id, title: atlasTip(n.title), label: atlasText(n.label)};
+                  }));
+                  edges.update(edges.get().map(function (e) {
+                      return {id: e.id, title: atlasTip(e.title)};
+                  }));
+"""
+_STOP_PHYSICS = """
+                  network.once("stabilizationIterationsDone", function () {
+                      network.setOptions({physics: {enabled: false}});
+                  });
+"""
+
+
+def _escape(text: object) -> str:
+    """HTML-escaped text. "href" is broken up too: pyvis switches to a popup
+    template of its own when a title contains it."""
+    return html.escape(str(text)).replace("href", "hr&#101;f")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def node_colours(graph: nx.Graph, *, colour_by: str = "country") -> dict[str, str]:
+    """Legend entry -> colour for the graph's organisations: countries by
+    number of organisations (the rest share "other"), or organisation kinds."""
+    if colour_by not in COLOUR_BY:
+        raise ValueError(f"colour_by must be one of {COLOUR_BY}")
+    values = Counter(graph.nodes[n].get(colour_by) or UNKNOWN for n in graph.nodes)
+    if colour_by == "kind":
+        order = [k for k in ORG_KINDS if k in values] + sorted(
+            k for k in values if k not in ORG_KINDS and k != UNKNOWN
+        )
+        colours = {k: KIND_COLOURS.get(k, OTHER_COLOUR) for k in order}
+    else:
+        ranked = sorted((c for c in values if c != UNKNOWN), key=lambda c: (-values[c], c))
+        colours = {c: COUNTRY_PALETTE[i] for i, c in enumerate(ranked[: len(COUNTRY_PALETTE)])}
+        if len(ranked) > len(COUNTRY_PALETTE):
+            colours[OTHER_COUNTRIES] = OTHER_COLOUR
+    if UNKNOWN in values:
+        colours[UNKNOWN] = UNKNOWN_COLOUR
+    return colours
+
+
+def _legend_key(value: str | None, colours: dict[str, str]) -> str:
+    """The legend entry an organisation's country or kind falls under."""
+    value = value or UNKNOWN
+    if value in colours:
+        return value
+    return OTHER_COUNTRIES if OTHER_COUNTRIES in colours else "other"
+
+
+def _node_title(name: str, data: dict) -> str:
+    deals = data.get("deals", 0)
+    facts = [data.get("country") or "country unknown", data.get("kind") or "kind unknown"]
+    return (
+        f"<b>{_escape(name)}</b><br>{' · '.join(_escape(f) for f in facts)}"
+        f"<br>{deals} deal{'s' if deals != 1 else ''}"
+    )
+
+
+def _edge_title(a: str, b: str, data: dict) -> str:
+    deals = data.get("deals", [])
+    count = data.get("count", len(deals))
+    lines = []
+    for deal in deals[:MAX_DEALS_IN_TOOLTIP]:
+        evidence = _shorten(deal.get("evidence") or "", MAX_EVIDENCE_CHARS)
+        source = deal.get("article_title") or ""
+        lines.append(
+            f"<li><b>{_escape(deal.get('type') or 'other')}</b>, {_escape(deal.get('date_label') or 'undated')}"
+            + (f": “{_escape(evidence)}”" if evidence else "")
+            + (f" <i>({_escape(_shorten(source, 120))})</i>" if source else "")
+            + "</li>"
+        )
+    if len(deals) > MAX_DEALS_IN_TOOLTIP:
+        lines.append(f"<li>and {len(deals) - MAX_DEALS_IN_TOOLTIP} more</li>")
+    return (
+        f"<b>{_escape(a)}</b> – <b>{_escape(b)}</b>: {count} deal{'s' if count != 1 else ''}"
+        f"<ul>{''.join(lines)}</ul>"
+    )
+
+
+def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) -> str:
+    """The legend of what is shown, built only from escaped strings and palette constants."""
+    used = {_legend_key(graph.nodes[n].get(colour_by), colours) for n in graph.nodes}
+    entries = [k for k in colours if k in used] + sorted(used - set(colours))
+    node_items = "".join(
+        f'<span class="item"><span class="dot" style="background:{colours.get(label, OTHER_COLOUR)}">'
+        f"</span>{_escape(label)}</span>"
+        for label in entries
+    )
+    types = Counter(data["types"][0] for _, _, data in graph.edges(data=True) if data.get("types"))
+    edge_items = "".join(
+        f'<span class="item"><span class="line" style="background:{type_colour(t)}"></span>{_escape(t)}</span>'
+        for t, _ in types.most_common()
+    )
+    lines = [
+        f'<div><span class="group">Organisations by {_escape(colour_by)}</span>{node_items}</div>'
+    ]
+    if edge_items:
+        lines.append(f'<div><span class="group">Links by main deal type</span>{edge_items}</div>')
+    lines.append(
+        '<div><span class="group">Size</span>'
+        '<span class="item">dot: number of deals of the organisation</span>'
+        '<span class="item">line width: deals between the two</span></div>'
+    )
+    return f'<div class="atlas-legend">{"".join(lines)}</div>'
+
+
+def _node_size(deals: int) -> float:
+    return round(8 + 7 * math.sqrt(max(deals, 1)), 1)
+
+
+def _edge_width(count: int) -> float:
+    return round(min(1.5 + 1.5 * (count - 1), 10.0), 1)
+
+
+def _label_size(presenter: bool) -> int:
+    return font_size(presenter) + (4 if presenter else 1)
+
+
+def _options(*, physics: bool, presenter: bool) -> dict:
+    label_size = _label_size(presenter)
+    return {
+        "nodes": {
+            "font": {"size": label_size, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            # Long names ("Korea Institute of Startup and ...") wrap instead of
+            # running across their neighbours.
+            "widthConstraint": {"maximum": label_size * 11},
+        },
+        "edges": {"smooth": False, "color": {"inherit": False}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
+        "physics": {
+            "enabled": physics,
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -6000, "springLength": 140},
+            "stabilization": {
+                "enabled": physics,
+                "iterations": STABILIZATION_ITERATIONS,
+                "fit": True,
+            },
+        },
+    }
+
+
+def _strip_remote_resources(page: str) -> str:
+    for pattern in _REMOTE_TAGS:
+        page = pattern.sub("", page)
+    return page
+
+
+def network_html(
+    graph: nx.Graph,
+    *,
+    colour_by: str = "country",
+    height_px: int = 650,
+    presenter: bool = False,
+    colour_basis: nx.Graph | None = None,
+) -> str:
+    """Standalone HTML (vis-network inlined, no remote resource) drawing the
+    graph: dot size by deals, dot colour by country or kind with a legend,
+    line colour by the main deal type, line width by number of deals, and
+    tooltips listing each deal's type, date and evidence. The graph is read,
+    never modified. ``colour_basis`` (a larger graph the shown one comes
+    from) keeps each country's colour the same whichever part is shown."""
+    colours = node_colours(colour_basis if colour_basis is not None else graph, colour_by=colour_by)
+    largest = max((len(c) for c in nx.connected_components(graph)), default=0)
+    precomputed = largest <= PRECOMPUTED_LAYOUT_MAX_COMPONENT
+    positions = layout_positions(graph, aspect=1.8) if precomputed else {}
+    # Pixels between neighbouring organisations: a wrapped label's width and a bit.
+    scale = _label_size(presenter) * 12.0
+    net = Network(height=f"{height_px}px", width="100%", cdn_resources="in_line")
+    net.set_options(json.dumps(_options(physics=not precomputed, presenter=presenter)))
+    ids = {name: i for i, name in enumerate(graph.nodes)}
+    for name, data in graph.nodes(data=True):
+        extra = {}
+        if name in positions:
+            x, y = positions[name]
+            extra = {"x": round(x * scale, 1), "y": round(-y * scale, 1)}
+        net.add_node(
+            ids[name],
+            label=_escape(name),
+            title=_node_title(name, data),
+            color=colours.get(_legend_key(data.get(colour_by), colours), OTHER_COLOUR),
+            size=_node_size(int(data.get("deals", 0))),
+            borderWidth=1,
+            **extra,
+        )
+    for a, b, data in graph.edges(data=True):
+        count = int(data.get("count", len(data.get("deals", []))))
+        main_type = (data.get("types") or ["other"])[0]
+        # networkx edges are already unique; pyvis' add_edge would re-check every
+        # edge against every other (quadratic on a 2,000-organisation graph).
+        net.edges.append(
+            Edge(
+                ids[a],
+                ids[b],
+                title=_edge_title(a, b, data),
+                color=type_colour(main_type),
+                width=_edge_width(count),
+            ).options
+        )
+    page = net.generate_html()
+    if _NETWORK_CALL not in page:
+        raise RuntimeError("unexpected pyvis template: cannot attach the tooltip script")
+    script = _SCRIPT + "                  " + _NETWORK_CALL
+    if not precomputed:
+        script += _STOP_PHYSICS
+    page = page.replace(_NETWORK_CALL, script, 1)
+    page = _strip_remote_resources(page)
+    page = _EMPTY_HEADING.sub("", page)
+    page = _TEMPLATE_COMMENT.sub("", page)
+    page = page.replace("</head>", _STYLE % {"font": font_size(presenter)} + "</head>", 1)
+    page = page.replace("<body>", "<body>" + _legend_html(graph, colours, colour_by=colour_by), 1)
+    return page
+
+
+def _fingerprint(graph: nx.Graph) -> str:
+    """A digest of the graph's nodes, edges and attributes (the cache key)."""
+    payload = json.dumps(nx.node_link_data(graph, edges="edges"), sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# Laying out a large graph takes seconds; reruns for other widgets (the A/B
+# pair) should not repeat it. The graph itself is keyed by its fingerprint.
+@st.cache_data(show_spinner="Laying out the network…", max_entries=16)
+def _cached_network_html(
+    fingerprint: str,
+    basis_fingerprint: str,
+    _graph: nx.Graph,
+    _colour_basis: nx.Graph | None,
+    *,
+    colour_by: str,
+    height_px: int,
+    presenter: bool,
+) -> str:
+    return network_html(
+        _graph,
+        colour_by=colour_by,
+        height_px=height_px,
+        presenter=presenter,
+        colour_basis=_colour_basis,
+    )
+
+
+def legend_height_px(*, presenter: bool) -> int:
+    """Room the legend above the canvas needs (three short wrapped lines)."""
+    return 165 if presenter else 110
+
+
+def render_network(
+    graph: nx.Graph,
+    *,
+    key: str,
+    height_px: int = 650,
+    colour_by: str = "country",
+    presenter: bool = False,
+    colour_basis: nx.Graph | None = None,
+) -> None:
+    """Embed the network and offer the same page as a download
+    (``{key}_download``). See ``network_html`` for ``colour_basis``."""
+    page = _cached_network_html(
+        _fingerprint(graph),
+        _fingerprint(colour_basis) if colour_basis is not None else "",
+        graph,
+        colour_basis,
+        colour_by=colour_by,
+        height_px=height_px,
+        presenter=presenter,
+    )
+    st.iframe(
+        page,
+        height=height_px + legend_height_px(presenter=presenter),
+        alt="Network of organisations joined by their deals",
+    )
+    st.download_button(
+        "Download this network (HTML)",
+        data=page,
+        file_name="partnership-network.html",
+        mime="text/html",
+        key=f"{key}_download",
+        on_click="ignore",
+        icon=":material/download:",
+    )

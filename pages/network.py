@@ -1,0 +1,109 @@
+"""Network: organisations joined by their deals; focus on one, or list the deals between two."""
+
+import streamlit as st
+
+from atlas.graph import between, build_deal_graph, cap_graph, ego_graph
+from atlas.query import filter_deals
+from components import data, empty, filters
+from components.network import render_network
+from components.tables import deals_table
+
+ALL = "All organisations"
+DEFAULT_MAX_NODES = 150
+
+
+def _keep_valid(key: str, allowed: list, fallback) -> None:
+    """Reset a widget whose remembered value the current filters no longer offer."""
+    if key in st.session_state and st.session_state[key] not in allowed:
+        st.session_state[key] = fallback
+
+
+st.title("Network")
+totals = data.counts()
+if empty.store_is_empty(totals["deals"], totals["articles"]):
+    st.stop()
+
+deals = filter_deals(data.deals(), filters.current())
+if empty.nothing_matches(len(deals)):
+    st.stop()
+
+presenter = filters.presenter_mode()
+graph = build_deal_graph(deals, organisations=data.organisations())
+names = sorted(graph.nodes, key=str.casefold)
+if not names:
+    st.info("The matching deals name no organisation to draw.", icon=":material/hub:")
+    st.stop()
+
+_keep_valid("network_focus", [ALL, *names], ALL)
+_keep_valid("network_pair_a", [None, *names], None)
+_keep_valid("network_pair_b", [None, *names], None)
+
+focus_col, hops_col, colour_col, size_col = st.columns([3, 1, 1, 2])
+focus = focus_col.selectbox(
+    "Focus on",
+    [ALL, *names],
+    key="network_focus",
+    help="Show one organisation and its partners",
+)
+hops = hops_col.radio(
+    "Reach",
+    [1, 2],
+    key="network_hops",
+    format_func=lambda h: f"{h} hop{'s' if h > 1 else ''}",
+    help="1 hop: its partners; 2 hops: also their partners",
+    disabled=focus == ALL,
+)
+colour_by = colour_col.radio(
+    "Colour by", ["country", "kind"], key="network_colour_by", format_func=str.capitalize
+)
+max_nodes = size_col.slider(
+    "Most organisations shown",
+    min_value=10,
+    max_value=2000,
+    value=DEFAULT_MAX_NODES,
+    step=10,
+    key="network_max_nodes",
+    help="The organisations with most deals are kept; a focused organisation always stays.",
+)
+
+shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
+capped, hidden = cap_graph(shown, max_nodes=max_nodes, keep=[] if focus == ALL else [focus])
+if hidden:
+    st.caption(
+        f"Showing top {capped.number_of_nodes()} of {shown.number_of_nodes()} organisations "
+        "(by number of deals)."
+    )
+else:
+    st.caption(
+        f"{capped.number_of_nodes()} organisations, {capped.number_of_edges()} links. "
+        "Hover a dot or a line for details; drag to pan, scroll to zoom."
+    )
+render_network(
+    capped,
+    key="network",
+    height_px=720 if presenter else 620,
+    colour_by=colour_by,
+    presenter=presenter,
+    colour_basis=graph,
+)
+
+st.subheader("Deals between two organisations")
+a_col, b_col = st.columns(2)
+pair_a = a_col.selectbox(
+    "Organisation A", names, index=None, key="network_pair_a", placeholder="Choose an organisation"
+)
+pair_b = b_col.selectbox(
+    "Organisation B", names, index=None, key="network_pair_b", placeholder="Choose an organisation"
+)
+if pair_a and pair_b:
+    if pair_a == pair_b:
+        st.info("Choose two different organisations.", icon=":material/compare_arrows:")
+    else:
+        ids = [deal["deal_id"] for deal in between(graph, pair_a, pair_b)]
+        if ids:
+            deals_table(deals[deals["deal_id"].isin(ids)], key="network_pair_deals")
+        else:
+            st.info(
+                "These two organisations share no deal under the current filters.",
+                icon=":material/link_off:",
+            )

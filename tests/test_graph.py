@@ -1,0 +1,288 @@
+"""The deal graph on hand-made deal frames: nodes, edges, weights, caps, ego graphs, layout.
+
+House style §7: assert on the networkx data, never on HTML; no Streamlit needed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from atlas.graph import between, build_deal_graph, cap_graph, ego_graph, layout_positions
+
+COLUMNS = [
+    "deal_id",
+    "deal_key",
+    "parties",
+    "party_countries",
+    "type",
+    "also_types",
+    "deal_date",
+    "date_precision",
+    "date_source",
+    "confidence",
+    "evidence",
+    "therapeutic_areas",
+    "countries",
+    "item_index",
+    "article_id",
+    "article_title",
+    "article_file",
+    "article_source",
+]
+
+
+def deal(
+    deal_id: int, parties: list[str], countries: list, deal_type: str, date=None, **extra
+) -> dict:
+    row = dict.fromkeys(COLUMNS)
+    row.update(
+        deal_id=deal_id,
+        deal_key=f"k{deal_id}",
+        parties=parties,
+        party_countries=countries,
+        type=deal_type,
+        also_types=[],
+        deal_date=date,
+        confidence=0.8,
+        evidence=f"evidence {deal_id}",
+        therapeutic_areas=[],
+        countries=sorted({c for c in countries if isinstance(c, str)}),
+        item_index=0,
+        article_id=f"a{deal_id}",
+        article_title=f"Article {deal_id}",
+        article_file=f"{deal_id}.txt",
+    )
+    row.update(extra)
+    return row
+
+
+def frame(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=COLUMNS)
+
+
+@pytest.fixture
+def deals() -> pd.DataFrame:
+    return frame(
+        deal(1, ["Astellas", "JFCR"], ["Japan", "Japan"], "partnership/collaboration", "2025-04"),
+        deal(2, ["Astellas", "Yaskawa"], ["Japan", "Japan"], "joint venture", "2025-04"),
+        deal(3, ["Astellas", "Yaskawa"], ["Japan", "Japan"], "joint venture"),
+        deal(4, ["Astellas", "Yaskawa"], ["Japan", "Japan"], "licensing", "2025-12-19"),
+        # Four parties: every pair is joined by this one deal.
+        deal(
+            5,
+            ["Alfresa", "Kidswell", "Mycenax", "Chiome"],
+            ["Japan", "Japan", "Taiwan", "Japan"],
+            "alliance/consortium",
+        ),
+        deal(6, ["Sawai", "Nichi-Iko"], ["Japan", float("nan")], "partnership/collaboration"),
+        deal(7, ["Sawai", "Asahi Kasei"], ["Japan", "Japan"], "settlement/litigation"),
+        deal(8, ["KISED", "Astellas"], ["South Korea", "Japan"], "partnership/collaboration"),
+    )
+
+
+@pytest.fixture
+def graph(deals) -> nx.Graph:
+    return build_deal_graph(deals)
+
+
+def test_nodes_are_organisations_with_deal_counts_and_countries(graph):
+    assert set(graph.nodes) == {
+        "Astellas",
+        "JFCR",
+        "Yaskawa",
+        "Alfresa",
+        "Kidswell",
+        "Mycenax",
+        "Chiome",
+        "Sawai",
+        "Nichi-Iko",
+        "Asahi Kasei",
+        "KISED",
+    }
+    assert graph.nodes["Astellas"] == {"country": "Japan", "kind": None, "deals": 5}
+    assert graph.nodes["Yaskawa"]["deals"] == 3
+    assert graph.nodes["Mycenax"]["country"] == "Taiwan"
+    assert graph.nodes["KISED"]["country"] == "South Korea"
+    # A missing (NaN) party country stays unknown rather than becoming "nan".
+    assert graph.nodes["Nichi-Iko"]["country"] is None
+
+
+def test_edge_weights_types_and_deals(graph):
+    edge = graph.edges["Astellas", "Yaskawa"]
+    assert edge["count"] == 3
+    # Most frequent type first: it colours the line.
+    assert edge["types"] == ["joint venture", "licensing"]
+    assert [d["deal_id"] for d in edge["deals"]] == [2, 3, 4]
+    assert [d["date_label"] for d in edge["deals"]] == ["Apr 2025", "undated", "19 Dec 2025"]
+    first = edge["deals"][0]
+    assert first["type"] == "joint venture"
+    assert first["evidence"] == "evidence 2"
+    assert first["article_title"] == "Article 2"
+    assert graph.edges["Astellas", "JFCR"]["count"] == 1
+    assert graph.number_of_edges() == 3 + 6 + 2  # Astellas, the alliance, Sawai
+
+
+def test_a_multi_party_deal_joins_every_pair(graph):
+    parties = ["Alfresa", "Kidswell", "Mycenax", "Chiome"]
+    pairs = [(a, b) for i, a in enumerate(parties) for b in parties[i + 1 :]]
+    assert len(pairs) == 6
+    for a, b in pairs:
+        assert graph.edges[a, b]["count"] == 1
+        assert graph.edges[a, b]["types"] == ["alliance/consortium"]
+        assert graph.edges[a, b]["deals"][0]["deal_id"] == 5
+    # The deal counts once per organisation, not once per pair.
+    assert all(graph.nodes[p]["deals"] == 1 for p in parties)
+
+
+@pytest.mark.parametrize(
+    ("parties", "countries", "nodes", "edges"),
+    [
+        # A party named twice in one deal must not become a self-loop or count twice.
+        (
+            ["Astellas", "Astellas", "JFCR"],
+            ["Japan", "Japan", "Japan"],
+            {"Astellas": 1, "JFCR": 1},
+            1,
+        ),
+        # A single-party deal adds the organisation but no edge.
+        (["Solo"], ["Japan"], {"Solo": 1}, 0),
+        # Blank and missing names are ignored.
+        (["", None, "Solo"], [None, None, "Japan"], {"Solo": 1}, 0),
+        # No parties at all: nothing to draw.
+        ([], [], {}, 0),
+    ],
+)
+def test_awkward_party_lists(parties, countries, nodes, edges):
+    graph = build_deal_graph(frame(deal(1, parties, countries, "licensing")))
+    assert {n: graph.nodes[n]["deals"] for n in graph.nodes} == nodes
+    assert graph.number_of_edges() == edges
+    assert nx.number_of_selfloops(graph) == 0
+
+
+def test_organisations_frame_gives_kind_and_country():
+    deals = frame(deal(1, ["Astellas", "KISED"], [None, None], "partnership/collaboration"))
+    organisations = pd.DataFrame(
+        {
+            "name": ["Astellas", "KISED", "Unrelated"],
+            "country": ["Japan", "South Korea", "France"],
+            "kind": ["company", "government", "company"],
+        }
+    )
+    graph = build_deal_graph(deals, organisations=organisations)
+    assert graph.nodes["KISED"] == {"country": "South Korea", "kind": "government", "deals": 1}
+    assert graph.nodes["Astellas"]["kind"] == "company"
+    # Only organisations with deals become nodes.
+    assert "Unrelated" not in graph
+
+
+def test_country_falls_back_to_the_first_deal_that_names_one():
+    deals = frame(
+        deal(1, ["Alvotech", "Fuji"], [None, "Japan"], "licensing"),
+        deal(2, ["Alvotech", "Kissei"], ["Iceland", "Japan"], "licensing"),
+    )
+    assert build_deal_graph(deals).nodes["Alvotech"]["country"] == "Iceland"
+
+
+def test_empty_frame_gives_an_empty_graph():
+    graph = build_deal_graph(pd.DataFrame(columns=COLUMNS))
+    assert graph.number_of_nodes() == 0
+    assert layout_positions(graph) == {}
+    assert cap_graph(graph, max_nodes=10)[1] == 0
+
+
+def test_building_does_not_mutate_the_frame(deals):
+    before = deals.copy(deep=True)
+    build_deal_graph(deals)
+    pd.testing.assert_frame_equal(deals, before)
+
+
+def test_between_returns_the_deals_of_a_pair_in_either_order(graph):
+    assert [d["deal_id"] for d in between(graph, "Yaskawa", "Astellas")] == [2, 3, 4]
+    assert [d["deal_id"] for d in between(graph, "Sawai", "Nichi-Iko")] == [6]
+    assert between(graph, "Sawai", "Astellas") == []
+    assert between(graph, "Sawai", "Sawai") == []
+    assert between(graph, "Nobody", "Sawai") == []
+
+
+def test_ego_graph_one_and_two_hops(graph):
+    one = ego_graph(graph, "Asahi Kasei", hops=1)
+    assert set(one.nodes) == {"Asahi Kasei", "Sawai"}
+    two = ego_graph(graph, "Asahi Kasei", hops=2)
+    assert set(two.nodes) == {"Asahi Kasei", "Sawai", "Nichi-Iko"}
+    astellas = ego_graph(graph, "Astellas")
+    assert set(astellas.nodes) == {"Astellas", "JFCR", "Yaskawa", "KISED"}
+    # Attributes travel with the nodes and edges.
+    assert astellas.edges["Astellas", "Yaskawa"]["count"] == 3
+    assert astellas.nodes["Astellas"]["deals"] == 5
+
+
+def test_ego_graph_edge_cases(graph):
+    assert ego_graph(graph, "Nobody").number_of_nodes() == 0
+    with pytest.raises(ValueError):
+        ego_graph(graph, "Astellas", hops=0)
+    sub = ego_graph(graph, "Sawai")
+    sub.remove_node("Nichi-Iko")
+    assert "Nichi-Iko" in graph  # a new graph, not a view
+
+
+def test_cap_graph_keeps_the_most_active_organisations(graph):
+    capped, hidden = cap_graph(graph, max_nodes=3)
+    # Astellas 5, Yaskawa 3, then a tie at 2 broken by name: Sawai.
+    assert set(capped.nodes) == {"Astellas", "Yaskawa", "Sawai"}
+    assert hidden == graph.number_of_nodes() - 3
+    assert capped.edges["Astellas", "Yaskawa"]["count"] == 3
+    assert capped.number_of_edges() == 1
+
+
+def test_cap_graph_keeps_a_pinned_organisation(graph):
+    capped, hidden = cap_graph(graph, max_nodes=2, keep=["Nichi-Iko"])
+    assert set(capped.nodes) == {"Nichi-Iko", "Astellas"}
+    assert hidden == graph.number_of_nodes() - 2
+
+
+def test_cap_graph_without_capping_copies(graph):
+    capped, hidden = cap_graph(graph, max_nodes=1000)
+    assert hidden == 0
+    assert set(capped.nodes) == set(graph.nodes)
+    capped.remove_node("Astellas")
+    assert "Astellas" in graph
+    with pytest.raises(ValueError):
+        cap_graph(graph, max_nodes=0)
+
+
+def test_layout_positions_every_node_once_deterministically(graph):
+    positions = layout_positions(graph, seed=7)
+    assert set(positions) == set(graph.nodes)
+    assert positions == layout_positions(graph, seed=7)
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in positions.values())
+    # No two organisations on the same spot.
+    assert len({(round(x, 3), round(y, 3)) for x, y in positions.values()}) == len(positions)
+
+
+def test_layout_keeps_components_apart(graph):
+    positions = layout_positions(graph)
+    boxes = []
+    for nodes in nx.connected_components(graph):
+        xs = [positions[n][0] for n in nodes]
+        ys = [positions[n][1] for n in nodes]
+        boxes.append((min(xs), max(xs), min(ys), max(ys)))
+    for i, (ax0, ax1, ay0, ay1) in enumerate(boxes):
+        for bx0, bx1, by0, by1 in boxes[i + 1 :]:
+            assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0
+
+
+def test_layout_handles_tiny_components():
+    graph = nx.Graph()
+    graph.add_node("alone", deals=1)
+    graph.add_edge("a", "b", count=1)
+    graph.add_edges_from([("p", "hub"), ("hub", "q")], count=1)
+    graph.add_edges_from([("x", "y"), ("y", "z"), ("x", "z")], count=1)
+    positions = layout_positions(graph)
+    assert set(positions) == set(graph.nodes)
+    # The middle of a three-organisation path sits between the other two.
+    xs = sorted([positions["p"][0], positions["hub"][0], positions["q"][0]])
+    assert xs[1] == positions["hub"][0]

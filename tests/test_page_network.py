@@ -1,0 +1,316 @@
+"""The Network page: the pyvis rendering (escaped, offline, still) and the page by AppTest.
+
+The component HTML is read back as data: the nodes and edges pyvis serialises
+into the page are parsed from it, so tests assert on titles and labels rather
+than on markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import networkx as nx
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from atlas.figures.style import type_colour
+from atlas.graph import build_deal_graph
+from atlas.query import DealFilters
+from components.network import PRECOMPUTED_LAYOUT_MAX_COMPONENT, network_html, node_colours
+from tests.conftest import ROOT
+from tests.test_graph import deal, frame
+
+PAGE = str(ROOT / "pages" / "network.py")
+JFCR = "Japanese Foundation for Cancer Research"
+KISED = "Korea Institute of Startup and Entrepreneurship Development"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def vis_data(page: str) -> tuple[list[dict], list[dict], dict]:
+    """The nodes, edges and options pyvis wrote into the page."""
+    nodes = re.search(r"nodes = new vis\.DataSet\((.*?)\);\n", page).group(1)
+    edges = re.search(r"edges = new vis\.DataSet\((.*?)\);\n", page).group(1)
+    options = re.search(r"var options = (.*?);\n", page).group(1)
+    return json.loads(nodes), json.loads(edges), json.loads(options)
+
+
+def labels(page: str) -> set[str]:
+    return {n["label"] for n in vis_data(page)[0]}
+
+
+@pytest.fixture
+def hostile_graph() -> nx.Graph:
+    deals = frame(
+        deal(
+            1,
+            [HOSTILE, "Eisai & Co"],
+            ["<b>Nowhere</b>", "Japan"],
+            "licensing",
+            evidence=f"{HOSTILE} licensed <script>alert('xss')</script> to Eisai",
+            article_title=f"<a href=javascript:alert(3)>{HOSTILE}</a>",
+        ),
+        deal(2, ["Eisai & Co", "Astellas"], ["Japan", "Japan"], "joint venture"),
+        deal(3, ["Eisai & Co", "Astellas"], ["Japan", "Japan"], "joint venture"),
+    )
+    return build_deal_graph(deals)
+
+
+# --- network_html ----------------------------------------------------------------------------
+
+
+def test_hostile_names_and_evidence_are_escaped(hostile_graph):
+    page = network_html(hostile_graph)
+    for raw in (HOSTILE, "<script>alert('xss')</script>", "<b>Nowhere</b>", "<a href"):
+        assert raw not in page
+    nodes, edges, _ = vis_data(page)
+    by_label = {n["label"]: n for n in nodes}
+    escaped = "&lt;img src=x onerror=alert(1)&gt;"
+    assert escaped in by_label
+    assert escaped in by_label[escaped]["title"]
+    assert "&lt;b&gt;Nowhere&lt;/b&gt;" in by_label[escaped]["title"]
+    assert "Eisai &amp; Co" in by_label
+    title = next(e["title"] for e in edges if e["color"] == type_colour("licensing"))
+    assert "&lt;img src=x onerror=alert(1)&gt; licensed &lt;script&gt;" in title
+    assert "<img" not in title and "<script" not in title and "<a " not in title
+    # pyvis swaps in an innerHTML popup template when a node title says "href".
+    assert "div.popup" not in page
+
+
+def test_legend_is_escaped_too(hostile_graph):
+    page = network_html(hostile_graph, colour_by="country")
+    legend = re.search(r'<div class="atlas-legend">.*?</div></div>', page, re.DOTALL)
+    assert legend
+    assert "&lt;b&gt;Nowhere&lt;/b&gt;" in legend.group(0)
+    assert "<b>Nowhere</b>" not in page
+
+
+def test_html_fetches_nothing_remote(hostile_graph):
+    page = network_html(hostile_graph)
+    lowered = page.lower()
+    for attribute in (
+        'src="http',
+        "src='http",
+        'href="http',
+        "href='http",
+        "src=http",
+        "href=http",
+    ):
+        assert attribute not in lowered
+    assert "cdn.jsdelivr" not in lowered and "cdnjs" not in lowered
+    # vis-network itself is in line.
+    assert "vis.Network" in page and len(page) > 100_000
+
+
+def test_the_graph_is_not_modified(hostile_graph):
+    before = nx.node_link_data(hostile_graph, edges="edges")
+    network_html(hostile_graph, colour_by="kind", presenter=True)
+    assert nx.node_link_data(hostile_graph, edges="edges") == before
+
+
+def test_size_colour_and_width_follow_the_data(hostile_graph):
+    nodes, edges, options = vis_data(network_html(hostile_graph))
+    by_label = {n["label"]: n for n in nodes}
+    assert by_label["Eisai &amp; Co"]["size"] > by_label["Astellas"]["size"]
+    colours = node_colours(hostile_graph, colour_by="country")
+    assert by_label["Astellas"]["color"] == colours["Japan"]
+    assert by_label["Eisai &amp; Co"]["color"] == colours["Japan"]
+    widths = {e["color"]: e["width"] for e in edges}
+    assert widths[type_colour("joint venture")] > widths[type_colour("licensing")]
+    # Small graphs are laid out in Python and drawn still.
+    assert options["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in nodes)
+
+
+def test_colour_by_kind_uses_the_kind():
+    deals = frame(deal(1, ["Uni", "Pharma"], ["Japan", "Japan"], "licensing"))
+    organisations = pd.DataFrame(
+        {"name": ["Uni", "Pharma"], "country": ["Japan", "Japan"], "kind": ["academic", "company"]}
+    )
+    graph = build_deal_graph(deals, organisations=organisations)
+    nodes, _, _ = vis_data(network_html(graph, colour_by="kind"))
+    colours = {n["label"]: n["color"] for n in nodes}
+    assert colours["Uni"] != colours["Pharma"]
+    assert colours == {
+        "Uni": node_colours(graph, colour_by="kind")["academic"],
+        "Pharma": node_colours(graph, colour_by="kind")["company"],
+    }
+    with pytest.raises(ValueError):
+        network_html(graph, colour_by="size")
+
+
+def test_large_components_settle_then_stop_moving():
+    star = nx.star_graph(PRECOMPUTED_LAYOUT_MAX_COMPONENT + 1)
+    graph = nx.relabel_nodes(star, {n: f"Org {n}" for n in star})
+    nx.set_node_attributes(graph, 1, "deals")
+    nx.set_node_attributes(graph, "Japan", "country")
+    for _, _, data in graph.edges(data=True):
+        data.update(count=1, types=["licensing"], deals=[])
+    page = network_html(graph)
+    nodes, _, options = vis_data(page)
+    assert options["physics"]["enabled"] is True
+    assert options["physics"]["stabilization"]["iterations"] > 0
+    assert 'network.once("stabilizationIterationsDone"' in page
+    assert "setOptions({physics: {enabled: false}})" in page
+    assert not any("x" in n for n in nodes)
+
+
+def test_presenter_mode_uses_larger_labels(hostile_graph):
+    small = vis_data(network_html(hostile_graph))[2]["nodes"]["font"]["size"]
+    large = vis_data(network_html(hostile_graph, presenter=True))[2]["nodes"]["font"]["size"]
+    assert large > small
+
+
+def test_an_empty_graph_still_renders():
+    nodes, edges, _ = vis_data(network_html(nx.Graph()))
+    assert nodes == [] and edges == []
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def run_page(filters: DealFilters | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if filters is not None:
+        at.session_state["atlas_filters"] = filters
+    at.run()
+    return at
+
+
+def component_html(at: AppTest) -> str:
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    return frames[0].proto.srcdoc
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    return "\n".join(parts)
+
+
+def test_empty_store_says_so(empty_app_env):
+    at = run_page()
+    assert not at.exception
+    assert any("empty" in info.value for info in at.info)
+    assert not at.get("iframe")
+
+
+def test_filters_that_leave_nothing_say_so(app_env):
+    at = run_page(DealFilters(organisations=("Nobody at all",)))
+    assert not at.exception
+    assert any("No deals match" in w.value for w in at.warning)
+    assert not at.get("iframe")
+
+
+def test_whole_network_with_download(app_env):
+    at = run_page()
+    assert not at.exception
+    shown = labels(component_html(at))
+    assert {"Astellas Pharma", "Sawai Pharmaceutical", "Mycenax Biotech", "Alvotech"} <= shown
+    assert at.selectbox(key="network_focus").value == "All organisations"
+    assert at.slider(key="network_max_nodes").value == 150
+    assert [b.key for b in at.get("download_button")] == ["network_download"]
+    assert any(f"{len(shown)} organisations" in c.value for c in at.caption)
+
+
+def test_focus_on_astellas(app_env):
+    at = run_page()
+    at.selectbox(key="network_focus").select("Astellas Pharma").run()
+    assert not at.exception
+    shown = labels(component_html(at))
+    assert {
+        "Astellas Pharma",
+        JFCR,
+        "Yaskawa Electric",
+        KISED,
+        "TCUBEiT",
+        "AAVATAR Therapeutics",
+    } <= shown
+    assert "Sawai Pharmaceutical" not in shown
+
+
+def test_two_hops_reach_partners_of_partners(app_env):
+    at = run_page()
+    at.selectbox(key="network_focus").select("Asahi Kasei").run()
+    assert labels(component_html(at)) == {"Asahi Kasei", "Sawai Pharmaceutical"}
+    at.radio(key="network_hops").set_value(2).run()
+    assert not at.exception
+    assert labels(component_html(at)) == {
+        "Asahi Kasei",
+        "Sawai Pharmaceutical",
+        "Nichi-Iko Pharmaceutical",
+    }
+
+
+def test_pair_shows_the_sawai_nichi_iko_deal(app_env):
+    at = run_page()
+    at.selectbox(key="network_pair_a").select("Sawai Pharmaceutical").run()
+    at.selectbox(key="network_pair_b").select("Nichi-Iko Pharmaceutical").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Parties"].tolist() == ["Sawai Pharmaceutical + Nichi-Iko Pharmaceutical"]
+    assert table["Type"].tolist() == ["partnership/collaboration"]
+    assert "Nichi-Iko" in table["Evidence"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        ("Sawai Pharmaceutical", "Astellas Pharma", "share no deal"),
+        ("Sawai Pharmaceutical", "Sawai Pharmaceutical", "two different"),
+    ],
+)
+def test_pair_without_deals_says_so(app_env, a, b, message):
+    at = run_page()
+    at.selectbox(key="network_pair_a").select(a).run()
+    at.selectbox(key="network_pair_b").select(b).run()
+    assert not at.exception
+    assert not at.dataframe
+    assert any(message in i.value for i in at.info)
+
+
+def test_cap_shows_top_n_of_m(app_env):
+    at = run_page()
+    total = len(labels(component_html(at)))
+    at.slider(key="network_max_nodes").set_value(10).run()
+    assert not at.exception
+    shown = labels(component_html(at))
+    assert len(shown) == 10 and "Astellas Pharma" in shown
+    assert any(f"Showing top 10 of {total} organisations" in c.value for c in at.caption)
+
+
+def test_colour_by_kind(app_env):
+    at = run_page()
+    at.radio(key="network_colour_by").set_value("kind").run()
+    assert not at.exception
+    assert "Organisations by kind" in component_html(at)
+
+
+def test_hostile_article_is_escaped_in_the_component(app_env):
+    at = run_page()
+    assert not at.exception
+    page = component_html(at)
+    assert "<img/src=x/onerror" not in page and "<script>alert(" not in page
+    _, edges, _ = vis_data(page)
+    titles = " ".join(e["title"] for e in edges)
+    assert "&lt;img/src=x/onerror=alert(1)&gt;" in titles
+    assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in titles
+    assert "<img" not in all_text(at) and "<script" not in all_text(at)
+
+
+def test_choices_gone_after_a_filter_change_are_reset(app_env):
+    at = run_page()
+    at.selectbox(key="network_focus").select("Astellas Pharma").run()
+    at.selectbox(key="network_pair_a").select("Astellas Pharma").run()
+    at.session_state["atlas_filters"] = DealFilters(organisations=("Sawai Pharmaceutical",))
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="network_focus").value == "All organisations"
+    assert at.selectbox(key="network_pair_a").value is None
+    assert labels(component_html(at)) == {
+        "Sawai Pharmaceutical",
+        "Nichi-Iko Pharmaceutical",
+        "Asahi Kasei",
+    }
