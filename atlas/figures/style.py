@@ -8,7 +8,17 @@ from atlas.models import DEAL_TYPES
 TYPE_COLOURS = dict(
     zip(
         DEAL_TYPES,
-        ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442", "#999999"],
+        [
+            "#0072B2",
+            "#E69F00",
+            "#009E73",
+            "#D55E00",
+            "#CC79A7",
+            "#56B4E9",
+            "#000000",
+            "#F0E442",
+            "#999999",
+        ],
         strict=True,
     )
 )

@@ -1,0 +1,188 @@
+"""Companies: one organisation's profile: names, country, kind, partners, deals
+over time, therapeutic areas, the articles that mention it and its deals."""
+
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from atlas.figures.company import (
+    build_company_deals_figure,
+    company_areas,
+    company_articles,
+    company_deals,
+    company_partners,
+)
+from atlas.graph import build_deal_graph, ego_graph
+from atlas.highlight import date_source_label
+from atlas.query import date_label, filter_deals, most_active
+from components import data, empty, filters
+from components.article_view import markdown_text
+from components.network import render_network
+from components.tables import deals_table
+
+KEY = "companies_organisation"
+
+st.title("Companies")
+totals = data.counts()
+if empty.store_is_empty(totals["deals"], totals["articles"]):
+    st.stop()
+
+deals = filter_deals(data.deals(), filters.current())
+if empty.nothing_matches(len(deals)):
+    st.stop()
+
+organisations = data.organisations()
+names = sorted({str(n) for n in organisations["name"].dropna()}, key=str.casefold)
+if not names:
+    st.info("No organisation has been found in the stored articles yet.")
+    st.stop()
+
+
+def resolve(requested: str | None) -> str | None:
+    """The organisation a link names, by canonical name or alias, any case."""
+    if not requested:
+        return None
+    wanted = requested.strip().casefold()
+    for row in organisations.itertuples(index=False):
+        if wanted == str(row.name).casefold() or wanted in {
+            str(a).casefold() for a in (row.aliases or [])
+        }:
+            return str(row.name)
+    return None
+
+
+# A link such as /companies?company=Astellas opens that profile once; after
+# that the selection is the user's, and it is mirrored into the URL.
+from_url = resolve(st.query_params.get("company"))
+if from_url and from_url != st.session_state.get("_companies_from_url"):
+    st.session_state[KEY] = from_url
+    st.session_state["_companies_from_url"] = from_url
+if st.session_state.get(KEY) not in names:
+    top = most_active(deals, 1)
+    st.session_state[KEY] = top["organisation"].iloc[0] if len(top) else names[0]
+
+organisation = st.selectbox(
+    "Organisation", names, key=KEY, placeholder="Type to search", help="Type to search"
+)
+if st.query_params.get("company") != organisation:
+    st.query_params["company"] = organisation
+    st.session_state["_companies_from_url"] = organisation
+
+profile = organisations[organisations["name"] == organisation].iloc[0]
+own = company_deals(deals, organisation)
+partners = company_partners(deals, organisation)
+mentioning = company_articles(
+    data.mentions(),
+    data.articles(),
+    organisation,
+    # merged or renamed names live on as aliases of the current name
+    former_names=list(profile["aliases"] or []),
+)
+presenter = filters.presenter_mode()
+
+st.subheader(markdown_text(organisation))
+aliases = [a for a in (profile["aliases"] or []) if a != organisation]
+country = profile["country"] if isinstance(profile["country"], str) else "unknown"
+kind = profile["kind"] if isinstance(profile["kind"], str) else "unknown"
+st.markdown(
+    f"**Country:** {markdown_text(country)} · **Kind:** {markdown_text(kind)}  \n"
+    f"**Also written:** {markdown_text(', '.join(aliases)) if aliases else 'no other name seen'}"
+)
+
+dated = own["deal_date"].dropna()
+columns = st.columns(4)
+columns[0].metric("Deals", len(own))
+columns[1].metric("Partners", len(partners))
+columns[2].metric("Articles mentioning it", len(mentioning))
+columns[3].metric(
+    "Latest deal", date_label(max(dated, key=lambda d: (d, len(d)))) if len(dated) else "–"
+)
+
+
+areas = company_areas(deals, organisation)
+if own.empty:
+    st.info(
+        "No deal of this organisation matches the filters in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+else:
+    chart, network = st.columns(2)
+    chart.plotly_chart(
+        build_company_deals_figure(deals, organisation, presenter=presenter),
+        key="companies_deals_per_year",
+    )
+    # Only deals touching the organisation or its partners can be in its 1-hop network.
+    circle = {organisation, *partners["partner"]}
+    nearby = deals[deals["parties"].map(lambda parties: bool(circle.intersection(parties)))]
+    ego = ego_graph(build_deal_graph(nearby, organisations=organisations), organisation, hops=1)
+    if ego.number_of_nodes() > 1:
+        with network:
+            render_network(ego, key="companies_ego", height_px=330, presenter=presenter)
+
+    st.markdown("#### Partners")
+    st.dataframe(
+        partners,
+        hide_index=True,
+        width="stretch",
+        key="companies_partners",
+        column_config={
+            "partner": st.column_config.TextColumn("Partner", width="large"),
+            "deals": st.column_config.NumberColumn("Deals", format="%d", width="small"),
+            "types": st.column_config.TextColumn("Deal types", width="medium"),
+            "last_date": st.column_config.TextColumn("Latest deal", width="small"),
+        },
+    )
+
+left, right = st.columns([1, 2])
+with left:
+    st.markdown("#### Therapeutic areas and modalities")
+    if areas.empty:
+        st.caption("No therapeutic area was named in its deals.")
+    else:
+        st.dataframe(
+            areas,
+            hide_index=True,
+            width="stretch",
+            key="companies_areas",
+            column_config={
+                "area": "Area",
+                "deals": st.column_config.ProgressColumn(
+                    "Deals", min_value=0, max_value=int(areas["deals"].max()), format="%d"
+                ),
+            },
+        )
+with right:
+    st.markdown("#### Articles mentioning it")
+    if mentioning.empty:
+        st.caption("No stored article mentions it.")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Title": mentioning["title"],
+                    "Source": mentioning["source"],
+                    "Date": mentioning["date"],
+                    "Date from": mentioning["date_source"].map(date_source_label),
+                    "Mentions": mentioning["mentions"],
+                    "Read": mentioning["article_id"].map(
+                        lambda i: "articles?article=" + quote(str(i), safe="")
+                    ),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="companies_articles",
+            column_config={
+                "Title": st.column_config.TextColumn("Title", width="medium"),
+                "Source": st.column_config.TextColumn("Source", width="small"),
+                "Date": st.column_config.TextColumn("Date", width="small"),
+                "Date from": st.column_config.TextColumn("Date from", width="small"),
+                "Mentions": st.column_config.NumberColumn("Mentions", width="small"),
+                "Read": st.column_config.LinkColumn("Read", display_text="Open", width="small"),
+            },
+        )
+
+if not own.empty:
+    st.markdown("#### Its deals")
+    deals_table(own, key="companies_deals")
