@@ -17,15 +17,15 @@ st.set_page_config(
 )
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
-    st.Page("pages/countries.py", title="Countries", icon=":material/public:"),
-    st.Page("pages/network.py", title="Network", icon=":material/hub:"),
-    st.Page("pages/companies.py", title="Companies", icon=":material/business:"),
-    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
-    st.Page("pages/deals.py", title="Deals", icon=":material/handshake:"),
-    st.Page("pages/add_articles.py", title="Add articles", icon=":material/upload_file:"),
-    st.Page("pages/corrections.py", title="Corrections", icon=":material/edit_note:"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/timeline.py", title="Timeline", icon=":material/timeline:"),
+    st.Page("views/countries.py", title="Countries", icon=":material/public:"),
+    st.Page("views/network.py", title="Network", icon=":material/hub:"),
+    st.Page("views/companies.py", title="Companies", icon=":material/business:"),
+    st.Page("views/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("views/deals.py", title="Deals", icon=":material/handshake:"),
+    st.Page("views/add_articles.py", title="Add articles", icon=":material/upload_file:"),
+    st.Page("views/corrections.py", title="Corrections", icon=":material/edit_note:"),
 ]
 
 page = st.navigation(PAGES)

@@ -92,20 +92,3 @@ def empty_app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("ATLAS_DB_URL", url)
     st.cache_data.clear()
     return url
-
-
-@pytest.fixture(autouse=True)
-def _apptest_navigation_pages(monkeypatch):
-    """AppTest resets PagesManager.uses_pages_directory before every run, and our
-    page files live in ``pages/``, so from the second run on AppTest executes the
-    page file alone (legacy multipage mode) instead of app.py. A real server sets
-    the flag to False once app.py calls st.navigation; do the same here."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -9,13 +9,13 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 PAGES = [
-    "pages/overview.py",
-    "pages/timeline.py",
-    "pages/countries.py",
-    "pages/network.py",
-    "pages/companies.py",
-    "pages/articles.py",
-    "pages/deals.py",
+    "views/overview.py",
+    "views/timeline.py",
+    "views/countries.py",
+    "views/network.py",
+    "views/companies.py",
+    "views/articles.py",
+    "views/deals.py",
 ]
 
 
@@ -67,7 +67,7 @@ def test_a_filter_narrows_every_page(app_env):
         assert at.multiselect(key="filter_types").value == ["joint venture"], (
             f"filter lost on {page}"
         )
-    at.switch_page("pages/deals.py").run()
+    at.switch_page("views/deals.py").run()
     shown = at.dataframe[0].value
     assert set(shown["Type"]) == {"joint venture"}
 

@@ -130,6 +130,8 @@ def open_page(browser, url: str):
     watch = Watch(page)
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
+    # The first script run of a fresh server loads the model and the store.
+    page.wait_for_selector("h1", timeout=90_000)
     # Wait until the script has finished running (no "running" status widget).
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000

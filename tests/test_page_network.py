@@ -22,7 +22,7 @@ from components.network import PRECOMPUTED_LAYOUT_MAX_COMPONENT, network_html, n
 from tests.conftest import ROOT
 from tests.test_graph import deal, frame
 
-PAGE = str(ROOT / "pages" / "network.py")
+PAGE = str(ROOT / "views" / "network.py")
 JFCR = "Japanese Foundation for Cancer Research"
 KISED = "Korea Institute of Startup and Entrepreneurship Development"
 HOSTILE = "<img src=x onerror=alert(1)>"

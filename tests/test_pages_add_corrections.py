@@ -40,7 +40,7 @@ def app_on(page: str) -> AppTest:
 
 
 def test_upload_several_files_with_a_bad_one(empty_app_env):
-    at = app_on("pages/add_articles.py")
+    at = app_on("views/add_articles.py")
     at.file_uploader(key="add_upload").set_value(
         [
             ("seed.txt", (SEEDS / "000_d1c1c98d28aab052.txt").read_bytes(), "text/plain"),
@@ -60,12 +60,12 @@ def test_upload_several_files_with_a_bad_one(empty_app_env):
     assert list(rejected["File"]) == ["broken.txt"]
     found = table_with(at, "Parties")
     assert "Shionogi + Ono Pharmaceutical" in set(found["Parties"])
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert next(m.value for m in at.metric if m.label == "Articles") == "2"
 
 
 def test_paste_text(empty_app_env):
-    at = app_on("pages/add_articles.py")
+    at = app_on("views/add_articles.py")
     at.text_area(key="add_paste_text").input(
         "Eisai and Biogen have formed a strategic alliance in Alzheimer's disease."
     )
@@ -77,32 +77,32 @@ def test_paste_text(empty_app_env):
 
 
 def test_a_correction_shows_on_every_page(private_store):
-    at = app_on("pages/corrections.py")
+    at = app_on("views/corrections.py")
     at.selectbox(key="corrections_org").select("Nichi-Iko Pharmaceutical").run()
     at.text_input(key="corrections_org_rename_name").input("Nichi-Iko Group")
     at.button(key="FormSubmitter:corrections_org_rename_form-Rename").click().run()
     assert not at.exception
     history = table_with(at, "action")
     assert list(history["action"]) == ["rename_org"]
-    at.switch_page("pages/deals.py").run()
+    at.switch_page("views/deals.py").run()
     parties = set(at.dataframe[0].value["Parties"])
     assert "Sawai Pharmaceutical + Nichi-Iko Group" in parties
     assert not any("Nichi-Iko Pharmaceutical" in p for p in parties)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     at.multiselect(key="filter_organisations").set_value(["Nichi-Iko Group"]).run()
     assert next(m.value for m in at.metric if m.label == "Deals") == "1"
     # Undo restores the machine result.
-    at.switch_page("pages/corrections.py").run()
+    at.switch_page("views/corrections.py").run()
     at.selectbox(key="corrections_undo_id").select(1).run()
     at.button(key="corrections_undo").click().run()
-    at.switch_page("pages/deals.py").run()
+    at.switch_page("views/deals.py").run()
     assert "Sawai Pharmaceutical + Nichi-Iko Pharmaceutical" in set(
         at.dataframe[0].value["Parties"]
     )
 
 
 def test_reject_a_deal(private_store):
-    at = app_on("pages/corrections.py")
+    at = app_on("views/corrections.py")
     label = next(
         o
         for o in at.selectbox(key="corrections_deal").options
@@ -111,5 +111,5 @@ def test_reject_a_deal(private_store):
     at.selectbox(key="corrections_deal").select(label).run()
     at.button(key="corrections_deal_reject").click().run()
     assert not at.exception
-    at.switch_page("pages/deals.py").run()
+    at.switch_page("views/deals.py").run()
     assert not any(p.startswith("Alvotech") for p in at.dataframe[0].value["Parties"])

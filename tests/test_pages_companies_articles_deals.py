@@ -21,7 +21,7 @@ NOTHING = DealFilters(
 
 
 def page(name: str, *, filters: DealFilters | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / f"{name}.py"), default_timeout=60)
     if filters is not None:
         at.session_state["atlas_filters"] = filters
     for param, value in (query or {}).items():

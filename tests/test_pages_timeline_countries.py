@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 from atlas.query import DealFilters
 from tests.conftest import ROOT
 
-TIMELINE = str(ROOT / "pages" / "timeline.py")
-COUNTRIES = str(ROOT / "pages" / "countries.py")
+TIMELINE = str(ROOT / "views" / "timeline.py")
+COUNTRIES = str(ROOT / "views" / "countries.py")
 KISED = "Korea Institute of Startup and Entrepreneurship Development"
 
 

@@ -171,7 +171,7 @@ if report:
         st.write(f"{len(found)} deal(s) found in the new articles:")
         deals_table(found, key="add_found_deals")
         st.page_link(
-            "pages/articles.py", label="Read them on the Articles page", icon=":material/article:"
+            "views/articles.py", label="Read them on the Articles page", icon=":material/article:"
         )
     elif report["article_ids"]:
         st.info("No deals found in the new articles.")
