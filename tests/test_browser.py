@@ -136,7 +136,12 @@ def open_page(browser, url: str):
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
-    page.wait_for_timeout(1500)
+    # Charts and tables load lazily: wait until their placeholders are gone.
+    for _ in range(30):
+        if page.locator('[data-testid="stSkeleton"]').count() == 0:
+            break
+        page.wait_for_timeout(1000)
+    page.wait_for_timeout(1000)
     return context, page, watch
 
 
