@@ -19,6 +19,8 @@ def deals_display(deals: pd.DataFrame) -> pd.DataFrame:
             "Countries": deals["countries"].map(", ".join),
             "Areas": deals["therapeutic_areas"].map(", ".join),
             "Confidence": deals["confidence"],
+            # machine, confirmed, corrected or manual (added by hand)
+            "Status": deals["status"] if "status" in deals.columns else "machine",
             "Evidence": deals["evidence"],
             "Article": deals["article_title"].fillna(deals["article_file"]),
         }

@@ -186,11 +186,28 @@ def test_network_canvas_draws_nodes(server, browser):
         context.close()
 
 
-@pytest.mark.parametrize("path", ["deals", "network", "articles", "companies"])
-def test_hostile_article_never_runs(server, browser, path):
+def hostile_ids(db_url: str) -> tuple[str, str]:
+    from atlas import store
+
+    engine = store.open_store(db_url)
+    articles = store.articles_frame(engine)
+    article = articles.loc[articles["file"] == "hostile.txt", "id"].iloc[0]
+    organisation = next(n for n in store.organisations_frame(engine)["name"] if "alert" in n)
+    engine.dispose()
+    return article, organisation
+
+
+@pytest.mark.parametrize("path", ["deals", "network", "articles", "companies", "timeline"])
+def test_hostile_article_never_runs(server, browser, seeded_db_url, path):
     """The store holds an article whose title, organisation and evidence carry
     <script> and <img onerror>; showing it must not open a dialog or run code."""
-    context, page, watch = open_page(browser, f"{server}/{path}")
+    from urllib.parse import quote
+
+    article, organisation = hostile_ids(seeded_db_url)
+    query = {"articles": f"?article={article}", "companies": f"?company={quote(organisation)}"}.get(
+        path, ""
+    )
+    context, page, watch = open_page(browser, f"{server}/{path}{query}")
     try:
         page.wait_for_timeout(2000)
         assert watch.dialogs == []
@@ -198,3 +215,54 @@ def test_hostile_article_never_runs(server, browser, path):
         assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
     finally:
         context.close()
+
+
+def test_upload_through_the_file_input_then_see_the_deal_on_the_network(browser, tmp_path):
+    """A BD user's path: Add articles, choose a file, ingest, open the network."""
+    url = f"sqlite:///{tmp_path / 'upload.db'}"
+    article = tmp_path / "news.txt"
+    article.write_text(
+        "Quilvara Therapeutics has signed an exclusive licence agreement with Shionogi for its antiviral.\n"
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "localhost",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "ATLAS_DB_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://localhost:{port}"
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        context, page, watch = open_page(browser, f"{base}/add_articles")
+        page.locator('input[type="file"]').first.set_input_files(str(article))
+        page.get_by_role("button", name="Ingest uploaded files").click()
+        page.get_by_text("ingested 1", exact=False).first.wait_for(timeout=120_000)
+        page.goto(f"{base}/network")
+        frame = page.wait_for_selector("iframe", timeout=60_000).content_frame()
+        frame.wait_for_selector("canvas", timeout=30_000)
+        html = frame.content()
+        assert "Quilvara Therapeutics" in html and "Shionogi" in html
+        assert watch.outside_requests() == []
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

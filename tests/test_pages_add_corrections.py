@@ -113,3 +113,29 @@ def test_reject_a_deal(private_store):
     assert not at.exception
     at.switch_page("views/deals.py").run()
     assert not any(p.startswith("Alvotech") for p in at.dataframe[0].value["Parties"])
+
+
+def test_confirm_a_deal_on_the_deals_page(private_store):
+    at = app_on("views/deals.py")
+    label = next(
+        o for o in at.selectbox(key="deals_correct_select").options if "Sawai" in o and "Asahi" in o
+    )
+    at.selectbox(key="deals_correct_select").select(label).run()
+    at.button(key="deals_correct_confirm").click().run()
+    assert not at.exception
+    shown = table_with(at, "Status")
+    settlement = shown["Parties"].str.contains("Sawai") & shown["Parties"].str.contains("Asahi")
+    assert shown.loc[settlement, "Status"].tolist() == ["confirmed"]
+
+
+def test_place_an_organisation_on_the_companies_page(private_store):
+    at = app_on("views/companies.py")
+    at.selectbox(key="companies_organisation").select("TCUBEiT").run()
+    at.selectbox(key="companies_correct_set_country").select("South Korea")
+    at.button(key="FormSubmitter:companies_correct_set_form-Save").click().run()
+    assert not at.exception
+    at.switch_page("views/countries.py").run()
+    assert not at.exception
+    at.switch_page("views/overview.py").run()
+    at.multiselect(key="filter_countries").set_value(["South Korea"]).run()
+    assert next(m.value for m in at.metric if m.label == "Deals") == "2"  # KISED and now TCUBEiT

@@ -16,7 +16,7 @@ from atlas.figures.company import (
 from atlas.graph import build_deal_graph, ego_graph
 from atlas.highlight import date_source_label
 from atlas.query import date_label, filter_deals, most_active
-from components import data, empty, filters
+from components import curation, data, empty, filters
 from components.article_view import markdown_text
 from components.network import render_network
 from components.tables import deals_table
@@ -186,3 +186,7 @@ with right:
 if not own.empty:
     st.markdown("#### Its deals")
     deals_table(own, key="companies_deals")
+
+with st.expander(f"Correct {organisation}", icon=":material/edit:"):
+    curation.organisation_form(organisation, organisations, key="companies_correct")
+    st.caption("Every correction is listed, and can be undone, on the Corrections page.")

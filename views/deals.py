@@ -6,7 +6,7 @@ import streamlit as st
 
 from atlas.export import deals_to_csv, deals_to_excel, search_deals
 from atlas.query import filter_deals
-from components import data, empty, filters
+from components import curation, data, empty, filters
 from components.tables import deals_display, deals_table
 
 st.title("Deals")
@@ -54,3 +54,12 @@ right.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
+
+with st.expander("Correct a deal", icon=":material/edit:"):
+    labels = {curation.deal_label(row): index for index, row in found.iterrows()}
+    chosen = st.selectbox("Deal", sorted(labels), index=None, key="deals_correct_select")
+    if chosen:
+        row = found.loc[labels[chosen]]
+        st.text(row["evidence"])
+        curation.deal_form(row, data.organisations(), key="deals_correct")
+    st.caption("Every correction is listed, and can be undone, on the Corrections page.")
