@@ -4,6 +4,7 @@ draws, no request leaves localhost, hostile text never runs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -43,10 +44,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(seeded_db_url):
+@contextlib.contextmanager
+def streamlit_server(db_url: str):
+    """``streamlit run app.py`` on a free loopback port, against ``db_url``."""
     port = free_port()
-    env = {**os.environ, "ATLAS_DB_URL": seeded_db_url}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -62,30 +63,38 @@ def server(seeded_db_url):
             "localhost",
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "ATLAS_DB_URL": db_url},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(
-            "streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:]
-        )
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            process.kill()
+            pytest.fail(
+                "streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:]
+            )
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(seeded_db_url):
+    with streamlit_server(seeded_db_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -224,34 +233,7 @@ def test_upload_through_the_file_input_then_see_the_deal_on_the_network(browser,
     article.write_text(
         "Quilvara Therapeutics has signed an exclusive licence agreement with Shionogi for its antiviral.\n"
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "localhost",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "ATLAS_DB_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://localhost:{port}"
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
+    with streamlit_server(url) as base:
         context, page, watch = open_page(browser, f"{base}/add_articles")
         page.locator('input[type="file"]').first.set_input_files(str(article))
         page.get_by_role("button", name="Ingest uploaded files").click()
@@ -263,6 +245,3 @@ def test_upload_through_the_file_input_then_see_the_deal_on_the_network(browser,
         assert "Quilvara Therapeutics" in html and "Shionogi" in html
         assert watch.outside_requests() == []
         context.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -15,22 +15,15 @@ from atlas.figures.company import (
 )
 from atlas.graph import build_deal_graph, ego_graph
 from atlas.highlight import date_source_label
-from atlas.query import date_label, filter_deals, most_active
-from components import curation, data, empty, filters
+from atlas.query import date_label, most_active
+from components import curation, data, filters, page
 from components.article_view import markdown_text
 from components.network import render_network
 from components.tables import deals_table
 
 KEY = "companies_organisation"
 
-st.title("Companies")
-totals = data.counts()
-if empty.store_is_empty(totals["deals"], totals["articles"]):
-    st.stop()
-
-deals = filter_deals(data.deals(), filters.current())
-if empty.nothing_matches(len(deals)):
-    st.stop()
+deals = page.filtered_deals_or_stop("Companies")
 
 organisations = data.organisations()
 names = sorted({str(n) for n in organisations["name"].dropna()}, key=str.casefold)

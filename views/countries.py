@@ -16,8 +16,8 @@ from atlas.figures.countries import (
     cross_border_pairs,
     unplaced_countries,
 )
-from atlas.query import deals_by_country, filter_deals
-from components import data, empty, filters
+from atlas.query import deals_by_country
+from components import filters, page
 from components.tables import deals_table
 
 FOCUS_KEY = "countries_focus"
@@ -35,14 +35,7 @@ def map_config() -> dict | None:
     return None
 
 
-st.title("Countries")
-totals = data.counts()
-if empty.store_is_empty(totals["deals"], totals["articles"]):
-    st.stop()
-
-deals = filter_deals(data.deals(), filters.current())
-if empty.nothing_matches(len(deals)):
-    st.stop()
+deals = page.filtered_deals_or_stop("Countries")
 
 presenter = filters.presenter_mode()
 by_country = deals_by_country(deals)

@@ -5,18 +5,10 @@ filtered view in CSV or Excel."""
 import streamlit as st
 
 from atlas.export import deals_to_csv, deals_to_excel, search_deals
-from atlas.query import filter_deals
-from components import curation, data, empty, filters
+from components import curation, data, page
 from components.tables import deals_display, deals_table
 
-st.title("Deals")
-totals = data.counts()
-if empty.store_is_empty(totals["deals"], totals["articles"]):
-    st.stop()
-
-deals = filter_deals(data.deals(), filters.current())
-if empty.nothing_matches(len(deals)):
-    st.stop()
+deals = page.filtered_deals_or_stop("Deals")
 
 query = st.text_input(
     "Search", key="deals_search", placeholder="Party name or words of the evidence"

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from atlas.graph import between, build_deal_graph, cap_graph, ego_graph
-from atlas.query import filter_deals
-from components import data, empty, filters
+from components import data, filters, page
 from components.network import render_network
 from components.tables import deals_table
 
@@ -18,14 +17,7 @@ def _keep_valid(key: str, allowed: list, fallback) -> None:
         st.session_state[key] = fallback
 
 
-st.title("Network")
-totals = data.counts()
-if empty.store_is_empty(totals["deals"], totals["articles"]):
-    st.stop()
-
-deals = filter_deals(data.deals(), filters.current())
-if empty.nothing_matches(len(deals)):
-    st.stop()
+deals = page.filtered_deals_or_stop("Network")
 
 presenter = filters.presenter_mode()
 graph = build_deal_graph(deals, organisations=data.organisations())

@@ -12,20 +12,13 @@ from atlas.figures.timeline import (
     too_coarse_for,
     undated_deals,
 )
-from atlas.query import filter_deals, options
-from components import data, empty, filters
+from atlas.query import options
+from components import filters, page
 from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
 
-st.title("Timeline")
-totals = data.counts()
-if empty.store_is_empty(totals["deals"], totals["articles"]):
-    st.stop()
-
-deals = filter_deals(data.deals(), filters.current())
-if empty.nothing_matches(len(deals)):
-    st.stop()
+deals = page.filtered_deals_or_stop("Timeline")
 
 presenter = filters.presenter_mode()
 dated = dated_deals(deals)
