@@ -287,3 +287,12 @@ def _corrected_organisations(
             if c.payload.get("kind"):
                 merged.loc[mask, "kind"] = c.payload["kind"]
     return merged
+
+
+def corrected_mentions(mentions: pd.DataFrame, active: list[Correction]) -> pd.DataFrame:
+    """Mentions under the organisation names after merges and renames."""
+    names = name_map([c for c in active if c.undone_at is None])
+    frame = mentions.copy()
+    if names and len(frame):
+        frame["organisation"] = frame["organisation"].map(lambda n: names.get(n, n))
+    return frame

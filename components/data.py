@@ -80,7 +80,11 @@ def _article_detail(url: str, article_id: str) -> dict | None:
 
 @st.cache_data(show_spinner=False)
 def _mentions(url: str, article_id: str | None) -> pd.DataFrame:
-    return store.mentions_frame(_engine(url), article_id)
+    """Mentions under the organisation names the user sees (merges and renames applied)."""
+    engine = _engine(url)
+    return corrections.corrected_mentions(
+        store.mentions_frame(engine, article_id), corrections.list_corrections(engine)
+    )
 
 
 @st.cache_data(show_spinner=False)

@@ -10,6 +10,7 @@ from atlas.corrections import (
     CorrectionError,
     add_correction,
     apply_corrections,
+    corrected_mentions,
     list_corrections,
     undo_correction,
 )
@@ -83,6 +84,14 @@ def test_merge_moves_deals_and_becomes_an_alias(filled):
     beta = orgs.set_index("name").loc["Beta Pharma"]
     assert beta["deals"] == 2
     assert "BetaPharm" in beta["aliases"]
+
+
+def test_merge_moves_mentions(filled):
+    add_correction(filled, "merge_org", "Alpha Bio", {"into": "Beta Pharma"})
+    mentions = corrected_mentions(store.mentions_frame(filled), list_corrections(filled))
+    assert set(mentions["organisation"]) == {"Beta Pharma"}
+    # The deal between them folds into one organisation and is no longer a deal.
+    assert view(filled)[0].empty
 
 
 def test_two_merges_in_a_chain_resolve(filled):

@@ -1,6 +1,7 @@
 """Add articles: upload files (or a zip), paste text, or read RSS/Atom feeds."""
 
 from datetime import date
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -164,6 +165,24 @@ if report:
             hide_index=True,
             width="stretch",
             key="add_rejected",
+        )
+    new_articles = data.articles()
+    new_articles = new_articles[new_articles["id"].isin(report["article_ids"])]
+    if len(new_articles):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Article": new_articles["title"].fillna(new_articles["file"]),
+                    "Deals": new_articles["deals"],
+                    "Read": new_articles["id"].map(
+                        lambda i: "articles?article=" + quote(str(i), safe="")
+                    ),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="add_new_articles",
+            column_config={"Read": st.column_config.LinkColumn("Read", display_text="Open")},
         )
     found = data.deals()
     found = found[found["article_id"].isin(report["article_ids"])]
