@@ -789,7 +789,7 @@ def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
         if target is not None:
             same_date = _same_date(deal.deal_date, target.deal_date)
             separate = not same_date or (
-                _evidence_has_cue(deal.evidence)
+                separate_agreement(deal.evidence)
                 and deal.type == target.type
                 and deal.evidence != target.evidence
             )
@@ -815,9 +815,4 @@ def _same_date(a: str | None, b: str | None) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _evidence_has_cue(text: str) -> bool:
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    return bool(words & {"previously", "earlier", "additional", "prior", "terminate", "existing"})
-
-
-__all__ = ["ExtractionResult", "Extractor", "separate_agreement"]
+__all__ = ["ExtractionResult", "Extractor"]

@@ -6,6 +6,8 @@ themselves live in ``data/lexicon/deal_triggers.csv`` and ``hedges.txt``.
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
@@ -44,23 +46,10 @@ MEMBER_NOUNS = frozenset(
         "selectees",
     }
 )
-# Cues that a sentence speaks of an agreement other than the one already found
+# Words that say a sentence speaks of another agreement than the one already found
 # for the same parties: "previously disclosed", "an additional licensing agreement".
 SEPARATE_AGREEMENT_CUES = frozenset(
-    {
-        "previously",
-        "earlier",
-        "additional",
-        "another",
-        "prior",
-        "terminate",
-        "terminated",
-        "existing",
-        "first",
-        "second",
-        "new",
-        "also",
-    }
+    {"previously", "earlier", "additional", "prior", "terminate", "existing"}
 )
 
 
@@ -148,6 +137,6 @@ def precedence(deal_type: str) -> int:
     )
 
 
-def separate_agreement(sent: Span) -> bool:
+def separate_agreement(text: str) -> bool:
     """Does the sentence speak of another agreement than the one in the lede?"""
-    return any(token.lower_ in SEPARATE_AGREEMENT_CUES for token in sent)
+    return bool(SEPARATE_AGREEMENT_CUES.intersection(re.findall(r"[a-z]+", text.lower())))
