@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test ingest evaluate lint format bench clean
+.PHONY: run test ingest evaluate lint format bench bench-load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# 10 browser sessions on every page during an ingest (about 5 minutes; not part of `make test`).
+bench-load: $(STAMP)
+	$(PY) bench/load_test.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache data/atlas.db*
