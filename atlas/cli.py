@@ -154,7 +154,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from atlas.store import counts, database_url, open_store
 
     engine = open_store(args.db)
-    print(f"store: {args.db or database_url()}")
+    from sqlalchemy.engine import make_url
+
+    print(f"store: {make_url(args.db or database_url()).render_as_string(hide_password=True)}")
     for key, value in counts(engine).items():
         print(f"{key}: {value}")
     return 0
@@ -211,5 +213,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import OperationalError
+
+    from atlas.migrations import SchemaError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SchemaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OperationalError as error:
+        print(f"error: cannot use the database: {error.orig}", file=sys.stderr)
+        return 2

@@ -4,6 +4,13 @@ SQLAlchemy Core over a SQLite file under ``data/`` by default, or any database
 named by ``ATLAS_DB_URL`` (PostgreSQL for a team). Every article is written in
 one transaction with its extraction, so a stopped ingest never leaves half an
 article; an article already stored under the same lexicon is skipped.
+
+The schema is versioned (``atlas/migrations.py``): ``open_store`` creates it in a
+new database and upgrades an older one. Both backends behave the same: values
+are fitted to the column sizes PostgreSQL enforces, NUL characters (which
+PostgreSQL refuses in text) are replaced, organisations are inserted so that two
+processes ingesting the same new organisation at once do not collide, and
+frames are sorted in Python rather than by the database's collation.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from atlas.extract import ExtractionResult
@@ -42,7 +50,6 @@ from atlas.lexicon import PROJECT_ROOT
 from atlas.models import Article
 from atlas.organisations import normalise_name
 
-SCHEMA_VERSION = 1
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "atlas.db"
 
 metadata = MetaData()
@@ -216,7 +223,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def open_store(url: str | None = None) -> Engine:
-    """Engine for ``url`` (default: ``database_url()``) with the schema created."""
+    """Engine for ``url`` (default: ``database_url()``) with the schema created or
+    upgraded to the latest version (``atlas.migrations.SchemaError`` if the
+    database is newer than this code)."""
+    from atlas.migrations import upgrade
+
     url = url or database_url()
     kwargs = {}
     if url.startswith("sqlite"):
@@ -232,15 +243,40 @@ def open_store(url: str | None = None) -> Engine:
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    create_schema(engine)
+    try:
+        upgrade(engine)
+    except Exception:
+        engine.dispose()
+        raise
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        if conn.execute(select(func.count()).select_from(schema_info)).scalar_one() == 0:
-            conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
+def _fit(table: Table, values: dict) -> dict:
+    """``values`` as every backend accepts them: NUL characters (refused by
+    PostgreSQL) become U+FFFD, so character offsets stay valid, and text is cut
+    to the column's length (enforced by PostgreSQL, ignored by SQLite)."""
+    fitted = {}
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = value.replace("\x00", "\ufffd")
+            length = getattr(table.c[name].type, "length", None)
+            if length:
+                value = value[:length]
+        fitted[name] = value
+    return fitted
+
+
+def _insert_ignoring_conflicts(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Insert rows, skipping ones whose key is already there (also when another
+    transaction inserts the same key concurrently: PostgreSQL waits for it
+    instead of failing this article)."""
+    if not rows:
+        return
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(conn.dialect.name)
+    if dialect is None:
+        conn.execute(insert(table), rows)
+    else:
+        conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
 
 
 def _now() -> str:
@@ -299,30 +335,33 @@ def stored_fingerprints(engine: Engine, ids: Iterable[str]) -> dict[str, str]:
 
 
 def _organisation_id(conn: Connection, name: str, info, cache: dict[str, int]) -> int:
-    key = normalise_name(name) or name.casefold()
+    values = _fit(
+        organisations,
+        {
+            "name": name,
+            "key": normalise_name(name) or name.casefold(),
+            "country": getattr(info, "country", None),
+            "kind": getattr(info, "kind", "company"),
+            "in_lexicon": bool(getattr(info, "in_lexicon", False)),
+        },
+    )
+    key = values["key"]
     if key in cache:
         return cache[key]
-    row = conn.execute(
-        select(organisations.c.id, organisations.c.country).where(organisations.c.key == key)
-    ).first()
+    query = select(organisations.c.id, organisations.c.country).where(organisations.c.key == key)
+    row = conn.execute(query).first()
     if row is None:
-        org_id = conn.execute(
-            insert(organisations).values(
-                name=name,
-                key=key,
-                country=getattr(info, "country", None),
-                kind=getattr(info, "kind", "company"),
-                in_lexicon=bool(getattr(info, "in_lexicon", False)),
-            )
-        ).inserted_primary_key[0]
-    else:
-        org_id = row.id
-        if row.country is None and getattr(info, "country", None):
-            conn.execute(
-                update(organisations)
-                .where(organisations.c.id == org_id)
-                .values(country=info.country)
-            )
+        # Not insert-then-read-id: another process may be inserting the same
+        # organisation right now; whoever commits first wins, both get its id.
+        _insert_ignoring_conflicts(conn, organisations, [values])
+        row = conn.execute(query).one()
+    org_id = row.id
+    if row.country is None and values["country"]:
+        conn.execute(
+            update(organisations)
+            .where(organisations.c.id == org_id)
+            .values(country=values["country"])
+        )
     cache[key] = org_id
     return org_id
 
@@ -340,35 +379,45 @@ def save_extraction(
         conn.execute(delete(articles).where(articles.c.id == article.id))
         conn.execute(
             insert(articles).values(
-                id=article.id,
-                file=article.file,
-                title=article.title,
-                source=article.source,
-                url=article.url,
-                published=article.published,
-                date_precision=article.date_precision,
-                date_source=article.date_source,
-                is_digest=article.is_digest,
-                text=article.text,
-                metadata_json=json.dumps(article.metadata, default=str, ensure_ascii=False),
-                lexicon_fingerprint=fingerprint,
-                ingest_run_id=run_id,
-                ingested_at=_now(),
+                _fit(
+                    articles,
+                    {
+                        "id": article.id,
+                        "file": article.file,
+                        "title": article.title,
+                        "source": article.source,
+                        "url": article.url,
+                        "published": article.published,
+                        "date_precision": article.date_precision,
+                        "date_source": article.date_source,
+                        "is_digest": article.is_digest,
+                        "text": article.text,
+                        "metadata_json": json.dumps(
+                            article.metadata, default=str, ensure_ascii=False
+                        ),
+                        "lexicon_fingerprint": fingerprint,
+                        "ingest_run_id": run_id,
+                        "ingested_at": _now(),
+                    },
+                )
             )
         )
         if article.items:
             conn.execute(
                 insert(article_items),
                 [
-                    {
-                        "article_id": article.id,
-                        "item_index": item.index,
-                        "title": item.title,
-                        "published": item.published,
-                        "date_precision": item.date_precision,
-                        "date_source": item.date_source,
-                        "text": item.text,
-                    }
+                    _fit(
+                        article_items,
+                        {
+                            "article_id": article.id,
+                            "item_index": item.index,
+                            "title": item.title,
+                            "published": item.published,
+                            "date_precision": item.date_precision,
+                            "date_source": item.date_source,
+                            "text": item.text,
+                        },
+                    )
                     for item in article.items
                 ],
             )
@@ -376,49 +425,54 @@ def save_extraction(
         for name, info in result.organisations.items():
             org_id = _organisation_id(conn, name, info, cache)
             surface = {m.text for m in result.mentions if m.canonical == name} | {name}
-            existing = set(
-                conn.execute(
-                    select(aliases.c.alias).where(aliases.c.organisation_id == org_id)
-                ).scalars()
-            )
-            new_aliases = [
-                {"organisation_id": org_id, "alias": a[:255]}
-                for a in sorted(surface)
-                if a[:255] not in existing
-            ]
-            if new_aliases:
-                conn.execute(insert(aliases), new_aliases)
+            new_aliases = {
+                row["alias"]: row
+                for row in (
+                    _fit(aliases, {"organisation_id": org_id, "alias": a}) for a in sorted(surface)
+                )
+            }
+            _insert_ignoring_conflicts(conn, aliases, list(new_aliases.values()))
         if result.mentions:
             conn.execute(
                 insert(mentions),
                 [
-                    {
-                        "article_id": article.id,
-                        "item_index": m.item_index,
-                        "organisation_id": _organisation_id(conn, m.canonical, None, cache),
-                        "text": m.text,
-                        "start_char": m.start,
-                        "end_char": m.end,
-                    }
+                    _fit(
+                        mentions,
+                        {
+                            "article_id": article.id,
+                            "item_index": m.item_index,
+                            "organisation_id": _organisation_id(conn, m.canonical, None, cache),
+                            "text": m.text,
+                            "start_char": m.start,
+                            "end_char": m.end,
+                        },
+                    )
                     for m in result.mentions
                 ],
             )
         for deal in result.deals:
             deal_id = conn.execute(
                 insert(deals).values(
-                    article_id=article.id,
-                    item_index=deal.item_index,
-                    type=deal.type,
-                    also_types="|".join(deal.also_types),
-                    evidence=deal.evidence,
-                    deal_date=deal.deal_date,
-                    date_precision=deal.date_precision,
-                    date_source=deal.date_source,
-                    confidence=deal.confidence,
-                    trigger=deal.trigger,
-                    deal_key=deal_key(article.id, deal.item_index, deal.evidence, deal.parties),
-                    therapeutic_areas="|".join(deal.therapeutic_areas),
-                    countries="|".join(deal.countries),
+                    _fit(
+                        deals,
+                        {
+                            "article_id": article.id,
+                            "item_index": deal.item_index,
+                            "type": deal.type,
+                            "also_types": "|".join(deal.also_types),
+                            "evidence": deal.evidence,
+                            "deal_date": deal.deal_date,
+                            "date_precision": deal.date_precision,
+                            "date_source": deal.date_source,
+                            "confidence": deal.confidence,
+                            "trigger": deal.trigger,
+                            "deal_key": deal_key(
+                                article.id, deal.item_index, deal.evidence, deal.parties
+                            ),
+                            "therapeutic_areas": "|".join(deal.therapeutic_areas),
+                            "countries": "|".join(deal.countries),
+                        },
+                    )
                 )
             ).inserted_primary_key[0]
             conn.execute(
@@ -448,6 +502,28 @@ def counts(engine: Engine) -> dict[str, int]:
             ).scalar_one(),
             "deals": conn.execute(select(func.count()).select_from(deals)).scalar_one(),
         }
+
+
+DEALS_FRAME_COLUMNS = [
+    "deal_id",
+    "deal_key",
+    "parties",
+    "party_countries",
+    "type",
+    "also_types",
+    "deal_date",
+    "date_precision",
+    "date_source",
+    "confidence",
+    "evidence",
+    "therapeutic_areas",
+    "countries",
+    "item_index",
+    "article_id",
+    "article_title",
+    "article_file",
+    "article_source",
+]
 
 
 def deals_frame(engine: Engine) -> pd.DataFrame:
@@ -487,36 +563,19 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
-        parties = pd.DataFrame(conn.execute(party_query).mappings().all())
+        parties = conn.execute(party_query).all()
     if frame.empty:
-        return pd.DataFrame(
-            columns=[
-                "deal_id",
-                "deal_key",
-                "parties",
-                "party_countries",
-                "type",
-                "also_types",
-                "deal_date",
-                "date_precision",
-                "date_source",
-                "confidence",
-                "evidence",
-                "therapeutic_areas",
-                "countries",
-                "item_index",
-                "article_id",
-                "article_title",
-                "article_file",
-                "article_source",
-            ]
-        )
-    grouped = parties.groupby("deal_id")
-    frame["parties"] = frame["deal_id"].map(grouped["name"].apply(list))
-    frame["party_countries"] = frame["deal_id"].map(grouped["country"].apply(list))
+        return pd.DataFrame(columns=DEALS_FRAME_COLUMNS)
+    names: dict[int, list[str]] = {}
+    countries: dict[int, list[str | None]] = {}
+    for row in parties:
+        names.setdefault(row.deal_id, []).append(row.name)
+        countries.setdefault(row.deal_id, []).append(row.country)
+    frame["parties"] = [names.get(i, []) for i in frame["deal_id"]]
+    frame["party_countries"] = [countries.get(i, []) for i in frame["deal_id"]]
     for column in ("also_types", "therapeutic_areas", "countries"):
         frame[column] = frame[column].map(lambda v: [x for x in (v or "").split("|") if x])
-    return frame
+    return frame[DEALS_FRAME_COLUMNS]
 
 
 def organisations_frame(engine: Engine) -> pd.DataFrame:
@@ -548,7 +607,6 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
         )
         .outerjoin(deal_counts, deal_counts.c.organisation_id == organisations.c.id)
         .outerjoin(mention_counts, mention_counts.c.organisation_id == organisations.c.id)
-        .order_by(organisations.c.name)
     )
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
@@ -569,7 +627,12 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
                 "aliases",
             ]
         )
-    frame = frame[(frame["mentions"] > 0) | (frame["deals"] > 0)].reset_index(drop=True)
+    # Sorted here, not by the database: SQLite and PostgreSQL collate names differently.
+    frame = (
+        frame[(frame["mentions"] > 0) | (frame["deals"] > 0)]
+        .sort_values(["name", "id"], kind="stable")
+        .reset_index(drop=True)
+    )
     by_org = (
         alias_rows.groupby("organisation_id")["alias"].apply(sorted) if not alias_rows.empty else {}
     )
@@ -616,7 +679,6 @@ def articles_frame(engine: Engine) -> pd.DataFrame:
         )
         .outerjoin(deal_counts, deal_counts.c.article_id == articles.c.id)
         .outerjoin(org_counts, org_counts.c.article_id == articles.c.id)
-        .order_by(articles.c.published.desc(), articles.c.file)
     )
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())
@@ -638,7 +700,12 @@ def articles_frame(engine: Engine) -> pd.DataFrame:
                 "deals",
             ]
         )
-    return frame
+    # Newest first, undated last, then by file: sorted here because the backends
+    # disagree on where NULLs go and how text collates.
+    frame = frame.sort_values("file", kind="stable")
+    return frame.sort_values(
+        "published", ascending=False, na_position="last", kind="stable"
+    ).reset_index(drop=True)
 
 
 def article_text(engine: Engine, article_id: str) -> str | None:
@@ -653,7 +720,7 @@ def stored_articles(engine: Engine) -> list[Article]:
     from atlas.models import ArticleItem
 
     with engine.connect() as conn:
-        rows = conn.execute(select(articles).order_by(articles.c.file)).mappings().all()
+        rows = conn.execute(select(articles)).mappings().all()
         item_rows = (
             conn.execute(
                 select(article_items).order_by(
@@ -663,6 +730,8 @@ def stored_articles(engine: Engine) -> list[Article]:
             .mappings()
             .all()
         )
+    # Sorted here: the backends collate file names differently.
+    rows = sorted(rows, key=lambda row: (row["file"], row["id"]))
     items: dict[str, list[ArticleItem]] = {}
     for row in item_rows:
         items.setdefault(row["article_id"], []).append(

@@ -335,6 +335,7 @@ EXPECTED_COLUMNS = [
     "Countries",
     "Areas",
     "Confidence",
+    "Status",
     "Evidence",
     "Article",
 ]

@@ -1,0 +1,136 @@
+"""Versioned schema: a brand-new database gets the whole schema, an older one the
+steps it is missing, a newer one is refused.
+
+The version lives in the one-row table ``schema_info``. Version 1 is the schema
+``atlas.store.metadata.create_all`` builds; it has no step of its own. A brand-new
+database is built with ``create_all`` and stamped with the latest version, so
+``atlas/store.py``'s table definitions must always describe the latest schema.
+
+Adding a migration (say a ``language`` column on articles):
+
+1. Add the column to the table in ``atlas/store.py`` (new databases get it from
+   ``create_all``).
+2. Write a step that brings a version-1 database to the same shape, using
+   portable DDL (SQLite and PostgreSQL) and keeping every row::
+
+       def add_article_language(conn: Connection) -> None:
+           conn.execute(text("ALTER TABLE articles ADD COLUMN language VARCHAR(8)"))
+
+   A new table is ``store.some_table.create(conn)``; never call ``create_all``
+   from a step, and never import the latest table definitions to read old rows
+   (they may describe columns the database does not have yet).
+3. Append ``(2, add_article_language)`` to ``MIGRATIONS``; versions count up by
+   one and are never renumbered or edited once released.
+4. Add a test in ``tests/test_backends.py`` that upgrades a version-1 database
+   with rows in it on both SQLite and PostgreSQL.
+
+Each step runs in its own transaction together with the new version number, so
+an upgrade stopped half-way leaves the database at the last complete version.
+PostgreSQL runs DDL inside transactions; for SQLite the transaction is opened
+explicitly (``BEGIN IMMEDIATE``), because Python's sqlite3 module would otherwise
+commit DDL at once. The same lock makes two processes starting at once upgrade
+the database one after the other, not together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.engine import Connection
+
+from atlas.store import metadata, schema_info
+
+Migration = tuple[int, Callable[[Connection], None] | None]
+
+# (version, step bringing version - 1 to version). Version 1 is create_all's schema.
+MIGRATIONS: tuple[Migration, ...] = ((1, None),)
+
+# Any constant will do: PostgreSQL advisory locks are keyed by a number.
+_PG_LOCK_KEY = 0x61746C6173  # "atlas"
+
+
+class SchemaError(RuntimeError):
+    """The database's schema cannot be used by this version of Atlas."""
+
+
+def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    return migrations[-1][0]
+
+
+def _check(migrations: Sequence[Migration]) -> None:
+    versions = [v for v, _ in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migration versions must be 1, 2, 3, ... in order, got {versions}")
+    if migrations[0][1] is not None or any(step is None for _, step in migrations[1:]):
+        raise ValueError("version 1 is create_all's schema (no step); every later one needs a step")
+
+
+def _lock(conn: Connection) -> None:
+    """Start the transaction and hold the schema lock until it ends."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+
+
+def _version(conn: Connection) -> int | None:
+    """The stamped version; None when ``schema_info`` does not exist (a new database)."""
+    if not inspect(conn).has_table(schema_info.name):
+        return None
+    version = conn.execute(select(func.max(schema_info.c.version))).scalar_one()
+    # Tables made before the stamp was written (a stopped first start) are version 1,
+    # the only schema that ever existed without one.
+    return 1 if version is None else int(version)
+
+
+def _stamp(conn: Connection, version: int) -> None:
+    conn.execute(schema_info.delete())
+    conn.execute(schema_info.insert().values(version=version))
+
+
+def current_version(engine: Engine) -> int | None:
+    """The database's schema version, or None for a database Atlas has not touched."""
+    with engine.connect() as conn:
+        return _version(conn)
+
+
+def upgrade(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Bring the database to the latest version; returns the versions applied
+    (``[latest]`` for a brand-new database, ``[]`` for an up-to-date one).
+
+    Raises SchemaError for a database newer than this code.
+    """
+    _check(migrations)
+    latest = latest_version(migrations)
+    # A read first: the common case (up to date) takes no lock, so the app can
+    # start while a long ingest holds SQLite's write lock.
+    version = current_version(engine)
+    if version is None:
+        with engine.connect() as conn:
+            _lock(conn)
+            version = _version(conn)  # another process may have created it meanwhile
+            if version is None:
+                metadata.create_all(conn)
+                _stamp(conn, latest)
+                conn.commit()
+                return [latest]
+            conn.rollback()
+    if version > latest:
+        raise SchemaError(
+            f"the database is at schema version {version}, newer than this Atlas "
+            f"(version {latest}): upgrade Atlas, or point ATLAS_DB_URL at another database"
+        )
+    applied: list[int] = []
+    for target, step in migrations[version:]:
+        with engine.connect() as conn:
+            _lock(conn)
+            # Another process may have applied it while we waited for the lock.
+            if _version(conn) >= target:
+                conn.rollback()
+                continue
+            step(conn)
+            _stamp(conn, target)
+            conn.commit()
+        applied.append(target)
+    return applied
