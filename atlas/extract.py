@@ -145,7 +145,10 @@ class Extractor:
             for article in articles:
                 items = article.items or (ArticleItem(0, article.text, article.title),)
                 for position, item in enumerate(items):
-                    yield _item_text(item), (article, position)
+                    # spaCy refuses a text over nlp.max_length (E088), which would stop the
+                    # whole ingest; a prefix keeps every mention offset valid, so the rest of
+                    # an oversized item goes unread rather than failing the run.
+                    yield _item_text(item)[: self.nlp.max_length], (article, position)
 
         current: Article | None = None
         docs: list[tuple[ArticleItem, Doc]] = []
@@ -207,11 +210,14 @@ class Extractor:
     ) -> None:
         """Countries the text gives organisations the lexicon does not place:
         "Taiwan's Mycenax", "Karo Bio of Sweden", "X, a Chinese biotech"."""
+        # Place entities are looked up once per doc: doc.ents rebuilds its tuple on every
+        # access, which made this loop quadratic on articles naming thousands of companies.
+        places = [e for e in doc.ents if e.label_ in ("GPE", "NORP", "LOC")]
         for org in orgs:
             info = organisations[org.canonical]
             if info.country:
                 continue
-            country = self._country_near(doc, org)
+            country = self._country_near(doc, org, places)
             if country:
                 organisations[org.canonical] = replace(info, country=country)
 
@@ -227,10 +233,10 @@ class Extractor:
             )
         )
 
-    def _country_near(self, doc: Doc, org: OrgMention) -> str | None:
+    def _country_near(self, doc: Doc, org: OrgMention, places: list[Span]) -> str | None:
         ents_before = [
             e
-            for e in doc.ents
+            for e in places
             if e.end <= org.start and org.start - e.end <= 2 and e.label_ in ("GPE", "NORP")
         ]
         for ent in ents_before:
@@ -245,7 +251,7 @@ class Extractor:
             and window[0].lower_ in ("of", "in", ",")
             or (len(window) >= 3 and window[0].lower_ == "based" and window[1].lower_ == "in")
         ):
-            for ent in window.ents if hasattr(window, "ents") else []:
+            for ent in (e for e in places if e.start >= window.start and e.end <= window.end):
                 if ent.label_ in ("GPE", "NORP", "LOC"):
                     country = self._country_of_span(ent)
                     if country:

@@ -120,11 +120,20 @@ class OrganisationResolver:
         hints = hints or {}
         result: dict[str, str] = {}
         unknown: dict[str, str] = {}  # normalised key -> display name
+        # Indexes instead of scans, so an article naming thousands of organisations
+        # resolves in linear time: leading word runs of unknown keys, and leading
+        # and trailing word runs of the lexicon names resolved so far.
+        unknown_prefixes: dict[str, str] = {}
+        canonical_affixes: dict[str, str] = {}
         for mention in sorted(set(mentions), key=lambda m: -len(m)):
             target = hints.get(mention, mention)
             canonical = self.lookup(target) or self.lookup(mention)
             if canonical:
                 result[mention] = canonical
+                words = normalise_name(canonical).split()
+                for i in range(1, len(words)):
+                    canonical_affixes.setdefault(" ".join(words[:i]), canonical)
+                    canonical_affixes.setdefault(" ".join(words[i:]), canonical)
                 continue
             key = normalise_name(target)
             if not key:
@@ -132,29 +141,19 @@ class OrganisationResolver:
             # A name written with its legal suffix ("CytRx Corp") is a full name,
             # never a short form of a longer one ("CytRx Biopool Ltd").
             full_name = display_name(target) != strip_possessive(" ".join(target.split()))
-            longer = next(
-                (
-                    name
-                    for other, name in unknown.items()
-                    if other == key or (not full_name and other.startswith(key + " "))
-                ),
-                None,
-            )
+            longer = unknown.get(key)
+            if longer is None and not full_name:
+                longer = unknown_prefixes.get(key)
             if longer is None and not full_name and len(key) >= 4:
                 # A short form of a lexicon name seen in this article ("Kodak" when
                 # the article says "Eastman Kodak" and the lexicon lists that).
-                longer = next(
-                    (
-                        canon
-                        for canon in result.values()
-                        if normalise_name(canon).startswith(key + " ")
-                        or normalise_name(canon).endswith(" " + key)
-                    ),
-                    None,
-                )
+                longer = canonical_affixes.get(key)
             if longer is not None:
                 result[mention] = longer
             else:
                 unknown[key] = display_name(target)
                 result[mention] = unknown[key]
+                words = key.split()
+                for i in range(1, len(words)):
+                    unknown_prefixes.setdefault(" ".join(words[:i]), unknown[key])
         return result
