@@ -12,11 +12,11 @@ import urllib.request
 from dataclasses import dataclass
 
 import feedparser
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 
 from atlas.corpus import html_to_text, parse_text_article
 from atlas.models import Article, Rejection
-from atlas.store import _now, feeds
+from atlas.store import _insert_ignoring_conflicts, _now, feeds
 
 FETCH_TIMEOUT = 10
 MAX_FEED_BYTES = 10_000_000
@@ -100,14 +100,11 @@ def parse_feed(data: bytes, *, source_url: str | None = None) -> ParsedFeed:
 
 
 def add_feed(engine: Engine, url: str, *, title: str | None = None) -> int:
+    """Remember a feed once; two people adding the same address at once get one row."""
     url = url.strip()
     with engine.begin() as conn:
-        existing = conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one_or_none()
-        if existing is not None:
-            return existing
-        return conn.execute(
-            insert(feeds).values(url=url, title=title, added_at=_now())
-        ).inserted_primary_key[0]
+        _insert_ignoring_conflicts(conn, feeds, [{"url": url, "title": title, "added_at": _now()}])
+        return conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one()
 
 
 def list_feeds(engine: Engine) -> list[dict]:
