@@ -30,7 +30,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,16 +42,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command  # noqa: E402
+
 # (path, title of the page's h1), in the sidebar's order.
 PAGES = [
     ("", "Partnership Atlas"),
@@ -119,12 +111,6 @@ def generated_articles(folder: Path, count: int, *, seed: int = 5) -> list[Path]
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def stop(process: subprocess.Popen | None) -> None:
@@ -426,21 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         with log_path.open("w") as log:
             try:
                 server = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "streamlit",
-                        "run",
-                        "app.py",
-                        "--server.headless",
-                        "true",
-                        "--server.port",
-                        str(port),
-                        "--server.address",
-                        "localhost",
-                        "--browser.gatherUsageStats",
-                        "false",
-                    ],
+                    streamlit_command(port),
                     cwd=ROOT,
                     env=env,
                     stdout=log,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
@@ -42,3 +44,8 @@ def deals_table(deals: pd.DataFrame, *, key: str, height: int | str = "auto") ->
             "Evidence": st.column_config.TextColumn("Evidence", width="large"),
         },
     )
+
+
+def article_link(article_id: str) -> str:
+    """The Articles page opened on one article (for a LinkColumn)."""
+    return "articles?article=" + quote(str(article_id), safe="")

@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,18 +22,9 @@ from atlas.corpus import article_id
 from atlas.export import FORMULA_PREFIXES, deals_to_csv, deals_to_excel, search_deals
 from atlas.graph import build_deal_graph
 from atlas.highlight import highlight_spans, item_spans, search_articles
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import HOSTILE_TEXT, HOSTILE_TITLE, ROOT, make_article
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The markup the hostile article carries, as it must never appear raw.
 RAW_MARKUP = (
     "<img/src=x/onerror=alert(1)>",

@@ -1,7 +1,6 @@
 """Add articles: upload files (or a zip), paste text, or read RSS/Atom feeds."""
 
 from datetime import date
-from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +23,7 @@ from atlas.ingest import (
     read_uploads,
 )
 from components import data
-from components.tables import deals_table
+from components.tables import article_link, deals_table
 
 st.title("Add articles")
 st.caption(
@@ -174,9 +173,7 @@ if report:
                 {
                     "Article": new_articles["title"].fillna(new_articles["file"]),
                     "Deals": new_articles["deals"],
-                    "Read": new_articles["id"].map(
-                        lambda i: "articles?article=" + quote(str(i), safe="")
-                    ),
+                    "Read": new_articles["id"].map(article_link),
                 }
             ),
             hide_index=True,

@@ -1,8 +1,6 @@
 """Companies: one organisation's profile: names, country, kind, partners, deals
 over time, therapeutic areas, the articles that mention it and its deals."""
 
-from urllib.parse import quote
-
 import pandas as pd
 import streamlit as st
 
@@ -19,7 +17,7 @@ from atlas.query import date_label, most_active
 from components import curation, data, filters, page
 from components.article_view import markdown_text
 from components.network import render_network
-from components.tables import deals_table
+from components.tables import article_link, deals_table
 
 KEY = "companies_organisation"
 
@@ -158,9 +156,7 @@ with right:
                     "Date": mentioning["date"],
                     "Date from": mentioning["date_source"].map(date_source_label),
                     "Mentions": mentioning["mentions"],
-                    "Read": mentioning["article_id"].map(
-                        lambda i: "articles?article=" + quote(str(i), safe="")
-                    ),
+                    "Read": mentioning["article_id"].map(article_link),
                 }
             ),
             hide_index=True,
