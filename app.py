@@ -1,11 +1,15 @@
 """Partnership Atlas: the picture frame. Page config, navigation, shared sidebar filters."""
 
+import os
+import sys
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from components import data, filters
 
+started = time.perf_counter()
 presenting = st.query_params.get("present") == "1" or st.session_state.get(
     filters.PRESENTER_KEY, False
 )
@@ -31,4 +35,11 @@ PAGES = [
 page = st.navigation(PAGES)
 filters.sidebar(data.deals())
 filters.apply_presenter_style()
-page.run()
+try:
+    page.run()
+finally:
+    # Server-side time of each script run, for the load test (`ATLAS_LOG_RUNS=1`):
+    # it tells time spent here from time spent drawing in the browser.
+    if os.environ.get("ATLAS_LOG_RUNS"):
+        elapsed = time.perf_counter() - started
+        sys.stderr.write(f"atlas-run /{page.url_path} {elapsed:.3f}\n")

@@ -68,7 +68,12 @@ SHOWN_JS = """(title) => {
     return Boolean(heading) && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
 STATE_JS = """() => ({
-    h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim()),
+    h1: [...document.querySelectorAll('h1')].map(
+        (h) => h.textContent.trim() + ' rects=' + h.getClientRects().length
+    ),
+    status: [...document.querySelectorAll('[data-testid="stStatusWidget"]')].map((e) => e.innerText),
+    visibility: document.visibilityState,
+    body: document.body.innerText.slice(0, 300),
     skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
     url: location.href,
 })"""
@@ -134,6 +139,7 @@ class PageStats:
     dialogs: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
     script_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
     during_ingest: int = 0
 
     @property
@@ -144,18 +150,26 @@ class PageStats:
             + len(self.dialogs)
             + len(self.outside)
             + len(self.script_errors)
+            + len(self.failed_requests)
         )
+
+
+FIRST_LOAD = "(first load)"  # a new browser opening the app: all of Streamlit's assets
 
 
 @dataclass
 class Run:
     stats: dict[str, PageStats] = field(
-        default_factory=lambda: {path: PageStats() for path, _ in PAGES}
+        default_factory=lambda: {
+            FIRST_LOAD: PageStats(),
+            **{path: PageStats() for path, _ in PAGES},
+        }
     )
     ingest_window: tuple[float, float] | None = None
     ingest_started: float | None = None
     ingest_returncode: int | None = None
     ingest_output: str = ""
+    t0: float = field(default_factory=time.monotonic)
 
 
 class Session:
@@ -166,7 +180,10 @@ class Session:
         self.context = context
         self.page = page
         self.current = ""
+        self.pending: dict[object, tuple[str, float]] = {}
         page.on("dialog", self._dialog)
+        context.on("requestfinished", lambda request: self.pending.pop(request, None))
+        context.on("requestfailed", self._failed)
         page.on("pageerror", lambda error: self._stats().script_errors.append(str(error)[:200]))
         context.on("request", self._request)
 
@@ -177,7 +194,12 @@ class Session:
         self._stats().dialogs.append(dialog.message)
         await dialog.dismiss()
 
+    def _failed(self, request) -> None:
+        self.pending.pop(request, None)
+        self._stats().failed_requests.append(f"{request.url} {request.failure}")
+
     def _request(self, request) -> None:
+        self.pending[request] = (request.url, time.monotonic())
         parsed = urlparse(request.url)
         if parsed.scheme in LOCAL_SCHEMES:
             return
@@ -200,10 +222,20 @@ class Session:
             # What the page showed instead: headings, placeholders left, its address.
             with contextlib.suppress(Exception):
                 state = await self.page.evaluate(STATE_JS)
+                now = time.monotonic()
+                state["pending_requests"] = [
+                    f"{url} ({now - since:.0f} s)" for url, since in self.pending.values()
+                ]
                 stats.never_shown_states.append(str(state))
             return
         finished = time.monotonic()
         stats.seconds.append(finished - started)
+        if finished - started > 20:
+            print(
+                f"slow: /{path} took {finished - started:.1f} s"
+                f" (started at +{started - self.run.t0:.0f} s)",
+                file=sys.stderr,
+            )
         window = self.run.ingest_window
         ingest_started = self.run.ingest_started
         if (
@@ -219,14 +251,20 @@ class Session:
         stats.error_boxes += await self.page.locator('[data-testid="stException"]').count()
 
 
-async def drive_session(browser, base: str, run: Run, *, rounds: int, page_timeout_s: float):
+async def drive_session(
+    browser, base: str, run: Run, *, rounds: int, page_timeout_s: float, delay_s: float
+):
+    # Users arrive a moment apart, not in the same millisecond; they then overlap.
+    await asyncio.sleep(delay_s)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = await context.new_page()
         session = Session(run, context, page)
         for round_index in range(rounds):
             for index, (path, title) in enumerate(PAGES):
+                key = path
                 if round_index == 0 and index == 0:
+                    key = FIRST_LOAD
 
                     async def action():
                         await page.goto(base + "/", wait_until="commit")
@@ -237,7 +275,7 @@ async def drive_session(browser, base: str, run: Run, *, rounds: int, page_timeo
                     async def action(link=link):
                         await link.click(timeout=page_timeout_s * 1000)
 
-                await session.show(path, title, action, page_timeout_s=page_timeout_s)
+                await session.show(key, title, action, page_timeout_s=page_timeout_s)
     finally:
         await context.close()
 
@@ -288,9 +326,14 @@ async def load(base: str, db_url: str, folder: Path, run: Run, args) -> None:
             ingest = asyncio.create_task(run_ingest(db_url, folder, run))
             sessions = [
                 drive_session(
-                    browser, base, run, rounds=args.rounds, page_timeout_s=args.page_timeout
+                    browser,
+                    base,
+                    run,
+                    rounds=args.rounds,
+                    page_timeout_s=args.page_timeout,
+                    delay_s=index * args.stagger,
                 )
-                for _ in range(args.sessions)
+                for index in range(args.sessions)
             ]
             await asyncio.gather(ingest, *sessions)
         finally:
@@ -316,35 +359,53 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def report(run: Run) -> str:
+def server_runs(server_log: str) -> dict[str, list[float]]:
+    """Seconds of each script run on the server, per page (``atlas-run`` lines of app.py)."""
+    runs: dict[str, list[float]] = {}
+    for line in server_log.splitlines():
+        if line.startswith("atlas-run "):
+            _, path, seconds = line.split()
+            runs.setdefault(path, []).append(float(seconds))
+    return runs
+
+
+def report(run: Run, server: dict[str, list[float]]) -> str:
     lines = [
-        "| page | n | median s | p90 s | max s | errors |",
-        "|---|---|---|---|---|---|",
+        "| page | n | median s | p90 s | max s | errors | server runs | server median s |"
+        " server p90 s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for path, _title in PAGES:
-        stats = run.stats[path]
+    for path, stats in run.stats.items():
         times = stats.seconds
         if times:
             cells = [f"{statistics.median(times):.2f}", f"{quantile(times, 0.9):.2f}"]
             cells.append(f"{max(times):.2f}")
         else:
             cells = ["-", "-", "-"]
-        lines.append(f"| /{path} | {len(times)} | {' | '.join(cells)} | {stats.errors} |")
+        runs = [] if path == FIRST_LOAD else server.get(f"/{path}", [])
+        served = (
+            f"{len(runs)} | {statistics.median(runs):.2f} | {quantile(runs, 0.9):.2f}"
+            if runs
+            else "0 | - | -"
+        )
+        label = path if path == FIRST_LOAD else f"/{path}"
+        lines.append(
+            f"| {label} | {len(times)} | {' | '.join(cells)} | {stats.errors} | {served} |"
+        )
     all_times = [t for s in run.stats.values() for t in s.seconds]
     if all_times:
         lines.append(
             f"| all | {len(all_times)} | {statistics.median(all_times):.2f} | "
             f"{quantile(all_times, 0.9):.2f} | {max(all_times):.2f} | "
-            f"{sum(s.errors for s in run.stats.values())} |"
+            f"{sum(s.errors for s in run.stats.values())} | | | |"
         )
     return "\n".join(lines)
 
 
 def problems(run: Run, server_log: str) -> list[str]:
     found = []
-    for path, _title in PAGES:
-        stats = run.stats[path]
-        where = f"/{path}"
+    for path, stats in run.stats.items():
+        where = path if path == FIRST_LOAD else f"/{path}"
         if stats.error_boxes:
             found.append(f"{where}: {stats.error_boxes} error box(es)")
         if stats.never_shown:
@@ -353,6 +414,7 @@ def problems(run: Run, server_log: str) -> list[str]:
         found += [f"{where}: dialog {m!r}" for m in stats.dialogs[:5]]
         found += [f"{where}: outside request {u}" for u in stats.outside[:5]]
         found += [f"{where}: script error {e}" for e in stats.script_errors[:5]]
+        found += [f"{where}: failed request {e}" for e in stats.failed_requests[:5]]
     if run.ingest_returncode != 0:
         found.append(f"ingest exited with {run.ingest_returncode}: {run.ingest_output[-500:]}")
     tracebacks = server_log.count("Traceback (most recent call last)")
@@ -374,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=600, help="global limit, seconds")
     parser.add_argument("--page-timeout", type=float, default=90, help="limit per page, seconds")
+    parser.add_argument(
+        "--stagger", type=float, default=2, help="seconds between two sessions' arrivals"
+    )
     parser.add_argument("--chromium", default=shutil.which("chromium") or CHROMIUM)
     args = parser.parse_args(argv)
     if not Path(args.chromium).exists():
@@ -386,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="atlas-load-") as tmp:
         tmp_path = Path(tmp)
         db_url = f"sqlite:///{tmp_path / 'atlas.db'}"
-        env = {**os.environ, "ATLAS_DB_URL": db_url}
+        env = {**os.environ, "ATLAS_DB_URL": db_url, "ATLAS_LOG_RUNS": "1"}
         print(f"seeding {db_url} with data/articles ...", file=sys.stderr)
         seeded = subprocess.run(
             [sys.executable, "-m", "atlas", "ingest", "data/articles", "--quiet"],
@@ -433,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                 stop(server)
         server_log = log_path.read_text(errors="replace")
 
-    print(report(run))
+    print(report(run, server_runs(server_log)))
     if run.ingest_window:
         start, end = run.ingest_window
         during = sum(s.during_ingest for s in run.stats.values())
@@ -446,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     found = problems(run, server_log)
     for line in found:
         print("PROBLEM " + line)
+    if found:
+        print("server log tail:\n" + server_log[-3000:])
     if timed_out:
         print(f"TIMEOUT after {args.timeout:.0f} s: the table shows what finished")
         return 2
