@@ -64,13 +64,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.if_empty and not is_empty(engine):
         print("store already holds articles; nothing to do (drop --if-empty to add more)")
         return 0
-    print("reading articles ...", file=sys.stderr)
-    records = list(read_corpus(args.paths))
     extractor = Extractor()
+    records = read_corpus(args.paths)  # streamed: memory stays flat in corpus size
     with tqdm(unit="article", desc="ingest", file=sys.stderr, disable=args.quiet) as bar:
 
         def progress(done: int, total: int, _name: str) -> None:
-            bar.total = total
+            bar.total = total or None
             bar.update(done - bar.n)
 
         report = ingest_articles(

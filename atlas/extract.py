@@ -141,27 +141,33 @@ class Extractor:
     ) -> Iterator[ExtractionResult]:
         """Extract from many articles, streaming their item texts through ``nlp.pipe``."""
 
-        def texts() -> Iterator[tuple[str, tuple[Article, int]]]:
-            for article in articles:
+        # Contexts are small numbers, not articles: with n_process > 1 spaCy pickles
+        # each context to a worker and back, and an article carries its whole text.
+        pending: dict[int, Article] = {}
+
+        def texts() -> Iterator[tuple[str, tuple[int, int]]]:
+            for number, article in enumerate(articles):
+                pending[number] = article
                 items = article.items or (ArticleItem(0, article.text, article.title),)
                 for position, item in enumerate(items):
                     # spaCy refuses a text over nlp.max_length (E088), which would stop the
                     # whole ingest; a prefix keeps every mention offset valid, so the rest of
                     # an oversized item goes unread rather than failing the run.
-                    yield _item_text(item)[: self.nlp.max_length], (article, position)
+                    yield _item_text(item)[: self.nlp.max_length], (number, position)
 
-        current: Article | None = None
+        current: int | None = None
         docs: list[tuple[ArticleItem, Doc]] = []
         stream = self.nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-        for doc, (article, position) in stream:
-            if current is not None and article is not current:
-                yield self._article_result(current, docs)
+        for doc, (number, position) in stream:
+            if current is not None and number != current:
+                yield self._article_result(pending.pop(current), docs)
                 docs = []
-            current = article
+            current = number
+            article = pending[number]
             items = article.items or (ArticleItem(0, article.text, article.title),)
             docs.append((items[position], doc))
         if current is not None:
-            yield self._article_result(current, docs)
+            yield self._article_result(pending.pop(current), docs)
 
     # ---------------------------------------------------------------- internal
     def _article_result(

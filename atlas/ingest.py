@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import Engine
@@ -142,6 +143,13 @@ def _unpack_zip(
     return rejections
 
 
+def _chunks(records: Iterable[Article | Rejection], size: int) -> Iterator[list]:
+    """Successive lists of up to ``size`` records (``itertools.batched`` is 3.12+)."""
+    iterator = iter(records)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 def ingest_articles(
     engine: Engine,
     records: Iterable[Article | Rejection],
@@ -150,36 +158,51 @@ def ingest_articles(
     progress: Progress | None = None,
     n_process: int = 1,
     batch_size: int = 32,
+    chunk_size: int = 500,
 ) -> IngestReport:
     """Extract and store articles; skip ones already stored under this lexicon;
-    re-extract ones stored under another. Each article is its own transaction."""
-    records = list(records)
-    rejected = [(r.path, r.reason) for r in records if isinstance(r, Rejection)]
-    articles = [r for r in records if isinstance(r, Article)]
-    summary = IngestSummary(rejected=rejected)
+    re-extract ones stored under another. Each article is its own transaction.
+
+    ``records`` is consumed as a stream: articles are checked against the store
+    ``chunk_size`` at a time just before they are extracted, so memory does not
+    grow with the corpus and a re-run after an interruption skips what was stored.
+    ``progress(done, total, name)`` gets ``total`` 0 when ``records`` has no length.
+    """
+    summary = IngestSummary(rejected=[])
+    total = sum(isinstance(r, Article) for r in records) if isinstance(records, Sized) else 0
     fingerprint = extractor.lexicon.fingerprint
-    known = stored_fingerprints(engine, [a.id for a in articles])
+    replaced: set[str] = set()  # stored before under another lexicon: re-extracted, not new
     seen: set[str] = set()
-    todo: list[Article] = []
-    for article in articles:
-        if article.id in seen or known.get(article.id) == fingerprint:
-            summary.duplicates += 1
-            continue
-        seen.add(article.id)
-        todo.append(article)
+
+    def new_articles() -> Iterator[Article]:
+        for chunk in _chunks(records, chunk_size):
+            for record in chunk:
+                if isinstance(record, Rejection):
+                    summary.rejected.append((record.path, record.reason))
+            chunk_articles = [r for r in chunk if isinstance(r, Article)]
+            known = stored_fingerprints(engine, [a.id for a in chunk_articles])
+            for article in chunk_articles:
+                if article.id in seen or known.get(article.id) == fingerprint:
+                    summary.duplicates += 1
+                    continue
+                seen.add(article.id)
+                if article.id in known:
+                    replaced.add(article.id)
+                yield article
+
     run_id = start_run(engine)
     report = IngestReport(summary)
-    for done, result in enumerate(
-        extractor.extract_many(todo, n_process=n_process, batch_size=batch_size), start=1
-    ):
+    results = extractor.extract_many(new_articles(), n_process=n_process, batch_size=batch_size)
+    for result in results:
         save_extraction(engine, result, fingerprint=fingerprint, run_id=run_id)
-        if result.article.id in known:
+        if result.article.id in replaced:
             summary.updated += 1
         else:
             summary.ingested += 1
         report.article_ids.append(result.article.id)
         if progress:
-            progress(done, len(todo), result.article.title or result.article.file)
+            done = summary.ingested + summary.updated + summary.duplicates
+            progress(done, total, result.article.title or result.article.file)
     finish_run(engine, run_id, summary)
     return report
 
