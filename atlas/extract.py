@@ -10,10 +10,12 @@ venture"). Co-mention without an agreement is not a deal.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -112,6 +114,15 @@ def _parse_sentence_date(text: str) -> tuple[str, str] | None:
     return f"{year.group(0)}-{month:02d}", "month"
 
 
+_WORKER_EXTRACTOR: Extractor | None = None  # set in the parent just before forking workers
+
+
+def _extract_chunk(chunk: list[Article], batch_size: int) -> list[ExtractionResult]:
+    """Runs in a forked worker: the parent's extractor, one chunk of articles."""
+    assert _WORKER_EXTRACTOR is not None
+    return list(_WORKER_EXTRACTOR._extract_here(chunk, batch_size))
+
+
 class Extractor:
     """Runs the pipeline and the deal rules over articles."""
 
@@ -139,10 +150,42 @@ class Extractor:
     def extract_many(
         self, articles: Iterable[Article], *, batch_size: int = 32, n_process: int = 1
     ) -> Iterator[ExtractionResult]:
-        """Extract from many articles, streaming their item texts through ``nlp.pipe``."""
+        """Extract from many articles, streaming their item texts through ``nlp.pipe``.
 
-        # Contexts are small numbers, not articles: with n_process > 1 spaCy pickles
-        # each context to a worker and back, and an article carries its whole text.
+        With ``n_process`` > 1 whole articles go to forked worker processes, each
+        running the pipeline and the rules (spaCy's own ``n_process`` would parallelise
+        only the pipeline and leave the rules, about half the work, on one core).
+        Results come back in input order; a bounded number of chunks is in flight, so
+        memory does not grow with the input.
+        """
+        if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
+            yield from self._extract_in_workers(articles, batch_size, n_process)
+            return
+        yield from self._extract_here(articles, batch_size)
+
+    def _extract_in_workers(
+        self, articles: Iterable[Article], batch_size: int, n_process: int
+    ) -> Iterator[ExtractionResult]:
+        global _WORKER_EXTRACTOR
+        _WORKER_EXTRACTOR = self  # inherited by the forked workers: no model reload
+        context = multiprocessing.get_context("fork")
+        iterator = iter(articles)
+        in_flight: deque = deque()
+        with context.Pool(n_process) as pool:
+            while True:
+                while len(in_flight) < 2 * n_process:
+                    chunk = list(islice(iterator, batch_size))
+                    if not chunk:
+                        break
+                    in_flight.append(pool.apply_async(_extract_chunk, (chunk, batch_size)))
+                if not in_flight:
+                    break
+                yield from in_flight.popleft().get()
+
+    def _extract_here(
+        self, articles: Iterable[Article], batch_size: int
+    ) -> Iterator[ExtractionResult]:
+        # Contexts are article numbers; each article waits here until its docs are back.
         pending: dict[int, Article] = {}
 
         def texts() -> Iterator[tuple[str, tuple[int, int]]]:
@@ -157,7 +200,7 @@ class Extractor:
 
         current: int | None = None
         docs: list[tuple[ArticleItem, Doc]] = []
-        stream = self.nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+        stream = self.nlp.pipe(texts(), as_tuples=True, batch_size=batch_size)
         for doc, (number, position) in stream:
             if current is not None and number != current:
                 yield self._article_result(pending.pop(current), docs)

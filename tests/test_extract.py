@@ -220,3 +220,21 @@ def test_sentence_date_overrides_article_date(extractor):
     (deal,) = extractor.extract(article).deals
     assert deal.deal_date == "2019-03"
     assert deal.date_precision == "month"
+
+
+def test_worker_processes_give_the_same_results_in_the_same_order(extractor, seed_results):
+    """``n_process=2`` forks workers that run the pipeline and the rules; what comes back
+    must equal the one-process extraction, article by article, in input order."""
+    from atlas.corpus import read_corpus
+    from tests.conftest import SEEDS
+
+    articles = [a for a in read_corpus([SEEDS]) if hasattr(a, "items")]
+    # Three copies with batch_size 1: more chunks than workers, so order is tested.
+    many = articles * 3
+    results = list(extractor.extract_many(many, n_process=2, batch_size=1))
+    assert [r.article.file for r in results] == [a.file for a in many]
+    for result in results:
+        expected = seed_results[result.article.file]
+        assert result.deals == expected.deals
+        assert result.mentions == expected.mentions
+        assert list(result.organisations) == list(expected.organisations)

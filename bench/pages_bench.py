@@ -1,0 +1,173 @@
+"""Page rerun times and app memory on a big store.
+
+    .venv/bin/python bench/pages_bench.py --db sqlite:///bench/out/store-100000.db
+    .venv/bin/python bench/pages_bench.py --db ... --browser     # + a real server in Chromium
+
+Part 1 (always), in a fresh process: Streamlit's AppTest runs ``app.py`` exactly as
+the server does (frame, sidebar filters, page). The first run is the cold start
+(empty caches: the store is read). Then, for every page, one switch to it and
+``--reruns`` reruns; the table shows the median rerun next to the median rerun of
+a blank page (``st.title`` only) measured in the same process, and the difference.
+
+Part 2 (``--browser``): ``streamlit run app.py`` against the store, one headless
+Chromium visits every page; reports the first load after start (from ``goto`` to
+the page shown, cold cache) and the server's peak resident memory (process tree,
+sampled every 0.2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VIEWS = [
+    "overview",
+    "timeline",
+    "countries",
+    "network",
+    "companies",
+    "articles",
+    "deals",
+    "add_articles",
+    "corrections",
+]
+BLANK = "import streamlit as st\nst.title('Blank')\n"
+
+
+def timed_run(at) -> float:
+    started = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise SystemExit(f"the page raised: {at.exception[0].value}")
+    return elapsed
+
+
+def rerun_table(reruns: int) -> tuple[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    cold = timed_run(at)
+    blank = AppTest.from_string(BLANK, default_timeout=60)
+    blank.run()
+    blank_times = [timed_run(blank) for _ in range(reruns)]
+    blank_median = statistics.median(blank_times)
+    lines = [
+        "| page | first visit s | rerun median s | blank rerun s | rerun − blank s |",
+        "|---|---|---|---|---|",
+    ]
+    worst = 0.0
+    for view in VIEWS:
+        at.switch_page(f"views/{view}.py")
+        first = timed_run(at)
+        times = [timed_run(at) for _ in range(reruns)]
+        median = statistics.median(times)
+        worst = max(worst, median - blank_median)
+        lines.append(
+            f"| {view} | {first:.3f} | {median:.3f} | {blank_median:.3f} | "
+            f"{median - blank_median:.3f} |"
+        )
+    lines.append(f"\ncold first run of the app (Overview, empty caches): {cold:.2f} s")
+    return "\n".join(lines), worst
+
+
+def browser_check(db_url: str) -> str:
+    import psutil
+    from playwright.async_api import async_playwright
+
+    from bench.load_test import PAGES, SHOWN_JS, wait_until_healthy
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
+
+    port = free_port()
+    base = f"http://localhost:{port}"
+    peak = {"rss": 0}
+    stop = threading.Event()
+
+    def sample(pid: int) -> None:
+        while not stop.is_set():
+            try:
+                root = psutil.Process(pid)
+                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+                peak["rss"] = max(peak["rss"], rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    async def visit() -> list[str]:
+        rows = []
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+            for index, (path, title) in enumerate(PAGES):
+                started = time.monotonic()
+                await page.goto(f"{base}/{path}", wait_until="commit")
+                await page.wait_for_function(SHOWN_JS, arg=title, timeout=600_000, polling=50)
+                label = "first load after start (cold cache)" if index == 0 else f"/{path}"
+                rows.append(f"| {label} | {time.monotonic() - started:.2f} |")
+            await browser.close()
+        return rows
+
+    with tempfile.TemporaryDirectory(prefix="atlas-pages-") as tmp:
+        log_path = Path(tmp) / "streamlit.log"
+        with log_path.open("w") as log:
+            server = subprocess.Popen(
+                streamlit_command(port),
+                cwd=ROOT,
+                env={**os.environ, "ATLAS_DB_URL": db_url},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            sampler = threading.Thread(target=sample, args=(server.pid,), daemon=True)
+            sampler.start()
+            try:
+                wait_until_healthy(base, server, log_path)
+                rows = asyncio.run(visit())
+            finally:
+                stop.set()
+                server.terminate()
+                server.wait(timeout=30)
+    return "\n".join(
+        [
+            "| browser visit (new page load each) | seconds to shown |",
+            "|---|---|",
+            *rows,
+            f"\npeak server memory (RSS, process tree): {peak['rss'] / 2**30:.2f} GiB",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="SQLAlchemy URL of a filled store")
+    parser.add_argument("--reruns", type=int, default=5)
+    parser.add_argument("--browser", action="store_true", help="also a real server in Chromium")
+    args = parser.parse_args(argv)
+    os.environ["ATLAS_DB_URL"] = args.db
+
+    from atlas.store import counts, open_store
+
+    sizes = counts(open_store(args.db))
+    print(f"store {args.db}: {sizes}", file=sys.stderr)
+    table, worst = rerun_table(args.reruns)
+    print(f"store: {sizes['articles']} articles, {sizes['deals']} deals\n")
+    print(table)
+    print(f"worst page: rerun − blank = {worst:.3f} s (target ≤ 0.5 s)")
+    if args.browser:
+        print()
+        print(browser_check(args.db))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
