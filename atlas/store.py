@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 import pandas as pd
 from sqlalchemy import (
@@ -34,6 +35,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -251,15 +253,21 @@ def open_store(url: str | None = None) -> Engine:
     return engine
 
 
+@cache
+def _column_lengths(table: Table) -> dict[str, int | None]:
+    return {column.name: getattr(column.type, "length", None) for column in table.c}
+
+
 def _fit(table: Table, values: dict) -> dict:
     """``values`` as every backend accepts them: NUL characters (refused by
     PostgreSQL) become U+FFFD, so character offsets stay valid, and text is cut
     to the column's length (enforced by PostgreSQL, ignored by SQLite)."""
+    lengths = _column_lengths(table)
     fitted = {}
     for name, value in values.items():
         if isinstance(value, str):
             value = value.replace("\x00", "\ufffd")
-            length = getattr(table.c[name].type, "length", None)
+            length = lengths[name]
             if length:
                 value = value[:length]
         fitted[name] = value
@@ -334,36 +342,97 @@ def stored_fingerprints(engine: Engine, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _organisation_id(conn: Connection, name: str, info, cache: dict[str, int]) -> int:
-    values = _fit(
-        organisations,
-        {
-            "name": name,
-            "key": normalise_name(name) or name.casefold(),
-            "country": getattr(info, "country", None),
-            "kind": getattr(info, "kind", "company"),
-            "in_lexicon": bool(getattr(info, "in_lexicon", False)),
-        },
-    )
-    key = values["key"]
-    if key in cache:
-        return cache[key]
-    query = select(organisations.c.id, organisations.c.country).where(organisations.c.key == key)
-    row = conn.execute(query).first()
-    if row is None:
-        # Not insert-then-read-id: another process may be inserting the same
-        # organisation right now; whoever commits first wins, both get its id.
-        _insert_ignoring_conflicts(conn, organisations, [values])
-        row = conn.execute(query).one()
-    org_id = row.id
-    if row.country is None and values["country"]:
-        conn.execute(
-            update(organisations)
-            .where(organisations.c.id == org_id)
-            .values(country=values["country"])
+# The write path's statements, built once: building and hashing a new statement
+# for every row cost more than running it.
+_SELECT_ORGANISATION = select(organisations.c.id, organisations.c.country).where(
+    organisations.c.key == bindparam("org_key")
+)
+# Fills a missing country only: another writer may have set one since we looked.
+_FILL_COUNTRY = (
+    update(organisations)
+    .where(organisations.c.id == bindparam("org_id"), organisations.c.country.is_(None))
+    .values(country=bindparam("new_country"))
+)
+_DELETE_ARTICLE = (
+    delete(deals).where(deals.c.article_id == bindparam("article_id")),
+    delete(mentions).where(mentions.c.article_id == bindparam("article_id")),
+    delete(article_items).where(article_items.c.article_id == bindparam("article_id")),
+    delete(articles).where(articles.c.id == bindparam("article_id")),
+)
+_INSERT_ARTICLE = insert(articles)
+_INSERT_ITEMS = insert(article_items)
+_INSERT_MENTIONS = insert(mentions)
+_INSERT_DEAL = insert(deals)
+_INSERT_DEALS_RETURNING = insert(deals).returning(deals.c.id, sort_by_parameter_order=True)
+_INSERT_PARTIES = insert(deal_parties)
+
+
+class _OrganisationIds:
+    """Organisation ids for the articles of one transaction.
+
+    Each organisation is looked up (or inserted) once per transaction instead of
+    once per article, with the result an article-by-article lookup gives: the
+    first name of an article that maps to an organisation fills in its country
+    if the store has none; later names of the same article change nothing.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[str, str] = {}  # name -> organisations.key
+        self._ids: dict[str, int] = {}  # key -> id
+        self._has_country: dict[str, bool] = {}
+        self._this_article: set[str] = set()
+        self.aliases: set[tuple[int, str]] = set()  # (id, alias) written in this transaction
+
+    def start_article(self) -> None:
+        self._this_article = set()
+
+    def prefetch(self, conn: Connection, names: Iterable[str]) -> None:
+        """Look up the stored organisations among ``names`` in a few queries."""
+        keys = sorted({self.key(name) for name in names} - self._ids.keys())
+        for start in range(0, len(keys), 500):
+            query = select(organisations.c.id, organisations.c.key, organisations.c.country).where(
+                organisations.c.key.in_(keys[start : start + 500])
+            )
+            for row in conn.execute(query):
+                self._ids[row.key] = row.id
+                self._has_country[row.key] = row.country is not None
+
+    def key(self, name: str) -> str:
+        key = self._keys.get(name)
+        if key is None:
+            key = _fit(organisations, {"key": normalise_name(name) or name.casefold()})["key"]
+            self._keys[name] = key
+        return key
+
+    def id(self, conn: Connection, name: str, info=None) -> int:
+        key = self.key(name)
+        if key in self._this_article:
+            return self._ids[key]
+        self._this_article.add(key)
+        values = _fit(
+            organisations,
+            {
+                "name": name,
+                "key": key,
+                "country": getattr(info, "country", None),
+                "kind": getattr(info, "kind", "company"),
+                "in_lexicon": bool(getattr(info, "in_lexicon", False)),
+            },
         )
-    cache[key] = org_id
-    return org_id
+        org_id = self._ids.get(key)
+        if org_id is None:
+            row = conn.execute(_SELECT_ORGANISATION, {"org_key": key}).first()
+            if row is None:
+                # Not insert-then-read-id: another process may be inserting the same
+                # organisation right now; whoever commits first wins, both get its id.
+                _insert_ignoring_conflicts(conn, organisations, [values])
+                row = conn.execute(_SELECT_ORGANISATION, {"org_key": key}).one()
+            org_id = self._ids[key] = row.id
+            self._has_country[key] = row.country is not None
+        if values["country"] and not self._has_country[key]:
+            conn.execute(_FILL_COUNTRY, {"org_id": org_id, "new_country": values["country"]})
+            self._has_country[key] = True
+        return org_id
 
 
 def save_extraction(
@@ -371,121 +440,185 @@ def save_extraction(
 ) -> None:
     """Store one article and its extraction atomically, replacing any earlier
     extraction of the same article."""
-    article: Article = result.article
     with engine.begin() as conn:
-        conn.execute(delete(deals).where(deals.c.article_id == article.id))
-        conn.execute(delete(mentions).where(mentions.c.article_id == article.id))
-        conn.execute(delete(article_items).where(article_items.c.article_id == article.id))
-        conn.execute(delete(articles).where(articles.c.id == article.id))
+        _save_extraction(
+            conn, result, fingerprint=fingerprint, run_id=run_id, ids=_OrganisationIds()
+        )
+
+
+def save_extractions(
+    engine: Engine,
+    results: Iterable[ExtractionResult],
+    *,
+    fingerprint: str,
+    run_id: int | None = None,
+) -> int:
+    """Store several articles and their extractions in one transaction (all or
+    none), each exactly as ``save_extraction`` stores it, a later one replacing
+    an earlier one of the same article; returns how many were given. For bulk
+    loads: one commit and one organisation lookup per batch, not per article.
+
+    Meant for one bulk writer: the organisations a batch adds stay locked until
+    it commits, so on PostgreSQL two concurrent batches adding the same new
+    organisations in opposite orders can deadlock (one of them fails, whole)."""
+    results = list(results)
+    ids = _OrganisationIds()
+    with engine.begin() as conn:
+        # An article not in the store has no rows to delete: its four DELETEs are skipped.
+        stored: set[str] = set()
+        article_ids = sorted({r.article.id for r in results})
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            stored.update(
+                conn.execute(select(articles.c.id).where(articles.c.id.in_(chunk))).scalars()
+            )
+        ids.prefetch(
+            conn,
+            (
+                name
+                for r in results
+                for name in (
+                    *r.organisations,
+                    *(m.canonical for m in r.mentions),
+                    *(p for d in r.deals for p in d.parties),
+                )
+            ),
+        )
+        for result in results:
+            _save_extraction(
+                conn,
+                result,
+                fingerprint=fingerprint,
+                run_id=run_id,
+                ids=ids,
+                replace=result.article.id in stored,
+            )
+            stored.add(result.article.id)
+    return len(results)
+
+
+def _save_extraction(
+    conn: Connection,
+    result: ExtractionResult,
+    *,
+    fingerprint: str,
+    run_id: int | None,
+    ids: _OrganisationIds,
+    replace: bool = True,
+) -> None:
+    """Replace one article's rows with ``result``, inside the caller's transaction
+    (``replace=False``: the caller knows the store has no rows of this article)."""
+    article: Article = result.article
+    ids.start_article()
+    if replace:
+        for statement in _DELETE_ARTICLE:
+            conn.execute(statement, {"article_id": article.id})
+    conn.execute(
+        _INSERT_ARTICLE,
+        _fit(
+            articles,
+            {
+                "id": article.id,
+                "file": article.file,
+                "title": article.title,
+                "source": article.source,
+                "url": article.url,
+                "published": article.published,
+                "date_precision": article.date_precision,
+                "date_source": article.date_source,
+                "is_digest": article.is_digest,
+                "text": article.text,
+                "metadata_json": json.dumps(article.metadata, default=str, ensure_ascii=False),
+                "lexicon_fingerprint": fingerprint,
+                "ingest_run_id": run_id,
+                "ingested_at": _now(),
+            },
+        ),
+    )
+    if article.items:
         conn.execute(
-            insert(articles).values(
+            _INSERT_ITEMS,
+            [
                 _fit(
-                    articles,
+                    article_items,
                     {
-                        "id": article.id,
-                        "file": article.file,
-                        "title": article.title,
-                        "source": article.source,
-                        "url": article.url,
-                        "published": article.published,
-                        "date_precision": article.date_precision,
-                        "date_source": article.date_source,
-                        "is_digest": article.is_digest,
-                        "text": article.text,
-                        "metadata_json": json.dumps(
-                            article.metadata, default=str, ensure_ascii=False
-                        ),
-                        "lexicon_fingerprint": fingerprint,
-                        "ingest_run_id": run_id,
-                        "ingested_at": _now(),
+                        "article_id": article.id,
+                        "item_index": item.index,
+                        "title": item.title,
+                        "published": item.published,
+                        "date_precision": item.date_precision,
+                        "date_source": item.date_source,
+                        "text": item.text,
                     },
                 )
-            )
+                for item in article.items
+            ],
         )
-        if article.items:
-            conn.execute(
-                insert(article_items),
-                [
-                    _fit(
-                        article_items,
-                        {
-                            "article_id": article.id,
-                            "item_index": item.index,
-                            "title": item.title,
-                            "published": item.published,
-                            "date_precision": item.date_precision,
-                            "date_source": item.date_source,
-                            "text": item.text,
-                        },
-                    )
-                    for item in article.items
-                ],
-            )
-        cache: dict[str, int] = {}
-        for name, info in result.organisations.items():
-            org_id = _organisation_id(conn, name, info, cache)
-            surface = {m.text for m in result.mentions if m.canonical == name} | {name}
-            new_aliases = {
-                row["alias"]: row
-                for row in (
-                    _fit(aliases, {"organisation_id": org_id, "alias": a}) for a in sorted(surface)
-                )
-            }
-            _insert_ignoring_conflicts(conn, aliases, list(new_aliases.values()))
-        if result.mentions:
-            conn.execute(
-                insert(mentions),
-                [
-                    _fit(
-                        mentions,
-                        {
-                            "article_id": article.id,
-                            "item_index": m.item_index,
-                            "organisation_id": _organisation_id(conn, m.canonical, None, cache),
-                            "text": m.text,
-                            "start_char": m.start,
-                            "end_char": m.end,
-                        },
-                    )
-                    for m in result.mentions
-                ],
-            )
-        for deal in result.deals:
-            deal_id = conn.execute(
-                insert(deals).values(
-                    _fit(
-                        deals,
-                        {
-                            "article_id": article.id,
-                            "item_index": deal.item_index,
-                            "type": deal.type,
-                            "also_types": "|".join(deal.also_types),
-                            "evidence": deal.evidence,
-                            "deal_date": deal.deal_date,
-                            "date_precision": deal.date_precision,
-                            "date_source": deal.date_source,
-                            "confidence": deal.confidence,
-                            "trigger": deal.trigger,
-                            "deal_key": deal_key(
-                                article.id, deal.item_index, deal.evidence, deal.parties
-                            ),
-                            "therapeutic_areas": "|".join(deal.therapeutic_areas),
-                            "countries": "|".join(deal.countries),
-                        },
-                    )
-                )
-            ).inserted_primary_key[0]
-            conn.execute(
-                insert(deal_parties),
-                [
+    surfaces: dict[str, set[str]] = {}
+    for m in result.mentions:
+        surfaces.setdefault(m.canonical, set()).add(m.text)
+    alias_rows: dict[tuple[int, str], dict] = {}
+    for name, info in result.organisations.items():
+        org_id = ids.id(conn, name, info)
+        for alias in sorted(surfaces.get(name, set()) | {name}):
+            row = _fit(aliases, {"organisation_id": org_id, "alias": alias})
+            pair = (org_id, row["alias"])
+            if pair not in ids.aliases:
+                alias_rows.setdefault(pair, row)
+    _insert_ignoring_conflicts(conn, aliases, list(alias_rows.values()))
+    ids.aliases.update(alias_rows)
+    if result.mentions:
+        conn.execute(
+            _INSERT_MENTIONS,
+            [
+                _fit(
+                    mentions,
                     {
-                        "deal_id": deal_id,
-                        "organisation_id": _organisation_id(conn, p, None, cache),
-                        "position": i,
-                    }
-                    for i, p in enumerate(dict.fromkeys(deal.parties))
-                ],
-            )
+                        "article_id": article.id,
+                        "item_index": m.item_index,
+                        "organisation_id": ids.id(conn, m.canonical),
+                        "text": m.text,
+                        "start_char": m.start,
+                        "end_char": m.end,
+                    },
+                )
+                for m in result.mentions
+            ],
+        )
+    if not result.deals:
+        return
+    deal_rows = [
+        _fit(
+            deals,
+            {
+                "article_id": article.id,
+                "item_index": deal.item_index,
+                "type": deal.type,
+                "also_types": "|".join(deal.also_types),
+                "evidence": deal.evidence,
+                "deal_date": deal.deal_date,
+                "date_precision": deal.date_precision,
+                "date_source": deal.date_source,
+                "confidence": deal.confidence,
+                "trigger": deal.trigger,
+                "deal_key": deal_key(article.id, deal.item_index, deal.evidence, deal.parties),
+                "therapeutic_areas": "|".join(deal.therapeutic_areas),
+                "countries": "|".join(deal.countries),
+            },
+        )
+        for deal in result.deals
+    ]
+    if len(deal_rows) > 1 and conn.dialect.insert_executemany_returning_sort_by_parameter_order:
+        deal_ids = conn.execute(_INSERT_DEALS_RETURNING, deal_rows).scalars().all()
+    else:
+        deal_ids = [conn.execute(_INSERT_DEAL, row).inserted_primary_key[0] for row in deal_rows]
+    party_rows = [
+        {"deal_id": deal_id, "organisation_id": ids.id(conn, party), "position": position}
+        for deal_id, deal in zip(deal_ids, result.deals, strict=True)
+        for position, party in enumerate(dict.fromkeys(deal.parties))
+    ]
+    if party_rows:
+        conn.execute(_INSERT_PARTIES, party_rows)
 
 
 def is_empty(engine: Engine) -> bool:

@@ -20,7 +20,7 @@ from atlas.models import Article, Deal, Mention
 from atlas.organisations import ResolvedOrganisation
 from tests.conftest import SEEDS
 from tests.pg import postgres_cluster  # noqa: F401 - a pytest fixture used by name
-from tests.test_store import _result
+from tests.test_store import _batch, _result
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -153,6 +153,30 @@ def test_frames_and_detail(engine):
     assert [a.id for a in store.stored_articles(engine)] == ["a0", "a1"]
 
 
+def frames(engine: Engine):
+    """What the dashboard reads, without surrogate ids and save times."""
+    return (
+        store.deals_frame(engine).drop(columns=["deal_id"]),
+        store.organisations_frame(engine).drop(columns=["id"]),
+        store.articles_frame(engine).drop(columns=["ingested_at"]),
+        store.mentions_frame(engine),
+    )
+
+
+def test_save_extractions_matches_save_extraction(engine):
+    """A batch in one transaction gives what saving its articles one by one gives
+    (on SQLite, in memory); a second batch over it replaces, never duplicates."""
+    reference = store.open_store("sqlite://")
+    for result in [*_batch(), *_batch()]:
+        store.save_extraction(reference, result, fingerprint="f")
+    assert store.save_extractions(engine, _batch(), fingerprint="f") == 4
+    assert store.save_extractions(engine, _batch(), fingerprint="f") == 4
+    for mine, theirs in zip(frames(engine), frames(reference), strict=True):
+        assert_frame_equal(mine, theirs)
+    assert count(engine, store.deals) == 2 and count(engine, store.deal_parties) == 4
+    assert count(engine, store.aliases) == count(reference, store.aliases) == 5
+
+
 def test_stored_fingerprints_in_chunks(engine):
     store.save_extraction(engine, _result("a1"), fingerprint="f1")
     store.save_extraction(engine, _result("a2"), fingerprint="f2")
@@ -207,6 +231,31 @@ def test_concurrent_ingest_of_the_same_new_organisation(engine):
         thread.join()
     assert errors == []
     assert count(engine, store.articles) == 4
+    assert count(engine, store.organisations) == 2
+    assert count(engine, store.aliases) == 2
+
+
+def test_concurrent_batches_of_the_same_new_organisations(engine):
+    """Batches keep the organisation inserts conflict-safe: four writers adding the same
+    two new organisations at once all commit, and each organisation is stored once."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def save(n: int) -> None:
+        try:
+            barrier.wait()
+            batch = [_result(f"a{n}"), _result(f"b{n}")]
+            store.save_extractions(engine, batch, fingerprint="f")
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert count(engine, store.articles) == 8
     assert count(engine, store.organisations) == 2
     assert count(engine, store.aliases) == 2
 

@@ -116,3 +116,109 @@ def test_sqlite_file_store(tmp_path):
     store.save_extraction(engine, _result(), fingerprint="f")
     engine.dispose()
     assert store.counts(store.open_store(url))["deals"] == 1
+
+
+# --- save_extractions: a batch in one transaction ------------------------------------------
+
+
+def _batch() -> list[ExtractionResult]:
+    """Articles whose order matters; each is tricky for a batch-wide organisation cache."""
+    first = _result("a1")
+    # Beta Pharma gets its country from a later article; Gamma Labs is only mentioned;
+    # Delta Inc is only a deal party; two deals take the multi-row insert.
+    text = "Beta Pharma licensed X to Gamma Labs. Delta Inc sued Beta Pharma."
+    second = ExtractionResult(
+        Article(id="a2", file="a2.txt", text=text, items=(ArticleItem(0, text),)),
+        {"Beta Pharma": ResolvedOrganisation("Beta Pharma", "France", "company", False)},
+        [
+            Mention("Beta Pharma", "Beta Pharma", 0, 11),
+            Mention("Gamma Labs", "Gamma Labs", 25, 35),
+            Mention("Beta", "Beta Pharma", 51, 55),
+        ],
+        [
+            Deal(
+                ("Beta Pharma", "Gamma Labs"), "licensing", "Beta Pharma licensed X to Gamma Labs."
+            ),
+            Deal(
+                ("Delta Inc", "Beta Pharma"), "settlement/litigation", "Delta Inc sued Beta Pharma."
+            ),
+        ],
+    )
+    # Two names of one organisation in one article: the first one's country counts.
+    text = "Alpha Bio Inc. and Alpha Bio merged."
+    third = ExtractionResult(
+        Article(id="a3", file="a3.txt", text=text, items=(ArticleItem(0, text),)),
+        {
+            "Gamma Labs": ResolvedOrganisation("Gamma Labs", None, "academic", False),
+            "Alpha Bio Inc.": ResolvedOrganisation("Alpha Bio Inc.", "Korea", "company", True),
+            "Alpha Bio": ResolvedOrganisation("Alpha Bio", "China", "company", False),
+        },
+        [Mention("Alpha Bio Inc.", "Alpha Bio Inc.", 0, 14)],
+        [],
+    )
+    # a1 again in the same batch, without its deal: it replaces the first one.
+    return [first, second, third, _result("a1", deals=[])]
+
+
+def _dump(engine) -> dict[str, list[tuple]]:
+    """Every row of every extraction table, ids included, without the save time."""
+    rows = {}
+    with engine.connect() as conn:
+        for table in (
+            store.articles,
+            store.article_items,
+            store.organisations,
+            store.aliases,
+            store.mentions,
+            store.deals,
+            store.deal_parties,
+        ):
+            columns = [c for c in table.c if c.name != "ingested_at"]
+            rows[table.name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
+    return rows
+
+
+def test_save_extractions_stores_what_save_extraction_stores():
+    one_by_one, batched = store.open_store("sqlite://"), store.open_store("sqlite://")
+    for result in _batch():
+        store.save_extraction(one_by_one, result, fingerprint="f", run_id=None)
+    assert store.save_extractions(batched, _batch(), fingerprint="f") == 4
+    expected = _dump(one_by_one)
+    assert _dump(batched) == expected
+    # The cases the batch is made of did happen.
+    orgs = {row[1]: row for row in expected["organisations"]}
+    assert orgs["Beta Pharma"][3] == "France"  # filled in by the second article
+    assert orgs["Alpha Bio"][3] == "Japan"  # a3's "Alpha Bio Inc." and "Alpha Bio" change nothing
+    assert orgs["Delta Inc"][4] == "company" and orgs["Gamma Labs"][4] == "company"
+    assert [row[0] for row in expected["articles"]] == ["a1", "a2", "a3"]
+    assert len(expected["deals"]) == 2  # a1's deal was replaced by its deal-less version
+
+
+def test_save_extractions_on_top_of_stored_articles(memory_store):
+    """Re-saving replaces rows, never duplicates them, also when the batch mixes stored
+    and new articles and the organisations are already known."""
+    store.save_extractions(memory_store, _batch()[:2], fingerprint="f1")
+    before = _count(memory_store, store.aliases)
+    assert store.save_extractions(memory_store, _batch(), fingerprint="f2") == 4
+    reference = store.open_store("sqlite://")
+    for result in [*_batch()[:2], *_batch()]:
+        store.save_extraction(reference, result, fingerprint="f2")
+    assert _dump(memory_store) == _dump(reference)
+    assert _count(memory_store, store.articles) == 3
+    assert _count(memory_store, store.deals) == 2 and _count(memory_store, store.deal_parties) == 4
+    # a3 adds "Gamma Labs" and "Alpha Bio Inc."; everything else was already there.
+    assert _count(memory_store, store.aliases) == before + 2
+    assert store.stored_fingerprints(memory_store, ["a1", "a2", "a3"]) == dict.fromkeys(
+        ("a1", "a2", "a3"), "f2"
+    )
+
+
+def test_save_extractions_is_all_or_nothing(memory_store):
+    store.save_extraction(memory_store, _result("a1"), fingerprint="f1")
+    broken = _result("a9", deals=[Deal(("Alpha Bio", "Beta Pharma"), "licensing", None)])
+    with pytest.raises(Exception):  # noqa: B017 - any database error will do
+        store.save_extractions(memory_store, [_result("a1", deals=[]), broken], fingerprint="f2")
+    # The batch rolled back as a whole: a1 keeps its deal and fingerprint, a9 is absent.
+    assert store.stored_fingerprints(memory_store, ["a1", "a9"]) == {"a1": "f1"}
+    assert _count(memory_store, store.deals) == 1
+    assert store.save_extractions(memory_store, [], fingerprint="f") == 0
