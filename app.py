@@ -33,7 +33,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-filters.sidebar(data.deals())
+filters.sidebar(data.filter_choices())
 filters.apply_presenter_style()
 try:
     page.run()

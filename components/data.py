@@ -4,15 +4,28 @@
 holds tidy DataFrames (copied per call, safe to mutate), keyed by the URL so a
 changed ``ATLAS_DB_URL`` never serves another store's data. Call
 ``clear_caches()`` after an ingest or a correction.
+
+The deals table and its filtered views are the exception: ``st.cache_data``
+copies by pickling, and unpickling a frame whose cells are lists costs about
+35 µs a row (0.6 s per call at 17,000 deals, most of it garbage collection over
+the new lists). They are held by ``st.cache_resource`` and every caller gets
+``DataFrame.copy()`` (milliseconds): the frame is theirs to change, the list
+cells are shared and read-only by convention (no page mutates them in place).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from atlas import corrections, store
+from atlas.query import DealFilters, filter_deals, options, with_dates
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,23 +42,39 @@ def _counts(url: str) -> dict[str, int]:
     return store.counts(_engine(url))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _corrected(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deals and organisations with the user's corrections applied."""
     engine = _engine(url)
-    return corrections.apply_corrections(
+    deals, organisations = corrections.apply_corrections(
         store.deals_frame(engine),
         store.organisations_frame(engine),
         corrections.list_corrections(engine),
     )
+    # Date spans computed once here, not on every rerun by every filter.
+    return with_dates(deals), organisations
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _filtered(url: str, filters: DealFilters) -> pd.DataFrame:
+    return filter_deals(_corrected(url)[0], filters)
+
+
+@st.cache_data(show_spinner=False)
+def _filter_choices(url: str) -> dict:
+    deals = _deals(url)
+    choices = options(deals)
+    dated = deals["deal_date"].dropna() if len(deals) else pd.Series(dtype=str)
+    choices["date_span"] = (dated.min(), dated.max()) if len(dated) else None
+    return choices
 
 
 def _deals(url: str) -> pd.DataFrame:
-    return _corrected(url)[0]
+    return _corrected(url)[0].copy()
 
 
 def _organisations(url: str) -> pd.DataFrame:
-    return _corrected(url)[1]
+    return _corrected(url)[1].copy()
 
 
 @st.cache_data(show_spinner=False)
@@ -61,6 +90,30 @@ def deals() -> pd.DataFrame:
     return _deals(store.database_url())
 
 
+def filtered_deals(filters: DealFilters) -> pd.DataFrame:
+    """The deals ``filters`` keep, computed once per filter setting (not per rerun)."""
+    return _filtered(store.database_url(), filters).copy()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _derived(url: str, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(url, filters), *args)
+
+
+def derived(name: str, function: Callable[..., T], filters: DealFilters, *args: Hashable) -> T:
+    """``function(filtered deals, *args)``, computed once per store, filter setting and
+    ``args``, then shared by every rerun and session (treat the result as read-only).
+
+    ``name`` identifies ``function`` in the cache: give each use its own, and pass
+    everything the function depends on besides the deals in ``args``."""
+    return _derived(store.database_url(), filters, name, function, args)
+
+
+def filter_choices() -> dict:
+    """Values each sidebar filter offers, and the span of deal dates."""
+    return _filter_choices(store.database_url())
+
+
 def organisations() -> pd.DataFrame:
     return _organisations(store.database_url())
 
@@ -71,6 +124,9 @@ def articles() -> pd.DataFrame:
 
 def clear_caches() -> None:
     st.cache_data.clear()
+    _corrected.clear()
+    _filtered.clear()
+    _derived.clear()
 
 
 @st.cache_data(show_spinner=False)

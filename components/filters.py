@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from atlas.models import DEAL_TYPES
-from atlas.query import DealFilters, options
+from atlas.query import DealFilters
 
 # widget key -> query parameter name
 MULTI_KEYS = {
@@ -84,9 +83,12 @@ def _write_to_url(filters: DealFilters, presenter: bool) -> None:
             st.query_params[param] = value
 
 
-def sidebar(deals: pd.DataFrame) -> DealFilters:
-    """Draw the shared filters and return them; pages read them with ``current()``."""
-    choices = options(deals)
+def sidebar(choices: dict) -> DealFilters:
+    """Draw the shared filters and return them; pages read them with ``current()``.
+
+    ``choices``: the values of ``atlas.query.options`` plus ``date_span``, the
+    first and last deal date (or None)."""
+    choices = dict(choices)
     choices["types"] = [t for t in DEAL_TYPES if t in set(choices["types"])] or list(DEAL_TYPES)
     _restore_from_url(choices)
     # Defaults go into session state (not widget arguments) so URL-restored values
@@ -107,7 +109,6 @@ def sidebar(deals: pd.DataFrame) -> DealFilters:
             "Presenter mode", key=PRESENTER_KEY, help="Large type, no chrome, for a projector"
         )
         st.subheader("Filters")
-        dated = deals["deal_date"].dropna() if len(deals) else pd.Series(dtype=str)
         st.date_input("From", key="filter_date_from", format="YYYY-MM-DD")
         st.date_input("To", key="filter_date_to", format="YYYY-MM-DD")
         st.checkbox("Include undated deals", key="filter_include_undated")
@@ -128,8 +129,9 @@ def sidebar(deals: pd.DataFrame) -> DealFilters:
             placeholder="Type to search",
         )
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="filter_min_confidence")
-        if len(dated):
-            st.caption(f"Deals dated {dated.min()} to {dated.max()}")
+        if choices.get("date_span"):
+            first, last = choices["date_span"]
+            st.caption(f"Deals dated {first} to {last}")
     date_from = st.session_state.get("filter_date_from")
     date_to = st.session_state.get("filter_date_to")
     filters = DealFilters(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.query import filter_deals
 from components import data, empty, filters
 
 
@@ -16,7 +15,7 @@ def filtered_deals_or_stop(title: str) -> pd.DataFrame:
     totals = data.counts()
     if empty.store_is_empty(totals["deals"], totals["articles"]):
         st.stop()
-    deals = filter_deals(data.deals(), filters.current())
+    deals = data.filtered_deals(filters.current())
     if empty.nothing_matches(len(deals)):
         st.stop()
     return deals

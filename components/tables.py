@@ -29,8 +29,28 @@ def deals_display(deals: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def deals_table(deals: pd.DataFrame, *, key: str, height: int | str = "auto") -> None:
-    """A sortable table; st.dataframe renders cell text as text, never as HTML."""
+MAX_TABLE_ROWS = 2_000
+
+
+def deals_table(
+    deals: pd.DataFrame,
+    *,
+    key: str,
+    height: int | str = "auto",
+    max_rows: int = MAX_TABLE_ROWS,
+) -> None:
+    """A sortable table; st.dataframe renders cell text as text, never as HTML.
+
+    Over ``max_rows`` deals, the latest ``max_rows`` are shown and a caption says how
+    many are left out: every row is sent to the browser on every rerun, and at
+    100,000 articles that alone took seconds. The Deals page exports them all."""
+    total = len(deals)
+    if total > max_rows:
+        deals = deals.sort_values("deal_date", ascending=False, na_position="last").head(max_rows)
+        st.caption(
+            f"Showing the latest {max_rows:,} of {total:,} deals. Narrow the filters to see "
+            "the others, or download them all from the Deals page."
+        )
     st.dataframe(
         deals_display(deals),
         hide_index=True,

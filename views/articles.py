@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas.highlight import date_source_label, search_articles
-from atlas.query import date_label, filter_deals
+from atlas.query import date_label
 from components import article_view, data, empty, filters
 
 st.title("Articles")
@@ -14,7 +14,7 @@ if empty.store_is_empty(totals["deals"], totals["articles"]):
     st.stop()
 
 current = filters.current()
-deals = filter_deals(data.deals(), current)
+deals = data.filtered_deals(current)
 articles = data.articles()
 if current.active:
     # With filters set, list the articles their matching deals come from.

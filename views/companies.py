@@ -13,7 +13,7 @@ from atlas.figures.company import (
 )
 from atlas.graph import build_deal_graph, ego_graph
 from atlas.highlight import date_source_label
-from atlas.query import date_label, most_active
+from atlas.query import DealFilters, date_label, most_active
 from components import curation, data, filters, page
 from components.article_view import markdown_text
 from components.network import render_network
@@ -21,10 +21,45 @@ from components.tables import article_link, deals_table
 
 KEY = "companies_organisation"
 
+
+def _profile(deals, organisation, presenter):
+    """Everything the page shows about one organisation under one filter setting."""
+    own = company_deals(deals, organisation)
+    partners = company_partners(deals, organisation)
+    ego = None
+    figure = None
+    if not own.empty:
+        figure = build_company_deals_figure(deals, organisation, presenter=presenter)
+        # Only deals touching the organisation or its partners can be in its 1-hop network.
+        circle = {organisation, *partners["partner"]}
+        nearby = deals[deals["parties"].map(lambda parties: bool(circle.intersection(parties)))]
+        graph = build_deal_graph(nearby, organisations=data.organisations())
+        ego = ego_graph(graph, organisation, hops=1)
+    return own, partners, company_areas(deals, organisation), figure, ego
+
+
+def _mentioning(_deals, organisation, former_names):
+    return company_articles(
+        data.mentions(), data.articles(), organisation, former_names=list(former_names)
+    )
+
+
+def _names(_deals):
+    organisations = data.organisations()
+    return sorted({str(n) for n in organisations["name"].dropna()}, key=str.casefold)
+
+
+def _top(deals):
+    top = most_active(deals, 1)
+    return top["organisation"].iloc[0] if len(top) else None
+
+
 deals = page.filtered_deals_or_stop("Companies")
+current = filters.current()
 
 organisations = data.organisations()
-names = sorted({str(n) for n in organisations["name"].dropna()}, key=str.casefold)
+# Store-wide lists: the filters narrow deals, not which organisations exist.
+names = data.derived("companies.names", _names, DealFilters())
 if not names:
     st.info("No organisation has been found in the stored articles yet.")
     st.stop()
@@ -50,8 +85,7 @@ if from_url and from_url != st.session_state.get("_companies_from_url"):
     st.session_state[KEY] = from_url
     st.session_state["_companies_from_url"] = from_url
 if st.session_state.get(KEY) not in names:
-    top = most_active(deals, 1)
-    st.session_state[KEY] = top["organisation"].iloc[0] if len(top) else names[0]
+    st.session_state[KEY] = data.derived("companies.top", _top, current) or names[0]
 
 organisation = st.selectbox(
     "Organisation", names, key=KEY, placeholder="Type to search", help="Type to search"
@@ -61,16 +95,18 @@ if st.query_params.get("company") != organisation:
     st.session_state["_companies_from_url"] = organisation
 
 profile = organisations[organisations["name"] == organisation].iloc[0]
-own = company_deals(deals, organisation)
-partners = company_partners(deals, organisation)
-mentioning = company_articles(
-    data.mentions(),
-    data.articles(),
+presenter = filters.presenter_mode()
+own, partners, areas, deals_figure, ego = data.derived(
+    "companies.profile", _profile, current, organisation, presenter
+)
+mentioning = data.derived(
+    "companies.mentioning",
+    _mentioning,
+    DealFilters(),
     organisation,
     # merged or renamed names live on as aliases of the current name
-    former_names=list(profile["aliases"] or []),
+    tuple(profile["aliases"] or ()),
 )
-presenter = filters.presenter_mode()
 
 st.subheader(markdown_text(organisation))
 aliases = [a for a in (profile["aliases"] or []) if a != organisation]
@@ -91,7 +127,6 @@ columns[3].metric(
 )
 
 
-areas = company_areas(deals, organisation)
 if own.empty:
     st.info(
         "No deal of this organisation matches the filters in the sidebar.",
@@ -99,14 +134,7 @@ if own.empty:
     )
 else:
     chart, network = st.columns(2)
-    chart.plotly_chart(
-        build_company_deals_figure(deals, organisation, presenter=presenter),
-        key="companies_deals_per_year",
-    )
-    # Only deals touching the organisation or its partners can be in its 1-hop network.
-    circle = {organisation, *partners["partner"]}
-    nearby = deals[deals["parties"].map(lambda parties: bool(circle.intersection(parties)))]
-    ego = ego_graph(build_deal_graph(nearby, organisations=organisations), organisation, hops=1)
+    chart.plotly_chart(deals_figure, key="companies_deals_per_year")
     if ego.number_of_nodes() > 1:
         with network:
             render_network(ego, key="companies_ego", height_px=330, presenter=presenter)

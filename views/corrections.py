@@ -3,10 +3,21 @@
 import streamlit as st
 
 from atlas.corrections import undo_correction
+from atlas.export import search_deals
 from atlas.ingest import reextract_all
 from atlas.lexicon import LexiconError, add_organisation_entry, load_lexicon
 from atlas.models import ORG_KINDS
+from atlas.query import DealFilters
 from components import curation, data, empty
+
+MAX_CHOICES = 500  # deals offered in the select box; a search narrows a big store
+
+
+def _deal_choices(deals, query):
+    found = search_deals(deals, query).sort_values("deal_date", ascending=False, na_position="last")
+    labels = {curation.deal_label(row): index for index, row in found.head(MAX_CHOICES).iterrows()}
+    return dict(sorted(labels.items())), len(found)
+
 
 st.title("Corrections")
 totals = data.counts()
@@ -14,7 +25,6 @@ if empty.store_is_empty(totals["deals"], totals["articles"]):
     st.stop()
 
 organisations = data.organisations()
-deals = data.deals()
 history = data.corrections_list()
 
 st.subheader("All corrections")
@@ -42,10 +52,20 @@ with organisation_tab:
     if name:
         curation.organisation_form(name, organisations, key="corrections_org")
 with deal_tab:
-    labels = {curation.deal_label(row): index for index, row in deals.iterrows()}
-    label = st.selectbox("Deal", sorted(labels), index=None, key="corrections_deal")
+    query = st.text_input(
+        "Find a deal", key="corrections_deal_search", placeholder="Party name or evidence words"
+    )
+    # Every deal, whatever the sidebar filters say: corrections are made store-wide.
+    labels, matching = data.derived(
+        "corrections.deal_choices", _deal_choices, DealFilters(), (query or "").strip()
+    )
+    if matching > len(labels):
+        st.caption(
+            f"{matching:,} deals match; the latest {len(labels):,} are offered. Search to narrow."
+        )
+    label = st.selectbox("Deal", list(labels), index=None, key="corrections_deal")
     if label:
-        row = deals.loc[labels[label]]
+        row = data.deals().loc[labels[label]]
         st.text(row["evidence"])
         curation.deal_form(row, organisations, key="corrections_deal")
 with add_tab:

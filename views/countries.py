@@ -17,7 +17,7 @@ from atlas.figures.countries import (
     unplaced_countries,
 )
 from atlas.query import deals_by_country
-from components import filters, page
+from components import data, filters, page
 from components.tables import deals_table
 
 FOCUS_KEY = "countries_focus"
@@ -35,10 +35,31 @@ def map_config() -> dict | None:
     return None
 
 
+def _map(deals, presenter):
+    return build_choropleth_figure(deals_by_country(deals), presenter=presenter)
+
+
+def _bars(deals, presenter):
+    return build_country_bars_figure(deals_by_country(deals), presenter=presenter)
+
+
+def _across_borders(deals, presenter):
+    pairs = cross_border_pairs(deals)
+    return (
+        build_country_matrix_figure(pairs, presenter=presenter),
+        build_country_sankey_figure(pairs, presenter=presenter),
+    )
+
+
+def _one_country(deals, focus):
+    return country_organisations(deals, focus), country_deals(deals, focus)
+
+
 deals = page.filtered_deals_or_stop("Countries")
+current = filters.current()
 
 presenter = filters.presenter_mode()
-by_country = deals_by_country(deals)
+by_country = data.derived("countries.by_country", deals_by_country, current)
 known = by_country["country"].tolist()
 if not known:
     st.info("None of the matching deals names a country.")
@@ -49,7 +70,7 @@ chart, counts = st.columns([3, 1])
 with chart:
     if config:
         event = st.plotly_chart(
-            build_choropleth_figure(by_country, presenter=presenter),
+            data.derived("countries.map", _map, current, presenter),
             key="countries_map",
             config=config,
             on_select="rerun",
@@ -62,7 +83,7 @@ with chart:
             )
     else:
         event = st.plotly_chart(
-            build_country_bars_figure(by_country, presenter=presenter),
+            data.derived("countries.bars", _bars, current, presenter),
             key="countries_bars",
             on_select="rerun",
             selection_mode="points",
@@ -79,10 +100,12 @@ with counts:
     )
 
 st.subheader("Across borders")
-pairs = cross_border_pairs(deals)
+matrix_figure, sankey_figure = data.derived(
+    "countries.across_borders", _across_borders, current, presenter
+)
 matrix, sankey = st.columns(2)
-matrix.plotly_chart(build_country_matrix_figure(pairs, presenter=presenter), key="countries_matrix")
-sankey.plotly_chart(build_country_sankey_figure(pairs, presenter=presenter), key="countries_sankey")
+matrix.plotly_chart(matrix_figure, key="countries_matrix")
+sankey.plotly_chart(sankey_figure, key="countries_sankey")
 st.caption(
     "From the home countries of the parties: a Japan–South Korea deal is one deal between Japan "
     "and South Korea; the diagonal holds deals whose parties share a country. Parties whose "
@@ -100,8 +123,7 @@ if st.session_state.get(FOCUS_KEY) not in known:
 
 st.subheader("One country")
 focus = st.selectbox("Country", known, key=FOCUS_KEY)
-organisations = country_organisations(deals, focus)
-involved = country_deals(deals, focus)
+organisations, involved = data.derived("countries.one", _one_country, current, focus)
 left, right = st.columns([2, 3])
 with left:
     st.markdown(f"**Organisations based in {html.escape(focus)}**")

@@ -5,15 +5,29 @@ filtered view in CSV or Excel."""
 import streamlit as st
 
 from atlas.export import deals_to_csv, deals_to_excel, search_deals
-from components import curation, data, page
-from components.tables import deals_display, deals_table
+from components import curation, data, filters, page
+from components.tables import MAX_TABLE_ROWS, deals_display, deals_table
+
+
+def _search(deals, query):
+    found = search_deals(deals, query)
+    return found.sort_values("deal_date", ascending=False, na_position="last")
+
+
+def _correctable(deals, query):
+    """Labels of the deals the correction box offers: those the table shows."""
+    shown = _search(deals, query).head(MAX_TABLE_ROWS)
+    return {curation.deal_label(row): index for index, row in shown.iterrows()}
+
 
 deals = page.filtered_deals_or_stop("Deals")
+current = filters.current()
 
 query = st.text_input(
     "Search", key="deals_search", placeholder="Party name or words of the evidence"
 )
-found = search_deals(deals, query)
+query = (query or "").strip()
+found = data.derived("deals.search", _search, current, query)
 st.caption(
     f"{len(found)} of {len(deals)} deals"
     + (" matching the search" if query and query.strip() else "")
@@ -23,14 +37,13 @@ if found.empty:
     st.info("No deal matches the search.", icon=":material/search_off:")
     st.stop()
 
-found = found.sort_values("deal_date", ascending=False, na_position="last")
 deals_table(found, key="deals_table", height=560)
 
-table = deals_display(found)  # exactly the rows shown, generated on click
+# Every matching row (not only those the table shows), generated on click.
 left, right, _ = st.columns([1, 1, 3])
 left.download_button(
     "Download CSV",
-    data=lambda: deals_to_csv(table),
+    data=lambda: deals_to_csv(deals_display(found)),
     file_name="partnership-atlas-deals.csv",
     mime="text/csv",
     key="deals_download_csv",
@@ -39,7 +52,7 @@ left.download_button(
 )
 right.download_button(
     "Download Excel",
-    data=lambda: deals_to_excel(table),
+    data=lambda: deals_to_excel(deals_display(found)),
     file_name="partnership-atlas-deals.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="deals_download_excel",
@@ -48,7 +61,7 @@ right.download_button(
 )
 
 with st.expander("Correct a deal", icon=":material/edit:"):
-    labels = {curation.deal_label(row): index for index, row in found.iterrows()}
+    labels = data.derived("deals.correctable", _correctable, current, query)
     chosen = st.selectbox("Deal", sorted(labels), index=None, key="deals_correct_select")
     if chosen:
         row = found.loc[labels[chosen]]

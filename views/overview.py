@@ -3,7 +3,6 @@
 import streamlit as st
 
 from atlas.figures.overview import build_most_active_figure, build_type_mix_figure
-from atlas.query import filter_deals
 from components import data, empty, filters
 from components.tables import deals_table
 
@@ -12,7 +11,7 @@ totals = data.counts()
 if empty.store_is_empty(totals["deals"], totals["articles"]):
     st.stop()
 
-deals = filter_deals(data.deals(), filters.current())
+deals = data.filtered_deals(filters.current())
 presenter = filters.presenter_mode()
 dated = deals["deal_date"].dropna()
 countries = {c for values in deals["countries"] for c in values}

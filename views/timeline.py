@@ -13,12 +13,39 @@ from atlas.figures.timeline import (
     undated_deals,
 )
 from atlas.query import options
-from components import filters, page
+from components import data, filters, page
 from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
+# Deals drawn one by one on the time axis; above this the latest are drawn (a chart of
+# 100,000 bars is unreadable, and slow to build and to send).
+MAX_DRAWN = 3_000
+
+
+def _timeline(deals, presenter):
+    dated = dated_deals(deals)
+    shown = dated.sort_values("date_start", ascending=False).head(MAX_DRAWN)
+    return build_timeline_figure(shown, presenter=presenter), len(dated)
+
+
+def _counts(deals, period, presenter):
+    dated = dated_deals(deals)
+    return build_period_counts_figure(dated, period=period, presenter=presenter), too_coarse_for(
+        dated, period
+    )
+
+
+def _lanes(deals, lanes, presenter):
+    return build_swimlane_figure(dated_deals(deals), list(lanes), presenter=presenter)
+
+
+def _lane_choices(deals):
+    dated = dated_deals(deals)
+    return options(dated)["organisations"], default_swimlanes(dated)
+
 
 deals = page.filtered_deals_or_stop("Timeline")
+current = filters.current()
 
 presenter = filters.presenter_mode()
 dated = dated_deals(deals)
@@ -29,7 +56,13 @@ if dated.empty:
         "None of the matching deals has a known date, so there is nothing to place on a time axis."
     )
 else:
-    st.plotly_chart(build_timeline_figure(dated, presenter=presenter), key="timeline_chart")
+    figure, dated_count = data.derived("timeline.chart", _timeline, current, presenter)
+    if dated_count > MAX_DRAWN:
+        st.caption(
+            f"Drawing the latest {MAX_DRAWN:,} of {dated_count:,} dated deals; the counts "
+            "below include them all. Narrow the filters to draw the others."
+        )
+    st.plotly_chart(figure, key="timeline_chart")
     st.caption(
         "A bar spans the whole month or year a deal's date is known to; a diamond marks a deal "
         "known to the day. Hover for the parties, the date as reported and the evidence."
@@ -43,10 +76,8 @@ else:
         key="timeline_period",
         format_func=str.capitalize,
     )
-    st.plotly_chart(
-        build_period_counts_figure(dated, period=period, presenter=presenter), key="timeline_counts"
-    )
-    coarse = too_coarse_for(dated, period)
+    figure, coarse = data.derived("timeline.counts", _counts, current, period, presenter)
+    st.plotly_chart(figure, key="timeline_counts")
     if coarse:
         st.caption(
             f"{coarse} deal{'s are' if coarse != 1 else ' is'} dated only to the year and "
@@ -55,13 +86,13 @@ else:
         )
 
     st.subheader("Swimlanes")
-    choices = options(dated)["organisations"]
+    choices, default_lanes = data.derived("timeline.lane_choices", _lane_choices, current)
     if SWIMLANES_KEY in st.session_state:
         st.session_state[SWIMLANES_KEY] = [
             o for o in st.session_state[SWIMLANES_KEY] if o in choices
         ]
     else:
-        st.session_state[SWIMLANES_KEY] = default_swimlanes(dated)
+        st.session_state[SWIMLANES_KEY] = default_lanes
     lanes = st.multiselect(
         "Organisations (one lane each)",
         choices,
@@ -71,7 +102,8 @@ else:
     )
     if lanes:
         st.plotly_chart(
-            build_swimlane_figure(dated, lanes, presenter=presenter), key="timeline_swimlane_chart"
+            data.derived("timeline.lanes", _lanes, current, tuple(lanes), presenter),
+            key="timeline_swimlane_chart",
         )
     else:
         st.caption("Choose organisations above to draw one lane per organisation.")
