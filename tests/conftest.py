@@ -79,8 +79,11 @@ def app_env(seeded_db_url, monkeypatch):
     """Point the app at the seeded store and start with empty Streamlit caches."""
     import streamlit as st
 
+    from components import data
+
     monkeypatch.setenv("ATLAS_DB_URL", seeded_db_url)
     st.cache_data.clear()
+    data.clear_caches()  # the deals frames are held by cache_resource
     return seeded_db_url
 
 
@@ -89,6 +92,9 @@ def empty_app_env(tmp_path, monkeypatch):
     import streamlit as st
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
+    from components import data
+
     monkeypatch.setenv("ATLAS_DB_URL", url)
     st.cache_data.clear()
+    data.clear_caches()
     return url

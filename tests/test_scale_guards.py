@@ -1,0 +1,64 @@
+"""What the pages do when a store is big: tables cap their rows and say so, and the
+per-filter memo (`components.data.derived`) recomputes only when something changed."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def _table_app(rows: int, max_rows: int) -> None:
+    import pandas as pd
+
+    from components.tables import deals_table
+
+    deals = pd.DataFrame(
+        {
+            "parties": [["Alpha Bio", f"Beta {i}"] for i in range(rows)],
+            "type": "licensing",
+            "also_types": [[] for _ in range(rows)],
+            "deal_date": [f"2024-01-{i % 28 + 1:02d}" for i in range(rows)],
+            "countries": [[] for _ in range(rows)],
+            "therapeutic_areas": [[] for _ in range(rows)],
+            "confidence": 0.9,
+            "evidence": "Alpha Bio licensed it.",
+            "article_title": "t",
+            "article_file": "f",
+        }
+    )
+    deals_table(deals, key="capped", max_rows=max_rows)
+
+
+def test_a_table_over_its_cap_shows_the_latest_rows_and_says_how_many_are_hidden():
+    at = AppTest.from_function(_table_app, kwargs={"rows": 30, "max_rows": 10}).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 10
+    assert any("latest 10 of 30 deals" in c.value for c in at.caption)
+    assert set(at.dataframe[0].value["Date"]) <= {f"{d} Jan 2024" for d in range(19, 29)}
+
+
+def test_a_table_under_its_cap_shows_everything_without_a_note():
+    at = AppTest.from_function(_table_app, kwargs={"rows": 5, "max_rows": 10}).run()
+    assert len(at.dataframe[0].value) == 5
+    assert not at.caption
+
+
+def test_derived_results_are_reused_until_the_caches_are_cleared(app_env):
+    from atlas.query import DealFilters
+    from components import data
+
+    calls = []
+
+    def count(deals, label):
+        calls.append(label)
+        return len(deals)
+
+    everything = data.derived("test.count", count, DealFilters(), "a")
+    assert data.derived("test.count", count, DealFilters(), "a") == everything
+    assert calls == ["a"]
+    licences = data.derived("test.count", count, DealFilters(types=("licensing",)), "a")
+    assert licences < everything and calls == ["a", "a"]
+    data.derived("test.count", count, DealFilters(), "b")
+    assert calls == ["a", "a", "b"]
+    data.clear_caches()
+    data.derived("test.count", count, DealFilters(), "a")
+    assert calls == ["a", "a", "b", "a"]
