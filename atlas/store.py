@@ -769,13 +769,10 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
     by_org = (
         alias_rows.groupby("organisation_id")["alias"].apply(sorted) if not alias_rows.empty else {}
     )
-    frame["aliases"] = frame["id"].map(
-        lambda i: (
-            [a for a in by_org.get(i, []) if a != frame.loc[frame["id"] == i, "name"].iloc[0]]
-            if i in by_org
-            else []
-        )
-    )
+    frame["aliases"] = [
+        [a for a in by_org.get(i, []) if a != name] if i in by_org else []
+        for i, name in zip(frame["id"], frame["name"], strict=True)
+    ]
     return frame
 
 
