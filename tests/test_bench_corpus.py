@@ -135,6 +135,15 @@ def test_fill_store_builds_the_truth_extraction(corpus, tmp_path):
         fill_store.fill(url, pairs[:1], total=1)
 
 
+def test_generated_articles_are_the_ones_the_reader_makes_of_the_files(corpus):
+    """fill_store --articles parses records in memory; it must store what reading the
+    written files gives (and so what ``atlas ingest`` stores)."""
+    out, _manifest, _truths = corpus
+    in_memory = list(fill_store.generated(120, 3, per_shard=50))
+    from_files = list(fill_store.from_corpus(out))
+    assert in_memory == from_files
+
+
 @pytest.mark.parametrize(
     "url",
     [
