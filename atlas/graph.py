@@ -12,10 +12,24 @@ from collections import Counter
 from collections.abc import Iterable
 
 import networkx as nx
+import numpy as np
 import pandas as pd
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import shortest_path
+from scipy.spatial import KDTree
 
 from atlas.models import DEAL_TYPES
 from atlas.query import date_label
+
+# networkx's spring layout leaves its dense solver at 500 organisations; its sparse
+# solvers took 11-15 s of CPU on a 2,000-organisation component (bench/network_bench.py),
+# so components this large get the faster layout below instead.
+LARGE_COMPONENT = 500
+_PIVOTS = 50
+_SPRING_ITERATIONS = 100
+# Organisations repel only those closer than this (in units of one link length):
+# enough to keep dots and labels apart, and it keeps each step linear in size.
+_REPULSION_RADIUS = 2.0
 
 
 def _text(value: object) -> str | None:
@@ -155,9 +169,92 @@ def _component_layout(graph: nx.Graph, nodes: set, *, seed: int) -> dict[str, tu
             else [i - (len(ordered) - 1) / 2 for i in range(len(ordered))]
         )
         return {node: (x, 0.0) for node, x in zip(ordered, xs, strict=True)}
+    if len(nodes) >= LARGE_COMPONENT:
+        return _large_component_layout(graph, nodes, seed=seed)
     radius = 0.5 * math.sqrt(len(nodes))
     positions = nx.spring_layout(graph.subgraph(nodes), seed=seed, weight="count", scale=radius)
     return {node: (float(xy[0]), float(xy[1])) for node, xy in positions.items()}
+
+
+def _pivot_mds(adjacency: csr_array, *, pivots: int) -> np.ndarray:
+    """Coordinates whose distances approximate the number of links between
+    organisations (pivot MDS, Brandes and Pich 2006): breadth-first distances
+    from ``pivots`` organisations, each the farthest from those chosen before,
+    starting from row 0; then the two main axes of the centred distances."""
+    size = adjacency.shape[0]
+    count = min(pivots, size)
+    distances = np.empty((size, count))
+    nearest = np.full(size, np.inf)
+    pivot = 0
+    for column in range(count):
+        distances[:, column] = shortest_path(adjacency, unweighted=True, indices=pivot)
+        nearest = np.minimum(nearest, distances[:, column])
+        pivot = int(np.argmax(nearest))
+    squared = distances**2
+    centred = -0.5 * (
+        squared - squared.mean(axis=0) - squared.mean(axis=1)[:, None] + squared.mean()
+    )
+    left, singular, _ = np.linalg.svd(centred, full_matrices=False)
+    coords = left[:, :2] * singular[:2]
+    # Singular vectors have no preferred sign: fix it so a graph always looks the same.
+    largest = np.abs(coords).argmax(axis=0)
+    return coords * np.where(coords[largest, [0, 1]] < 0, -1.0, 1.0)
+
+
+def _spring_with_local_repulsion(
+    coords: np.ndarray, a: np.ndarray, b: np.ndarray, weights: np.ndarray, *, iterations: int
+) -> np.ndarray:
+    """Fruchterman-Reingold steps (links pull with d², organisations push with
+    1/d, ideal link length 1) in which only organisations closer than
+    ``_REPULSION_RADIUS`` push each other (found with a k-d tree, as in
+    Fruchterman and Reingold's grid variant); the step shrinks as it goes."""
+    size = len(coords)
+    coords = coords.copy()
+    for step in range(iterations):
+        limit = 1.0 - step / iterations + 0.02
+        moves = np.zeros_like(coords)
+        pairs = KDTree(coords).query_pairs(_REPULSION_RADIUS, output_type="ndarray")
+        if len(pairs):
+            i, j = pairs[:, 0], pairs[:, 1]
+            delta = coords[i] - coords[j]
+            push = delta / np.maximum((delta**2).sum(axis=1), 1e-4)[:, None]
+            for axis in (0, 1):
+                moves[:, axis] += np.bincount(i, push[:, axis], size)
+                moves[:, axis] -= np.bincount(j, push[:, axis], size)
+        delta = coords[a] - coords[b]
+        pull = delta * (weights * np.sqrt((delta**2).sum(axis=1)))[:, None]
+        for axis in (0, 1):
+            moves[:, axis] += np.bincount(b, pull[:, axis], size)
+            moves[:, axis] -= np.bincount(a, pull[:, axis], size)
+        length = np.maximum(np.sqrt((moves**2).sum(axis=1)), 1e-9)
+        coords += moves * (np.minimum(length, limit) / length)[:, None]
+    return coords
+
+
+def _large_component_layout(
+    graph: nx.Graph, nodes: set, *, seed: int
+) -> dict[str, tuple[float, float]]:
+    """A big connected component laid out in about a second of CPU at 2,000
+    organisations: pivot MDS for the overall shape, then spring steps with
+    local repulsion to spread out the partners of each hub. Neighbours end up
+    about one unit apart, as in ``_component_layout``."""
+    order = sorted(nodes, key=lambda n: (-graph.degree(n), str(n)))
+    index = {node: i for i, node in enumerate(order)}
+    links = list(graph.subgraph(nodes).edges(data="count", default=1))
+    a = np.array([index[u] for u, _, _ in links])
+    b = np.array([index[v] for _, v, _ in links])
+    # Repeat partners sit closer, but a tenth deal should not pull harder than a third.
+    weights = np.array([min(float(count or 1), 3.0) for _, _, count in links])
+    adjacency = csr_array(
+        (np.ones(2 * len(links)), (np.concatenate([a, b]), np.concatenate([b, a]))),
+        shape=(len(order), len(order)),
+    )
+    coords = _pivot_mds(adjacency, pivots=_PIVOTS)
+    coords /= max(float(np.median(np.sqrt(((coords[a] - coords[b]) ** 2).sum(axis=1)))), 1e-9)
+    # Organisations with the same partners (the deals of one hub) start on one spot.
+    coords += np.random.default_rng(seed).uniform(-0.5, 0.5, coords.shape)
+    coords = _spring_with_local_repulsion(coords, a, b, weights, iterations=_SPRING_ITERATIONS)
+    return {node: (float(coords[i, 0]), float(coords[i, 1])) for node, i in index.items()}
 
 
 def layout_positions(
@@ -167,9 +264,10 @@ def layout_positions(
     physics (a 2,000-node graph would otherwise keep moving).
 
     Each connected component is laid out on its own (networkx would push small
-    components to the rim and squash each of them) and the components are
-    packed in rows (about ``aspect`` times wider than tall), largest first. Units: neighbouring organisations sit
-    about one unit apart; y grows upwards."""
+    components to the rim and squash each of them); those of ``LARGE_COMPONENT``
+    organisations or more by ``_large_component_layout``. The components are
+    packed in rows (about ``aspect`` times wider than tall), largest first.
+    Units: neighbouring organisations sit about one unit apart; y grows upwards."""
     if graph.number_of_nodes() == 0:
         return {}
     components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(map(str, c))))
@@ -193,3 +291,33 @@ def layout_positions(
         cursor_x += width
         row_height = max(row_height, height)
     return positions
+
+
+def cap_caption(shown: nx.Graph, capped: nx.Graph, *, max_nodes: int) -> str:
+    """The line above the Network page's drawing: what is drawn, and what the cap
+    (``cap_graph`` of ``shown``; the page allows at most ``max_nodes``) hides and
+    how to see it."""
+    drawn, total = capped.number_of_nodes(), shown.number_of_nodes()
+    if drawn >= total:
+        return (
+            f"{drawn:,} organisations, {capped.number_of_edges():,} links. "
+            "Hover a dot or a line for details; drag to pan, scroll to zoom."
+        )
+    hidden = [n for n in shown.nodes if n not in capped]
+    most = max(int(shown.nodes[n].get("deals", 0)) for n in hidden)
+    links = shown.number_of_edges() - capped.number_of_edges()
+    how = (
+        f"raise “Most organisations shown” (up to {max_nodes:,}) or focus on one organisation"
+        if drawn < max_nodes
+        else "focus on one organisation or narrow the filters"
+    )
+    deals = f"{most} deal{'s' if most != 1 else ''}"
+    lines = f"the {links:,} link{'s' if links != 1 else ''}"
+    if len(hidden) == 1:
+        what = f"1 organisation with {deals}, and {lines} to it; {how} to see it."
+    else:
+        what = (
+            f"{len(hidden):,} organisations with at most {deals} each, "
+            f"and {lines} to them; {how} to see them."
+        )
+    return f"Showing the {drawn:,} organisations with most deals, of {total:,}. Hidden: {what}"

@@ -49,11 +49,9 @@ COUNTRY_PALETTE = (
 KIND_COLOURS = dict(
     zip(ORG_KINDS, ("#4E79A7", "#59A14F", "#E15759", "#F28E2B", "#B07AA1"), strict=True)
 )
-# networkx lays out a component of 500 organisations or more with scipy, which
-# the app does not ship; such graphs are laid out by vis-network's physics,
-# stopped once stable.
-PRECOMPUTED_LAYOUT_MAX_COMPONENT = 499
-STABILIZATION_ITERATIONS = 200
+# The Network page's "Most organisations shown": its default and its largest value.
+DEFAULT_MAX_NODES = 150
+MAX_NODES = 2000
 MAX_DEALS_IN_TOOLTIP = 8
 MAX_EVIDENCE_CHARS = 280
 
@@ -102,11 +100,6 @@ _SCRIPT = """
                   edges.update(edges.get().map(function (e) {
                       return {id: e.id, title: atlasTip(e.title)};
                   }));
-"""
-_STOP_PHYSICS = """
-                  network.once("stabilizationIterationsDone", function () {
-                      network.setOptions({physics: {enabled: false}});
-                  });
 """
 
 
@@ -218,7 +211,7 @@ def _label_size(presenter: bool) -> int:
     return font_size(presenter) + (4 if presenter else 1)
 
 
-def _options(*, physics: bool, presenter: bool) -> dict:
+def _options(*, presenter: bool) -> dict:
     label_size = _label_size(presenter)
     return {
         "nodes": {
@@ -229,16 +222,10 @@ def _options(*, physics: bool, presenter: bool) -> dict:
         },
         "edges": {"smooth": False, "color": {"inherit": False}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
-        "physics": {
-            "enabled": physics,
-            "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -6000, "springLength": 140},
-            "stabilization": {
-                "enabled": physics,
-                "iterations": STABILIZATION_ITERATIONS,
-                "fit": True,
-            },
-        },
+        # Every position comes from atlas.graph.layout_positions: vis-network's
+        # physics kept the canvas blank for 15 s (26 s on a busy machine) while it
+        # settled 2,000 organisations in headless Chromium (bench/network_bench.py).
+        "physics": {"enabled": False, "stabilization": {"enabled": False}},
     }
 
 
@@ -263,19 +250,14 @@ def network_html(
     never modified. ``colour_basis`` (a larger graph the shown one comes
     from) keeps each country's colour the same whichever part is shown."""
     colours = node_colours(colour_basis if colour_basis is not None else graph, colour_by=colour_by)
-    largest = max((len(c) for c in nx.connected_components(graph)), default=0)
-    precomputed = largest <= PRECOMPUTED_LAYOUT_MAX_COMPONENT
-    positions = layout_positions(graph, aspect=1.8) if precomputed else {}
+    positions = layout_positions(graph, aspect=1.8)
     # Pixels between neighbouring organisations: a wrapped label's width and a bit.
     scale = _label_size(presenter) * 12.0
     net = Network(height=f"{height_px}px", width="100%", cdn_resources="in_line")
-    net.set_options(json.dumps(_options(physics=not precomputed, presenter=presenter)))
+    net.set_options(json.dumps(_options(presenter=presenter)))
     ids = {name: i for i, name in enumerate(graph.nodes)}
     for name, data in graph.nodes(data=True):
-        extra = {}
-        if name in positions:
-            x, y = positions[name]
-            extra = {"x": round(x * scale, 1), "y": round(-y * scale, 1)}
+        x, y = positions[name]
         net.add_node(
             ids[name],
             label=_escape(name),
@@ -283,7 +265,8 @@ def network_html(
             color=colours.get(_legend_key(data.get(colour_by), colours), OTHER_COLOUR),
             size=_node_size(int(data.get("deals", 0))),
             borderWidth=1,
-            **extra,
+            x=round(x * scale, 1),
+            y=round(-y * scale, 1),
         )
     for a, b, data in graph.edges(data=True):
         count = int(data.get("count", len(data.get("deals", []))))
@@ -302,10 +285,7 @@ def network_html(
     page = net.generate_html()
     if _NETWORK_CALL not in page:
         raise RuntimeError("unexpected pyvis template: cannot attach the tooltip script")
-    script = _SCRIPT + "                  " + _NETWORK_CALL
-    if not precomputed:
-        script += _STOP_PHYSICS
-    page = page.replace(_NETWORK_CALL, script, 1)
+    page = page.replace(_NETWORK_CALL, _SCRIPT + "                  " + _NETWORK_CALL, 1)
     page = _strip_remote_resources(page)
     page = _EMPTY_HEADING.sub("", page)
     page = _TEMPLATE_COMMENT.sub("", page)

@@ -6,12 +6,22 @@ House style §7: assert on the networkx data, never on HTML; no Streamlit needed
 from __future__ import annotations
 
 import math
+import time
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
-from atlas.graph import between, build_deal_graph, cap_graph, ego_graph, layout_positions
+from atlas.graph import (
+    LARGE_COMPONENT,
+    between,
+    build_deal_graph,
+    cap_caption,
+    cap_graph,
+    ego_graph,
+    layout_positions,
+)
 
 COLUMNS = [
     "deal_id",
@@ -286,3 +296,121 @@ def test_layout_handles_tiny_components():
     # The middle of a three-organisation path sits between the other two.
     xs = sorted([positions["p"][0], positions["hub"][0], positions["q"][0]])
     assert xs[1] == positions["hub"][0]
+
+
+def scale_free(size: int, *, seed: int = 3) -> nx.Graph:
+    """A connected deal network with a few hubs (preferential attachment) and
+    some repeated deals, in the shape build_deal_graph gives."""
+    graph = nx.relabel_nodes(nx.barabasi_albert_graph(size, 1, seed=seed), lambda n: f"Org {n}")
+    for node in graph.nodes:
+        graph.nodes[node].update(deals=graph.degree(node), country="Japan", kind=None)
+    for i, (_, _, data) in enumerate(graph.edges(data=True)):
+        data.update(count=1 + (i % 7 == 0), types=["licensing"], deals=[])
+    return graph
+
+
+def distances(positions: dict, pairs) -> np.ndarray:
+    return np.array([math.dist(positions[a], positions[b]) for a, b in pairs])
+
+
+def test_a_large_component_is_laid_out_readably():
+    graph = scale_free(LARGE_COMPONENT + 100)
+    positions = layout_positions(graph, seed=7)
+    assert set(positions) == set(graph.nodes)
+    assert positions == layout_positions(graph, seed=7)
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in positions.values())
+    nodes = list(graph.nodes)
+    points = np.array([positions[n] for n in nodes])
+    gaps = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(gaps, np.inf)
+    # No organisation hides another: the closest two are a tenth of a link apart at least...
+    assert gaps.min() > 0.1
+    # ...and most have room for a dot (the partners of a hub start on one spot).
+    assert np.median(gaps.min(axis=1)) > 0.4
+    # Partners sit about one unit apart, much closer than organisations in general.
+    links = distances(positions, graph.edges)
+    assert 0.5 < np.median(links) < 3
+    assert np.median(links) < 0.2 * np.median(gaps[np.isfinite(gaps)])
+
+
+def test_a_hub_with_many_partners_gets_them_around_it():
+    star = nx.relabel_nodes(nx.star_graph(LARGE_COMPONENT), lambda n: f"Org {n}")
+    nx.set_edge_attributes(star, 1, "count")
+    positions = layout_positions(star)
+    leaves = [n for n in star if n != "Org 0"]
+    hub = np.array(positions["Org 0"])
+    offsets = np.array([positions[n] for n in leaves]) - hub
+    angles = np.arctan2(offsets[:, 1], offsets[:, 0])
+    # Every direction from the hub is used: no sector of 45 degrees is empty.
+    assert len(np.unique(np.floor((angles + math.pi) / (math.pi / 4)))) == 8
+    assert len({(round(x, 2), round(y, 2)) for x, y in positions.values()}) == len(positions)
+
+
+def test_large_and_small_components_are_kept_apart():
+    graph = nx.union(scale_free(LARGE_COMPONENT), scale_free(12, seed=5), rename=("big ", "small "))
+    graph.add_edge("pair a", "pair b", count=1)
+    positions = layout_positions(graph)
+    boxes = []
+    for nodes in nx.connected_components(graph):
+        xs = [positions[n][0] for n in nodes]
+        ys = [positions[n][1] for n in nodes]
+        boxes.append((min(xs), max(xs), min(ys), max(ys)))
+    for i, (ax0, ax1, ay0, ay1) in enumerate(boxes):
+        for bx0, bx1, by0, by1 in boxes[i + 1 :]:
+            assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0
+
+
+def test_two_thousand_organisations_are_laid_out_in_seconds():
+    graph = scale_free(2000)
+    started = time.process_time()
+    positions = layout_positions(graph)
+    # About 1 s of CPU here; networkx's own solvers took 11-15 s at this size.
+    assert time.process_time() - started < 6
+    assert len(positions) == 2000
+
+
+def hub_and_partners(partners: int, *, extra_deals: int = 0) -> nx.Graph:
+    """A hub with ``partners`` partners; the first partner has ``extra_deals`` more deals."""
+    graph = nx.star_graph(partners)
+    nx.set_node_attributes(graph, 1, "deals")
+    graph.nodes[0]["deals"] = partners
+    graph.nodes[1]["deals"] = 1 + extra_deals
+    return graph
+
+
+def test_cap_caption_without_cap_counts_what_is_drawn():
+    graph = hub_and_partners(2000)
+    caption = cap_caption(graph, graph.copy(), max_nodes=2000)
+    assert caption.startswith("2,001 organisations, 2,000 links.")
+    assert "hidden" not in caption.lower()
+
+
+def test_cap_caption_says_what_is_hidden_and_how_to_see_it():
+    graph = hub_and_partners(2000, extra_deals=2)
+    capped, hidden = cap_graph(graph, max_nodes=150)
+    caption = cap_caption(graph, capped, max_nodes=2000)
+    assert hidden == 1851
+    assert "Showing the 150 organisations with most deals, of 2,001." in caption
+    # The hidden ones each have one deal; the partner with three deals is shown.
+    assert "Hidden: 1,851 organisations with at most 1 deal each" in caption
+    assert "the 1,851 links to them" in caption
+    assert "raise “Most organisations shown” (up to 2,000)" in caption
+
+
+def test_cap_caption_at_the_largest_cap_points_elsewhere():
+    graph = hub_and_partners(2100)
+    capped, _ = cap_graph(graph, max_nodes=2000)
+    caption = cap_caption(graph, capped, max_nodes=2000)
+    assert "Hidden: 101 organisations" in caption
+    assert "raise" not in caption
+    assert "focus on one organisation or narrow the filters" in caption
+
+
+def test_cap_caption_for_one_hidden_organisation_and_link():
+    graph = hub_and_partners(3, extra_deals=1)
+    capped, _ = cap_graph(graph, max_nodes=3)
+    caption = cap_caption(graph, capped, max_nodes=2000)
+    assert caption.endswith(
+        "Hidden: 1 organisation with 1 deal, and the 1 link to it; "
+        "raise “Most organisations shown” (up to 2,000) or focus on one organisation to see it."
+    )

@@ -16,11 +16,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas.figures.style import type_colour
-from atlas.graph import build_deal_graph
+from atlas.graph import LARGE_COMPONENT, build_deal_graph, layout_positions
 from atlas.query import DealFilters
-from components.network import PRECOMPUTED_LAYOUT_MAX_COMPONENT, network_html, node_colours
+from components.network import DEFAULT_MAX_NODES, MAX_NODES, network_html, node_colours
 from tests.conftest import ROOT
-from tests.test_graph import deal, frame
+from tests.test_graph import deal, frame, scale_free
 
 PAGE = str(ROOT / "views" / "network.py")
 JFCR = "Japanese Foundation for Cancer Research"
@@ -140,20 +140,25 @@ def test_colour_by_kind_uses_the_kind():
         network_html(graph, colour_by="size")
 
 
-def test_large_components_settle_then_stop_moving():
-    star = nx.star_graph(PRECOMPUTED_LAYOUT_MAX_COMPONENT + 1)
-    graph = nx.relabel_nodes(star, {n: f"Org {n}" for n in star})
-    nx.set_node_attributes(graph, 1, "deals")
-    nx.set_node_attributes(graph, "Japan", "country")
-    for _, _, data in graph.edges(data=True):
-        data.update(count=1, types=["licensing"], deals=[])
+@pytest.mark.parametrize("size", [LARGE_COMPONENT, MAX_NODES])
+def test_large_networks_are_drawn_still_where_they_were_laid_out(size):
+    graph = scale_free(size)
     page = network_html(graph)
     nodes, _, options = vis_data(page)
-    assert options["physics"]["enabled"] is True
-    assert options["physics"]["stabilization"]["iterations"] > 0
-    assert 'network.once("stabilizationIterationsDone"' in page
-    assert "setOptions({physics: {enabled: false}})" in page
-    assert not any("x" in n for n in nodes)
+    # No physics in the browser: it took 15 s to settle 2,000 organisations there.
+    assert options["physics"]["enabled"] is False
+    assert options["physics"]["stabilization"]["enabled"] is False
+    assert 'network.once("stabilizationIterationsDone"' not in page
+    assert len(nodes) == size
+    expected = layout_positions(graph, aspect=1.8)
+    widest = max(nodes, key=lambda n: abs(expected[n["label"]][0]))
+    scale = widest["x"] / expected[widest["label"]][0]
+    assert scale > 50  # pixels per link: room for a label
+    for node in nodes:
+        x, y = expected[node["label"]]
+        # Scaled to pixels, y flipped (y grows downwards on a canvas).
+        assert node["x"] == pytest.approx(x * scale, abs=0.1)
+        assert node["y"] == pytest.approx(-y * scale, abs=0.1)
 
 
 def test_presenter_mode_uses_larger_labels(hostile_graph):
@@ -210,7 +215,8 @@ def test_whole_network_with_download(app_env):
     shown = labels(component_html(at))
     assert {"Astellas Pharma", "Sawai Pharmaceutical", "Mycenax Biotech", "Alvotech"} <= shown
     assert at.selectbox(key="network_focus").value == "All organisations"
-    assert at.slider(key="network_max_nodes").value == 150
+    assert at.slider(key="network_max_nodes").value == DEFAULT_MAX_NODES
+    assert at.slider(key="network_max_nodes").max == MAX_NODES
     assert [b.key for b in at.get("download_button")] == ["network_download"]
     assert any(f"{len(shown)} organisations" in c.value for c in at.caption)
 
@@ -278,7 +284,10 @@ def test_cap_shows_top_n_of_m(app_env):
     assert not at.exception
     shown = labels(component_html(at))
     assert len(shown) == 10 and "Astellas Pharma" in shown
-    assert any(f"Showing top 10 of {total} organisations" in c.value for c in at.caption)
+    caption = next(c.value for c in at.caption if c.value.startswith("Showing"))
+    assert caption.startswith(f"Showing the 10 organisations with most deals, of {total}.")
+    assert f"Hidden: {total - 10} organisations with at most" in caption
+    assert "raise “Most organisations shown” (up to 2,000)" in caption
 
 
 def test_colour_by_kind(app_env):

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from atlas.graph import between, build_deal_graph, cap_graph, ego_graph
+from atlas.graph import between, build_deal_graph, cap_caption, cap_graph, ego_graph
 from components import data, filters, page
-from components.network import render_network
+from components.network import DEFAULT_MAX_NODES, MAX_NODES, render_network
 from components.tables import deals_table
 
 ALL = "All organisations"
-DEFAULT_MAX_NODES = 150
 
 
 def _keep_valid(key: str, allowed: list, fallback) -> None:
@@ -51,7 +50,7 @@ colour_by = colour_col.radio(
 max_nodes = size_col.slider(
     "Most organisations shown",
     min_value=10,
-    max_value=2000,
+    max_value=MAX_NODES,
     value=DEFAULT_MAX_NODES,
     step=10,
     key="network_max_nodes",
@@ -59,17 +58,8 @@ max_nodes = size_col.slider(
 )
 
 shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
-capped, hidden = cap_graph(shown, max_nodes=max_nodes, keep=[] if focus == ALL else [focus])
-if hidden:
-    st.caption(
-        f"Showing top {capped.number_of_nodes()} of {shown.number_of_nodes()} organisations "
-        "(by number of deals)."
-    )
-else:
-    st.caption(
-        f"{capped.number_of_nodes()} organisations, {capped.number_of_edges()} links. "
-        "Hover a dot or a line for details; drag to pan, scroll to zoom."
-    )
+capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=[] if focus == ALL else [focus])
+st.caption(cap_caption(shown, capped, max_nodes=MAX_NODES))
 render_network(
     capped,
     key="network",
