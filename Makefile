@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test ingest evaluate lint format bench bench-load clean
+.PHONY: run test ingest evaluate lint format bench bench-store bench-load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,22 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# Scale benchmarks (not part of `make test`; see bench/README.md). BENCH_ARTICLES sets the
+# ingest size; the page benchmark runs on the 100,000-article store of `make bench-store`.
+BENCH_ARTICLES ?= 10000
+BENCH_STORE := bench/out/store-100000.db
+
+$(BENCH_STORE): | $(STAMP)
+	$(PY) bench/fill_store.py --articles 100000 --db sqlite:///$(BENCH_STORE)
+
+bench-store: $(BENCH_STORE)
+
+bench: $(STAMP) $(BENCH_STORE)
+	$(PY) bench/throughput.py --articles 1000
+	$(PY) bench/ingest_bench.py --articles $(BENCH_ARTICLES)
+	$(PY) bench/pages_bench.py --db sqlite:///$(BENCH_STORE) --browser
+	$(PY) bench/network_bench.py
 
 # 10 browser sessions on every page during an ingest (about 5 minutes; not part of `make test`).
 bench-load: $(STAMP)
