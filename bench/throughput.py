@@ -50,7 +50,7 @@ def synthetic_corpus(articles: int, *, seed: int = 1) -> Path:
             check=True,
         )
         (folder / ".complete").write_text("")
-    return folder
+    return folder / "articles"  # the ground truth sits beside it, in truth/
 
 
 def load_articles(folder: Path, limit: int) -> list[Article]:
