@@ -50,7 +50,6 @@ def run_ingest(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     peak = 0
-    done = threading.Event()
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(child.stdout), daemon=True)
     reader.start()
@@ -68,7 +67,6 @@ def run_ingest(
                 except psutil.Error:
                     pass
         time.sleep(0.2)
-    done.set()
     reader.join(timeout=10)
     seconds = time.perf_counter() - started
     last = output[-1].strip() if output else ""

@@ -35,15 +35,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command  # noqa: E402
+from tests import browser_support  # noqa: E402
+from tests.browser_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    is_outside,
+    streamlit_command,
+)
 
 # (path, title of the page's h1), in the sidebar's order.
 PAGES = [
@@ -57,8 +62,6 @@ PAGES = [
     ("add_articles", "Add articles"),
     ("corrections", "Corrections"),
 ]
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
-LOCAL_SCHEMES = {"data", "blob", "about"}
 
 # The page is shown: its title is visible and no lazy placeholder is left.
 SHOWN_JS = """(title) => {
@@ -200,10 +203,7 @@ class Session:
 
     def _request(self, request) -> None:
         self.pending[request] = (request.url, time.monotonic())
-        parsed = urlparse(request.url)
-        if parsed.scheme in LOCAL_SCHEMES:
-            return
-        if parsed.hostname not in LOCAL_HOSTS:
+        if is_outside(request.url):
             self._stats().outside.append(request.url)
 
     async def show(self, path: str, title: str, action, *, page_timeout_s: float) -> None:
@@ -341,17 +341,8 @@ async def load(base: str, db_url: str, folder: Path, run: Run, args) -> None:
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("streamlit did not start:\n" + log.read_text(errors="replace")[-2000:])
+    if not browser_support.wait_until_healthy(url, process=process):
+        raise SystemExit("streamlit did not start:\n" + log.read_text(errors="replace")[-2000:])
 
 
 def quantile(values: list[float], q: float) -> float:

@@ -39,7 +39,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import networkx as nx
 import pandas as pd
@@ -48,13 +47,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from atlas.graph import build_deal_graph, cap_caption, cap_graph  # noqa: E402
 from components.network import DEFAULT_MAX_NODES, MAX_NODES, network_html  # noqa: E402
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, is_outside  # noqa: E402
 
 SIZES = (100, 500, 2000)
 TARGET_STILL_S = 5.0
 # The page's drawing height outside presenter mode (views/network.py).
 PAGE_HEIGHT_PX = 620
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 MOVE_EPSILON = 0.5
 
 # Made-up syllables plus a number: no name can be a real company's.
@@ -287,14 +285,7 @@ def measure(browser, url: str, *, quiet_s: float, timeout_s: float) -> dict:
 
 
 def outside_requests(urls: list[str]) -> list[str]:
-    outside = []
-    for url in urls:
-        parsed = urlparse(url)
-        if parsed.scheme in ("data", "blob", "about"):
-            continue
-        if parsed.hostname not in LOCAL_HOSTS:
-            outside.append(url)
-    return outside
+    return [url for url in urls if is_outside(url)]
 
 
 def run(cases: list[Case], *, quiet_s: float, timeout_s: float) -> list[Result]:

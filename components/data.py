@@ -80,7 +80,7 @@ def _filtered(url: str, filters: DealFilters) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _filter_choices(url: str) -> dict:
-    deals = _deals(url)
+    deals = _corrected(url)[0]  # read only: no copy
     choices = options(deals)
     dated = deals["deal_date"].dropna() if len(deals) else pd.Series(dtype=str)
     choices["date_span"] = (dated.min(), dated.max()) if len(dated) else None

@@ -1,12 +1,16 @@
 """What every real-browser run here shares: Debian's Chromium, the flags that keep it
 off the network, a free loopback port, and the `streamlit run` command line.
-Used by the browser tests and by `bench/load_test.py`."""
+Used by the browser tests and by the benchmarks in `bench/`."""
 
 from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium calls Google's hosts at start.
@@ -19,6 +23,34 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def is_outside(url: str) -> bool:
+    """Whether a request to ``url`` would leave this machine."""
+    parsed = urlparse(url)
+    return parsed.scheme not in LOCAL_SCHEMES and parsed.hostname not in LOCAL_HOSTS
+
+
+def wait_until_healthy(
+    url: str, *, timeout_s: float = 90, process: subprocess.Popen | None = None
+) -> bool:
+    """Poll Streamlit's health endpoint until it answers ``ok`` (True), the time is
+    up or ``process`` has exited (False)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
 
 
 def free_port() -> int:

@@ -7,14 +7,18 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    is_outside,
+    streamlit_command,
+    wait_until_healthy,
+)
 from tests.conftest import ROOT
 
 pytestmark = [
@@ -23,7 +27,6 @@ pytestmark = [
 ]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 PAGES = ["", "timeline", "countries", "network", "companies", "articles", "deals"]
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
 @contextlib.contextmanager
@@ -39,15 +42,7 @@ def streamlit_server(db_url: str):
     )
     url = f"http://localhost:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
+        if not wait_until_healthy(url, timeout_s=60, process=process):
             process.kill()
             pytest.fail(
                 "streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:]
@@ -93,14 +88,7 @@ class Watch:
         dialog.dismiss()
 
     def outside_requests(self) -> list[str]:
-        outside = []
-        for url in self.requests:
-            parsed = urlparse(url)
-            if parsed.scheme in ("data", "blob", "about"):
-                continue
-            if parsed.hostname not in LOCAL_HOSTS:
-                outside.append(url)
-        return outside
+        return [url for url in self.requests if is_outside(url)]
 
 
 def open_page(browser, url: str):

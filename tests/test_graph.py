@@ -22,33 +22,13 @@ from atlas.graph import (
     ego_graph,
     layout_positions,
 )
-
-COLUMNS = [
-    "deal_id",
-    "deal_key",
-    "parties",
-    "party_countries",
-    "type",
-    "also_types",
-    "deal_date",
-    "date_precision",
-    "date_source",
-    "confidence",
-    "evidence",
-    "therapeutic_areas",
-    "countries",
-    "item_index",
-    "article_id",
-    "article_title",
-    "article_file",
-    "article_source",
-]
+from atlas.store import DEALS_FRAME_COLUMNS
 
 
 def deal(
     deal_id: int, parties: list[str], countries: list, deal_type: str, date=None, **extra
 ) -> dict:
-    row = dict.fromkeys(COLUMNS)
+    row = dict.fromkeys(DEALS_FRAME_COLUMNS)
     row.update(
         deal_id=deal_id,
         deal_key=f"k{deal_id}",
@@ -71,7 +51,7 @@ def deal(
 
 
 def frame(*rows: dict) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=COLUMNS)
+    return pd.DataFrame(list(rows), columns=DEALS_FRAME_COLUMNS)
 
 
 @pytest.fixture
@@ -198,7 +178,7 @@ def test_country_falls_back_to_the_first_deal_that_names_one():
 
 
 def test_empty_frame_gives_an_empty_graph():
-    graph = build_deal_graph(pd.DataFrame(columns=COLUMNS))
+    graph = build_deal_graph(pd.DataFrame(columns=DEALS_FRAME_COLUMNS))
     assert graph.number_of_nodes() == 0
     assert layout_positions(graph) == {}
     assert cap_graph(graph, max_nodes=10)[1] == 0
@@ -273,8 +253,8 @@ def test_layout_positions_every_node_once_deterministically(graph):
     assert len({(round(x, 3), round(y, 3)) for x, y in positions.values()}) == len(positions)
 
 
-def test_layout_keeps_components_apart(graph):
-    positions = layout_positions(graph)
+def assert_components_apart(graph: nx.Graph, positions: dict) -> None:
+    """The bounding boxes of the connected components do not overlap."""
     boxes = []
     for nodes in nx.connected_components(graph):
         xs = [positions[n][0] for n in nodes]
@@ -283,6 +263,11 @@ def test_layout_keeps_components_apart(graph):
     for i, (ax0, ax1, ay0, ay1) in enumerate(boxes):
         for bx0, bx1, by0, by1 in boxes[i + 1 :]:
             assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0
+
+
+def test_layout_keeps_components_apart(graph):
+    positions = layout_positions(graph)
+    assert_components_apart(graph, positions)
 
 
 def test_layout_handles_tiny_components():
@@ -350,14 +335,7 @@ def test_large_and_small_components_are_kept_apart():
     graph = nx.union(scale_free(LARGE_COMPONENT), scale_free(12, seed=5), rename=("big ", "small "))
     graph.add_edge("pair a", "pair b", count=1)
     positions = layout_positions(graph)
-    boxes = []
-    for nodes in nx.connected_components(graph):
-        xs = [positions[n][0] for n in nodes]
-        ys = [positions[n][1] for n in nodes]
-        boxes.append((min(xs), max(xs), min(ys), max(ys)))
-    for i, (ax0, ax1, ay0, ay1) in enumerate(boxes):
-        for bx0, bx1, by0, by1 in boxes[i + 1 :]:
-            assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0
+    assert_components_apart(graph, positions)
 
 
 def test_two_thousand_organisations_are_laid_out_in_seconds():

@@ -69,6 +69,8 @@ def resolve(requested: str | None) -> str | None:
     """The organisation a link names, by canonical name or alias, any case."""
     if not requested:
         return None
+    if requested in names:  # the page writes the canonical name into the URL itself
+        return requested
     wanted = requested.strip().casefold()
     for row in organisations.itertuples(index=False):
         if wanted == str(row.name).casefold() or wanted in {

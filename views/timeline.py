@@ -25,7 +25,7 @@ MAX_DRAWN = 3_000
 def _timeline(deals, presenter):
     dated = dated_deals(deals)
     shown = dated.sort_values("date_start", ascending=False).head(MAX_DRAWN)
-    return build_timeline_figure(shown, presenter=presenter), len(dated)
+    return build_timeline_figure(shown, presenter=presenter)
 
 
 def _counts(deals, period, presenter):
@@ -39,6 +39,10 @@ def _lanes(deals, lanes, presenter):
     return build_swimlane_figure(dated_deals(deals), list(lanes), presenter=presenter)
 
 
+def _split(deals):
+    return len(dated_deals(deals)), undated_deals(deals)
+
+
 def _lane_choices(deals):
     dated = dated_deals(deals)
     return options(dated)["organisations"], default_swimlanes(dated)
@@ -48,15 +52,14 @@ deals = page.filtered_deals_or_stop("Timeline")
 current = filters.current()
 
 presenter = filters.presenter_mode()
-dated = dated_deals(deals)
-undated = undated_deals(deals)
+dated_count, undated = data.derived("timeline.split", _split, current)
 
-if dated.empty:
+if not dated_count:
     st.info(
         "None of the matching deals has a known date, so there is nothing to place on a time axis."
     )
 else:
-    figure, dated_count = data.derived("timeline.chart", _timeline, current, presenter)
+    figure = data.derived("timeline.chart", _timeline, current, presenter)
     if dated_count > MAX_DRAWN:
         st.caption(
             f"Drawing the latest {MAX_DRAWN:,} of {dated_count:,} dated deals; the counts "
