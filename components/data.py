@@ -119,13 +119,27 @@ def _derived(url: str, filters: DealFilters, name: str, _function, args: tuple):
     return _function(_filtered(url, filters), *args)
 
 
-def derived(name: str, function: Callable[..., T], filters: DealFilters, *args: Hashable) -> T:
+# Results measured in megabytes (a network drawing's HTML) get a shorter memory.
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _derived_large(url: str, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(url, filters), *args)
+
+
+def derived(
+    name: str,
+    function: Callable[..., T],
+    filters: DealFilters,
+    *args: Hashable,
+    large: bool = False,
+) -> T:
     """``function(filtered deals, *args)``, computed once per store, filter setting and
     ``args``, then shared by every rerun and session (treat the result as read-only).
 
     ``name`` identifies ``function`` in the cache: give each use its own, and pass
-    everything the function depends on besides the deals in ``args``."""
-    return _derived(store.database_url(), filters, name, function, args)
+    everything the function depends on besides the deals in ``args``. ``large``
+    results (megabytes each) are kept for the 12 latest settings instead of 256."""
+    cache = _derived_large if large else _derived
+    return cache(store.database_url(), filters, name, function, args)
 
 
 def filter_choices() -> dict:
@@ -146,6 +160,7 @@ def clear_caches() -> None:
     _corrected.clear()
     _filtered.clear()
     _derived.clear()
+    _derived_large.clear()
 
 
 @st.cache_data(show_spinner=False)

@@ -1,7 +1,8 @@
 """The deal network drawn with pyvis (vis-network), self-contained and offline.
 
 ``network_html`` turns a graph from ``atlas.graph`` into standalone HTML;
-``render_network`` embeds it in the page and offers it as a download.
+``show_network`` embeds such a page and offers it as a download;
+``render_network`` does both for a small graph, cached by its content.
 
 Safety: vis-network shows a string ``title`` with innerText and draws labels on
 the canvas, but pyvis' own popup template assigns titles with innerHTML. Every
@@ -327,26 +328,9 @@ def legend_height_px(*, presenter: bool) -> int:
     return 165 if presenter else 110
 
 
-def render_network(
-    graph: nx.Graph,
-    *,
-    key: str,
-    height_px: int = 650,
-    colour_by: str = "country",
-    presenter: bool = False,
-    colour_basis: nx.Graph | None = None,
-) -> None:
-    """Embed the network and offer the same page as a download
-    (``{key}_download``). See ``network_html`` for ``colour_basis``."""
-    page = _cached_network_html(
-        _fingerprint(graph),
-        _fingerprint(colour_basis) if colour_basis is not None else "",
-        graph,
-        colour_basis,
-        colour_by=colour_by,
-        height_px=height_px,
-        presenter=presenter,
-    )
+def show_network(page: str, *, key: str, height_px: int, presenter: bool = False) -> None:
+    """Embed a page from ``network_html`` (drawn ``height_px`` high) and offer it
+    as a download (``{key}_download``)."""
     st.iframe(
         page,
         height=height_px + legend_height_px(presenter=presenter),
@@ -361,3 +345,26 @@ def render_network(
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def render_network(
+    graph: nx.Graph,
+    *,
+    key: str,
+    height_px: int = 650,
+    colour_by: str = "country",
+    presenter: bool = False,
+    colour_basis: nx.Graph | None = None,
+) -> None:
+    """Draw a small graph (cached by its fingerprint) with ``show_network``.
+    See ``network_html`` for ``colour_basis``."""
+    page = _cached_network_html(
+        _fingerprint(graph),
+        _fingerprint(colour_basis) if colour_basis is not None else "",
+        graph,
+        colour_basis,
+        colour_by=colour_by,
+        height_px=height_px,
+        presenter=presenter,
+    )
+    show_network(page, key=key, height_px=height_px, presenter=presenter)

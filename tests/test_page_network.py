@@ -323,3 +323,34 @@ def test_choices_gone_after_a_filter_change_are_reset(app_env):
         "Nichi-Iko Pharmaceutical",
         "Asahi Kasei",
     }
+
+
+def test_reruns_reuse_the_graph_and_the_drawing(app_env, monkeypatch):
+    """Choosing a pair reruns the page; the graph and its layout are not rebuilt,
+    and they are rebuilt only for a new view (another colouring here)."""
+    import atlas.graph
+    import components.network
+
+    built, drawn = [], []
+    build, draw = atlas.graph.build_deal_graph, components.network.network_html
+
+    def counting_build(*args, **kwargs):
+        built.append(1)
+        return build(*args, **kwargs)
+
+    def counting_draw(*args, **kwargs):
+        drawn.append(1)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(atlas.graph, "build_deal_graph", counting_build)
+    monkeypatch.setattr(components.network, "network_html", counting_draw)
+    at = run_page()
+    first = component_html(at)
+    at.selectbox(key="network_pair_a").select("Sawai Pharmaceutical").run()
+    at.selectbox(key="network_pair_b").select("Nichi-Iko Pharmaceutical").run()
+    assert not at.exception
+    assert (len(built), len(drawn)) == (1, 1)
+    assert component_html(at) == first
+    at.radio(key="network_colour_by").set_value("kind").run()
+    assert (len(built), len(drawn)) == (1, 2)
+    assert component_html(at) != first

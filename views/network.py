@@ -3,11 +3,33 @@
 import streamlit as st
 
 from atlas.graph import between, build_deal_graph, cap_caption, cap_graph, ego_graph
+from atlas.query import DealFilters
 from components import data, filters, page
-from components.network import DEFAULT_MAX_NODES, MAX_NODES, render_network
+from components.network import DEFAULT_MAX_NODES, MAX_NODES, network_html, show_network
 from components.tables import deals_table
 
 ALL = "All organisations"
+
+
+def _basis(deals):
+    """The whole graph of the filtered deals and its organisations in name order."""
+    graph = build_deal_graph(deals, organisations=data.organisations())
+    return graph, sorted(graph.nodes, key=str.casefold)
+
+
+def _drawing(_deals, current: DealFilters, focus, hops, max_nodes, colour_by, presenter, height_px):
+    """The caption and the HTML for one view of the graph (laid out once, not per rerun)."""
+    graph, _ = data.derived("network.basis", _basis, current)
+    shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
+    capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=[] if focus == ALL else [focus])
+    html = network_html(
+        capped,
+        colour_by=colour_by,
+        height_px=height_px,
+        presenter=presenter,
+        colour_basis=graph,
+    )
+    return cap_caption(shown, capped, max_nodes=MAX_NODES), html
 
 
 def _keep_valid(key: str, allowed: list, fallback) -> None:
@@ -17,10 +39,11 @@ def _keep_valid(key: str, allowed: list, fallback) -> None:
 
 
 deals = page.filtered_deals_or_stop("Network")
+current = filters.current()
 
 presenter = filters.presenter_mode()
-graph = build_deal_graph(deals, organisations=data.organisations())
-names = sorted(graph.nodes, key=str.casefold)
+# Built once per filter setting and shared by reruns (read-only).
+graph, names = data.derived("network.basis", _basis, current)
 if not names:
     st.info("The matching deals name no organisation to draw.", icon=":material/hub:")
     st.stop()
@@ -57,17 +80,23 @@ max_nodes = size_col.slider(
     help="The organisations with most deals are kept; a focused organisation always stays.",
 )
 
-shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
-capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=[] if focus == ALL else [focus])
-st.caption(cap_caption(shown, capped, max_nodes=MAX_NODES))
-render_network(
-    capped,
-    key="network",
-    height_px=720 if presenter else 620,
-    colour_by=colour_by,
-    presenter=presenter,
-    colour_basis=graph,
-)
+height_px = 720 if presenter else 620
+with st.spinner("Laying out the network…"):
+    caption, html = data.derived(
+        "network.drawing",
+        _drawing,
+        current,
+        current,
+        focus,
+        hops if focus != ALL else 1,
+        max_nodes,
+        colour_by,
+        presenter,
+        height_px,
+        large=True,
+    )
+st.caption(caption)
+show_network(html, key="network", height_px=height_px, presenter=presenter)
 
 st.subheader("Deals between two organisations")
 a_col, b_col = st.columns(2)
