@@ -229,10 +229,11 @@ def apply_corrections(
     frame = frame.reset_index(drop=True)
     if len(orgs):
         # Deal counts follow the corrected deals (rejections, merges, additions).
-        per_org = (
-            frame.explode("parties").groupby("parties")["deal_key"].nunique() if len(frame) else {}
-        )
-        orgs["deals"] = [int(per_org.get(n, 0)) for n in orgs["name"]]
+        deal_keys: dict[str, set] = {}
+        for key, parties in zip(frame["deal_key"].tolist(), frame["parties"].tolist(), strict=True):
+            for party in parties:
+                deal_keys.setdefault(party, set()).add(key)
+        orgs["deals"] = [len(deal_keys.get(n, ())) for n in orgs["name"]]
     return frame, orgs
 
 
@@ -266,13 +267,25 @@ def _manual_deals(added: list[Correction], rename, countries: dict, columns) -> 
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, "status"])))
 
 
+_ORGANISATION_COLUMNS = (
+    "name",
+    "id",
+    "country",
+    "kind",
+    "in_lexicon",
+    "deals",
+    "mentions",
+    "articles",
+    "aliases",
+)
+
+
 def _corrected_organisations(
     organisations: pd.DataFrame, names: dict[str, str], active: list[Correction]
 ) -> pd.DataFrame:
     if organisations.empty:
         return organisations.copy()
     frame = organisations.copy()
-    frame["former_names"] = [[] for _ in range(len(frame))]
     frame["name"] = [names.get(n, n) for n in organisations["name"]]
     # Old names become aliases of the organisation they now belong to.
     frame["aliases"] = [
@@ -281,17 +294,31 @@ def _corrected_organisations(
             frame["aliases"], organisations["name"], frame["name"], strict=True
         )
     ]
-    grouped = frame.groupby("name", sort=True)
-    merged = grouped.agg(
-        id=("id", "min"),
-        country=("country", lambda s: next((v for v in s if isinstance(v, str) and v), None)),
-        kind=("kind", "first"),
-        in_lexicon=("in_lexicon", "max"),
-        deals=("deals", "sum"),
-        mentions=("mentions", "sum"),
-        articles=("articles", "sum"),
-        aliases=("aliases", lambda s: sorted({a for values in s for a in values})),
-    ).reset_index()
+    # Only names that several rows now share (merges) need grouping; a group per
+    # organisation cost seconds at 30,000 organisations.
+    repeated = frame["name"].duplicated(keep=False)
+    single = frame.loc[~repeated, list(_ORGANISATION_COLUMNS)]
+    single["country"] = [c if isinstance(c, str) and c else None for c in single["country"]]
+    parts = [single]
+    if repeated.any():
+        grouped = frame[repeated].groupby("name", sort=True)
+        parts.append(
+            grouped.agg(
+                id=("id", "min"),
+                country=(
+                    "country",
+                    lambda s: next((v for v in s if isinstance(v, str) and v), None),
+                ),
+                kind=("kind", "first"),
+                in_lexicon=("in_lexicon", "max"),
+                deals=("deals", "sum"),
+                mentions=("mentions", "sum"),
+                articles=("articles", "sum"),
+                aliases=("aliases", lambda s: sorted({a for values in s for a in values})),
+            ).reset_index()[list(_ORGANISATION_COLUMNS)]
+        )
+    merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else single
+    merged = merged.sort_values("name", kind="stable").reset_index(drop=True)
     for c in active:
         if c.action == "set_org":
             target = names.get(c.target, c.target)

@@ -51,16 +51,12 @@ def with_dates(deals: pd.DataFrame) -> pd.DataFrame:
     """Adds ``date_start``/``date_end`` (the span a partial date covers) and
     ``date_label`` (the date as precise as it is known: 2025, Apr 2025, 19 Dec 2025)."""
     frame = deals.copy()
-    bounds = frame["deal_date"].map(date_bounds) if len(frame) else pd.Series(dtype=object)
-    frame["date_start"] = (
-        pd.to_datetime([b[0] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
-    )
-    frame["date_end"] = (
-        pd.to_datetime([b[1] for b in bounds]) if len(frame) else pd.Series(dtype="datetime64[ns]")
-    )
-    frame["date_label"] = (
-        [date_label(d) for d in frame["deal_date"]] if len(frame) else pd.Series(dtype=str)
-    )
+    dates = frame["deal_date"].tolist()
+    # Computed once per distinct date (ten years hold a few thousand), not per deal.
+    known = {d: (*date_bounds(d), date_label(d)) for d in set(dates)}
+    frame["date_start"] = pd.to_datetime([known[d][0] for d in dates])
+    frame["date_end"] = pd.to_datetime([known[d][1] for d in dates])
+    frame["date_label"] = pd.Series([known[d][2] for d in dates], index=frame.index, dtype=object)
     return frame
 
 

@@ -659,6 +659,11 @@ DEALS_FRAME_COLUMNS = [
 ]
 
 
+def _frame(result) -> pd.DataFrame:
+    """A query's rows as a frame, built from tuples (dicts per row cost twice as much)."""
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
 def deals_frame(engine: Engine) -> pd.DataFrame:
     """One row per deal: parties (names and countries), type, date, areas,
     confidence, evidence and the article it comes from."""
@@ -695,7 +700,7 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
         .order_by(deal_parties.c.deal_id, deal_parties.c.position)
     )
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).mappings().all())
+        frame = _frame(conn.execute(query))
         parties = conn.execute(party_query).all()
     if frame.empty:
         return pd.DataFrame(columns=DEALS_FRAME_COLUMNS)
@@ -707,7 +712,7 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     frame["parties"] = [names.get(i, []) for i in frame["deal_id"]]
     frame["party_countries"] = [countries.get(i, []) for i in frame["deal_id"]]
     for column in ("also_types", "therapeutic_areas", "countries"):
-        frame[column] = frame[column].map(lambda v: [x for x in (v or "").split("|") if x])
+        frame[column] = [[x for x in (v or "").split("|") if x] for v in frame[column].tolist()]
     return frame[DEALS_FRAME_COLUMNS]
 
 
@@ -742,10 +747,8 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
         .outerjoin(mention_counts, mention_counts.c.organisation_id == organisations.c.id)
     )
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).mappings().all())
-        alias_rows = pd.DataFrame(
-            conn.execute(select(aliases.c.organisation_id, aliases.c.alias)).mappings().all()
-        )
+        frame = _frame(conn.execute(query))
+        alias_rows = conn.execute(select(aliases.c.organisation_id, aliases.c.alias)).all()
     if frame.empty:
         return pd.DataFrame(
             columns=[
@@ -766,12 +769,12 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
         .sort_values(["name", "id"], kind="stable")
         .reset_index(drop=True)
     )
-    by_org = (
-        alias_rows.groupby("organisation_id")["alias"].apply(sorted) if not alias_rows.empty else {}
-    )
+    by_org: dict[int, list[str]] = {}
+    for organisation_id, alias in alias_rows:
+        by_org.setdefault(organisation_id, []).append(alias)
     frame["aliases"] = [
-        [a for a in by_org.get(i, []) if a != name] if i in by_org else []
-        for i, name in zip(frame["id"], frame["name"], strict=True)
+        sorted(a for a in by_org.get(i, ()) if a != name)
+        for i, name in zip(frame["id"].tolist(), frame["name"].tolist(), strict=True)
     ]
     return frame
 
@@ -811,7 +814,7 @@ def articles_frame(engine: Engine) -> pd.DataFrame:
         .outerjoin(org_counts, org_counts.c.article_id == articles.c.id)
     )
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).mappings().all())
+        frame = _frame(conn.execute(query))
     if frame.empty:
         return pd.DataFrame(
             columns=[
@@ -942,7 +945,7 @@ def mentions_frame(engine: Engine, article_id: str | None = None) -> pd.DataFram
     if article_id is not None:
         query = query.where(mentions.c.article_id == article_id)
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).mappings().all())
+        frame = _frame(conn.execute(query))
     if frame.empty:
         return pd.DataFrame(
             columns=[
