@@ -11,26 +11,45 @@ totals = data.counts()
 if empty.store_is_empty(totals["deals"], totals["articles"]):
     st.stop()
 
-deals = data.filtered_deals(filters.current())
+
+def _summary(deals):
+    """The tiles' figures and the latest deals (computed once per filter setting)."""
+    dated = deals["deal_date"].dropna()
+    return {
+        "organisations": len({p for parties in deals["parties"] for p in parties}),
+        "deals": len(deals),
+        "countries": len({c for values in deals["countries"] for c in values}),
+        "span": f"{dated.min()[:4]}–{dated.max()[:4]}" if len(dated) else "–",
+        "latest": deals.sort_values("deal_date", ascending=False, na_position="last").head(10),
+    }
+
+
+def _figures(deals, presenter):
+    return (
+        build_type_mix_figure(deals, presenter=presenter),
+        build_most_active_figure(deals, presenter=presenter),
+    )
+
+
+current = filters.current()
 presenter = filters.presenter_mode()
-dated = deals["deal_date"].dropna()
-countries = {c for values in deals["countries"] for c in values}
+summary = data.derived("overview.summary", _summary, current)
 columns = st.columns(5)
 columns[0].metric("Articles", totals["articles"])
-columns[1].metric("Organisations", len({p for parties in deals["parties"] for p in parties}))
-columns[2].metric("Deals", len(deals))
-columns[3].metric("Countries", len(countries))
-columns[4].metric("Date span", f"{dated.min()[:4]}–{dated.max()[:4]}" if len(dated) else "–")
-if empty.nothing_matches(len(deals)):
+columns[1].metric("Organisations", summary["organisations"])
+columns[2].metric("Deals", summary["deals"])
+columns[3].metric("Countries", summary["countries"])
+columns[4].metric("Date span", summary["span"])
+if empty.nothing_matches(summary["deals"]):
     st.stop()
 
+type_mix, most_active = data.derived("overview.figures", _figures, current, presenter)
 left, right = st.columns(2)
-left.plotly_chart(build_type_mix_figure(deals, presenter=presenter), key="overview_type_mix")
-right.plotly_chart(build_most_active_figure(deals, presenter=presenter), key="overview_most_active")
+left.plotly_chart(type_mix, key="overview_type_mix")
+right.plotly_chart(most_active, key="overview_most_active")
 
 st.subheader("Latest deals")
-latest = deals.sort_values("deal_date", ascending=False, na_position="last").head(10)
-deals_table(latest, key="overview_latest")
+deals_table(summary["latest"], key="overview_latest")
 
 run = data.last_run()
 if run:
