@@ -186,8 +186,14 @@ def apply_corrections(
     party_countries: list[list[str | None]] = []
     deal_countries: list[list[str]] = []
     statuses: list[str] = []
-    keys = frame["deal_key"] if "deal_key" in frame.columns else [""] * len(frame)
-    rows = zip(keys, frame["type"], frame["parties"], frame["countries"], strict=True)
+    keys = frame["deal_key"].tolist() if "deal_key" in frame.columns else [""] * len(frame)
+    rows = zip(
+        keys,
+        frame["type"].tolist(),
+        frame["parties"].tolist(),
+        frame["countries"].tolist(),
+        strict=True,
+    )
     for position, (key, deal_type, row_parties, row_countries) in enumerate(rows):
         edits = by_key.get(key or "", [])
         if any(c.action == "reject_deal" for c in edits):

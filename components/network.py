@@ -1,8 +1,8 @@
 """The deal network drawn with pyvis (vis-network), self-contained and offline.
 
 ``network_html`` turns a graph from ``atlas.graph`` into standalone HTML;
-``show_network`` embeds such a page and offers it as a download;
-``render_network`` does both for a small graph, cached by its content.
+``show_network`` embeds such a page and offers it as a download. Pages build
+the HTML inside ``components.data.derived`` so a rerun does not lay it out again.
 
 Safety: vis-network shows a string ``title`` with innerText and draws labels on
 the canvas, but pyvis' own popup template assigns titles with innerHTML. Every
@@ -14,7 +14,6 @@ inert) and decodes labels to plain text for the canvas (never the DOM).
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
@@ -295,34 +294,6 @@ def network_html(
     return page
 
 
-def _fingerprint(graph: nx.Graph) -> str:
-    """A digest of the graph's nodes, edges and attributes (the cache key)."""
-    payload = json.dumps(nx.node_link_data(graph, edges="edges"), sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-# Laying out a large graph takes seconds; reruns for other widgets (the A/B
-# pair) should not repeat it. The graph itself is keyed by its fingerprint.
-@st.cache_data(show_spinner="Laying out the network…", max_entries=16)
-def _cached_network_html(
-    fingerprint: str,
-    basis_fingerprint: str,
-    _graph: nx.Graph,
-    _colour_basis: nx.Graph | None,
-    *,
-    colour_by: str,
-    height_px: int,
-    presenter: bool,
-) -> str:
-    return network_html(
-        _graph,
-        colour_by=colour_by,
-        height_px=height_px,
-        presenter=presenter,
-        colour_basis=_colour_basis,
-    )
-
-
 def legend_height_px(*, presenter: bool) -> int:
     """Room the legend above the canvas needs (three short wrapped lines)."""
     return 165 if presenter else 110
@@ -345,26 +316,3 @@ def show_network(page: str, *, key: str, height_px: int, presenter: bool = False
         on_click="ignore",
         icon=":material/download:",
     )
-
-
-def render_network(
-    graph: nx.Graph,
-    *,
-    key: str,
-    height_px: int = 650,
-    colour_by: str = "country",
-    presenter: bool = False,
-    colour_basis: nx.Graph | None = None,
-) -> None:
-    """Draw a small graph (cached by its fingerprint) with ``show_network``.
-    See ``network_html`` for ``colour_basis``."""
-    page = _cached_network_html(
-        _fingerprint(graph),
-        _fingerprint(colour_basis) if colour_basis is not None else "",
-        graph,
-        colour_basis,
-        colour_by=colour_by,
-        height_px=height_px,
-        presenter=presenter,
-    )
-    show_network(page, key=key, height_px=height_px, presenter=presenter)

@@ -16,17 +16,21 @@ from atlas.highlight import date_source_label
 from atlas.query import DealFilters, date_label, most_active
 from components import curation, data, filters, page
 from components.article_view import markdown_text
-from components.network import render_network
+from components.network import network_html, show_network
 from components.tables import article_link, deals_table
 
 KEY = "companies_organisation"
 
 
+EGO_HEIGHT_PX = 330
+
+
 def _profile(deals, organisation, presenter):
-    """Everything the page shows about one organisation under one filter setting."""
+    """Everything the page shows about one organisation under one filter setting;
+    its network is drawn here, once, as HTML (None when it has no partner)."""
     own = company_deals(deals, organisation)
     partners = company_partners(deals, organisation)
-    ego = None
+    ego_page = None
     figure = None
     if not own.empty:
         figure = build_company_deals_figure(deals, organisation, presenter=presenter)
@@ -35,7 +39,9 @@ def _profile(deals, organisation, presenter):
         nearby = deals[deals["parties"].map(lambda parties: bool(circle.intersection(parties)))]
         graph = build_deal_graph(nearby, organisations=data.organisations())
         ego = ego_graph(graph, organisation, hops=1)
-    return own, partners, company_areas(deals, organisation), figure, ego
+        if ego.number_of_nodes() > 1:
+            ego_page = network_html(ego, height_px=EGO_HEIGHT_PX, presenter=presenter)
+    return own, partners, company_areas(deals, organisation), figure, ego_page
 
 
 def _mentioning(_deals, organisation, former_names):
@@ -98,8 +104,8 @@ if st.query_params.get("company") != organisation:
 
 profile = organisations[organisations["name"] == organisation].iloc[0]
 presenter = filters.presenter_mode()
-own, partners, areas, deals_figure, ego = data.derived(
-    "companies.profile", _profile, current, organisation, presenter
+own, partners, areas, deals_figure, ego_page = data.derived(
+    "companies.profile", _profile, current, organisation, presenter, large=True
 )
 mentioning = data.derived(
     "companies.mentioning",
@@ -137,9 +143,11 @@ if own.empty:
 else:
     chart, network = st.columns(2)
     chart.plotly_chart(deals_figure, key="companies_deals_per_year")
-    if ego.number_of_nodes() > 1:
+    if ego_page is not None:
         with network:
-            render_network(ego, key="companies_ego", height_px=330, presenter=presenter)
+            show_network(
+                ego_page, key="companies_ego", height_px=EGO_HEIGHT_PX, presenter=presenter
+            )
 
     st.markdown("#### Partners")
     st.dataframe(
