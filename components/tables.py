@@ -9,6 +9,9 @@ import streamlit as st
 
 from atlas.query import date_label
 
+# The Articles page lists the newest this many matches; its search narrows the rest.
+MAX_LISTED_ARTICLES = 2000
+
 
 def deals_display(deals: pd.DataFrame) -> pd.DataFrame:
     """The deals frame flattened for display and export (lists joined, dates labelled)."""

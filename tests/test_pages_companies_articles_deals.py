@@ -220,6 +220,23 @@ def test_articles_search_without_result(app_env):
     assert any("No article matches" in info.value for info in at.info)
 
 
+def test_articles_over_the_list_cap_lists_the_newest_and_a_link_still_opens_any(
+    app_env, monkeypatch
+):
+    from components import tables
+
+    monkeypatch.setattr(tables, "MAX_LISTED_ARTICLES", 2)
+    at = page("articles")
+    assert len(table_with(at, "Date from")) == 2
+    assert any("4 of 4 articles; the newest 2 are listed" in c.value for c in at.caption)
+    assert len(at.selectbox(key="articles_selected").options) == 2
+    unlisted = article_id(HOSTILE_TEXT)  # undated: listed last
+    assert unlisted not in at.selectbox(key="articles_selected").options
+    linked = page("articles", query={"article": unlisted})
+    assert linked.selectbox(key="articles_selected").value == unlisted
+    assert "licensing" in table_with(linked, "Evidence")["Type"].tolist()
+
+
 def test_articles_filters_keep_the_articles_of_matching_deals(app_env):
     at = page("articles", filters=DealFilters(countries=("Iceland",)))
     assert len(table_with(at, "Date from")) == 1

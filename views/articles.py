@@ -5,41 +5,64 @@ import pandas as pd
 import streamlit as st
 
 from atlas.highlight import date_source_label, search_articles
-from atlas.query import date_label
-from components import article_view, data, empty, filters
+from atlas.query import DealFilters, date_label
+from components import article_view, data, empty, filters, tables
 
 st.title("Articles")
 totals = data.counts()
 if empty.store_is_empty(totals["deals"], totals["articles"]):
     st.stop()
 
-current = filters.current()
-deals = data.filtered_deals(current)
-articles = data.articles()
-if current.active:
-    # With filters set, list the articles their matching deals come from.
-    articles = articles[articles["id"].isin(set(deals["article_id"]))]
-if empty.nothing_matches(len(articles), what="articles"):
-    st.stop()
 
+def _listing(deals, active: bool, query: str, digest_only: bool) -> dict:
+    """The table, choices and counts for one filter setting and search (computed
+    once, not per rerun: 100,000 articles take a second to label)."""
+    articles = data.articles()
+    if active:
+        # With filters set, list the articles their matching deals come from.
+        articles = articles[articles["id"].isin(set(deals["article_id"]))]
+    found = search_articles(articles, query, digest_only=digest_only)
+    listed = found.head(tables.MAX_LISTED_ARTICLES)
+    titles = listed["title"].where(listed["title"].notna(), listed["file"]).astype(str)
+    table = pd.DataFrame(
+        {
+            "Title": titles,
+            "Source": listed["source"],
+            "Date": listed["published"].map(
+                lambda v: date_label(v if isinstance(v, str) else None)
+            ),
+            "Date from": listed["date_source"].map(date_source_label),
+            "Digest": listed["is_digest"].fillna(False).astype(bool),
+            "Organisations": listed["organisations"],
+            "Deals": listed["deals"],
+        }
+    )
+    ids = listed["id"].tolist()
+    return {
+        "stored": len(articles),
+        "found": len(found),
+        "table": table,
+        "ids": ids,
+        "labels": dict(zip(ids, titles, strict=True)),
+    }
+
+
+def _article_deals(deals, article_id: str):
+    return deals[deals["article_id"] == article_id]
+
+
+current = filters.current()
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 query = left.text_input("Search", key="articles_search", placeholder="Title, source or file name")
 digest_only = right.checkbox("Digests only", key="articles_digest_only")
-found = search_articles(articles, query, digest_only=digest_only)
+listing = data.derived(
+    "articles.listing", _listing, current, current.active, (query or "").strip(), digest_only
+)
+if empty.nothing_matches(listing["stored"], what="articles"):
+    st.stop()
 
-titles = found["title"].where(found["title"].notna(), found["file"])
 st.dataframe(
-    pd.DataFrame(
-        {
-            "Title": titles,
-            "Source": found["source"],
-            "Date": found["published"].map(lambda v: date_label(v if isinstance(v, str) else None)),
-            "Date from": found["date_source"].map(date_source_label),
-            "Digest": found["is_digest"].fillna(False).astype(bool),
-            "Organisations": found["organisations"],
-            "Deals": found["deals"],
-        }
-    ),
+    listing["table"],
     hide_index=True,
     width="stretch",
     key="articles_list",
@@ -50,16 +73,24 @@ st.dataframe(
         "Deals": st.column_config.NumberColumn("Deals", width="small"),
     },
 )
-shown = f"{len(found)} of {len(articles)} articles"
+shown = f"{listing['found']:,} of {listing['stored']:,} articles"
+if listing["found"] > len(listing["ids"]):
+    shown += f"; the newest {len(listing['ids']):,} are listed, search to find the others"
 st.caption(shown + (" (with deals matching the sidebar filters)" if current.active else ""))
-if found.empty:
+if not listing["found"]:
     st.info("No article matches the search.", icon=":material/search_off:")
     st.stop()
 
-ids = found["id"].tolist()
-labels = dict(zip(ids, titles.astype(str), strict=True))
-# A link such as /articles?article=<id> opens that article once.
+ids = list(listing["ids"])
+labels = dict(listing["labels"])
+# A link such as /articles?article=<id> opens that article once, listed or not
+# (the URL then follows the selection).
 wanted = st.query_params.get("article")
+if wanted and wanted not in labels and wanted != st.session_state.get("_articles_from_url"):
+    linked = data.article_detail(wanted)
+    if linked is not None:
+        ids.insert(0, wanted)
+        labels[wanted] = linked.get("title") or linked.get("file") or wanted
 if wanted in labels and wanted != st.session_state.get("_articles_from_url"):
     st.session_state["articles_selected"] = wanted
     st.session_state["_articles_from_url"] = wanted
@@ -80,7 +111,6 @@ st.divider()
 article_view.inject_highlight_style()
 article_view.render_article_header(detail)
 article_view.render_article_text(detail, mentions=data.mentions(selected))
-all_deals = data.deals()
 article_view.render_article_deals(
-    all_deals[all_deals["article_id"] == selected], key="articles_reader"
+    data.derived("articles.deals", _article_deals, DealFilters(), selected), key="articles_reader"
 )
