@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.store import _now
+from atlas.store import _now, mark_changed
 from atlas.store import corrections as corrections_table
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
@@ -74,7 +74,7 @@ def add_correction(
     payload = dict(payload or {})
     _validate(action, target, payload)
     with engine.begin() as conn:
-        return conn.execute(
+        correction_id = conn.execute(
             insert(corrections_table).values(
                 created_at=_now(),
                 action=action,
@@ -83,6 +83,8 @@ def add_correction(
                 comment=comment,
             )
         ).inserted_primary_key[0]
+        mark_changed(conn)
+    return correction_id
 
 
 def undo_correction(engine: Engine, correction_id: int) -> None:
@@ -92,6 +94,7 @@ def undo_correction(engine: Engine, correction_id: int) -> None:
             .where(corrections_table.c.id == correction_id, corrections_table.c.undone_at.is_(None))
             .values(undone_at=_now())
         )
+        mark_changed(conn)
 
 
 def list_corrections(engine: Engine, *, include_undone: bool = True) -> list[Correction]:

@@ -1,10 +1,11 @@
 """Versioned schema: a brand-new database gets the whole schema, an older one the
 steps it is missing, a newer one is refused.
 
-The version lives in the one-row table ``schema_info``. Version 1 is the schema
-``atlas.store.metadata.create_all`` builds; it has no step of its own. A brand-new
-database is built with ``create_all`` and stamped with the latest version, so
-``atlas/store.py``'s table definitions must always describe the latest schema.
+The version lives in the one-row table ``schema_info``. Version 1 is the first
+release's schema; it has no step of its own. Version 2 adds the change counter
+``data_state``. A brand-new database is built with ``create_all`` and stamped with
+the latest version, so ``atlas/store.py``'s table definitions must always describe
+the latest schema.
 
 Adding a migration (say a ``language`` column on articles):
 
@@ -19,7 +20,7 @@ Adding a migration (say a ``language`` column on articles):
    A new table is ``store.some_table.create(conn)``; never call ``create_all``
    from a step, and never import the latest table definitions to read old rows
    (they may describe columns the database does not have yet).
-3. Append ``(2, add_article_language)`` to ``MIGRATIONS``; versions count up by
+3. Append ``(3, add_article_language)`` to ``MIGRATIONS``; versions count up by
    one and are never renumbered or edited once released.
 4. Add a test in ``tests/test_backends.py`` that upgrades a version-1 database
    with rows in it on both SQLite and PostgreSQL.
@@ -39,12 +40,27 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import Connection
 
-from atlas.store import metadata, schema_info
+from atlas.store import data_state, metadata, schema_info
 
 Migration = tuple[int, Callable[[Connection], None] | None]
 
-# (version, step bringing version - 1 to version). Version 1 is create_all's schema.
-MIGRATIONS: tuple[Migration, ...] = ((1, None),)
+
+def _start_data_state(conn: Connection) -> None:
+    """The change counter's one row, starting at 0."""
+    if conn.execute(select(func.count()).select_from(data_state)).scalar_one() == 0:
+        conn.execute(data_state.insert().values(id=1, generation=0))
+
+
+def add_data_state(conn: Connection) -> None:
+    """Version 2: the change counter (``store.data_state``) that the dashboard's
+    prepared tables on disk are keyed by."""
+    data_state.create(conn, checkfirst=True)
+    _start_data_state(conn)
+
+
+# (version, step bringing version - 1 to version). Version 1 is create_all's schema
+# of the first release.
+MIGRATIONS: tuple[Migration, ...] = ((1, None), (2, add_data_state))
 
 # Any constant will do: PostgreSQL advisory locks are keyed by a number.
 _PG_LOCK_KEY = 0x61746C6173  # "atlas"
@@ -112,6 +128,7 @@ def upgrade(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> lis
             version = _version(conn)  # another process may have created it meanwhile
             if version is None:
                 metadata.create_all(conn)
+                _start_data_state(conn)
                 _stamp(conn, latest)
                 conn.commit()
                 return [latest]

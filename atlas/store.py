@@ -21,9 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Engine,
@@ -47,16 +49,27 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from atlas.extract import ExtractionResult
 from atlas.lexicon import PROJECT_ROOT
 from atlas.models import Article
 from atlas.organisations import normalise_name
+
+if TYPE_CHECKING:  # spaCy (via atlas.extract) is not needed to read the store
+    from atlas.extract import ExtractionResult
 
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "atlas.db"
 
 metadata = MetaData()
 
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
+
+# One row (id 1): a counter every write of articles, extractions or corrections adds
+# one to (schema version 2). Prepared tables kept on disk are keyed by it.
+data_state = Table(
+    "data_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
+)
 
 ingest_runs = Table(
     "ingest_runs",
@@ -253,6 +266,26 @@ def open_store(url: str | None = None) -> Engine:
     return engine
 
 
+def mark_changed(conn: Connection) -> None:
+    """Count one more change of the stored data. Call it last in the writing
+    transaction: on PostgreSQL it locks the counter's row until the commit, so
+    concurrent writers queue only for that moment."""
+    bumped = conn.execute(
+        update(data_state)
+        .where(data_state.c.id == 1)
+        .values(generation=data_state.c.generation + 1)
+    )
+    if bumped.rowcount == 0:  # the row is made with the schema; this only repairs
+        _insert_ignoring_conflicts(conn, data_state, [{"id": 1, "generation": 1}])
+
+
+def data_generation(engine: Engine) -> int:
+    """The change counter: equal values mean the same articles, extractions and corrections."""
+    with engine.connect() as conn:
+        value = conn.execute(select(data_state.c.generation).where(data_state.c.id == 1)).scalar()
+    return int(value or 0)
+
+
 @cache
 def _column_lengths(table: Table) -> dict[str, int | None]:
     return {column.name: getattr(column.type, "length", None) for column in table.c}
@@ -444,6 +477,7 @@ def save_extraction(
         _save_extraction(
             conn, result, fingerprint=fingerprint, run_id=run_id, ids=_OrganisationIds()
         )
+        mark_changed(conn)
 
 
 def save_extractions(
@@ -494,6 +528,7 @@ def save_extractions(
                 replace=result.article.id in stored,
             )
             stored.add(result.article.id)
+        mark_changed(conn)
     return len(results)
 
 

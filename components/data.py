@@ -11,6 +11,8 @@ copies by pickling, and unpickling a frame whose cells are lists costs about
 the new lists). They are held by ``st.cache_resource`` and every caller gets
 ``DataFrame.copy()`` (milliseconds): the frame is theirs to change, the list
 cells are shared and read-only by convention (no page mutates them in place).
+Across restarts they come from ``atlas.snapshot`` (a file beside the store, used
+while the store is unchanged), so the first load after a restart reads one file.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from atlas import corrections, store
-from atlas.query import DealFilters, filter_deals, options, with_dates
+from atlas import corrections, snapshot, store
+from atlas.query import DealFilters, filter_deals, options
 
 T = TypeVar("T")
 
@@ -61,16 +63,10 @@ def _counts(url: str) -> dict[str, int]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _corrected(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Deals and organisations with the user's corrections applied."""
-    engine = _engine(url)
+    """Deals and organisations with the user's corrections applied (read from the
+    copy kept on disk when the store has not changed since it was made)."""
     with _collector_paused():
-        deals, organisations = corrections.apply_corrections(
-            store.deals_frame(engine),
-            store.organisations_frame(engine),
-            corrections.list_corrections(engine),
-        )
-        # Date spans computed once here, not on every rerun by every filter.
-        return with_dates(deals), organisations
+        return snapshot.dashboard_tables(_engine(url))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

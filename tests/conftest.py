@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "articles"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
-# Tests must never write into the user's default store.
+# Tests must never write into the user's default store, nor its prepared tables
+# (atlas.snapshot) into the user's cache folder.
 os.environ.setdefault("ATLAS_DB_URL", "sqlite://")
+os.environ.setdefault("ATLAS_CACHE_DIR", tempfile.mkdtemp(prefix="atlas-test-cache-"))
 
 
 @pytest.fixture(scope="session")

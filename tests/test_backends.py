@@ -392,7 +392,9 @@ def add_language_column(conn) -> None:
     conn.execute(text("UPDATE articles SET language = 'en'"))
 
 
-WITH_LANGUAGE = (*migrations.MIGRATIONS, (2, add_language_column))
+LATEST = migrations.latest_version()
+NEXT = LATEST + 1
+WITH_LANGUAGE = (*migrations.MIGRATIONS, (NEXT, add_language_column))
 
 
 def test_new_database_is_stamped_latest(engine):
@@ -426,7 +428,7 @@ def test_first_start_from_several_processes_at_once(db_url):
     try:
         assert errors == []
         with engines[0].connect() as conn:
-            assert conn.execute(select(store.schema_info.c.version)).scalars().all() == [1]
+            assert conn.execute(select(store.schema_info.c.version)).scalars().all() == [LATEST]
         store.save_extraction(engines[1], _result(), fingerprint="f")
         assert store.counts(engines[2])["deals"] == 1
     finally:
@@ -437,9 +439,9 @@ def test_first_start_from_several_processes_at_once(db_url):
 def test_upgrade_adds_column_and_keeps_rows(engine, db_url):
     store.save_extraction(engine, _result("a1"), fingerprint="f1")
     store.save_extraction(engine, _result("a2"), fingerprint="f1")
-    assert migrations.current_version(engine) == 1
-    assert migrations.upgrade(engine, WITH_LANGUAGE) == [2]
-    assert migrations.current_version(engine) == 2
+    assert migrations.current_version(engine) == LATEST
+    assert migrations.upgrade(engine, WITH_LANGUAGE) == [NEXT]
+    assert migrations.current_version(engine) == NEXT
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, language FROM articles ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [("a1", "en"), ("a2", "en")]
@@ -450,9 +452,11 @@ def test_upgrade_adds_column_and_keeps_rows(engine, db_url):
     assert migrations.upgrade(engine, WITH_LANGUAGE) == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT language FROM articles WHERE id = 'a2'")).scalar() == "fr"
-    # This code only knows version 1: it refuses the newer database instead of using it.
+    # This code only knows the versions up to LATEST: it refuses the newer database.
     engine.dispose()
-    with pytest.raises(migrations.SchemaError, match="schema version 2, newer than this Atlas"):
+    with pytest.raises(
+        migrations.SchemaError, match=f"schema version {NEXT}, newer than this Atlas"
+    ):
         store.open_store(db_url)
 
 
@@ -464,12 +468,58 @@ def test_failed_migration_rolls_back(engine):
         conn.execute(text("UPDATE articles SET no_such_column = 1"))
 
     with pytest.raises(Exception):  # noqa: B017 - the database's own error
-        migrations.upgrade(engine, (*migrations.MIGRATIONS, (2, half_done)))
-    assert migrations.current_version(engine) == 1
+        migrations.upgrade(engine, (*migrations.MIGRATIONS, (NEXT, half_done)))
+    assert migrations.current_version(engine) == LATEST
     columns = {c["name"] for c in inspect(engine).get_columns("articles")}
     assert "language" not in columns  # the ALTER was rolled back with the step
-    assert migrations.upgrade(engine, WITH_LANGUAGE) == [2]
+    assert migrations.upgrade(engine, WITH_LANGUAGE) == [NEXT]
     assert store.counts(engine)["articles"] == 1
+
+
+def test_a_version_1_store_is_upgraded_to_the_change_counter_and_keeps_its_rows(db_url):
+    """A team's store made by the first release (no ``data_state``) gets the counter
+    on the next start, its rows intact, and writes count from there."""
+    from sqlalchemy import create_engine, insert
+
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        store.metadata.create_all(
+            conn, tables=[t for t in store.metadata.sorted_tables if t is not store.data_state]
+        )
+        conn.execute(store.schema_info.insert().values(version=1))
+        conn.execute(
+            insert(store.articles).values(
+                id="old1", file="old.txt", text="Old text.", ingested_at="2025-01-01T00:00:00"
+            )
+        )
+    old.dispose()
+    engine = store.open_store(db_url)
+    try:
+        assert migrations.current_version(engine) == LATEST
+        assert store.data_generation(engine) == 0
+        assert count(engine, store.articles) == 1
+        store.save_extraction(engine, _result("a1"), fingerprint="f1")
+        assert store.data_generation(engine) == 1
+        assert count(engine, store.articles) == 2
+    finally:
+        engine.dispose()
+
+
+def test_every_write_counts_and_reads_do_not(engine):
+    assert store.data_generation(engine) == 0
+    store.save_extraction(engine, _result("a1"), fingerprint="f1")
+    assert store.data_generation(engine) == 1
+    store.save_extractions(engine, [_result("a2"), _result("a3")], fingerprint="f1")
+    assert store.data_generation(engine) == 2
+    correction = add_correction(engine, "rename_org", "Alpha Bio", {"name": "Alpha"})
+    assert store.data_generation(engine) == 3
+    from atlas.corrections import undo_correction
+
+    undo_correction(engine, correction)
+    assert store.data_generation(engine) == 4
+    view(engine)
+    store.articles_frame(engine)
+    assert store.data_generation(engine) == 4
 
 
 def test_bad_migration_lists_are_refused(engine):

@@ -59,6 +59,29 @@ def test_if_empty_skips_a_filled_store(tmp_path):
     assert "articles: 1" in run("stats", db=db).stdout
 
 
+def test_ingest_leaves_the_dashboard_tables_prepared(tmp_path, monkeypatch):
+    """The app's first load after an ingest reads the tables the ingest prepared."""
+    from atlas import snapshot, store
+
+    db = f"sqlite:///{tmp_path / 'atlas.db'}"
+    done = run("ingest", str(SEEDS), db=db)
+    assert done.returncode == 0, done.stderr
+    assert "preparing the dashboard's tables ... done" in done.stderr
+    monkeypatch.delenv("ATLAS_CACHE_DIR", raising=False)  # as the subprocess had it
+    engine = store.open_store(db)
+    try:
+        files = list((tmp_path / "atlas.db.cache").glob("dashboard-tables-*.pickle"))
+        generation = store.data_generation(engine)
+        assert [f.name.split("-")[2] for f in files] == [str(generation)]
+        built: list[int] = []
+        deals, _ = snapshot.prepared(
+            engine, "dashboard-tables", lambda e: built.append(1) or ([], [])
+        )
+        assert not built and len(deals) == 14
+    finally:
+        engine.dispose()
+
+
 def test_extract_jsonl_follows_the_gold_schema(tmp_path):
     out = run("extract", str(SEEDS), "--jsonl", db="sqlite://")
     lines = [json.loads(line) for line in out.stdout.splitlines()]
