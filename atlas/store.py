@@ -968,6 +968,43 @@ def article_detail(engine: Engine, article_id: str) -> dict | None:
     return detail
 
 
+def articles_mentioning(engine: Engine, names: Iterable[str]) -> pd.DataFrame:
+    """The articles that mention any organisation stored under one of ``names``,
+    each with how many times (``mentions``): article_id, title, file, source,
+    published, date_source, mentions. Counted by the database, so a hub
+    mentioned in thousands of articles costs one grouped query."""
+    names = sorted({str(n) for n in names if n})
+    columns = ["article_id", "title", "file", "source", "published", "date_source", "mentions"]
+    if not names:
+        return pd.DataFrame(columns=columns)
+    query = (
+        select(
+            articles.c.id.label("article_id"),
+            articles.c.title,
+            articles.c.file,
+            articles.c.source,
+            articles.c.published,
+            articles.c.date_source,
+            func.count().label("mentions"),
+        )
+        .select_from(mentions)
+        .join(organisations, organisations.c.id == mentions.c.organisation_id)
+        .join(articles, articles.c.id == mentions.c.article_id)
+        .where(organisations.c.name.in_(names))
+        .group_by(
+            articles.c.id,
+            articles.c.title,
+            articles.c.file,
+            articles.c.source,
+            articles.c.published,
+            articles.c.date_source,
+        )
+    )
+    with engine.connect() as conn:
+        frame = _frame(conn.execute(query))
+    return frame if len(frame) else pd.DataFrame(columns=columns)
+
+
 def mentions_frame(engine: Engine, article_id: str | None = None) -> pd.DataFrame:
     """Organisation mentions (character offsets into the item text), optionally of one article."""
     query = (

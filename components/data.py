@@ -178,6 +178,16 @@ def _last_run(url: str) -> dict | None:
     return store.last_run(_engine(url))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _articles_mentioning(url: str, names: tuple[str, ...]) -> pd.DataFrame:
+    return store.articles_mentioning(_engine(url), names)
+
+
+def articles_mentioning(names: tuple[str, ...]) -> pd.DataFrame:
+    """Articles mentioning an organisation stored under any of ``names``, with counts."""
+    return _articles_mentioning(store.database_url(), tuple(sorted(set(names))))
+
+
 def article_detail(article_id: str) -> dict | None:
     return _article_detail(store.database_url(), article_id)
 

@@ -52,6 +52,9 @@ KIND_COLOURS = dict(
 # The Network page's "Most organisations shown": its default and its largest value.
 DEFAULT_MAX_NODES = 150
 MAX_NODES = 2000
+# The Companies profile draws the organisation and this many of its most frequent
+# partners; a hub's thousands of partners are for the Network page.
+EGO_PARTNERS = 40
 MAX_DEALS_IN_TOOLTIP = 8
 MAX_EVIDENCE_CHARS = 280
 

@@ -384,6 +384,17 @@ def test_backends_agree_on_the_seed_corpus(tmp_path, request, extractor):
         cluster.drop_database(name)
 
 
+def test_articles_mentioning_counts_by_article(engine):
+    store.save_extraction(engine, _result("a1"), fingerprint="f1")
+    store.save_extraction(engine, _result("a2"), fingerprint="f1")
+    found = store.articles_mentioning(engine, ["Alpha Bio", "Nobody"])
+    assert sorted(found["article_id"]) == ["a1", "a2"]
+    assert found["mentions"].tolist() == [1, 1]
+    assert set(found.columns) >= {"title", "file", "source", "published", "date_source"}
+    assert store.articles_mentioning(engine, []).empty
+    assert store.articles_mentioning(engine, ["' OR 1=1 --", 'Alpha"; DROP TABLE x']).empty
+
+
 # --- versioned schema ---------------------------------------------------------------------
 
 

@@ -137,6 +137,22 @@ def test_companies_hostile_organisation_is_shown_as_text(app_env):
     assert "Eisai" in table_with(at, "partner")["partner"].tolist()
 
 
+def test_companies_network_of_a_hub_draws_its_most_frequent_partners(app_env, monkeypatch):
+    from components import network
+
+    monkeypatch.setattr(network, "EGO_PARTNERS", 2)
+    at = page("companies", query={"company": "Astellas Pharma"})
+    partners = table_with(at, "partner")
+    (frame,) = at.get("iframe")
+    drawn = frame.proto.srcdoc
+    for name in partners["partner"].head(2):
+        assert f'"label": "{name}"' in drawn
+    assert f'"label": "{partners["partner"].iloc[-1]}"' not in drawn
+    assert any(
+        f"Its 2 most frequent partners of {len(partners)} are drawn" in c.value for c in at.caption
+    )
+
+
 # --- Articles ----------------------------------------------------------------------------
 
 

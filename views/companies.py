@@ -7,14 +7,15 @@ import streamlit as st
 from atlas.figures.company import (
     build_company_deals_figure,
     company_areas,
-    company_articles,
     company_deals,
     company_partners,
+    mentioning_table,
 )
-from atlas.graph import build_deal_graph, ego_graph
+from atlas.graph import build_deal_graph
 from atlas.highlight import date_source_label
 from atlas.query import DealFilters, date_label, most_active
 from components import curation, data, filters, page
+from components import network as network_view
 from components.article_view import markdown_text
 from components.network import network_html, show_network
 from components.tables import article_link, deals_table
@@ -27,27 +28,40 @@ EGO_HEIGHT_PX = 330
 
 def _profile(deals, organisation, presenter):
     """Everything the page shows about one organisation under one filter setting;
-    its network is drawn here, once, as HTML (None when it has no partner)."""
+    its network is drawn here, once, as HTML (None when it has no partner), with a
+    caption when partners were left out."""
     own = company_deals(deals, organisation)
     partners = company_partners(deals, organisation)
     ego_page = None
+    ego_caption = None
     figure = None
     if not own.empty:
         figure = build_company_deals_figure(deals, organisation, presenter=presenter)
-        # Only deals touching the organisation or its partners can be in its 1-hop network.
-        circle = {organisation, *partners["partner"]}
-        nearby = deals[deals["parties"].map(lambda parties: bool(circle.intersection(parties)))]
+        shown = set(
+            partners["partner"].head(network_view.EGO_PARTNERS)
+        )  # most deals together first
+        circle = {organisation, *shown}
+        # The deals between two organisations of the circle are its links.
+        nearby = own if len(circle) <= 2 else deals
+        nearby = nearby[
+            nearby["parties"].map(lambda parties: len(circle.intersection(parties)) >= 2)
+        ]
         graph = build_deal_graph(nearby, organisations=data.organisations())
-        ego = ego_graph(graph, organisation, hops=1)
+        ego = graph.subgraph([n for n in graph if n in circle]).copy()
         if ego.number_of_nodes() > 1:
             ego_page = network_html(ego, height_px=EGO_HEIGHT_PX, presenter=presenter)
-    return own, partners, company_areas(deals, organisation), figure, ego_page
+        if len(partners) > len(shown):
+            ego_caption = (
+                f"Its {len(shown)} most frequent partners of {len(partners):,} are drawn; "
+                "focus on it on the Network page to see more."
+            )
+    return own, partners, company_areas(deals, organisation), figure, (ego_page, ego_caption)
 
 
 def _mentioning(_deals, organisation, former_names):
-    return company_articles(
-        data.mentions(), data.articles(), organisation, former_names=list(former_names)
-    )
+    # Mentions are stored under the extracted names: the current name, and those
+    # merged or renamed into it (they live on as its aliases).
+    return mentioning_table(data.articles_mentioning((organisation, *former_names)))
 
 
 def _names(_deals):
@@ -104,7 +118,7 @@ if st.query_params.get("company") != organisation:
 
 profile = organisations[organisations["name"] == organisation].iloc[0]
 presenter = filters.presenter_mode()
-own, partners, areas, deals_figure, ego_page = data.derived(
+own, partners, areas, deals_figure, (ego_page, ego_caption) = data.derived(
     "companies.profile", _profile, current, organisation, presenter, large=True
 )
 mentioning = data.derived(
@@ -148,6 +162,8 @@ else:
             show_network(
                 ego_page, key="companies_ego", height_px=EGO_HEIGHT_PX, presenter=presenter
             )
+            if ego_caption:
+                st.caption(ego_caption)
 
     st.markdown("#### Partners")
     st.dataframe(

@@ -30,28 +30,42 @@ def company_partners(deals: pd.DataFrame, organisation: str) -> pd.DataFrame:
     own = company_deals(deals, organisation)
     if own.empty:
         return pd.DataFrame(columns=columns)
-    rows = own.assign(partner=own["parties"]).explode("partner")
-    rows = rows[rows["partner"].notna() & (rows["partner"] != organisation)]
-    if rows.empty:
-        return pd.DataFrame(columns=columns)
-    records = []
-    for partner, group in rows.groupby("partner", sort=False):
-        dated = group["deal_date"].dropna()
-        # Partial ISO dates sort as text: "2025" < "2025-04" < "2025-04-10".
-        latest = max(dated, key=lambda d: (d, len(d))) if len(dated) else None
-        records.append(
-            {
-                "partner": partner,
-                "deals": group["deal_id"].nunique(),
-                "types": ", ".join(t for t in DEAL_TYPES if t in set(group["type"]))
-                or ", ".join(sorted(set(group["type"]))),
-                "last_date": date_label(latest),
-                "_sort_date": latest or "",
-            }
-        )
-    table = pd.DataFrame(records).sort_values(
-        ["deals", "_sort_date", "partner"], ascending=[False, False, True]
+    # Plain dicts, not a pandas group per partner: a hub has thousands of partners.
+    ids: dict[str, set] = {}
+    types: dict[str, set] = {}
+    latest: dict[str, str] = {}
+    rows = zip(
+        own["deal_id"].tolist(),
+        own["parties"].tolist(),
+        own["type"].tolist(),
+        own["deal_date"].tolist(),
+        strict=True,
     )
+    for deal_id, parties, deal_type, deal_date in rows:
+        for partner in dict.fromkeys(parties or []):
+            if not isinstance(partner, str) or partner == organisation:
+                continue
+            ids.setdefault(partner, set()).add(deal_id)
+            types.setdefault(partner, set()).add(deal_type)
+            # Partial ISO dates sort as text: "2025" < "2025-04" < "2025-04-10".
+            if isinstance(deal_date, str) and deal_date > latest.get(partner, ""):
+                latest[partner] = deal_date
+    if not ids:
+        return pd.DataFrame(columns=columns)
+    partners = list(ids)
+    table = pd.DataFrame(
+        {
+            "partner": partners,
+            "deals": [len(ids[p]) for p in partners],
+            "types": [
+                ", ".join(t for t in DEAL_TYPES if t in types[p])
+                or ", ".join(sorted(map(str, types[p])))
+                for p in partners
+            ],
+            "last_date": [date_label(latest.get(p)) for p in partners],
+            "_sort_date": [latest.get(p, "") for p in partners],
+        }
+    ).sort_values(["deals", "_sort_date", "partner"], ascending=[False, False, True])
     return table[columns].reset_index(drop=True)
 
 
@@ -66,6 +80,9 @@ def company_areas(deals: pd.DataFrame, organisation: str) -> pd.DataFrame:
     return counts.sort_values(["deals", "area"], ascending=[False, True]).reset_index(drop=True)
 
 
+ARTICLE_COLUMNS = ["article_id", "title", "source", "date", "date_source", "mentions"]
+
+
 def company_articles(
     mentions: pd.DataFrame,
     articles: pd.DataFrame,
@@ -77,29 +94,37 @@ def company_articles(
     with ``store.articles_frame``), most mentions first. Mentions are stored
     under the extracted name, so ``former_names`` (names a user merged or
     renamed into this one) count too."""
-    columns = ["article_id", "title", "source", "date", "date_source", "mentions"]
     if mentions.empty or articles.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=ARTICLE_COLUMNS)
     own = mentions[mentions["organisation"].isin({organisation, *former_names})]
     if own.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=ARTICLE_COLUMNS)
     counts = own.groupby("article_id").size().rename("mentions").reset_index()
     joined = counts.merge(articles, left_on="article_id", right_on="id", how="inner")
+    return mentioning_table(joined)
+
+
+def mentioning_table(counted: pd.DataFrame) -> pd.DataFrame:
+    """Articles with their mention counts (``store.articles_mentioning`` gives them,
+    or ``company_articles`` joins them) as the Companies page lists them: most
+    mentions first, then newest."""
+    if counted.empty:
+        return pd.DataFrame(columns=ARTICLE_COLUMNS)
     table = pd.DataFrame(
         {
-            "article_id": joined["article_id"],
-            "title": joined["title"].fillna(joined["file"]),
-            "source": joined["source"],
-            "date": joined["published"].map(
+            "article_id": counted["article_id"],
+            "title": counted["title"].fillna(counted["file"]),
+            "source": counted["source"],
+            "date": counted["published"].map(
                 lambda v: date_label(v if isinstance(v, str) else None)
             ),
-            "date_source": joined["date_source"],
-            "mentions": joined["mentions"],
-            "_published": joined["published"].fillna(""),
+            "date_source": counted["date_source"],
+            "mentions": counted["mentions"],
+            "_published": counted["published"].fillna(""),
         }
     )
     table = table.sort_values(["mentions", "_published"], ascending=[False, False])
-    return table[columns].reset_index(drop=True)
+    return table[ARTICLE_COLUMNS].reset_index(drop=True)
 
 
 def build_company_deals_figure(
