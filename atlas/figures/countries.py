@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -274,14 +275,20 @@ def country_organisations(deals: pd.DataFrame, country: str) -> pd.DataFrame:
     if deals.empty:
         return pd.DataFrame(columns=columns)
     rows = []
-    for _, deal in deals.iterrows():
-        parties = deal["parties"] if isinstance(deal["parties"], list | tuple) else []
-        homes = deal.get("party_countries")
+    all_homes = (
+        deals["party_countries"].tolist()
+        if "party_countries" in deals.columns
+        else [None] * len(deals)
+    )
+    for deal_id, parties, homes in zip(
+        deals["deal_id"].tolist(), deals["parties"].tolist(), all_homes, strict=True
+    ):
+        parties = parties if isinstance(parties, list | tuple) else []
         homes = list(homes) if isinstance(homes, list | tuple) else []
         for i, party in enumerate(parties):
             home = homes[i] if i < len(homes) else None
             if home == country and isinstance(party, str):
-                rows.append((party, deal["deal_id"]))
+                rows.append((party, deal_id))
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows, columns=["organisation", "deal_id"])
@@ -394,11 +401,14 @@ def pair_matrix(pairs: pd.DataFrame) -> pd.DataFrame:
         if row.target != row.source:
             totals[row.target] = totals.get(row.target, 0) + int(row.deals)
     order = sorted(totals, key=lambda c: (-totals[c], c))
-    matrix = pd.DataFrame(0, index=order, columns=order, dtype=int)
-    for row in pairs.itertuples():
-        matrix.loc[row.source, row.target] = int(row.deals)
-        matrix.loc[row.target, row.source] = int(row.deals)
-    return matrix
+    position = {country: i for i, country in enumerate(order)}
+    cells = np.zeros((len(order), len(order)), dtype=int)
+    for source, target, deals in zip(
+        pairs["source"].tolist(), pairs["target"].tolist(), pairs["deals"].tolist(), strict=True
+    ):
+        cells[position[source], position[target]] = int(deals)
+        cells[position[target], position[source]] = int(deals)
+    return pd.DataFrame(cells, index=order, columns=order)
 
 
 def build_country_matrix_figure(pairs: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
