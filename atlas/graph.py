@@ -34,40 +34,28 @@ _REPULSION_RADIUS = 2.0
 
 def _text(value: object) -> str | None:
     """A clean string, or None for missing values (None, NaN, empty)."""
+    if type(value) is str:  # the common case, first: this runs millions of times
+        return value.strip() or None
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()
     return text or None
 
 
-def _parties(value: object) -> list[str]:
-    """The deal's parties, without blanks or repeats, in their stored order."""
-    names = [_text(v) for v in (value if isinstance(value, list | tuple) else [])]
-    return list(dict.fromkeys(n for n in names if n))
-
-
-def _deal_record(deal_id, deal_type, deal_date, evidence, title, file) -> dict:
-    deal_date = _text(deal_date)
-    return {
-        "deal_id": deal_id,
-        "type": _text(deal_type) or "other",
-        "date": deal_date,
-        "date_label": date_label(deal_date),
-        "evidence": _text(evidence) or "",
-        "article_title": _text(title) or _text(file) or "",
-    }
-
-
-def _column(deals: pd.DataFrame, name: str) -> Iterable:
+def _column(deals: pd.DataFrame, name: str) -> list:
     """A column's values, or Nones for a column the frame lacks."""
     return deals[name].tolist() if name in deals.columns else [None] * len(deals)
 
 
+_TYPE_RANK = {t: i for i, t in enumerate(DEAL_TYPES)}
+
+
 def _types_by_frequency(deals: list[dict]) -> list[str]:
     """Distinct deal types, most frequent first; ties in the canonical type order."""
+    if len(deals) == 1:
+        return [deals[0]["type"]]
     counts = Counter(d["type"] for d in deals)
-    rank = {t: i for i, t in enumerate(DEAL_TYPES)}
-    return sorted(counts, key=lambda t: (-counts[t], rank.get(t, len(rank)), t))
+    return sorted(counts, key=lambda t: (-counts[t], _TYPE_RANK.get(t, len(_TYPE_RANK)), t))
 
 
 def build_deal_graph(deals: pd.DataFrame, *, organisations: pd.DataFrame | None = None) -> nx.Graph:
@@ -81,60 +69,77 @@ def build_deal_graph(deals: pd.DataFrame, *, organisations: pd.DataFrame | None 
     date, date_label, evidence, article_title).
     """
     graph = nx.Graph()
-    known: dict[str, dict] = {}
+    known: dict[str, tuple[str | None, str | None]] = {}
     if organisations is not None and len(organisations):
-        for row in organisations.itertuples(index=False):
-            name = _text(getattr(row, "name", None))
+        for name, country, kind in zip(
+            _column(organisations, "name"),
+            _column(organisations, "country"),
+            _column(organisations, "kind"),
+            strict=True,
+        ):
+            name = _text(name)
             if name:
-                known[name] = {
-                    "country": _text(getattr(row, "country", None)),
-                    "kind": _text(getattr(row, "kind", None)),
-                }
+                known[name] = (_text(country), _text(kind))
     if deals is None or deals.empty:
         return graph
-    # Plain column lists, not iterrows: a Series per row cost most of a 100,000-deal build.
+    # Plain column lists and dicts, the graph made at the end: a pandas row or a
+    # networkx call per deal cost most of a 177,000-deal build.
+    labels = (
+        deals["date_label"].tolist()
+        if "date_label" in deals.columns
+        else [date_label(_text(d)) for d in _column(deals, "deal_date")]
+    )
     rows = zip(
-        *(
-            _column(deals, name)
-            for name in (
-                "deal_id",
-                "parties",
-                "party_countries",
-                "type",
-                "deal_date",
-                "evidence",
-                "article_title",
-                "article_file",
-            )
-        ),
+        _column(deals, "deal_id"),
+        _column(deals, "parties"),
+        _column(deals, "party_countries"),
+        _column(deals, "type"),
+        _column(deals, "deal_date"),
+        labels,
+        _column(deals, "evidence"),
+        _column(deals, "article_title"),
+        _column(deals, "article_file"),
         strict=True,
     )
-    for deal_id, stored_parties, raw_countries, *details in rows:
-        parties = _parties(stored_parties)
+    nodes: dict[str, dict] = {}
+    edges: dict[tuple[str, str], list[dict]] = {}
+    for deal_id, stored, raw_countries, deal_type, deal_date, label, evidence, title, file in rows:
+        # Parties without blanks or repeats, in their stored order; each keeps
+        # the position of its first appearance (its country sits at the same one).
+        cleaned = [_text(v) for v in stored] if isinstance(stored, list | tuple) else []
+        parties = list(dict.fromkeys(n for n in cleaned if n))
         if not parties:
             continue
-        countries = list(raw_countries) if isinstance(raw_countries, list | tuple) else []
-        record = _deal_record(deal_id, *details)
-        stored = [_text(p) for p in stored_parties]
+        countries = raw_countries if isinstance(raw_countries, list | tuple) else ()
+        deal_date = _text(deal_date)
+        record = {
+            "deal_id": deal_id,
+            "type": _text(deal_type) or "other",
+            "date": deal_date,
+            "date_label": label if isinstance(label, str) else date_label(deal_date),
+            "evidence": _text(evidence) or "",
+            "article_title": _text(title) or _text(file) or "",
+        }
         for name in parties:
-            position = stored.index(name)
-            party_country = _text(countries[position]) if position < len(countries) else None
-            if name not in graph:
-                info = known.get(name, {})
-                graph.add_node(name, country=info.get("country"), kind=info.get("kind"), deals=0)
-            node = graph.nodes[name]
+            node = nodes.get(name)
+            if node is None:
+                country, kind = known.get(name, (None, None))
+                node = nodes[name] = {"country": country, "kind": kind, "deals": 0}
             node["deals"] += 1
             # The organisations table is authoritative; otherwise the first deal naming a country.
-            node["country"] = node["country"] or party_country
+            if not node["country"]:
+                position = cleaned.index(name)
+                if position < len(countries):
+                    node["country"] = _text(countries[position])
         for i, a in enumerate(parties):
             for b in parties[i + 1 :]:
-                if graph.has_edge(a, b):
-                    graph.edges[a, b]["deals"].append(record)
-                else:
-                    graph.add_edge(a, b, deals=[record])
-    for _, _, data in graph.edges(data=True):
-        data["count"] = len(data["deals"])
-        data["types"] = _types_by_frequency(data["deals"])
+                key = (a, b) if (b, a) not in edges else (b, a)
+                edges.setdefault(key, []).append(record)
+    graph.add_nodes_from(nodes.items())
+    graph.add_edges_from(
+        (a, b, {"deals": records, "count": len(records), "types": _types_by_frequency(records)})
+        for (a, b), records in edges.items()
+    )
     return graph
 
 
