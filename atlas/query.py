@@ -48,16 +48,25 @@ def date_bounds(value: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | 
 
 
 def with_dates(deals: pd.DataFrame) -> pd.DataFrame:
-    """Adds ``date_start``/``date_end`` (the span a partial date covers) and
-    ``date_label`` (the date as precise as it is known: 2025, Apr 2025, 19 Dec 2025)."""
+    """Adds ``date_start``/``date_end`` (the span a partial date covers),
+    ``date_label`` (the date as precise as it is known: 2025, Apr 2025, 19 Dec 2025)
+    and ``precision`` (day, month, year; None when undated)."""
     frame = deals.copy()
     dates = frame["deal_date"].tolist()
     # Computed once per distinct date (ten years hold a few thousand), not per deal.
-    known = {d: (*date_bounds(d), date_label(d)) for d in set(dates)}
+    known = {d: (*date_bounds(d), date_label(d), date_precision(d)) for d in set(dates)}
     frame["date_start"] = pd.to_datetime([known[d][0] for d in dates])
     frame["date_end"] = pd.to_datetime([known[d][1] for d in dates])
     frame["date_label"] = pd.Series([known[d][2] for d in dates], index=frame.index, dtype=object)
+    frame["precision"] = pd.Series([known[d][3] for d in dates], index=frame.index, dtype=object)
     return frame
+
+
+def date_precision(deal_date: object) -> str | None:
+    """``day``, ``month`` or ``year`` from the ISO text itself; None when undated."""
+    if not isinstance(deal_date, str) or not deal_date:
+        return None
+    return ("year", "month", "day")[min(deal_date.count("-"), 2)]
 
 
 def date_label(value: str | None) -> str:

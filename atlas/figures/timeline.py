@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from atlas.figures.style import font_size, type_colour
 from atlas.models import DEAL_TYPES
-from atlas.query import explode_parties, most_active, with_dates
+from atlas.query import date_precision, explode_parties, most_active, with_dates
 
 PERIODS = ("month", "quarter", "year")
 PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -37,18 +37,15 @@ def escaped(value: object, *, limit: int | None = None) -> str:
     return html.escape(text)
 
 
-def precision_of(deal_date: object) -> str | None:
-    """``day``, ``month`` or ``year`` from the ISO text itself; None when undated."""
-    if not isinstance(deal_date, str) or not deal_date:
-        return None
-    return ("year", "month", "day")[min(deal_date.count("-"), 2)]
+precision_of = date_precision
 
 
 def _with_spans(deals: pd.DataFrame) -> pd.DataFrame:
-    frame = with_dates(deals) if "date_start" not in deals.columns else deals.copy()
-    if frame.empty:
-        return frame.assign(precision=pd.Series(dtype=object))
-    return frame.assign(precision=frame["deal_date"].map(precision_of))
+    """The deals with their date spans (``with_dates``); frames that have them
+    already (the prepared table) are used as they are, not copied."""
+    if "precision" in deals.columns and "date_start" in deals.columns:
+        return deals
+    return with_dates(deals)
 
 
 def dated_deals(deals: pd.DataFrame) -> pd.DataFrame:
@@ -74,7 +71,7 @@ def parties_label(parties: object, *, limit: int = LABEL_LIMIT) -> str:
     return escaped(" + ".join(names) or "unknown parties", limit=limit)
 
 
-def hover_text(row: pd.Series) -> str:
+def hover_text(row: pd.Series | dict) -> str:
     """Parties, type, date as precisely as known, and the evidence (escaped, truncated)."""
     precision = row.get("precision") or precision_of(row.get("deal_date"))
     label = row.get("date_label") or ""
@@ -87,6 +84,20 @@ def hover_text(row: pd.Series) -> str:
             f"<i>{escaped(row.get('evidence'), limit=EVIDENCE_LIMIT)}</i>",
         ]
     )
+
+
+_HOVER_COLUMNS = ("precision", "deal_date", "date_label", "parties", "type", "evidence")
+
+
+def hover_texts(rows: pd.DataFrame) -> list[str]:
+    """``hover_text`` of every row, read from column lists (no pandas row each)."""
+    columns = [
+        rows[c].tolist() if c in rows.columns else [None] * len(rows) for c in _HOVER_COLUMNS
+    ]
+    return [
+        hover_text(dict(zip(_HOVER_COLUMNS, values, strict=True)))
+        for values in zip(*columns, strict=True)
+    ]
 
 
 def _ordered_types(types: pd.Series) -> list[str]:
@@ -118,7 +129,7 @@ def _span_traces(rows: pd.DataFrame, lane: pd.Series) -> list[go.BaseTraceType]:
                     y=lane[spans.index].tolist(),
                     marker={"color": colour, "line": {"color": colour, "width": 1}},
                     opacity=0.75,
-                    hovertext=[hover_text(r) for _, r in spans.iterrows()],
+                    hovertext=hover_texts(spans),
                     hovertemplate="%{hovertext}<extra></extra>",
                     customdata=spans["deal_id"].tolist(),
                 )
@@ -138,7 +149,7 @@ def _span_traces(rows: pd.DataFrame, lane: pd.Series) -> list[go.BaseTraceType]:
                         "size": 13,
                         "line": {"color": "#ffffff", "width": 1},
                     },
-                    hovertext=[hover_text(r) for _, r in days.iterrows()],
+                    hovertext=hover_texts(days),
                     hovertemplate="%{hovertext}<extra></extra>",
                     customdata=days["deal_id"].tolist(),
                 )
