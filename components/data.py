@@ -74,13 +74,18 @@ def _filtered(url: str, filters: DealFilters) -> pd.DataFrame:
     return filter_deals(_corrected(url)[0], filters)
 
 
-@st.cache_data(show_spinner=False)
-def _filter_choices(url: str) -> dict:
-    deals = _corrected(url)[0]  # read only: no copy
+def _choices(deals: pd.DataFrame) -> dict:
     choices = options(deals)
     dated = deals["deal_date"].dropna() if len(deals) else pd.Series(dtype=str)
     choices["date_span"] = (dated.min(), dated.max()) if len(dated) else None
     return choices
+
+
+@st.cache_data(show_spinner=False)
+def _filter_choices(url: str) -> dict:
+    deals = _corrected(url)[0]  # read only: no copy
+    # Kept on disk beside the tables they come from (half a second at 177,000 deals).
+    return snapshot.prepared(_engine(url), "filter-choices", lambda _engine: _choices(deals))
 
 
 def _deals(url: str) -> pd.DataFrame:
