@@ -10,6 +10,7 @@ import pytest
 
 from atlas.figures.countries import (
     ISO3,
+    across_borders_note,
     build_choropleth_figure,
     build_country_bars_figure,
     build_country_matrix_figure,
@@ -371,6 +372,25 @@ def test_sankey_links_put_the_busier_country_left():
         {"left": "South Korea", "right": "Japan", "deals": 2},
         {"left": "South Korea", "right": "United States", "deals": 1},
     ]
+
+
+def _many_pairs(countries: int) -> pd.DataFrame:
+    """Country i deals with country 0 i times (country 0 is the hub, the rest ranked by i)."""
+    return pd.DataFrame(
+        [{"source": "C00", "target": f"C{i:02d}", "deals": i} for i in range(1, countries)]
+    )
+
+
+def test_big_matrix_and_sankey_keep_the_busiest_and_say_what_they_leave_out():
+    pairs = _many_pairs(20)
+    heatmap = build_country_matrix_figure(pairs, max_countries=5).data[0]
+    assert list(heatmap.x) == ["C00", "C19", "C18", "C17", "C16"]
+    sankey = build_country_sankey_figure(pairs, max_pairs=3).data[0]
+    assert sorted(sankey.link.value) == [17, 18, 19]
+    note = across_borders_note(pairs, max_countries=5, max_pairs=3)
+    assert "the 5 countries with most deals, of 20" in note
+    assert "the 3 busiest pairs of countries, of 19" in note
+    assert across_borders_note(pairs, max_countries=20, max_pairs=19) is None
 
 
 def test_country_figures_with_no_pairs_say_so():

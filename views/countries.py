@@ -6,6 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from atlas.figures.countries import (
+    across_borders_note,
     build_choropleth_figure,
     build_country_bars_figure,
     build_country_matrix_figure,
@@ -48,6 +49,7 @@ def _across_borders(deals, presenter):
     return (
         build_country_matrix_figure(pairs, presenter=presenter),
         build_country_sankey_figure(pairs, presenter=presenter),
+        across_borders_note(pairs),
     )
 
 
@@ -100,7 +102,7 @@ with counts:
     )
 
 st.subheader("Across borders")
-matrix_figure, sankey_figure = data.derived(
+matrix_figure, sankey_figure, left_out = data.derived(
     "countries.across_borders", _across_borders, current, presenter
 )
 matrix, sankey = st.columns(2)
@@ -111,6 +113,8 @@ st.caption(
     "and South Korea; the diagonal holds deals whose parties share a country. Parties whose "
     "country is unknown are left out."
 )
+if left_out:
+    st.caption(left_out)
 
 # A click on the chart moves the focus; only a new click does, so the select box stays usable.
 points = (getattr(event, "selection", None) or {}).get("points") or []
