@@ -25,6 +25,7 @@ from atlas.figures.countries import (
 )
 from atlas.figures.style import font_size, type_colour
 from atlas.figures.timeline import (
+    latest_rows,
     build_period_counts_figure,
     build_swimlane_figure,
     build_timeline_figure,
@@ -379,6 +380,20 @@ def _many_pairs(countries: int) -> pd.DataFrame:
     return pd.DataFrame(
         [{"source": "C00", "target": f"C{i:02d}", "deals": i} for i in range(1, countries)]
     )
+
+
+def test_latest_rows_keeps_every_dated_deal_of_the_pairs_that_dealt_last():
+    deals = frame(
+        deal(1, ["A", "B"], deal_date="2020-01"),
+        deal(2, ["C", "D"], deal_date="2025-03-01"),
+        deal(3, ["E", "F"], deal_date="2024"),
+        deal(4, ["A", "B"], deal_date="2025-05"),
+        deal(5, ["G", "H"], deal_date=None),
+        deal(6, ["E", "F"], deal_date="2019-02-02"),
+    )
+    assert sorted(latest_rows(deals, max_rows=2)["deal_id"]) == [1, 2, 4]
+    assert sorted(latest_rows(deals, max_rows=3)["deal_id"]) == [1, 2, 3, 4, 6]
+    assert latest_rows(deals.iloc[0:0]).empty
 
 
 def test_big_matrix_and_sankey_keep_the_busiest_and_say_what_they_leave_out():

@@ -3,12 +3,14 @@
 import streamlit as st
 
 from atlas.figures.timeline import (
+    MAX_TIMELINE_ROWS,
     PERIODS,
     build_period_counts_figure,
     build_swimlane_figure,
     build_timeline_figure,
     dated_deals,
     default_swimlanes,
+    latest_rows,
     too_coarse_for,
     undated_deals,
 )
@@ -17,15 +19,12 @@ from components import data, filters, page
 from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
-# Deals drawn one by one on the time axis; above this the latest are drawn (a chart of
-# 100,000 bars is unreadable, and slow to build and to send).
-MAX_DRAWN = 3_000
 
 
 def _timeline(deals, presenter):
-    dated = dated_deals(deals)
-    shown = dated.sort_values("date_start", ascending=False).head(MAX_DRAWN)
-    return build_timeline_figure(shown, presenter=presenter)
+    """The chart of the pairs that dealt most recently, and how many deals it draws."""
+    shown = latest_rows(deals)
+    return build_timeline_figure(shown, presenter=presenter), len(shown)
 
 
 def _counts(deals, period, presenter):
@@ -59,11 +58,12 @@ if not dated_count:
         "None of the matching deals has a known date, so there is nothing to place on a time axis."
     )
 else:
-    figure = data.derived("timeline.chart", _timeline, current, presenter)
-    if dated_count > MAX_DRAWN:
+    figure, drawn = data.derived("timeline.chart", _timeline, current, presenter)
+    if dated_count > drawn:
         st.caption(
-            f"Drawing the latest {MAX_DRAWN:,} of {dated_count:,} dated deals; the counts "
-            "below include them all. Narrow the filters to draw the others."
+            f"Drawing the {drawn:,} deals of the {MAX_TIMELINE_ROWS} pairs of organisations "
+            f"that dealt most recently, of {dated_count:,} dated deals; the counts and "
+            "swimlanes below include them all. Narrow the filters to draw others."
         )
     st.plotly_chart(figure, key="timeline_chart")
     st.caption(

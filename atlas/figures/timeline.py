@@ -186,6 +186,24 @@ def _time_layout(figure: go.Figure, *, title: str, rows: int, presenter: bool) -
     return figure
 
 
+# Rows (pairs of parties) the "Deals by date" chart draws at most: at 26 px a row
+# that fills its 1,800 px, and thousands of rows of labels froze the browser for
+# seconds (3,000 deals at 100,000 articles).
+MAX_TIMELINE_ROWS = 60
+
+
+def latest_rows(deals: pd.DataFrame, max_rows: int = MAX_TIMELINE_ROWS) -> pd.DataFrame:
+    """The dated deals of the ``max_rows`` pairs of parties that dealt most recently
+    (all of their dated deals), for ``build_timeline_figure``."""
+    rows = dated_deals(deals)
+    if rows.empty:
+        return rows
+    latest = rows.sort_values(["date_start", "deal_id"], ascending=False)
+    lanes = latest["parties"].map(parties_label)
+    kept = set(list(dict.fromkeys(lanes.tolist()))[:max_rows])
+    return rows[lanes.reindex(rows.index).isin(kept)]
+
+
 def build_timeline_figure(deals: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
     """One row per pair of parties, earliest first; each dated deal a bar over
     the month or year its date covers, or a diamond on its exact day; coloured
