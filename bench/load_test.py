@@ -14,7 +14,8 @@ A page counts as shown when its ``h1`` (the page title) is visible and no
 ``stSkeleton`` placeholder remains; the time is from the click (or ``goto``) to
 then. Before moving on, the session waits for the script run to finish and
 counts ``stException`` error boxes. Dialogs, requests to hosts other than
-localhost and script errors are counted per page too.
+localhost and script errors are counted per page too (except the known errors of
+third-party code listed in ``KNOWN``, which are printed apart).
 
 Exit status: 0 when nothing bad was seen; 1 when any error box, dialog, outside
 request, page that never showed, server traceback or failed ingest was seen;
@@ -142,6 +143,8 @@ class PageStats:
     dialogs: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
     script_errors: list[str] = field(default_factory=list)
+    # Known errors inside third-party code, reported apart and not counted (see KNOWN).
+    known_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     during_ingest: int = 0
 
@@ -156,6 +159,23 @@ class PageStats:
             + len(self.failed_requests)
         )
 
+
+def _described(error) -> str:
+    """A script error's message and where it was thrown (the first frames' file names)."""
+    frames = [
+        line.strip().rsplit("/", 1)[-1].rstrip(")")
+        for line in (getattr(error, "stack", "") or "").splitlines()[1:4]
+    ]
+    return f"{getattr(error, 'message', str(error))[:160]} [at {' < '.join(frames) or '?'}]"
+
+
+# Script errors thrown inside third-party code, with no effect a user sees, that the
+# run reports apart instead of failing on. Each entry: parts of ``_described``'s text
+# that must all be present.
+# - plotly.js inside Streamlit's PlotlyChart bundle, when a session leaves a page
+#   whose chart is still drawing (seen under load only: 1 to 5 of 180 visits, always
+#   the visit after a page with charts; the next page shows normally, no error box).
+KNOWN = (("_axisMatchGroups", "[at PlotlyChart."),)
 
 FIRST_LOAD = "(first load)"  # a new browser opening the app: all of Streamlit's assets
 
@@ -187,11 +207,17 @@ class Session:
         page.on("dialog", self._dialog)
         context.on("requestfinished", lambda request: self.pending.pop(request, None))
         context.on("requestfailed", self._failed)
-        page.on("pageerror", lambda error: self._stats().script_errors.append(str(error)[:200]))
+        page.on("pageerror", self._script_error)
         context.on("request", self._request)
 
     def _stats(self) -> PageStats:
         return self.run.stats[self.current]
+
+    def _script_error(self, error) -> None:
+        described = _described(error)
+        stats = self._stats()
+        known = any(all(part in described for part in parts) for parts in KNOWN)
+        (stats.known_errors if known else stats.script_errors).append(described)
 
     async def _dialog(self, dialog) -> None:
         self._stats().dialogs.append(dialog.message)
@@ -423,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2, help="times each session visits a page")
     parser.add_argument(
-        "--articles", type=int, default=50, help="articles the concurrent ingest adds"
+        "--articles", type=int, default=1500, help="articles the concurrent ingest adds"
     )
     parser.add_argument("--timeout", type=float, default=600, help="global limit, seconds")
     parser.add_argument("--page-timeout", type=float, default=90, help="limit per page, seconds")
@@ -499,6 +525,9 @@ def main(argv: list[str] | None = None) -> int:
             f" {during} page visits started while it ran"
         )
     print(f"wall time {time.monotonic() - started:.0f} s, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    for path, stats in run.stats.items():
+        for known in stats.known_errors:
+            print(f"known third-party script error (not counted) on /{path}: {known}")
     found = problems(run, server_log)
     for line in found:
         print("PROBLEM " + line)
