@@ -7,10 +7,11 @@ themselves live in ``data/lexicon/deal_triggers.csv`` and ``hedges.txt``.
 from __future__ import annotations
 
 import re
+from itertools import product
 
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Span, Token
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
 
 from atlas.lexicon import Lexicon, TriggerEntry
 
@@ -53,37 +54,39 @@ SEPARATE_AGREEMENT_CUES = frozenset(
 )
 
 
-def trigger_patterns(entry: TriggerEntry) -> list[list[dict]]:
-    """Matcher patterns for one trigger row, e.g. ``license/licence agreement/deal``
-    -> ``[{"LOWER": {"IN": ["license", "licence"]}}, {"LOWER": {"IN": ["agreement", "deal"]}}]``."""
-    tokens = []
-    for spec in entry.pattern.split():
-        alternatives = [alt.lower() for alt in spec.split("/") if alt]
-        tokens.append({"LOWER": {"IN": alternatives}})
-    return [tokens]
+def trigger_phrases(entry: TriggerEntry) -> list[list[str]]:
+    """Every phrase one trigger row stands for, one lower-case word per token, e.g.
+    ``license/licence agreement/deal`` -> ``[["license", "agreement"],
+    ["license", "deal"], ["licence", "agreement"], ["licence", "deal"]]``."""
+    alternatives = [
+        [alt.lower() for alt in spec.split("/") if alt] for spec in entry.pattern.split()
+    ]
+    return [list(words) for words in product(*alternatives)]
 
 
-def deal_matcher(nlp: Language, lexicon: Lexicon) -> tuple[Matcher, dict[int, TriggerEntry]]:
-    """One Matcher over every trigger; the returned table maps match ids back to rows."""
-    matcher = Matcher(nlp.vocab)
+def deal_matcher(nlp: Language, lexicon: Lexicon) -> tuple[PhraseMatcher, dict[int, TriggerEntry]]:
+    """One matcher over every trigger; the returned table maps match ids back to rows.
+
+    A PhraseMatcher on the lower-case text, each phrase built token by token (so
+    a word such as ``co-develop`` is one token, as written, never re-tokenised): it
+    matches exactly the token sequences the rows describe, and cost a fraction of
+    spaCy's token Matcher with ``LOWER IN`` patterns (which took about a quarter
+    of the extraction time)."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     table: dict[int, TriggerEntry] = {}
     for index, entry in enumerate(lexicon.triggers):
         key = f"atlas_trigger_{index}"
-        matcher.add(key, trigger_patterns(entry))
+        matcher.add(key, [Doc(nlp.vocab, words=words) for words in trigger_phrases(entry)])
         table[nlp.vocab.strings[key]] = entry
     return matcher, table
 
 
 def find_triggers(
-    sent: Span, matcher: Matcher, table: dict[int, TriggerEntry]
+    sent: Span, matcher: PhraseMatcher, table: dict[int, TriggerEntry]
 ) -> list[tuple[Span, TriggerEntry]]:
     """Longest non-overlapping trigger phrases in a sentence, in text order."""
-    # On a Span, the Matcher gives offsets relative to the span.
-    offset = sent.start
-    matches = [
-        (sent.doc[offset + start : offset + end], table[match_id])
-        for match_id, start, end in matcher(sent)
-    ]
+    # On a Span, the PhraseMatcher gives offsets into the whole document.
+    matches = [(sent.doc[start:end], table[match_id]) for match_id, start, end in matcher(sent)]
     matches.sort(key=lambda m: (-(m[0].end - m[0].start), m[0].start))
     taken: set[int] = set()
     chosen = []

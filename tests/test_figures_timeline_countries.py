@@ -25,13 +25,13 @@ from atlas.figures.countries import (
 )
 from atlas.figures.style import font_size, type_colour
 from atlas.figures.timeline import (
-    latest_rows,
     build_period_counts_figure,
     build_swimlane_figure,
     build_timeline_figure,
     default_swimlanes,
     escaped,
     hover_text,
+    latest_rows,
     period_counts,
     precision_of,
     too_coarse_for,
