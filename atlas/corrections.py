@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.store import _now, mark_changed
+from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
 from atlas.store import corrections as corrections_table
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
@@ -276,19 +276,6 @@ def _manual_deals(added: list[Correction], rename, countries: dict, columns) -> 
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, "status"])))
 
 
-_ORGANISATION_COLUMNS = (
-    "name",
-    "id",
-    "country",
-    "kind",
-    "in_lexicon",
-    "deals",
-    "mentions",
-    "articles",
-    "aliases",
-)
-
-
 def _corrected_organisations(
     organisations: pd.DataFrame, names: dict[str, str], active: list[Correction]
 ) -> pd.DataFrame:
@@ -306,7 +293,7 @@ def _corrected_organisations(
     # Only names that several rows now share (merges) need grouping; a group per
     # organisation cost seconds at 30,000 organisations.
     repeated = frame["name"].duplicated(keep=False)
-    single = frame.loc[~repeated, list(_ORGANISATION_COLUMNS)]
+    single = frame.loc[~repeated, list(ORGANISATIONS_FRAME_COLUMNS)]
     single["country"] = [c if isinstance(c, str) and c else None for c in single["country"]]
     parts = [single]
     if repeated.any():
@@ -324,7 +311,7 @@ def _corrected_organisations(
                 mentions=("mentions", "sum"),
                 articles=("articles", "sum"),
                 aliases=("aliases", lambda s: sorted({a for values in s for a in values})),
-            ).reset_index()[list(_ORGANISATION_COLUMNS)]
+            ).reset_index()[list(ORGANISATIONS_FRAME_COLUMNS)]
         )
     merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else single
     merged = merged.sort_values("name", kind="stable").reset_index(drop=True)

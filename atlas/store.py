@@ -757,6 +757,19 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     return frame[DEALS_FRAME_COLUMNS]
 
 
+ORGANISATIONS_FRAME_COLUMNS = (
+    "id",
+    "name",
+    "country",
+    "kind",
+    "in_lexicon",
+    "deals",
+    "mentions",
+    "articles",
+    "aliases",
+)
+
+
 def organisations_frame(engine: Engine) -> pd.DataFrame:
     """Organisations with their aliases, mention and deal counts."""
     deal_counts = (
@@ -791,19 +804,7 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
         frame = _frame(conn.execute(query))
         alias_rows = conn.execute(select(aliases.c.organisation_id, aliases.c.alias)).all()
     if frame.empty:
-        return pd.DataFrame(
-            columns=[
-                "id",
-                "name",
-                "country",
-                "kind",
-                "in_lexicon",
-                "deals",
-                "mentions",
-                "articles",
-                "aliases",
-            ]
-        )
+        return pd.DataFrame(columns=list(ORGANISATIONS_FRAME_COLUMNS))
     # Sorted here, not by the database: SQLite and PostgreSQL collate names differently.
     frame = (
         frame[(frame["mentions"] > 0) | (frame["deals"] > 0)]
