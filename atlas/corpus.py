@@ -1548,6 +1548,15 @@ def _read_bytes(data: bytes, name: str, ext: str, max_bytes: int) -> list[Articl
     return _read_csv(text, name, max_bytes)
 
 
+# Files that systems and tools leave in folders, skipped without a word.
+_HOUSEKEEPING = frozenset({".ds_store", ".gitkeep", ".gitignore", ".keep", ".localized"})
+
+
+def _is_housekeeping(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _HOUSEKEEPING or lowered.startswith("._")  # "._x": macOS resource forks
+
+
 def _walk(root: Path) -> tuple[list[tuple[str, Path]], list[Rejection]]:
     """Visible files under `root` as (relative posix name, path), sorted; plus folder errors."""
     files: list[tuple[str, Path]] = []
@@ -1564,9 +1573,18 @@ def _walk(root: Path) -> tuple[list[tuple[str, Path]], list[Rejection]]:
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))  # hidden dirs skipped
         for fname in filenames:
-            if fname.startswith("."):
-                continue
             full = Path(dirpath, fname)
+            if fname.startswith("."):
+                # Housekeeping files go unmentioned; any other hidden file gets a reason,
+                # so a file such as "..report.txt" is never skipped without a word.
+                if not _is_housekeeping(fname):
+                    errors.append(
+                        Rejection(
+                            full.relative_to(root).as_posix(),
+                            "hidden file (its name starts with a dot): rename it to ingest it",
+                        )
+                    )
+                continue
             files.append((full.relative_to(root).as_posix(), full))
     files.sort(key=lambda f: f[0].split("/"))
     return files, errors
@@ -1577,7 +1595,8 @@ def read_corpus(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Article | Rejection]:
-    """Articles from files and folders (recursive, sorted, hidden entries skipped).
+    """Articles from files and folders (recursive, sorted; hidden folders and housekeeping
+    files such as .DS_Store skipped, other hidden files rejected with a reason).
 
     Never raises on bad input: each unreadable file, record or missing path is a Rejection.
     """

@@ -79,6 +79,7 @@ CASES: list[tuple[str, bytes, str]] = [
     # CSV with ragged rows but no text column at all.
     ("ragged.csv", b"title,date\nA,2024-01-01,extra\nB\n", "no text column"),
     # Names that look like path tricks: must stay ordinary file names.
+    # Read when named; inside a folder it is a hidden file, rejected with a reason.
     ("..name.txt", b"Roche has partnered with Genmab on bispecific antibodies.\n", "ok"),
     (
         "a b/\u00fc/\u00e9t\u00e9 r\u00e9sum\u00e9 \U0001f48a.txt",
@@ -120,9 +121,9 @@ def _build_corpus(folder: Path, *, big: bool) -> dict[str, str]:
     expected: dict[str, str] = {}
     for name, data, outcome in CASES:
         _write(folder, name, data)
-        # Inside a folder a name starting with "." is a hidden file, skipped like .DS_Store.
-        if not name.startswith("."):
-            expected[name] = outcome
+        expected[name] = "hidden file" if name.startswith(".") else outcome
+    # What macOS leaves behind in a folder: skipped without a word.
+    _write(folder, ".DS_Store", b"\x00\x00\x00\x01Bud1" + bytes(64))
     # One bad line among good ones: the good lines are still ingested.
     lines = [json.dumps(JSONL_GOOD[0]), "{not json", json.dumps(JSONL_GOOD[1])]
     _write(folder, "feed.jsonl", "\n".join(lines).encode())

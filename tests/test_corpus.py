@@ -777,16 +777,20 @@ def test_missing_path() -> None:
 
 
 def test_read_corpus_folder(tmp_path: Path) -> None:
-    # Recursive, sorted, hidden files and folders skipped, names relative to the folder.
+    # Recursive, sorted, hidden folders and housekeeping files skipped, other hidden
+    # files rejected with a reason (first, with the folder's errors), names relative
+    # to the folder.
     write(tmp_path, "b.txt", "Brant Pharma signed a deal with Cole Bio.")
     write(tmp_path, "a/z.md", "Zeta Bio signed a deal with Omega Labs.")
     write(tmp_path, "a/c.txt", "")
     write(tmp_path, ".hidden.txt", "Hidden Pharma signed a deal.")
+    write(tmp_path, ".DS_Store", b"\x00\x00\x00\x01Bud1")
     write(tmp_path, ".git/x.txt", "Hidden folder text.")
     write(tmp_path, "notes.docx", b"PK\x03\x04")
     results = list(read_corpus([tmp_path, tmp_path / "b.txt", tmp_path / "gone.txt"]))
     names = [r.file if isinstance(r, Article) else r.path for r in results]
     assert names == [
+        ".hidden.txt",
         "a/c.txt",
         "a/z.md",
         "b.txt",
@@ -794,11 +798,14 @@ def test_read_corpus_folder(tmp_path: Path) -> None:
         "b.txt",
         str(tmp_path / "gone.txt"),
     ]
-    assert results[0] == Rejection("a/c.txt", "empty file")
-    assert results[3] == Rejection("notes.docx", "unsupported file type .docx")
-    assert isinstance(results[1], Article) and isinstance(results[2], Article)
+    assert results[0] == Rejection(
+        ".hidden.txt", "hidden file (its name starts with a dot): rename it to ingest it"
+    )
+    assert results[1] == Rejection("a/c.txt", "empty file")
+    assert results[4] == Rejection("notes.docx", "unsupported file type .docx")
+    assert isinstance(results[2], Article) and isinstance(results[3], Article)
     # The same article read twice gets the same id (the store dedupes on it).
-    assert results[2].id == results[4].id
+    assert results[3].id == results[5].id
 
 
 def test_read_corpus_accepts_a_single_path_and_empty_folder(tmp_path: Path) -> None:
