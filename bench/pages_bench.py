@@ -14,8 +14,9 @@ Chromium, twice. First with the store's prepared tables (``atlas.snapshot``) del
 the first load after start builds them from SQL. Then a fresh server (a restart, the
 tables on disk): the first load, then each page reached by its sidebar link, as a user
 does; for each, the seconds until its title shows with no placeholder left, until the
-script run finished (no "running" indicator), and until the browser was free to paint
-again (charts drawn; 0.3 s of that is a fixed pause). Also the second server's peak
+script run finished (``app.py`` logs it with ``ATLAS_LOG_RUNS=1``), and until the
+browser was free to paint again (charts drawn; 0.3 s of that is a fixed pause), and
+the server-side time of that script run. Also the second server's peak
 resident memory (process tree, sampled every 0.2 s).
 """
 
@@ -99,7 +100,7 @@ def serve_and_visit(db_url: str, pages: list[tuple[str, str]], first_label: str)
     import psutil
     from playwright.async_api import async_playwright
 
-    from bench.load_test import RUNNING_JS, SHOWN_JS, wait_until_healthy
+    from bench.load_test import SHOWN_JS, server_runs, wait_until_healthy
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
 
     port = free_port()
@@ -131,7 +132,9 @@ def serve_and_visit(db_url: str, pages: list[tuple[str, str]], first_label: str)
                     await link.click(timeout=600_000)
                 await page.wait_for_function(SHOWN_JS, arg=title, timeout=600_000, polling=50)
                 shown = time.monotonic() - started
-                await page.wait_for_function(RUNNING_JS, timeout=600_000, polling=50)
+                # The run is over when app.py has logged it (ATLAS_LOG_RUNS), not before.
+                while f"atlas-run /{path} " not in log_path.read_text(errors="replace"):
+                    await asyncio.sleep(0.05)
                 finished = time.monotonic() - started
                 # Charts keep the browser busy after the run: wait until it paints two
                 # frames, so their drawing counts for this page and not the next.
@@ -139,7 +142,8 @@ def serve_and_visit(db_url: str, pages: list[tuple[str, str]], first_label: str)
                 await page.evaluate(DRAWN_JS)
                 drawn = time.monotonic() - started
                 label = first_label if index == 0 else f"/{path}"
-                rows.append(f"| {label} | {shown:.2f} | {finished:.2f} | {drawn:.2f} |")
+                ran = server_runs(log_path.read_text(errors="replace"))[f"/{path}"][0]
+                rows.append(f"| {label} | {shown:.2f} | {finished:.2f} | {drawn:.2f} | {ran:.2f} |")
             await browser.close()
         return rows
 
@@ -149,7 +153,7 @@ def serve_and_visit(db_url: str, pages: list[tuple[str, str]], first_label: str)
             server = subprocess.Popen(
                 streamlit_command(port),
                 cwd=ROOT,
-                env={**os.environ, "ATLAS_DB_URL": db_url},
+                env={**os.environ, "ATLAS_DB_URL": db_url, "ATLAS_LOG_RUNS": "1"},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -183,8 +187,8 @@ def browser_check(db_url: str) -> str:
     return "\n".join(
         [
             "| browser visit (first visit of each page) | s to title shown | s to run finished "
-            "| s to drawn |",
-            "|---|---|---|---|",
+            "| s to drawn | server run s |",
+            "|---|---|---|---|---|",
             *rebuilt,
             *rows,
             f"\npeak server memory (RSS, process tree): {peak / 2**30:.2f} GiB",

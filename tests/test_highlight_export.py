@@ -559,5 +559,19 @@ def test_company_deals_figure_escapes_names():
     assert "<b>" not in figure.data[0].hovertemplate
 
 
+def test_company_deals_figure_ticks_every_deal_only_for_a_few():
+    def hub(deals_in_2024: int):
+        return deals_frame(
+            [
+                {"deal_id": i, "parties": ["Hub Bio", f"Partner {i}"], "deal_date": "2024-05"}
+                for i in range(deals_in_2024)
+            ]
+        )
+
+    assert build_company_deals_figure(hub(3), "Hub Bio").layout.yaxis.dtick == 1
+    # hundreds of tick labels would be measured by plotly on every redraw
+    assert build_company_deals_figure(hub(400), "Hub Bio").layout.yaxis.dtick is None
+
+
 def test_company_deals_figure_of_no_deals_is_empty():
     assert len(build_company_deals_figure(company_frame(), "Nobody").data) == 0

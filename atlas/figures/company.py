@@ -148,6 +148,7 @@ def build_company_deals_figure(
         order.append(UNDATED)
     present = set(counts["type"])
     types = [t for t in DEAL_TYPES if t in present] + sorted(present - set(DEAL_TYPES))
+    tallest = int(counts.groupby("year")["deals"].sum().max()) if len(counts) else 0
     figure = go.Figure()
     for deal_type in types:
         rows = counts[counts["type"] == deal_type].set_index("year")["deals"]
@@ -168,7 +169,9 @@ def build_company_deals_figure(
         height=320 if not presenter else 420,
         font={"size": font_size(presenter)},
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": order},
-        yaxis={"title": "deals", "dtick": 1},
+        # One tick per deal reads well for a few; a hub with hundreds a year would get
+        # hundreds of tick labels, which plotly measures on every redraw (seconds).
+        yaxis={"title": "deals", "dtick": 1 if tallest <= 10 else None, "tickformat": "d"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15},
     )
     return figure
