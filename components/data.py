@@ -69,7 +69,8 @@ def _corrected(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         return snapshot.dashboard_tables(_engine(url))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+# A filtered frame is up to about 90 MB at 177,000 deals: the 6 latest settings are kept.
+@st.cache_resource(show_spinner=False, max_entries=6)
 def _filtered(url: str, filters: DealFilters) -> pd.DataFrame:
     return filter_deals(_corrected(url)[0], filters)
 
@@ -120,10 +121,19 @@ def _derived(url: str, filters: DealFilters, name: str, _function, args: tuple):
     return _function(_filtered(url, filters), *args)
 
 
-# Results measured in megabytes (a network drawing's HTML) get a shorter memory.
+# Results measured in megabytes (a network drawing's HTML, a profile) get a shorter memory.
 @st.cache_resource(show_spinner=False, max_entries=12)
 def _derived_large(url: str, filters: DealFilters, name: str, _function, args: tuple):
     return _function(_filtered(url, filters), *args)
+
+
+# Results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals).
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _derived_huge(url: str, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(url, filters), *args)
+
+
+_SIZES = {"small": _derived, "large": _derived_large, "huge": _derived_huge}
 
 
 def derived(
@@ -131,16 +141,16 @@ def derived(
     function: Callable[..., T],
     filters: DealFilters,
     *args: Hashable,
-    large: bool = False,
+    size: str = "small",
 ) -> T:
     """``function(filtered deals, *args)``, computed once per store, filter setting and
     ``args``, then shared by every rerun and session (treat the result as read-only).
 
     ``name`` identifies ``function`` in the cache: give each use its own, and pass
-    everything the function depends on besides the deals in ``args``. ``large``
-    results (megabytes each) are kept for the 12 latest settings instead of 256."""
-    cache = _derived_large if large else _derived
-    return cache(store.database_url(), filters, name, function, args)
+    everything the function depends on besides the deals in ``args``. ``size`` bounds
+    the memory: "small" results are kept for the 256 latest settings, "large" ones
+    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2."""
+    return _SIZES[size](store.database_url(), filters, name, function, args)
 
 
 def filter_choices() -> dict:
@@ -160,8 +170,8 @@ def clear_caches() -> None:
     st.cache_data.clear()
     _corrected.clear()
     _filtered.clear()
-    _derived.clear()
-    _derived_large.clear()
+    for cache in _SIZES.values():
+        cache.clear()
 
 
 @st.cache_data(show_spinner=False)

@@ -62,3 +62,23 @@ def test_derived_results_are_reused_until_the_caches_are_cleared(app_env):
     data.clear_caches()
     data.derived("test.count", count, DealFilters(), "a")
     assert calls == ["a", "a", "b", "a"]
+
+
+def test_huge_results_are_kept_for_two_filter_settings_only(app_env):
+    """The whole deal graph weighs 250 MB at 177,000 deals: a third setting evicts the oldest."""
+    from atlas.query import DealFilters
+    from components import data
+
+    calls = []
+
+    def count(deals):
+        calls.append(len(deals))
+        return len(deals)
+
+    settings = [DealFilters(), DealFilters(min_confidence=0.5), DealFilters(types=("licensing",))]
+    for setting in settings:
+        data.derived("test.huge", count, setting, size="huge")
+    data.derived("test.huge", count, settings[2], size="huge")
+    assert len(calls) == 3  # the latest is kept
+    data.derived("test.huge", count, settings[0], size="huge")
+    assert len(calls) == 4  # the oldest was not

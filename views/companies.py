@@ -119,7 +119,7 @@ if st.query_params.get("company") != organisation:
 profile = organisations[organisations["name"] == organisation].iloc[0]
 presenter = filters.presenter_mode()
 own, partners, areas, deals_figure, (ego_page, ego_caption) = data.derived(
-    "companies.profile", _profile, current, organisation, presenter, large=True
+    "companies.profile", _profile, current, organisation, presenter, size="large"
 )
 mentioning = data.derived(
     "companies.mentioning",

@@ -19,7 +19,7 @@ def _basis(deals):
 
 def _drawing(_deals, current: DealFilters, focus, hops, max_nodes, colour_by, presenter, height_px):
     """The caption and the HTML for one view of the graph (laid out once, not per rerun)."""
-    graph, _ = data.derived("network.basis", _basis, current)
+    graph, _ = data.derived("network.basis", _basis, current, size="huge")
     shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
     capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=[] if focus == ALL else [focus])
     html = network_html(
@@ -43,7 +43,7 @@ current = filters.current()
 
 presenter = filters.presenter_mode()
 # Built once per filter setting and shared by reruns (read-only).
-graph, names = data.derived("network.basis", _basis, current)
+graph, names = data.derived("network.basis", _basis, current, size="huge")
 if not names:
     st.info("The matching deals name no organisation to draw.", icon=":material/hub:")
     st.stop()
@@ -93,7 +93,7 @@ with st.spinner("Laying out the network…"):
         colour_by,
         presenter,
         height_px,
-        large=True,
+        size="large",
     )
 st.caption(caption)
 show_network(html, key="network", height_px=height_px, presenter=presenter)
