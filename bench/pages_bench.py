@@ -196,11 +196,54 @@ def browser_check(db_url: str) -> str:
     )
 
 
+def settings_memory(settings: int) -> str:
+    """Visit every page under ``settings`` different filter settings (one year of deals
+    each, latest first) in one AppTest process, as a long-running server would; report
+    the process's peak memory. The caches' sizes bound it, not the number of settings."""
+    import resource
+
+    import psutil
+    from sqlalchemy import func, select
+    from streamlit.testing.v1 import AppTest
+
+    from atlas import store
+    from atlas.query import DealFilters
+
+    with store.open_store(os.environ["ATLAS_DB_URL"]).connect() as conn:
+        last_year = int(conn.execute(select(func.max(store.deals.c.deal_date))).scalar()[:4])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()
+    peaks = []
+    for index in range(settings):
+        year = last_year - index
+        at.session_state["atlas_filters"] = DealFilters(
+            date_from=f"{year}-01-01", date_to=f"{year}-12-31", include_undated=False
+        )
+        for view in VIEWS:
+            at.switch_page(f"views/{view}.py")
+            timed_run(at)
+        peaks.append(
+            (
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+                psutil.Process().memory_info().rss / 2**30,
+            )
+        )
+    peak = ", ".join(f"{high:.2f}" for high, _ in peaks)
+    now = ", ".join(f"{current:.2f}" for _, current in peaks)
+    return (
+        f"app process after every page under 1..{settings} filter settings (GiB):\n"
+        f"- peak: {peak}\n- resident after each setting: {now}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="SQLAlchemy URL of a filled store")
     parser.add_argument("--reruns", type=int, default=5)
     parser.add_argument("--browser", action="store_true", help="also a real server in Chromium")
+    parser.add_argument(
+        "--settings", type=int, default=0, help="also: memory after N filter settings"
+    )
     args = parser.parse_args(argv)
     os.environ["ATLAS_DB_URL"] = args.db
 
@@ -212,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"store: {sizes['articles']} articles, {sizes['deals']} deals\n")
     print(table)
     print(f"worst page: rerun − blank = {worst:.3f} s (target ≤ 0.5 s)")
+    if args.settings:
+        print()
+        print(settings_memory(args.settings))
     if args.browser:
         print()
         print(browser_check(args.db))
