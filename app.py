@@ -38,6 +38,7 @@ filters.apply_presenter_style()
 try:
     page.run()
 finally:
+    data.collect_garbage()
     # Server-side time of each script run, for the load test (`ATLAS_LOG_RUNS=1`):
     # it tells time spent here from time spent drawing in the browser.
     if os.environ.get("ATLAS_LOG_RUNS"):

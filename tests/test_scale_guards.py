@@ -82,3 +82,24 @@ def test_huge_results_are_kept_for_two_filter_settings_only(app_env):
     assert len(calls) == 3  # the latest is kept
     data.derived("test.huge", count, settings[0], size="huge")
     assert len(calls) == 4  # the oldest was not
+
+
+def test_full_garbage_collections_are_spaced_out(monkeypatch):
+    import gc
+
+    from components import data
+
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
+    clock = [1000.0]
+    monkeypatch.setattr(data.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(data, "_last_collection", [clock[0]])
+    data.collect_garbage()
+    assert collections == []  # too soon after the last one
+    clock[0] += data.COLLECT_EVERY_S
+    data.collect_garbage()
+    data.collect_garbage()
+    assert collections == [1]
+    clock[0] += data.COLLECT_EVERY_S
+    data.collect_garbage()
+    assert collections == [1, 1]
