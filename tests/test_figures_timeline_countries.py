@@ -31,9 +31,11 @@ from atlas.figures.timeline import (
     default_swimlanes,
     escaped,
     hover_text,
+    latest_per_lane,
     latest_rows,
     period_counts,
     precision_of,
+    swimlane_rows,
     too_coarse_for,
     undated_deals,
 )
@@ -394,6 +396,18 @@ def test_latest_rows_keeps_every_dated_deal_of_the_pairs_that_dealt_last():
     assert sorted(latest_rows(deals, max_rows=2)["deal_id"]) == [1, 2, 4]
     assert sorted(latest_rows(deals, max_rows=3)["deal_id"]) == [1, 2, 3, 4, 6]
     assert latest_rows(deals.iloc[0:0]).empty
+
+
+def test_latest_per_lane_keeps_each_organisations_latest_deals():
+    deals = frame(
+        deal(1, ["A", "B"], deal_date="2020-01"),
+        deal(2, ["A", "C"], deal_date="2025-03-01"),
+        deal(3, ["A", "D"], deal_date="2024"),
+        deal(4, ["B", "E"], deal_date="2019-02"),
+    )
+    rows = latest_per_lane(swimlane_rows(deals, ["A", "B"]), 2)
+    assert sorted(rows[rows["party"] == "A"]["deal_id"]) == [2, 3]
+    assert sorted(rows[rows["party"] == "B"]["deal_id"]) == [1, 4]
 
 
 def test_big_matrix_and_sankey_keep_the_busiest_and_say_what_they_leave_out():

@@ -97,6 +97,21 @@ def test_swimlanes_default_to_the_most_active_and_can_be_changed(app_env):
     assert any("Choose organisations" in c.value for c in at.caption)
 
 
+def test_a_crowded_swimlane_draws_its_latest_deals_and_says_so(app_env, monkeypatch):
+    import atlas.figures.timeline
+
+    monkeypatch.setattr(atlas.figures.timeline, "MAX_LANE_DEALS", 1)
+    at = run_page(TIMELINE)
+    at.multiselect(key="timeline_swimlanes").set_value(["Astellas Pharma"]).run()
+    assert not at.exception
+    lanes = at.get("plotly_chart")[2].proto.spec
+    assert lanes.count('"customdata"') == 1  # one trace, one deal
+    assert any(
+        "Each lane draws its latest 1 deals; Astellas Pharma has more" in c.value
+        for c in at.caption
+    )
+
+
 def test_timeline_with_only_undated_deals_says_so(app_env):
     at = run_page(TIMELINE, DealFilters(organisations=("Alvotech",)))
     assert not at.exception

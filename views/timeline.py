@@ -3,6 +3,7 @@
 import streamlit as st
 
 from atlas.figures.timeline import (
+    MAX_LANE_DEALS,
     MAX_TIMELINE_ROWS,
     PERIODS,
     build_period_counts_figure,
@@ -11,11 +12,13 @@ from atlas.figures.timeline import (
     dated_deals,
     default_swimlanes,
     latest_rows,
+    swimlane_rows,
     too_coarse_for,
     undated_deals,
 )
 from atlas.query import options
 from components import data, filters, page
+from components.article_view import markdown_text
 from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
@@ -35,7 +38,14 @@ def _counts(deals, period, presenter):
 
 
 def _lanes(deals, lanes, presenter):
-    return build_swimlane_figure(dated_deals(deals), list(lanes), presenter=presenter)
+    """The swimlane chart, and the organisations with more deals than a lane draws."""
+    dated = dated_deals(deals)
+    counts = swimlane_rows(dated, list(lanes))["party"].value_counts()
+    crowded = [name for name in lanes if counts.get(name, 0) > MAX_LANE_DEALS]
+    figure = build_swimlane_figure(
+        dated, list(lanes), presenter=presenter, max_per_lane=MAX_LANE_DEALS
+    )
+    return figure, crowded
 
 
 def _split(deals):
@@ -104,10 +114,17 @@ else:
         help="Starts with the organisations that have the most dated deals.",
     )
     if lanes:
-        st.plotly_chart(
-            data.derived("timeline.lanes", _lanes, current, tuple(lanes), presenter),
-            key="timeline_swimlane_chart",
+        lanes_figure, crowded = data.derived(
+            "timeline.lanes", _lanes, current, tuple(lanes), presenter
         )
+        st.plotly_chart(lanes_figure, key="timeline_swimlane_chart")
+        if crowded:
+            st.caption(
+                f"Each lane draws its latest {MAX_LANE_DEALS} deals; "
+                + ", ".join(markdown_text(name) for name in crowded)
+                + (" has" if len(crowded) == 1 else " have")
+                + " more. Narrow the dates in the sidebar to see earlier ones."
+            )
     else:
         st.caption("Choose organisations above to draw one lane per organisation.")
 

@@ -233,12 +233,30 @@ def swimlane_rows(deals: pd.DataFrame, organisations: list[str] | tuple[str, ...
     return exploded.reset_index(drop=True)
 
 
+# Deals a swimlane draws at most (its latest): a hub's thousands of bars in one lane
+# are a smear, and 19,000 of them took the browser seconds (100,000 articles).
+MAX_LANE_DEALS = 300
+
+
+def latest_per_lane(rows: pd.DataFrame, max_per_lane: int = MAX_LANE_DEALS) -> pd.DataFrame:
+    """``swimlane_rows`` keeping each organisation's ``max_per_lane`` latest deals."""
+    if rows.empty:
+        return rows
+    ordered = rows.sort_values(["date_start", "deal_id"], ascending=False, kind="stable")
+    return ordered.groupby("party", sort=False).head(max_per_lane).sort_index()
+
+
 def build_swimlane_figure(
-    deals: pd.DataFrame, organisations: list[str] | tuple[str, ...], *, presenter: bool = False
+    deals: pd.DataFrame,
+    organisations: list[str] | tuple[str, ...],
+    *,
+    presenter: bool = False,
+    max_per_lane: int = MAX_LANE_DEALS,
 ) -> go.Figure:
-    """One lane per organisation (in the order given) showing its dated deals over time."""
+    """One lane per organisation (in the order given) showing its dated deals over time
+    (its ``max_per_lane`` latest)."""
     wanted = list(dict.fromkeys(organisations))
-    rows = swimlane_rows(deals, wanted)
+    rows = latest_per_lane(swimlane_rows(deals, wanted), max_per_lane)
     if rows.empty:
         return _empty_figure("No dated deals for these organisations", presenter=presenter)
     lane = rows["party"].map(lambda name: escaped(name, limit=LABEL_LIMIT))
