@@ -139,6 +139,6 @@ def _build_dashboard_tables(engine: Engine):
 
 
 def dashboard_tables(engine: Engine):
-    """Deals (with ``date_start``/``date_end``/``date_label``) and organisations with
+    """Deals (with ``atlas.query.with_dates``' columns) and organisations with
     the user's corrections applied: the two tables every dashboard page starts from."""
     return prepared(engine, "dashboard-tables", _build_dashboard_tables)

@@ -992,14 +992,8 @@ def articles_mentioning(engine: Engine, names: Iterable[str]) -> pd.DataFrame:
         .join(organisations, organisations.c.id == mentions.c.organisation_id)
         .join(articles, articles.c.id == mentions.c.article_id)
         .where(organisations.c.name.in_(names))
-        .group_by(
-            articles.c.id,
-            articles.c.title,
-            articles.c.file,
-            articles.c.source,
-            articles.c.published,
-            articles.c.date_source,
-        )
+        # The other columns depend on the primary key (PostgreSQL accepts that too).
+        .group_by(articles.c.id)
     )
     with engine.connect() as conn:
         frame = _frame(conn.execute(query))

@@ -37,17 +37,13 @@ def _profile(deals, organisation, presenter):
     figure = None
     if not own.empty:
         figure = build_company_deals_figure(deals, organisation, presenter=presenter)
-        shown = set(
-            partners["partner"].head(network_view.EGO_PARTNERS)
-        )  # most deals together first
+        # Its most frequent partners (the table lists most deals together first).
+        shown = set(partners["partner"].head(network_view.EGO_PARTNERS))
         circle = {organisation, *shown}
         # The deals between two organisations of the circle are its links.
-        nearby = own if len(circle) <= 2 else deals
-        nearby = nearby[
-            nearby["parties"].map(lambda parties: len(circle.intersection(parties)) >= 2)
-        ]
+        nearby = deals[deals["parties"].map(lambda parties: len(circle.intersection(parties)) >= 2)]
         graph = build_deal_graph(nearby, organisations=data.organisations())
-        ego = graph.subgraph([n for n in graph if n in circle]).copy()
+        ego = graph.subgraph(circle).copy()
         if ego.number_of_nodes() > 1:
             ego_page = network_html(ego, height_px=EGO_HEIGHT_PX, presenter=presenter)
         if len(partners) > len(shown):

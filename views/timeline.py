@@ -7,11 +7,11 @@ from atlas.figures.timeline import (
     MAX_TIMELINE_ROWS,
     PERIODS,
     build_period_counts_figure,
-    build_swimlane_figure,
     build_timeline_figure,
     dated_deals,
     default_swimlanes,
     latest_rows,
+    swimlane_figure,
     swimlane_rows,
     too_coarse_for,
     undated_deals,
@@ -39,12 +39,10 @@ def _counts(deals, period, presenter):
 
 def _lanes(deals, lanes, presenter):
     """The swimlane chart, and the organisations with more deals than a lane draws."""
-    dated = dated_deals(deals)
-    counts = swimlane_rows(dated, list(lanes))["party"].value_counts()
+    rows = swimlane_rows(deals, list(lanes))
+    counts = rows["party"].value_counts()
     crowded = [name for name in lanes if counts.get(name, 0) > MAX_LANE_DEALS]
-    figure = build_swimlane_figure(
-        dated, list(lanes), presenter=presenter, max_per_lane=MAX_LANE_DEALS
-    )
+    figure = swimlane_figure(rows, list(lanes), presenter=presenter, max_per_lane=MAX_LANE_DEALS)
     return figure, crowded
 
 
@@ -72,8 +70,8 @@ else:
     if dated_count > drawn:
         st.caption(
             f"Drawing the {drawn:,} deals of the {MAX_TIMELINE_ROWS} pairs of organisations "
-            f"that dealt most recently, of {dated_count:,} dated deals; the counts and "
-            "swimlanes below include them all. Narrow the filters to draw others."
+            f"that dealt most recently, of {dated_count:,} dated deals; the counts below "
+            "include them all. Narrow the filters to draw others."
         )
     st.plotly_chart(figure, key="timeline_chart")
     st.caption(

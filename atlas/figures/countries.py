@@ -459,7 +459,7 @@ def across_borders_note(
     max_pairs: int = SANKEY_PAIRS,
 ) -> str | None:
     """What the matrix and the sankey leave out, in a sentence; None when nothing."""
-    countries = len(pair_matrix(pairs)) if len(pairs) else 0
+    countries = len(set(pairs["source"]) | set(pairs["target"])) if len(pairs) else 0
     cross = int((pairs["source"] != pairs["target"]).sum()) if len(pairs) else 0
     parts = []
     if countries > max_countries:

@@ -255,8 +255,25 @@ def build_swimlane_figure(
 ) -> go.Figure:
     """One lane per organisation (in the order given) showing its dated deals over time
     (its ``max_per_lane`` latest)."""
+    return swimlane_figure(
+        swimlane_rows(deals, organisations),
+        organisations,
+        presenter=presenter,
+        max_per_lane=max_per_lane,
+    )
+
+
+def swimlane_figure(
+    rows: pd.DataFrame,
+    organisations: list[str] | tuple[str, ...],
+    *,
+    presenter: bool = False,
+    max_per_lane: int = MAX_LANE_DEALS,
+) -> go.Figure:
+    """``build_swimlane_figure`` from ``swimlane_rows`` already made (a page that also
+    counts them need not make them twice)."""
     wanted = list(dict.fromkeys(organisations))
-    rows = latest_per_lane(swimlane_rows(deals, wanted), max_per_lane)
+    rows = latest_per_lane(rows, max_per_lane)
     if rows.empty:
         return _empty_figure("No dated deals for these organisations", presenter=presenter)
     lane = rows["party"].map(lambda name: escaped(name, limit=LABEL_LIMIT))
