@@ -22,9 +22,9 @@ from atlas.export import (
 from atlas.figures.company import (
     build_company_deals_figure,
     company_areas,
-    company_articles,
     company_deals,
     company_partners,
+    mentioning_table,
 )
 from atlas.highlight import (
     COUNTRY,
@@ -508,19 +508,52 @@ def test_company_areas_count_deals():
     assert company_areas(company_frame(), "KISED").empty
 
 
-def test_company_articles_join_mentions_and_articles():
-    mentions = mentions_frame(
-        [
-            ("a", 0, "Astellas Pharma", "Astellas", 0, 8),
-            ("a", 0, "Astellas Pharma", "Astellas", 20, 28),
-            ("b", 3, "Astellas Pharma", "Astellas", 0, 8),
-            ("b", 3, "Sawai Pharmaceutical", "Sawai", 10, 15),
-        ]
+def _mentioning(article_id, *, title, published, mentions):
+    """An article whose text mentions Astellas Pharma (and Sawai) ``mentions`` times."""
+    from atlas.extract import ExtractionResult
+    from atlas.models import Article, ArticleItem, Mention
+    from atlas.organisations import ResolvedOrganisation
+
+    text = "Astellas met Sawai; Astellas agreed."
+    article = Article(
+        id=article_id,
+        file=f"{article_id}_digest.txt",
+        text=text,
+        title=title,
+        published=published,
+        date_precision="month" if published else None,
+        date_source="url" if published else "none",
+        items=(ArticleItem(0, text),),
     )
-    articles = articles_frame().assign(
-        published=["2025-04", None, None], date_source=["url", "none", "none"]
+    orgs = {
+        "Astellas Pharma": ResolvedOrganisation("Astellas Pharma", "Japan", "company", True),
+        "Sawai Pharmaceutical": ResolvedOrganisation(
+            "Sawai Pharmaceutical", "Japan", "company", True
+        ),
+    }
+    found = [
+        Mention("Astellas", "Astellas Pharma", 0, 8),
+        Mention("Astellas", "Astellas Pharma", 20, 28),
+    ]
+    return ExtractionResult(
+        article, orgs, [*found[:mentions], Mention("Sawai", "Sawai Pharmaceutical", 13, 18)], []
     )
-    table = company_articles(mentions, articles, "Astellas Pharma")
+
+
+def test_company_articles_count_mentions_per_article(memory_store):
+    """The Companies page's list: the store counts the mentions, mentioning_table lays
+    them out (a title, else the file name; most mentions first)."""
+    from atlas import store
+
+    store.save_extraction(
+        memory_store,
+        _mentioning("a", title="Astellas Pharma and JFCR partner", published="2025-04", mentions=2),
+        fingerprint="f",
+    )
+    store.save_extraction(
+        memory_store, _mentioning("b", title=None, published=None, mentions=1), fingerprint="f"
+    )
+    table = mentioning_table(store.articles_mentioning(memory_store, ["Astellas Pharma"]))
     assert table[["article_id", "title", "date", "mentions"]].to_dict("records") == [
         {
             "article_id": "a",
@@ -528,9 +561,9 @@ def test_company_articles_join_mentions_and_articles():
             "date": "Apr 2025",
             "mentions": 2,
         },
-        {"article_id": "b", "title": "001_digest.txt", "date": "undated", "mentions": 1},
+        {"article_id": "b", "title": "b_digest.txt", "date": "undated", "mentions": 1},
     ]
-    assert company_articles(mentions, articles, "Nobody").empty
+    assert mentioning_table(store.articles_mentioning(memory_store, ["Nobody"])).empty
 
 
 def test_company_deals_figure_stacks_years_and_keeps_undated_last():

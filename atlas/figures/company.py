@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -83,31 +82,10 @@ def company_areas(deals: pd.DataFrame, organisation: str) -> pd.DataFrame:
 ARTICLE_COLUMNS = ["article_id", "title", "source", "date", "date_source", "mentions"]
 
 
-def company_articles(
-    mentions: pd.DataFrame,
-    articles: pd.DataFrame,
-    organisation: str,
-    *,
-    former_names: Iterable[str] = (),
-) -> pd.DataFrame:
-    """Articles that mention ``organisation`` (from ``store.mentions_frame`` joined
-    with ``store.articles_frame``), most mentions first. Mentions are stored
-    under the extracted name, so ``former_names`` (names a user merged or
-    renamed into this one) count too."""
-    if mentions.empty or articles.empty:
-        return pd.DataFrame(columns=ARTICLE_COLUMNS)
-    own = mentions[mentions["organisation"].isin({organisation, *former_names})]
-    if own.empty:
-        return pd.DataFrame(columns=ARTICLE_COLUMNS)
-    counts = own.groupby("article_id").size().rename("mentions").reset_index()
-    joined = counts.merge(articles, left_on="article_id", right_on="id", how="inner")
-    return mentioning_table(joined)
-
-
 def mentioning_table(counted: pd.DataFrame) -> pd.DataFrame:
-    """Articles with their mention counts (``store.articles_mentioning`` gives them,
-    or ``company_articles`` joins them) as the Companies page lists them: most
-    mentions first, then newest."""
+    """Articles with their mention counts (``store.articles_mentioning``) as the
+    Companies page lists them: a title, else the file name; most mentions first,
+    then newest."""
     if counted.empty:
         return pd.DataFrame(columns=ARTICLE_COLUMNS)
     table = pd.DataFrame(
