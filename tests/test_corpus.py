@@ -607,6 +607,149 @@ def test_explicit_published_wins_over_text() -> None:
     assert (art.published, art.date_source) == ("2025-03-05", "metadata")
 
 
+# A paragraph of body text for the date-position tests below.
+_BODY = (
+    "Zeta Bio has granted Omega Labs exclusive rights to its kidney drug in Asia, the two "
+    "companies said, with $20 million due upfront."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Chinese/Japanese and Korean dates: digits with year/month/day characters.
+        ("2016年 4月 29日", ("2016-04-29", "day")),
+        ("2024년 11월 5일", ("2024-11-05", "day")),
+        ("2016年4月", ("2016-04", "month")),
+        # A site name glued to the date by scraping: no word boundary before the month.
+        ("biotechnewsMarch 4, 2025", ("2025-03-04", "day")),
+        # Capitalised ordinal suffix in a shouted dateline.
+        ("7TH NOVEMBER 2024", ("2024-11-07", "day")),
+        # The en-US date-time form (seconds, capital AM/PM) says month first ...
+        ("4/7/2019 11:05:09 PM", ("2019-04-07", "day")),
+        # ... a plain clock time does not, so the ambiguous date stays undecided.
+        ("4/7/2019 11:05 pm", None),
+        ("4/7/2019 23:05", None),
+    ],
+)
+def test_parse_date_more_shapes(text: str, expected: tuple[str, str] | None) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Wire tag in brackets between the date and the dashes.
+        ("OSLO, Norway, Jan. 09, 2024 (GLOBE NEWSWIRE) -- " + _BODY, "2024-01-09"),
+        # Date inside the wire's parentheses, the dash after the closing bracket.
+        ("HALIFAX, NOVA SCOTIA--(Marketwire - Feb. 2, 2010) - " + _BODY, "2010-02-02"),
+        # Marketwire's numeric dateline: month first, two-digit year.
+        ("(Agency) - DENVER, CO -- (Marketwire) -- 02/15/12 -- " + _BODY, "2012-02-15"),
+        # Em dash dateline after a two-word capitalised place and a country.
+        (
+            "Omega licenses drug\n\nREHOVOT NORTH, Israel, July 3, 2019 \u2014 " + _BODY,
+            "2019-07-03",
+        ),
+        # Place with a dash, a weekday, and a bracketed wire tag on a line of its own.
+        ("OSAKA-Friday 6 March 2020 [ wire ]\n" + _BODY, "2020-03-06"),
+        # A line that is a place and a date, no dash.
+        ("Zeta buys Omega\nPerth, Australia, 14 May 1999\n" + _BODY, "1999-05-14"),
+        ("Zeta buys Omega\nNEWS RELEASE, STOCKHOLM 2ND JUNE 2022\n" + _BODY, "2022-06-02"),
+        # Colon after an Indian-style dateline.
+        ("PUNE, India, March 3, 2025: " + _BODY, "2025-03-03"),
+        # A heading that ends in its date after a separator.
+        ("Bio Deal Blog\n\nFriday Deal Digest: June 6, 2014\n\n" + _BODY, "2014-06-06"),
+        ("Health Briefs Vol. 3 no.12 - April 4 2008\n\n" + _BODY, "2008-04-04"),
+        # Issue furniture around a month.
+        ("Issue No. 88, May 2001\n\nZeta buys Omega\n\n" + _BODY, "2001-05"),
+        ("from the June 2004 issue\n\nZeta buys Omega\n\n" + _BODY, "2004-06"),
+        # Site name glued to the date on the first line.
+        ("biotechnewsMarch 4, 2025\n" + _BODY, "2025-03-04"),
+        # "By" with the author missing, and a time zone written in mixed case.
+        ("Zeta buys Omega\nBy June 2, 2023 (Gmt+09:00)\n" + _BODY, "2023-06-02"),
+        # Timestamp with slashes and a relative age.
+        ("Zeta buys Omega\nApril 3, 2018 / 9:41 AM / 2 months ago\n\n" + _BODY, "2018-04-03"),
+        # Other label words: "Last Update" in a bullet, "publication date".
+        ("Zeta buys Omega\n\n  \u2022 Last Update: 2021-09-30\n\n" + _BODY, "2021-09-30"),
+        ("Zeta buys Omega\n\npublication date: Nov 2, 2022\n\n" + _BODY, "2022-11-02"),
+        # CJK header with a weekday and a clock time after the date.
+        (
+            "\u65b0\u95fb | 2015年 8月 7日 星期五 10:05 BJT\n\nZeta buys Omega\n\n" + _BODY,
+            "2015-08-07",
+        ),
+        # en-US timestamp under the headline.
+        ("Zeta buys Omega\n4/7/2019 11:05:09 PM\n" + _BODY, "2019-04-07"),
+        # A category after the date, and a byline before it.
+        ("Zeta buys Omega\nFeb. 26, 2018 Licensing\n\n" + _BODY, "2018-02-26"),
+        ("Zeta buys Omega\nBy Jane Doe | March 3, 2025\n\n" + _BODY, "2025-03-03"),
+        # A later update on the same line is not the publication date.
+        ("Zeta buys Omega\nMarch 3, 2025 | Updated March 5, 2025 10:15\n\n" + _BODY, "2025-03-03"),
+        (
+            "Zeta buys Omega\nUpdated: March 5, 2025 | Published: March 3, 2025\n\n" + _BODY,
+            "2025-03-03",
+        ),
+    ],
+)
+def test_text_dates_from_datelines_and_headers(text: str, expected: str) -> None:
+    art = parse_text_article(text, file="d.txt")
+    assert isinstance(art, Article)
+    assert (art.published, art.date_source) == (expected, "text")
+
+
+_COVER_PAGE = (
+    "FORM 6-K\n\n" + "Indicate by check mark whether the registrant files reports.\n\n" * 12
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A filing's cover page pushes the release's dateline past the header zone; the
+        # signature's "Date:" is the filing's date, not the release's.
+        (
+            _COVER_PAGE + "By: /s/ Jane Doe\nName: Jane Doe\nTitle: CFO\nDate: April 9, 2015\n\n"
+            "Zeta buys Omega\nKiryat Gat, Israel \u2014 April 2, 2015 \u2014 " + _BODY,
+            "2015-04-02",
+        ),
+        # A period given as a range is data, not a date line.
+        ("Zeta buys back shares\n\nPeriod\nMay 10, 2024 to November 6, 2024\n\n" + _BODY, None),
+        # A form field naming what its date is of.
+        ("Date of Report (earliest event): September 1, 2002\n\n" + _BODY, None),
+        # A headline ending in a date is not a dateline.
+        ("Results for the Quarter Ended March 31, 2025\n\n" + _BODY, None),
+        # A title-case heading with a dash is not a place: the date line above it wins.
+        ("March 9, 2015\n\nWeekly Deal Review - March 8, 2015\n\n" + _BODY, "2015-03-09"),
+        # "Today's date" banner above the title; the article's date is under the title.
+        ("Wednesday, 4 June 2025\nMenu\nZeta buys Omega\n\n2 June 2025\n\n" + _BODY, "2025-06-02"),
+        # A sidebar of other stories (headline / date pairs) above the article.
+        (
+            "Latest news\nAcme buys Beta\nMarch 1, 2025\nGamma licenses Delta\nFebruary 28, 2025"
+            "\n\nZeta buys Omega\nMarch 3, 2025\n\n" + _BODY,
+            "2025-03-03",
+        ),
+        # Stories listed with their own dates and sources: no date of the page.
+        (
+            "May 6, 2021 - Pharma Wire\n" + _BODY + "\nMay 4, 2021 - Biotech Daily\n" + _BODY,
+            None,
+        ),
+        # A newsletter of headline / date / paragraph items under its own heading.
+        (
+            "Pacific Biotech Fortnightly\n\nZeta signs with Omega\n3 May, 2022\n"
+            + _BODY
+            + "\n\nAcme signs with Beta\n3 May, 2022\n"
+            + _BODY,
+            None,
+        ),
+        # The same shape under the page's title is the article's date line.
+        ("Zeta signs with Omega\n3 May, 2022\n" + _BODY + "\n\nMore text.\n" + _BODY, "2022-05-03"),
+    ],
+)
+def test_text_dates_skip_furniture(text: str, expected: str | None) -> None:
+    art = parse_text_article(text, file="d.txt")
+    assert isinstance(art, Article)
+    assert art.published == expected
+
+
 # --------------------------------------------------------------------------------------------
 # Line unwrapping and ids
 # --------------------------------------------------------------------------------------------
