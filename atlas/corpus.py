@@ -140,6 +140,8 @@ def _resolve(kind: str, m: re.Match[str]) -> tuple[str, str] | None:
             return _make_date(y, b, a)
         if b > 12 >= a or a == b:
             return _make_date(y, a, b)
+        if m.group(2) == ".":
+            return _make_date(y, b, a)  # 04.03.2025: dotted dates are day first (Europe)
         return None  # 03/04/2025: day and month cannot be told apart, so no date
     month = int(g["m"]) if g.get("m") else _month_number(g["mon"])
     day = int(g["d"]) if g.get("d") else None
@@ -306,8 +308,9 @@ _HEADER_ZONE = 600
 _DATELINE_ZONE = 3000
 # Wire-service tags after a dateline: "[ wire ]", "(BUSINESS WIRE)".
 _TAG_RE = re.compile(r"\[[^\[\]\n]{0,40}\]|\([^()\n]{0,40}\)")
-# After a dateline's place and date, a colon also opens the story: "MUMBAI, May 5, 2025: Acme".
-_COLON_AFTER_RE = re.compile(r"[ \t]*:[ \t]+\S")
+# After a dateline's place and date, a colon or a spaced slash also opens the story:
+# "MUMBAI, May 5, 2025: Acme", "Zug, Switzerland, 5 May 2025 / Acme AG".
+_COLON_AFTER_RE = re.compile(r"[ \t]*:[ \t]+\S|[ \t]+/[ \t]+\S")
 _PLACE_CONNECTORS = frozenset(
     "and of the de del der la le am an im upon on sur en et y".split()
 )  # fmt: skip
@@ -320,7 +323,7 @@ _ISSUE_REST_RE = re.compile(
 )
 # Signature blocks of filings ("By: /s/ Jane Doe ... Date: ..."): the filing's date, not the
 # release's.
-_SIGNATURE_RE = re.compile(r"/s/|^\W*by:", re.IGNORECASE)
+_SIGNATURE_RE = re.compile(r"/s/")
 # "heading: date", "heading - date", "heading | date" (or a site name glued to the date).
 _HEADING_SEPARATORS = tuple(":-|/\u2013\u2014\u2022\u00b7")
 _PROSE_END_RE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
@@ -504,20 +507,27 @@ def _date_candidates(lines: list[str]) -> list[_DateCand]:
     """Every place in `lines` that states a publication date, with its priority."""
     cands: list[_DateCand] = []
     pos = 0
+    first_content = True
     for i, line in enumerate(lines):
         found = _line_date(line)
+        s = line.strip()
         if found:
             hit, prio = found
             if _after_signature(lines, i):
                 prio = 0
             cands.append(_DateCand(prio, pos, hit.iso, hit.precision, i, "line"))
-        elif pos < _DATELINE_ZONE:
-            s = line.strip()
-            if s and s[0].isalpha() and _FOUR_DIGITS_RE.search(s[:220]):
-                shaped = _shaped_line_date(s[:220] if len(s) > 220 else s, pos < _HEADER_ZONE)
-                if shaped:
-                    hit, prio = shaped
-                    cands.append(_DateCand(prio, pos, hit.iso, hit.precision, i, "shaped"))
+        elif pos < _DATELINE_ZONE and s and s[0].isalpha() and _FOUR_DIGITS_RE.search(s[:220]):
+            shaped = _shaped_line_date(s[:220], pos < _HEADER_ZONE)
+            if shaped is None and first_content:
+                # The text opens with a date run into what follows ("Feb. 26, 2018 Licensing
+                # Acme Pharma has...", a scraped header glued to the body).
+                opening = _find_dates(s[:60])
+                if opening and opening[0].precision == "day" and _is_filler(s[: opening[0].start]):
+                    shaped = opening[0], 2
+            if shaped:
+                hit, prio = shaped
+                cands.append(_DateCand(prio, pos, hit.iso, hit.precision, i, "shaped"))
+        first_content = first_content and not s
         pos += len(line) + 1
     joined = "\n".join(lines)
     zone = joined[:_HEADER_ZONE]

@@ -630,6 +630,8 @@ _BODY = (
         # ... a plain clock time does not, so the ambiguous date stays undecided.
         ("4/7/2019 11:05 pm", None),
         ("4/7/2019 23:05", None),
+        # Dotted numeric dates are day first (the European form); slashes stay undecided.
+        ("04.03.2025", ("2025-03-04", "day")),
     ],
 )
 def test_parse_date_more_shapes(text: str, expected: tuple[str, str] | None) -> None:
@@ -655,8 +657,15 @@ def test_parse_date_more_shapes(text: str, expected: tuple[str, str] | None) -> 
         # A line that is a place and a date, no dash.
         ("Zeta buys Omega\nPerth, Australia, 14 May 1999\n" + _BODY, "1999-05-14"),
         ("Zeta buys Omega\nNEWS RELEASE, STOCKHOLM 2ND JUNE 2022\n" + _BODY, "2022-06-02"),
-        # Colon after an Indian-style dateline.
+        # Colon after an Indian-style dateline, a spaced slash after a Swiss one, and a
+        # dotted numeric date in a German one.
         ("PUNE, India, March 3, 2025: " + _BODY, "2025-03-03"),
+        ("Zug, Switzerland, 5 May 2025 / " + _BODY, "2025-05-05"),
+        ("Zeta buys Omega\n\nHamburg, 04.03.2025 - " + _BODY, "2025-03-04"),
+        # The text opens with a date run into the body (a scraped header without a newline).
+        ("Feb. 26, 2018 Licensing " + _BODY, "2018-02-26"),
+        # A "By:" byline above the date line is not a filing's signature block.
+        ("Zeta buys Omega\n\nBy: Jane Doe\nMarch 3, 2025\n\n" + _BODY, "2025-03-03"),
         # A heading that ends in its date after a separator.
         ("Bio Deal Blog\n\nFriday Deal Digest: June 6, 2014\n\n" + _BODY, "2014-06-06"),
         ("Health Briefs Vol. 3 no.12 - April 4 2008\n\n" + _BODY, "2008-04-04"),
