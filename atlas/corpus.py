@@ -519,11 +519,7 @@ def _date_candidates(lines: list[str]) -> list[_DateCand]:
         elif pos < _DATELINE_ZONE and s and s[0].isalpha() and _FOUR_DIGITS_RE.search(s[:220]):
             shaped = _shaped_line_date(s[:220], pos < _HEADER_ZONE)
             if shaped is None and first_content:
-                # The text opens with a date run into what follows ("Feb. 26, 2018 Licensing
-                # Acme Pharma has...", a scraped header glued to the body).
-                opening = _find_dates(s[:60])
-                if opening and opening[0].precision == "day" and _is_filler(s[: opening[0].start]):
-                    shaped = opening[0], 2
+                shaped = _opening_date(s)
             if shaped:
                 hit, prio = shaped
                 cands.append(_DateCand(prio, pos, hit.iso, hit.precision, i, "shaped"))
@@ -560,6 +556,23 @@ def _date_candidates(lines: list[str]) -> list[_DateCand]:
         if found_date:
             cands.append(_DateCand(3, m.start(), *found_date, None, "wire"))
     return cands
+
+
+# What may follow a date that opens a text run into its body: a capitalised word or a
+# separator, not the comma or lower-case word of a sentence ("March 25, 2025, Acme signed").
+_OPENING_AFTER_RE = re.compile(r"[ \t]+(?:[A-Z\u00c0-\u00de]|[|\u2022\u00b7/])")
+
+
+def _opening_date(s: str) -> tuple[_DateHit, int] | None:
+    """A date that opens the text, run into what follows ("Feb. 26, 2018 Licensing Acme
+    Pharma has...": a scraped header glued to the body). Only a weekday may precede it."""
+    hits = _find_dates(s[:60])
+    if not hits or hits[0].precision != "day":
+        return None
+    first = hits[0]
+    if _WEEKDAY_RE.sub(" ", s[: first.start]).strip(" ,"):
+        return None
+    return (first, 2) if _OPENING_AFTER_RE.match(s, first.end) else None
 
 
 def _after_signature(lines: list[str], i: int) -> bool:

@@ -720,6 +720,9 @@ _COVER_PAGE = (
             "Zeta buys Omega\nKiryat Gat, Israel \u2014 April 2, 2015 \u2014 " + _BODY,
             "2015-04-02",
         ),
+        # Prose that opens with the date of an event is not a dateline.
+        ("On March 25, 2025, " + _BODY, None),
+        ("March 25, 2025, " + _BODY, None),
         # A period given as a range is data, not a date line.
         ("Zeta buys back shares\n\nPeriod\nMay 10, 2024 to November 6, 2024\n\n" + _BODY, None),
         # A form field naming what its date is of.
