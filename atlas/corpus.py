@@ -29,6 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from atlas.lexicon import current_word_lists
 from atlas.models import Article, ArticleItem, Rejection
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -735,15 +736,6 @@ _BOILERPLATE_RE = re.compile(
     + r")$",
     re.IGNORECASE,
 )
-# A lone country on a line is a tag/label, not news. Single words are covered generally.
-_MULTIWORD_COUNTRIES = frozenset(
-    {
-        "united states", "united kingdom", "south korea", "north korea", "hong kong",
-        "new zealand", "saudi arabia", "south africa", "czech republic", "costa rica",
-        "united arab emirates", "the netherlands", "republic of korea", "united states of america",
-        "sri lanka", "puerto rico", "el salvador", "dominican republic", "ivory coast",
-    }
-)  # fmt: skip
 # Latin script only: a short CJK heading has no spaces but is not a single word.
 _SINGLE_WORD_RE = re.compile(r"^[A-Za-z\u00c0-\u024f][\w'\u2019&-]{0,24}$")
 
@@ -764,7 +756,8 @@ def _is_boilerplate(line: str) -> bool:
     s = line.strip().strip("*_#|:;,.-\u2013\u2014\u2022 ").strip()
     if not s:
         return False
-    if _BOILERPLATE_RE.match(s) or s.casefold() in _MULTIWORD_COUNTRIES:
+    # A lone country on a line is a tag/label, not news. Single words are covered generally.
+    if _BOILERPLATE_RE.match(s) or s.casefold() in current_word_lists().multiword_countries:
         return True
     return bool(_SINGLE_WORD_RE.match(s))
 
@@ -865,21 +858,6 @@ def unwrap_lines(text: str) -> str:
 _MIN_ITEMS = 4
 _SENTENCE_END_RE = re.compile(r"[.!?][\"\u201d\u2019)]*\s+(?=[\"\u201c\u2018(]?[A-Z0-9])")
 _WORD_RE = re.compile(r"[^\W\d_][\w'\u2019&.-]*")
-# Capitalised words that say nothing about which story a paragraph tells.
-_NAME_STOPWORDS = frozenset(
-    """the a an and of in for to on with by at as its it this that these those he she they we
-    our his her their mr ms mrs dr inc co corp ltd llc plc ag sa nv bv gmbh kk group holdings
-    company companies pharma pharmaceutical pharmaceuticals therapeutics bio biotech biotechnology
-    biosciences bioscience biologics medical health healthcare university institute laboratories
-    labs research global international ceo cfo cso coo president chief officer director fda ema
-    phase r&d i ii iii us u.s eu uk usa europe european asia asian africa african america american
-    japan japanese china chinese korea korean india indian germany german france french britain
-    british uk switzerland swiss sweden swedish italy italian spain spanish canada canadian
-    australia australian taiwan taiwanese singapore israel israeli belgium belgian netherlands dutch
-    denmark danish norway norwegian brazil russia russian south north east west new big
-    january february march april may june july august september october november december monday
-    tuesday wednesday thursday friday saturday sunday""".split()
-)
 
 
 @dataclass
@@ -975,8 +953,10 @@ def _independent(texts: list[str]) -> bool:
     """
     words = [_capitalised(t) for t in texts[:_MAX_SAMPLE]]
     known = {w for ws in words for w, initial in ws if not initial}
+    # Capitalised words that say nothing about which story a paragraph tells.
+    stopwords = current_word_lists().digest_name_stopwords
     sets = [
-        {w for w, initial in ws if w not in _NAME_STOPWORDS and (not initial or w in known)}
+        {w for w, initial in ws if w not in stopwords and (not initial or w in known)}
         for ws in words
     ]
     n = len(sets)

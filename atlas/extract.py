@@ -2,10 +2,11 @@
 
 The spaCy pipeline (``atlas.nlp``) tags organisations; this module resolves them
 to canonical names, finds the sentences that state an agreement between them
-(``atlas.rules``) and decides who the parties are from the parse: the subject
+and decides who the parties are from the parse (``atlas.rules``: the subject
 of the deal verb, the objects of "with/between/in/from/by", possessors of the
 deal noun ("Sawai's settlement"), hyphenated pairs ("an Astellas-Yaskawa joint
-venture"). Co-mention without an agreement is not a deal.
+venture")), then dates, areas and countries, and merges the facets of one
+agreement. Co-mention without an agreement is not a deal.
 """
 
 from __future__ import annotations
@@ -19,34 +20,23 @@ from itertools import islice
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from atlas.lexicon import Lexicon, load_lexicon
 from atlas.models import Article, ArticleItem, Deal, Mention
 from atlas.nlp import build_pipeline
 from atlas.organisations import OrganisationResolver, ResolvedOrganisation, strip_possessive
 from atlas.rules import (
-    MEMBER_NOUNS,
-    PRONOUN_SUBJECTS,
+    Finding,
+    OrgMention,
+    SentenceContext,
     deal_matcher,
-    find_triggers,
-    is_hedged,
     precedence,
+    programme_members,
+    sentence_findings,
     separate_agreement,
 )
 
-ASYMMETRIC_TYPES = frozenset(
-    {
-        "acquisition/merger",
-        "equity investment/stake",
-        "licensing",
-        "supply/distribution/commercialisation",
-        "other",
-    }
-)
-PARTY_PREPOSITIONS = frozenset(
-    {"with", "between", "from", "to", "by", "in", "into", "of", "among", "via", "through"}
-)
 _MONTHS = (
     "January February March April May June July August September October November December".split()
 )
@@ -56,14 +46,6 @@ _SENTENCE_DATE = re.compile(
     rf"|\b(?:its|their|the)\s+(?P<y>(?:19|20)\d\d)\s+(?:acquisition|merger|purchase|deal|agreement|license|licence|partnership|collaboration)",
     re.IGNORECASE,
 )
-
-
-@dataclass
-class OrgMention:
-    start: int  # token index in the doc
-    end: int
-    text: str
-    canonical: str
 
 
 @dataclass
@@ -218,7 +200,9 @@ class Extractor:
     ) -> ExtractionResult:
         surface: list[str] = []
         hints: dict[str, str] = {}
-        org_ents = _confirmed_organisations([doc for _, doc in docs])
+        org_ents = _confirmed_organisations(
+            [doc for _, doc in docs], self.lexicon.words.headline_small_words
+        )
         for ents in org_ents:
             for ent in ents:
                 text = strip_possessive(ent.text)
@@ -341,9 +325,8 @@ class Extractor:
         deals: list[Deal] = []
         last_subject: str | None = None
         for sent in doc.sents:
-            sent_orgs = [o for o in orgs if sent.start <= o.start < sent.end]
-            ctx = _SentenceContext(sent, token_org, main_org, last_subject)
-            found = self._sentence_deals(ctx, sent_orgs)
+            ctx = SentenceContext(sent, token_org, main_org, last_subject, self.lexicon.words)
+            found = self._sentence_deals(ctx)
             for parties, deal_type, strength, trigger in found:
                 explicit = _parse_sentence_date(sent.text)
                 areas = self._areas(sent) or item_areas
@@ -364,73 +347,40 @@ class Extractor:
             subject = ctx.sentence_subject()
             if subject:
                 last_subject = subject
-        return _merge_item_deals(deals, doc)
+        return _merge_item_deals(deals, doc, self.lexicon.words.separate_agreement_cues)
 
     def _sentence_deals(
-        self, ctx: _SentenceContext, sent_orgs: list[OrgMention]
+        self, ctx: SentenceContext
     ) -> list[tuple[tuple[str, ...], str, float, str]]:
-        sent = ctx.sent
+        """The sentence's stated deals, one per group of parties: the most specific
+        type when several triggers name the same parties (the first of equals);
+        programme members only in a sentence with no other deal."""
         results: dict[frozenset[str], tuple[tuple[str, ...], str, float, str]] = {}
 
-        def add(parties: list[str], deal_type: str, strength: float, trigger: str) -> None:
-            unique = tuple(dict.fromkeys(parties))
-            if len(unique) < 2:
-                return
-            key = frozenset(unique)
+        def add(finding: Finding) -> None:
+            key = frozenset(finding.parties)
             previous = results.get(key)
-            if previous is None or precedence(deal_type) < precedence(previous[1]):
-                results[key] = (unique, deal_type, strength, trigger)
+            if previous is None or precedence(finding.deal_type) < precedence(previous[1]):
+                results[key] = (
+                    finding.parties,
+                    finding.deal_type,
+                    finding.strength,
+                    finding.trigger_text,
+                )
 
-        live = [
-            (span, entry)
-            for span, entry in find_triggers(sent, self.matcher, self.trigger_table)
-            if not is_hedged(span, self.hedges)
+        stated = [
+            f
+            for f in sentence_findings(ctx, self.matcher, self.trigger_table, self.hedges)
+            if not f.hedged
         ]
-        # A generic "agreement"/"signed" takes the type of the specific phrase
-        # beside it ("a licence agreement", "signed ... to market and distribute").
-        specific = [e.type for _, e in live if e.type != "other" and e.strength >= 0.6]
-        sentence_type = min(specific, key=precedence) if specific else "other"
-        # Nouns name the agreement: "an exclusive license and collaboration agreement" is a licence.
-        noun_types = [
-            e.type for _, e in live if e.role == "noun" and e.type != "other" and e.strength >= 0.7
-        ]
-        for span, entry in live:
-            groups = ctx.parties(span, entry.role, entry.type)
-            if not groups:
-                continue
-            deal_type = sentence_type if entry.type == "other" else _refine_type(span, entry.type)
-            deal_type = min([deal_type, *noun_types], key=precedence)
-            for group in groups:
-                add(group, deal_type, entry.strength, span.text)
-        if not results and ctx.main_org:
-            for group in ctx.programme_members():
-                add(group, "partnership/collaboration", 0.4, "participant")
+        for finding in stated:
+            if finding.rule != programme_members.__name__:
+                add(finding)
+        if not results:
+            for finding in stated:
+                if finding.rule == programme_members.__name__:
+                    add(finding)
         return list(results.values())
-
-
-def _refine_type(span: Span, deal_type: str) -> str:
-    """ "acquire the exclusive rights" is a licence, "bought 5% of the shares" a stake."""
-    if deal_type != "acquisition/merger" or span.root.pos_ != "VERB":
-        return deal_type
-    for child in span.root.children:
-        if child.dep_ == "dobj":
-            if child.lemma_ in ("right", "license", "licence"):
-                return "licensing"
-            if child.lemma_ in (
-                "stake",
-                "interest",
-                "share",
-                "position",
-                "holding",
-                "shareholding",
-            ):
-                if any(
-                    c.lower_ in ("all", "outstanding", "remaining", "entire")
-                    for c in child.children
-                ):
-                    return deal_type  # "acquire all outstanding shares of X" buys the company
-                return "equity investment/stake"
-    return deal_type
 
 
 _TICKER_TAG = re.compile(r"\s*<[A-Z][A-Z.]{0,6}>")
@@ -444,22 +394,17 @@ _DATELINE = re.compile(
 )
 
 
-_TITLE_SMALL_WORDS = frozenset(
-    {"with", "into", "from", "that", "this", "over", "after", "upon", "than", "onto"}
-)
-
-
-def _is_headline(sent: Span) -> bool:
+def _is_headline(sent: Span, small_words: frozenset[str]) -> bool:
     """Title Case or ALL CAPS lines, where the statistical NER takes any
     capitalised run for a name ("Merck Enters into Exclusive Global License Agreement")."""
-    words = [t for t in sent if t.is_alpha and len(t) > 3 and t.lower_ not in _TITLE_SMALL_WORDS]
+    words = [t for t in sent if t.is_alpha and len(t) > 3 and t.lower_ not in small_words]
     if len(words) < 3:
         return False
     capitalised = sum(1 for t in words if t.text[0].isupper())
     return capitalised / len(words) >= 0.85
 
 
-def _confirmed_organisations(docs: list[Doc]) -> list[list[Span]]:
+def _confirmed_organisations(docs: list[Doc], small_words: frozenset[str]) -> list[list[Span]]:
     """Organisation entities per doc; a name found only in headlines must be
     in the lexicon or also appear in running text."""
     from atlas.organisations import normalise_name
@@ -474,7 +419,7 @@ def _confirmed_organisations(docs: list[Doc]) -> list[list[Span]]:
         if doc[t.i + 1].text in ("®", "™") and t.text[:1].isupper()
     }
     for doc in docs:
-        heads = {s.start for s in doc.sents if _is_headline(s)}
+        heads = {s.start for s in doc.sents if _is_headline(s, small_words)}
         entries = []
         for ent in doc.ents:
             if ent.label_ != "ORG":
@@ -522,318 +467,7 @@ def _item_text(item: ArticleItem) -> str:
     )
 
 
-class _SentenceContext:
-    """Who is who in one sentence: organisation tokens, subjects, pronouns."""
-
-    def __init__(
-        self,
-        sent: Span,
-        token_org: dict[int, OrgMention],
-        main_org: str | None,
-        last_subject: str | None,
-    ) -> None:
-        self.sent = sent
-        self.token_org = token_org
-        self.main_org = main_org
-        self.last_subject = last_subject
-
-    def org_at(self, token: Token) -> str | None:
-        org = self.token_org.get(token.i)
-        return org.canonical if org else None
-
-    def group(
-        self, token: Token, *, allow_possessive: bool = True, loose: bool = True
-    ) -> list[str]:
-        """Organisations a noun phrase names: the token's own and its conjuncts';
-        for a common noun ("generics firms Sawai and Nichi-Iko", "firm AND Pharma")
-        the first name in its phrase (``loose``), never one inside a
-        prepositional phrase or relative clause of it."""
-        found: list[str] = []
-        for node in [token, *token.conjuncts]:
-            org = self.org_at(node)
-            if org:
-                found.append(org)
-            if org and not loose:
-                continue
-            if not loose:
-                continue
-            # Every name in the phrase: "Japan's Marubeni and Santen Pharmaceutical"
-            # parses with one name as a modifier of the other.
-            for child in _pruned_subtree(node):
-                if child.dep_ == "poss" and not allow_possessive:
-                    continue
-                mention = self.token_org.get(child.i)
-                if mention is None:
-                    continue
-                found.append(mention.canonical)
-                for i in range(mention.start, mention.end):
-                    for conj in child.doc[i].conjuncts:
-                        other = self.org_at(conj)
-                        if other:
-                            found.append(other)
-        return list(dict.fromkeys(found))
-
-    def resolve_pronoun(self, token: Token, verb: Token) -> list[str]:
-        word = token.lower_
-        if word == "we" or (
-            word in ("company", "firm", "group")
-            and any(c.lower_ in ("our",) for c in token.children)
-        ):
-            return [self.main_org] if self.main_org else []
-        # "X and Y announced that they have entered ..." / "X said it acquired ..."
-        higher = verb.head
-        while (
-            higher is not verb
-            and higher.dep_ not in ("ROOT",)
-            and higher.pos_ not in ("VERB", "AUX")
-        ):
-            higher = higher.head
-        if higher is not verb:
-            subjects = self.subjects(higher, depth=1)
-            if subjects:
-                return subjects if word in ("they", "companies", "firms") else subjects[:1]
-        if word in ("they", "companies", "firms"):
-            # "X, known as ..., and Y, a ... company, today announced that the
-            # companies have ...": the names before the pronoun.
-            before = [
-                o.canonical for o in self.token_org.values() if self.sent.start <= o.start < token.i
-            ]
-            before = list(dict.fromkeys(before))
-            return before if len(before) >= 2 else []
-        return [self.last_subject or self.main_org] if (self.last_subject or self.main_org) else []
-
-    def subjects(self, verb: Token, depth: int = 0) -> list[str]:
-        """Organisations that are the subject of ``verb`` (pronouns resolved);
-        an infinitive or conjoined verb takes its governor's subject."""
-        found: list[str] = []
-        pronoun: Token | None = None
-        has_subject = False
-        for child in verb.children:
-            if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
-                has_subject = True
-                orgs = self.group(child, allow_possessive=False)
-                if orgs:
-                    found += orgs
-                elif child.lower_ in PRONOUN_SUBJECTS:
-                    pronoun = child
-        if found:
-            return list(dict.fromkeys(found))
-        if pronoun is not None and depth == 0:
-            return self.resolve_pronoun(pronoun, verb)
-        if (
-            not has_subject
-            and depth < 2
-            and verb.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acl")
-            and verb.head is not verb
-        ):
-            head = verb.head
-            if head.pos_ not in ("VERB", "AUX"):
-                # "acquire new stock representing a 16 pct interest": the clause
-                # hangs on a noun; its verb's subject is the party.
-                head = self.governing_verb(head) or head
-            return self.subjects(head, depth + 1)
-        return []
-
-    def sentence_subject(self) -> str | None:
-        root = self.sent.root
-        subjects = self.subjects(root, depth=1)
-        return subjects[0] if len(subjects) == 1 else None
-
-    def governing_verb(self, token: Token) -> Token | None:
-        node = token
-        for _ in range(8):
-            if node.pos_ in ("VERB", "AUX") and node is not token:
-                return node
-            if node.head is node:
-                return node if node.pos_ in ("VERB", "AUX") else None
-            node = node.head
-        return None
-
-    def prep_objects(self, head: Token, *, allow_possessive: bool) -> list[str]:
-        found: list[str] = []
-        for child in head.children:
-            if child.dep_ == "prep" and child.lower_ in PARTY_PREPOSITIONS or child.dep_ == "agent":
-                for pobj in child.children:
-                    if pobj.dep_ in ("pobj", "pcomp"):
-                        named = self.group(pobj, allow_possessive=allow_possessive)
-                        if not named and child.lower_ == "of":
-                            # "acquisition of most of the assets of X"
-                            named = self.prep_objects(pobj, allow_possessive=allow_possessive)
-                        found += named
-                        # "stake in local generics firm AND Pharma": the name is an
-                        # apposition or compound of the object noun.
-                        for grand in pobj.children:
-                            if grand.dep_ in ("appos", "compound", "npadvmod"):
-                                found += self.group(grand, allow_possessive=allow_possessive)
-        return list(dict.fromkeys(found))
-
-    def programme_members(self) -> list[list[str]]:
-        """ "Two inaugural participants, X and Y, ...": each named member of a
-        programme partners with the article's main organisation."""
-        groups = []
-        for token in self.sent:
-            if token.lower_ in MEMBER_NOUNS and token.pos_ == "NOUN":
-                for child in token.children:
-                    if child.dep_ in ("appos", "conj", "prep"):
-                        for member in self.group(
-                            child if child.dep_ != "prep" else next(iter(child.children), child)
-                        ):
-                            if member != self.main_org:
-                                groups.append([self.main_org, member])
-        return groups
-
-    def hyphen_pair(self, span: Span) -> list[str] | None:
-        """ "an Astellas-Yaskawa joint venture", "the Astellas-KISED collaboration"."""
-        doc = span.doc
-        i = span.start - 1
-        while i >= self.sent.start and doc[i].pos_ in ("ADJ",) and i > span.start - 3:
-            i -= 1
-        right = self.token_org.get(i)
-        if right is None:
-            return None
-        j = right.start - 1
-        if j > self.sent.start and doc[j].text in ("-", "–", "/"):
-            left = self.token_org.get(j - 1)
-            if left is not None and left.canonical != right.canonical:
-                return [left.canonical, right.canonical]
-        return None
-
-    def parties(self, span: Span, role: str, deal_type: str = "other") -> list[list[str]] | None:
-        """Party groups a trigger states, or None when the parse names none."""
-        pair = self.hyphen_pair(span)
-        if pair:
-            return [pair]
-        root = span.root
-        if role == "verb":
-            verb = root if root.pos_ in ("VERB", "AUX") else self.governing_verb(root)
-            if verb is None:
-                return None
-            subjects = self.subjects(verb)
-            objects: list[str] = []
-            for child in verb.children:
-                if child.dep_ in ("dobj", "attr", "oprd"):
-                    objects += self.group(child, allow_possessive=False)
-                    for grand in child.children:
-                        if grand.dep_ == "prep" and grand.lower_ == "of":
-                            objects += [
-                                o
-                                for p in grand.children
-                                if p.dep_ == "pobj"
-                                for o in self.group(p, allow_possessive=False)
-                            ]
-            objects += self.prep_objects(verb, allow_possessive=False)
-            if span.end - span.start > 1:
-                objects += self.prep_objects(span[-1], allow_possessive=False)
-        else:
-            verb = self.governing_verb(root)
-            subjects = self.subjects(verb) if verb is not None else []
-            objects = []
-            for child in root.children:
-                if child.dep_ == "poss" and child.lower_ in ("its", "their") and not subjects:
-                    # "Farapulse—prior to its 2021 acquisition by Boston Scientific"
-                    earlier = [
-                        o for o in self.token_org.values() if self.sent.start <= o.start < child.i
-                    ]
-                    if earlier:
-                        objects.append(max(earlier, key=lambda o: o.start).canonical)
-                elif child.dep_ == "poss":
-                    objects += self.group(child)
-                if child.dep_ == "compound" and self.org_at(child):
-                    objects.append(self.org_at(child))
-            objects += self.prep_objects(root, allow_possessive=True)
-            if span.end - span.start > 1:
-                objects += self.prep_objects(span[-1], allow_possessive=True)
-            if verb is not None:
-                objects += self.prep_objects(verb, allow_possessive=False)
-            # "X, a subsidiary of Y, has acquired ...": subjects are never objects.
-        objects = [o for o in dict.fromkeys(objects) if o not in subjects]
-        if not subjects and not objects:
-            return None
-        if not subjects and role == "verb" and len(objects) < 2:
-            return None
-        if (
-            not subjects
-            and role == "verb"
-            and len(objects) >= 2
-            and any(
-                c.dep_ == "nsubjpass" and c.lower_ not in PRONOUN_SUBJECTS
-                for v in (verb, verb.head if verb.dep_ == "conj" else verb)
-                for c in v.children
-            )
-        ):
-            # "Molnupiravir was ... licensed to A by B": the subject is the product.
-            return [objects]
-        if not subjects:
-            others = [
-                o.canonical
-                for o in self.token_org.values()
-                if self.sent.start <= o.start < self.sent.end
-                and o.canonical not in objects
-                and not _is_speaker(self.sent.doc[o.start])
-            ]
-            others = list(dict.fromkeys(others))
-            if len(objects) >= 2 and (not others or any(t.lower_ == "between" for t in self.sent)):
-                return [objects]
-            if len(others) == 1:
-                subjects = others
-            elif (
-                len(objects) >= 1
-                and not others
-                and self.main_org
-                and self.main_org not in objects
-                and role == "noun"
-            ):
-                subjects = [self.main_org]
-            else:
-                return [objects] if len(objects) >= 2 else None
-        if not objects:
-            # "A and B merged" / "formed an alliance"; but "A and B each acquired
-            # a stake" needs the object it does not name here.
-            if role == "verb" and deal_type in ASYMMETRIC_TYPES and span.root.lemma_ != "merge":
-                return None
-            return [subjects] if len(subjects) >= 2 else None
-        each = (
-            any(t.lower_ in ("each", "both", "respectively") for t in self.sent)
-            or root.tag_ == "NNS"
-        )
-        deal_type_symmetric = role == "noun"
-        if deal_type_symmetric and len(subjects) >= 2 and len(objects) == 1 and not each:
-            return [subjects + objects]
-        if any(t.lemma_ in ("merger", "merge") for t in span) and len(subjects) + len(objects) <= 4:
-            return [subjects + objects]  # "merger with A and its affiliate B" is one deal
-        return [[s, o] for s in subjects for o in objects if s != o]
-
-
-REPORTING_VERBS = frozenset({"say", "state", "add", "note", "comment", "tell", "explain", "remark"})
-
-
-def _is_speaker(token: Token) -> bool:
-    """Is the token part of who is quoted ("..., president, Emory University, said")?"""
-    node = token
-    for _ in range(8):
-        if node.dep_ in ("nsubj", "nsubjpass") and node.head.lemma_ in REPORTING_VERBS:
-            # "Kodak said it ..." speaks for itself; "Jane Doe, president, Emory
-            # University, said" quotes a person.
-            return node is not token and not (token.dep_ == "compound" and token.head is node)
-        if node.head is node:
-            return False
-        node = node.head
-    return False
-
-
-def _pruned_subtree(node: Token) -> Iterator[Token]:
-    """The token's phrase without its prepositional phrases, clauses and possessor chains below them."""
-    yield node
-    for child in node.children:
-        if child.dep_ == "prep" and child.lower_ in ("like", "including", "as"):
-            yield from _pruned_subtree(child)  # "entities like X and Y", "partners such as X"
-            continue
-        if child.dep_ in ("prep", "relcl", "acl", "advcl", "ccomp", "agent", "punct", "cc", "conj"):
-            continue
-        yield from _pruned_subtree(child)
-
-
-def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
+def _merge_item_deals(deals: list[Deal], doc: Doc, cues: frozenset[str]) -> list[Deal]:
     """One record per agreement: later sentences about the same parties add
     facets (``also_types``) unless they speak of another agreement."""
     merged: list[Deal] = []
@@ -844,7 +478,7 @@ def _merge_item_deals(deals: list[Deal], doc: Doc) -> list[Deal]:
         if target is not None:
             same_date = _same_date(deal.deal_date, target.deal_date)
             separate = not same_date or (
-                separate_agreement(deal.evidence)
+                separate_agreement(deal.evidence, cues)
                 and deal.type == target.type
                 and deal.evidence != target.evidence
             )

