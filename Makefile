@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test ingest evaluate lint format bench bench-store bench-load clean
+.PHONY: run test ingest evaluate train lint format bench bench-store bench-load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,14 @@ test: $(STAMP)
 ingest: $(STAMP)
 	$(PY) -m atlas ingest data/articles
 
+# Every extraction figure in one table (baseline, rules, model, rules+model; seeds,
+# 5-fold cross-validation by source over the tuning sets, the held-out check set).
 evaluate: $(STAMP)
-	$(PY) -m atlas evaluate ../shared/eval/seeds.gold.jsonl --articles data/articles
-	$(PY) -m atlas evaluate ../shared/eval/dev.gold.jsonl --articles ../shared/eval/dev
+	$(PY) -m atlas scoreboard ../shared/eval
+
+# Retrain the extraction models (data/models/extraction.json) from ../shared/eval.
+train: $(STAMP)
+	$(PY) -m atlas train ../shared/eval
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -167,6 +167,53 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from atlas.extract import Extractor
+    from atlas.learn.training import (
+        THRESHOLD_GRID,
+        Params,
+        best_thresholds,
+        cross_validate,
+        load_labelled,
+        load_seeds,
+        prepare_all,
+        train,
+    )
+
+    extractor = Extractor(models=None)
+    print("reading and parsing the labelled sets ...", file=sys.stderr)
+    articles = prepare_all(extractor, load_labelled(args.eval_dir))
+    seeds = prepare_all(extractor, load_seeds(args.eval_dir))
+    params = Params(use_rules=not args.model_only)
+    print(f"cross-validating {len(articles)} articles by source ...", file=sys.stderr)
+    reports = cross_validate(extractor, articles, params, thresholds=THRESHOLD_GRID)
+    params.deal_threshold, params.rule_threshold = best_thresholds(reports)
+    chosen = reports[(params.deal_threshold, params.rule_threshold)].overall.summary()
+    models = train(extractor, articles + seeds, params)
+    models.info["cross_validation"] = chosen
+    models.save(args.out)
+    deals = chosen["deals"]
+    print(
+        f"thresholds: deal {params.deal_threshold}, rule {params.rule_threshold}; "
+        f"5-fold CV by source: deal F1 {deals['f1']:.3f} (P {deals['precision']:.3f}, "
+        f"R {deals['recall']:.3f}), organisation F1 {chosen['organisations']['f1']:.3f}, "
+        f"type accuracy {chosen['deal_type_accuracy']:.3f}"
+    )
+    print(f"saved {args.out}")
+    return 0
+
+
+def cmd_scoreboard(args: argparse.Namespace) -> int:
+    from atlas.learn.scoreboard import scoreboard
+
+    print(
+        scoreboard(
+            args.eval_dir, check=not args.no_check, progress=lambda m: print(m, file=sys.stderr)
+        )
+    )
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from atlas.store import counts, database_url, open_store
 
@@ -223,6 +270,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="print the summary as JSON")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    from atlas.learn.model import MODEL_PATH
+
+    train = sub.add_parser(
+        "train", help="train the extraction models on the labelled sets (../shared/eval)"
+    )
+    train.add_argument("eval_dir", nargs="?", default="../shared/eval")
+    train.add_argument("--out", default=str(MODEL_PATH), help="where to write the models")
+    train.add_argument(
+        "--model-only", action="store_true", help="without the rules' findings as features"
+    )
+    train.set_defaults(func=cmd_train)
+
+    board = sub.add_parser(
+        "scoreboard",
+        help="baseline, rules, model and rules+model on every labelled set, in one table",
+    )
+    board.add_argument("eval_dir", nargs="?", default="../shared/eval")
+    board.add_argument("--no-check", action="store_true", help="leave the held-out set out")
+    board.set_defaults(func=cmd_scoreboard)
 
     stats = sub.add_parser("stats", help="counts in the store")
     stats.set_defaults(func=cmd_stats)

@@ -22,6 +22,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from atlas.learn.decide import decide_article, name_words, prepare
+from atlas.learn.model import MODEL_PATH, ExtractionModels
 from atlas.lexicon import Lexicon, load_lexicon
 from atlas.models import Article, ArticleItem, Deal, Mention
 from atlas.nlp import build_pipeline
@@ -105,10 +107,23 @@ def _extract_chunk(chunk: list[Article], batch_size: int) -> list[ExtractionResu
     return list(_WORKER_EXTRACTOR._extract_here(chunk, batch_size))
 
 
-class Extractor:
-    """Runs the pipeline and the deal rules over articles."""
+BUNDLED_MODELS = "bundled"
 
-    def __init__(self, lexicon: Lexicon | None = None, nlp: Language | None = None) -> None:
+
+class Extractor:
+    """Runs the pipeline, the deal rules and the trained decision models over articles.
+
+    ``models`` are the trained models of ``atlas.learn`` (``make train``): by default the
+    bundled ``data/models/extraction.json``; ``None`` decides by the rules alone.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        nlp: Language | None = None,
+        *,
+        models: ExtractionModels | str | None = BUNDLED_MODELS,
+    ) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.nlp = nlp or build_pipeline(self.lexicon)
         self.resolver = OrganisationResolver(self.lexicon)
@@ -124,6 +139,10 @@ class Extractor:
             )
         self.country_terms = self.lexicon.country_by_term
         self.place_terms = self.lexicon.country_by_place
+        self.name_words = name_words(self)
+        if models == BUNDLED_MODELS:
+            models = ExtractionModels.load() if MODEL_PATH.exists() else None
+        self.models: ExtractionModels | None = models  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ public
     def extract(self, article: Article) -> ExtractionResult:
@@ -167,6 +186,13 @@ class Extractor:
     def _extract_here(
         self, articles: Iterable[Article], batch_size: int
     ) -> Iterator[ExtractionResult]:
+        for article, docs in self.parse_many(articles, batch_size=batch_size):
+            yield self._article_result(article, docs)
+
+    def parse_many(
+        self, articles: Iterable[Article], *, batch_size: int = 32
+    ) -> Iterator[tuple[Article, list[tuple[ArticleItem, Doc]]]]:
+        """Each article with its items' docs, the items streamed through ``nlp.pipe``."""
         # Contexts are article numbers; each article waits here until its docs are back.
         pending: dict[int, Article] = {}
 
@@ -185,19 +211,27 @@ class Extractor:
         stream = self.nlp.pipe(texts(), as_tuples=True, batch_size=batch_size)
         for doc, (number, position) in stream:
             if current is not None and number != current:
-                yield self._article_result(pending.pop(current), docs)
+                yield pending.pop(current), docs
                 docs = []
             current = number
             article = pending[number]
             items = article.items or (ArticleItem(0, article.text, article.title),)
             docs.append((items[position], doc))
         if current is not None:
-            yield self._article_result(pending.pop(current), docs)
+            yield pending.pop(current), docs
 
     # ---------------------------------------------------------------- internal
     def _article_result(
         self, article: Article, docs: list[tuple[ArticleItem, Doc]]
     ) -> ExtractionResult:
+        if self.models is not None:
+            return decide_article(self, prepare(self, article, docs), self.models)
+        return self._rules_result(article, docs)
+
+    def _rules_result(
+        self, article: Article, docs: list[tuple[ArticleItem, Doc]]
+    ) -> ExtractionResult:
+        """Organisations the pipeline tags and deals the rules state, nothing learned."""
         surface: list[str] = []
         hints: dict[str, str] = {}
         org_ents = _confirmed_organisations(

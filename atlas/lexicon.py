@@ -84,6 +84,27 @@ class WordLists:
     # Reading the corpus (atlas.corpus)
     multiword_countries: frozenset[str]
     digest_name_stopwords: frozenset[str]
+    # The learned decision layer (atlas.learn)
+    reference_nouns: frozenset[str]
+    name_descriptors: frozenset[str]
+    cue_negation: frozenset[str]
+    cue_termination: frozenset[str]
+    cue_completion: frozenset[str]
+    cue_talks: frozenset[str]
+    cue_report: frozenset[str]
+    cue_past: frozenset[str]
+    cue_future: frozenset[str]
+    cue_regulator: frozenset[str]
+    cue_distributive: frozenset[str]
+    cue_subsidiary: frozenset[str]
+
+    def cues(self) -> dict[str, frozenset[str]]:
+        """The ``cue_*`` lists by their name without the prefix."""
+        return {
+            f.name.removeprefix("cue_"): getattr(self, f.name)
+            for f in fields(self)
+            if f.name.startswith("cue_")
+        }
 
 
 def _word_lists_table(path: Path) -> dict[str, frozenset[str]]:

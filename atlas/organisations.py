@@ -25,6 +25,7 @@ CORPORATE_SUFFIXES = (
 _SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(map(re.escape, CORPORATE_SUFFIXES)) + r"))+$")
 _POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
 FUZZY_THRESHOLD = 93
+LOOKUP_MEMORY = 100_000  # mentions whose lookup is remembered
 
 
 def strip_possessive(name: str) -> str:
@@ -81,9 +82,21 @@ class OrganisationResolver:
                 if key:
                     self.by_key.setdefault(key, entry.name)
         self._keys = list(self.by_key)
+        # Mentions recur across articles; the fuzzy search over every lexicon key is the
+        # costly part, so answers are remembered (the lexicon never changes under us).
+        self._looked_up: dict[str, str | None] = {}
 
     def lookup(self, mention: str) -> str | None:
         """The lexicon's canonical name for a mention, or None."""
+        if mention in self._looked_up:
+            return self._looked_up[mention]
+        if len(self._looked_up) >= LOOKUP_MEMORY:
+            self._looked_up.clear()
+        found = self._lookup(mention)
+        self._looked_up[mention] = found
+        return found
+
+    def _lookup(self, mention: str) -> str | None:
         key = normalise_name(mention)
         if not key:
             return None
@@ -125,7 +138,9 @@ class OrganisationResolver:
         # and trailing word runs of the lexicon names resolved so far.
         unknown_prefixes: dict[str, str] = {}
         canonical_affixes: dict[str, str] = {}
-        for mention in sorted(set(mentions), key=lambda m: -len(m)):
+        # Longest first, equal lengths alphabetically, so the canonical name never
+        # depends on the hash seed ("Eir Ventures" vs "EIR Ventures").
+        for mention in sorted(set(mentions), key=lambda m: (-len(m), m)):
             target = hints.get(mention, mention)
             canonical = self.lookup(target) or self.lookup(mention)
             if canonical:

@@ -44,10 +44,34 @@ SEED_DEALS = {
 
 
 @pytest.mark.parametrize("file", sorted(SEED_DEALS))
-def test_every_seed_deal_is_found_with_its_type_and_nothing_else(seed_results, file):
+def test_every_seed_deal_is_found_with_its_type(seed_results, file):
     found = {(frozenset(d.parties), d.type) for d in seed_results[file].deals}
     expected = {(frozenset(parties), deal_type) for parties, deal_type in SEED_DEALS[file]}
-    assert found == expected
+    assert expected <= found
+
+
+def test_seed_deals_are_found_at_precision_090(seed_results):
+    """The extraction issue's bar for the founding articles: every deal, precision >= 0.9
+    (a trained decision may add a deal the articles do not state; the rules alone were
+    exact on these three articles they were written for)."""
+    found = {frozenset(d.parties) for r in seed_results.values() for d in r.deals}
+    expected = {frozenset(parties) for deals in SEED_DEALS.values() for parties, _ in deals}
+    assert expected <= found
+    assert len(expected) / len(found) >= 0.9
+
+
+def test_the_rules_alone_find_exactly_the_seed_deals(rules_extractor):
+    from atlas.corpus import read_corpus
+    from tests.conftest import SEEDS
+
+    articles = [a for a in read_corpus([SEEDS]) if hasattr(a, "items")]
+    for result in rules_extractor.extract_many(articles):
+        found = {(frozenset(d.parties), d.type) for d in result.deals}
+        expected = {
+            (frozenset(parties), deal_type)
+            for parties, deal_type in SEED_DEALS[result.article.file]
+        }
+        assert found == expected
 
 
 def test_seed_countries_and_areas(seed_results):

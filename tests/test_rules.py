@@ -18,8 +18,8 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture
-def contexts(extractor, monkeypatch):
-    """Text -> the sentence contexts the extractor builds for it (organisations resolved,
+def contexts(rules_extractor, monkeypatch):
+    """Text -> the sentence contexts the rules extractor builds for it (organisations resolved,
     main organisation and last subject set), recorded as it asks for their findings."""
 
     def read(text: str) -> list[SentenceContext]:
@@ -32,19 +32,21 @@ def contexts(extractor, monkeypatch):
 
         with monkeypatch.context() as patch:
             patch.setattr(extract, "sentence_findings", recording)
-            extractor.extract(make_article(text))
+            rules_extractor.extract(make_article(text))
         return seen
 
     return read
 
 
 @pytest.fixture
-def decide(extractor, contexts):
+def decide(rules_extractor, contexts):
     """(text, trigger text) -> (name of the rule that decided, its groups)."""
 
     def run(text: str, trigger: str) -> tuple[str, list[tuple[str, ...]]]:
         for ctx in contexts(text):
-            for span, entry in find_triggers(ctx.sent, extractor.matcher, extractor.trigger_table):
+            for span, entry in find_triggers(
+                ctx.sent, rules_extractor.matcher, rules_extractor.trigger_table
+            ):
                 if span.text != trigger:
                     continue
                 arguments = TriggerArguments(ctx, span, entry.role, entry.type)
@@ -343,51 +345,51 @@ def test_every_party_rule_has_a_test():
         ),
     ],
 )
-def test_programme_members(extractor, contexts, text, groups):
+def test_programme_members(rules_extractor, contexts, text, groups):
     from atlas.rules import programme_members
 
     found = [pair for ctx in contexts(text) for _, pair in programme_members(ctx)]
     assert found == groups
-    deals = extractor.extract(make_article(text)).deals
+    deals = rules_extractor.extract(make_article(text)).deals
     assert [(d.parties, d.trigger) for d in deals] == [(g, "participant") for g in groups]
 
 
 # --- sentence findings ------------------------------------------------------------------
 
 
-def findings_of(extractor, contexts, text):
+def findings_of(rules_extractor, contexts, text):
     return [
         finding
         for ctx in contexts(text)
         for finding in sentence_findings(
-            ctx, extractor.matcher, extractor.trigger_table, extractor.hedges
+            ctx, rules_extractor.matcher, rules_extractor.trigger_table, rules_extractor.hedges
         )
     ]
 
 
-def test_hedged_findings_are_flagged_and_left_out_of_the_deals(extractor, contexts):
+def test_hedged_findings_are_flagged_and_left_out_of_the_deals(rules_extractor, contexts):
     text = "Pfizer plans to acquire Seagen."
-    (finding,) = findings_of(extractor, contexts, text)
+    (finding,) = findings_of(rules_extractor, contexts, text)
     assert finding.hedged and finding.parties == ("Pfizer", "Seagen")
     assert (finding.rule, finding.trigger_text, finding.trigger_role) == (
         "subject_object_pairs",
         "acquire",
         "verb",
     )
-    assert extractor.extract(make_article(text)).deals == []
+    assert rules_extractor.extract(make_article(text)).deals == []
 
 
-def test_finding_type_is_the_sentence_type_and_trigger_type_the_rows(extractor, contexts):
+def test_finding_type_is_the_sentence_type_and_trigger_type_the_rows(rules_extractor, contexts):
     # "acquired" with the rights as its object is a licence; the noun trigger says so too.
     text = "Novartis acquired the exclusive rights from Galapagos."
-    (finding,) = findings_of(extractor, contexts, text)
+    (finding,) = findings_of(rules_extractor, contexts, text)
     assert (finding.deal_type, finding.trigger_type) == ("licensing", "licensing")
     assert finding.trigger_text == "exclusive rights"
     # A generic verb trigger takes the type of the specific noun beside it.
     text = "Pfizer signed a supply agreement with Seagen."
     types = {
         (f.trigger_text, f.trigger_type, f.deal_type)
-        for f in findings_of(extractor, contexts, text)
+        for f in findings_of(rules_extractor, contexts, text)
     }
     assert (
         "supply agreement",
@@ -396,12 +398,12 @@ def test_finding_type_is_the_sentence_type_and_trigger_type_the_rows(extractor, 
     ) in types
 
 
-def test_programme_members_only_count_in_a_sentence_without_another_deal(extractor, contexts):
+def test_programme_members_only_count_in_a_sentence_without_another_deal(rules_extractor, contexts):
     text = (
         "Astellas signed a partnership with Nikon, and two participants, Pfizer and Moderna, "
         "joined the programme."
     )
-    rules = [f.rule for f in findings_of(extractor, contexts, text)]
+    rules = [f.rule for f in findings_of(rules_extractor, contexts, text)]
     assert rules == ["subject_object_pairs", "programme_members", "programme_members"]
-    deals = extractor.extract(make_article(text)).deals
+    deals = rules_extractor.extract(make_article(text)).deals
     assert [d.parties for d in deals] == [("Astellas Pharma", "Nikon")]

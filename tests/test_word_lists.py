@@ -67,8 +67,10 @@ def test_the_corpus_reader_takes_the_lists_of_the_lexicon_folder(tmp_path, monke
 
 
 @pytest.mark.model
-def test_the_pipeline_reads_the_lists_of_its_lexicon(tmp_path, extractor):
+def test_the_pipeline_reads_the_lists_of_its_lexicon(tmp_path, rules_extractor):
     from atlas.extract import Extractor
+
+    extractor = rules_extractor  # the rules alone, so the name suffix alone decides
 
     shutil.copytree(DEFAULT_LEXICON_DIR, tmp_path / "lexicon")
     folder = tmp_path / "lexicon"
@@ -76,5 +78,5 @@ def test_the_pipeline_reads_the_lists_of_its_lexicon(tmp_path, extractor):
     text = "Pfizer signed a supply agreement with Tessel Werke for its tablets."
     assert extractor.extract(make_article(text)).deals == []
     (folder / "word_lists.toml").write_text('org_suffixes = ["Werke"]\n', encoding="utf-8")
-    deals = Extractor(load_lexicon(folder)).extract(make_article(text)).deals
+    deals = Extractor(load_lexicon(folder), models=None).extract(make_article(text)).deals
     assert [d.parties for d in deals] == [("Pfizer", "Tessel Werke")]

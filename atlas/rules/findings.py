@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span
 
 from atlas.lexicon import TriggerEntry
 from atlas.rules.context import SentenceContext
@@ -49,18 +50,21 @@ def sentence_findings(
     matcher: PhraseMatcher,
     table: dict[int, TriggerEntry],
     hedges: frozenset[str],
+    triggers: list[tuple[Span, TriggerEntry, bool]] | None = None,
 ) -> list[Finding]:
     """Every finding of a sentence, in trigger order, hedged ones flagged.
 
     Types come from the stated (unhedged) triggers only, so a hedged "proposed
     merger" does not retype the licence the sentence states. Programme members
     ("Two participants, X and Y, ...") come last, as ``programme_members`` findings;
-    the extractor keeps them only for a sentence with no other deal.
+    the extractor keeps them only for a sentence with no other deal. ``triggers``
+    (each with whether it is hedged) may be given when the caller has found them already.
     """
-    triggers = [
-        (span, entry, is_hedged(span, hedges, ctx.words.hedging_clause_verbs))
-        for span, entry in find_triggers(ctx.sent, matcher, table)
-    ]
+    if triggers is None:
+        triggers = [
+            (span, entry, is_hedged(span, hedges, ctx.words.hedging_clause_verbs))
+            for span, entry in find_triggers(ctx.sent, matcher, table)
+        ]
     typing = SentenceTyping([(span, entry) for span, entry, hedged in triggers if not hedged])
     findings: list[Finding] = []
     for span, entry, hedged in triggers:

@@ -1,0 +1,420 @@
+"""Training the extraction models on the labelled sets, and cross-validating them.
+
+The labelled sets (``../shared/eval``: ``dev`` and ``train-a`` .. ``train-e``) are real
+third-party articles with gold organisations and deals; they are read here for training
+and measurement only. Cross-validation splits them by source (the site or publisher), so
+a fold never trains on the outlet it is scored on: the product meets outlets nobody
+tuned it for.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from atlas.evaluate import Evaluation, GoldNames, load_gold, score_article
+from atlas.learn.decide import (
+    PreparedArticle,
+    article_result,
+    choose_deals,
+    deal_candidates,
+    prepare,
+    score_candidates,
+    type_features,
+    without_rule_findings,
+)
+from atlas.learn.model import ExtractionModels, LinearModel, MulticlassModel
+from atlas.models import Article
+from atlas.organisations import normalise_name
+
+TUNING_SETS = ("dev", "train-a", "train-b", "train-c", "train-d", "train-e")
+SOURCE_KINDS = ("press release", "news", "trade press", "digest", "SEC filing")
+
+
+@dataclass
+class Params:
+    """The choices cross-validation makes."""
+
+    org_c: float = 0.5
+    deal_c: float = 0.3
+    type_c: float = 1.0
+    org_threshold: float = 0.5
+    party_threshold: float = 0.3
+    deal_threshold: float = 0.5
+    group_c: float = 0.3
+    group_threshold: float = 0.5
+    rule_threshold: float = 0.5
+    use_rules: bool = True  # False: the model-only variant, without the rules' findings
+    rule_type_weight: float = 0.5
+    min_count: int = 2  # a feature seen in fewer training rows is dropped
+
+
+@dataclass
+class LabelledArticle:
+    set_name: str
+    gold: dict
+    group: str  # the source, for splitting
+    kind: str  # one of SOURCE_KINDS
+    article: Article
+    prepared: PreparedArticle | None = None
+    org_probability: dict[str, float] = field(default_factory=dict)
+
+
+def source_kind(kind: str) -> str:
+    """The gold file's free-text ``kind`` as one of ``SOURCE_KINDS``."""
+    k = kind.lower()
+    if "sec " in k or k.startswith("sec") or "filing" in k:
+        return "SEC filing"
+    if re.search(
+        r"digest|table|listing|round-?up|review|newsletter|feed page|headlines|teaser|briefs|list of",
+        k,
+    ):
+        return "digest"
+    if re.search(r"press release|announcement|disclosure|exchange|news post", k):
+        return "press release"
+    if "trade press" in k or "trade site" in k:
+        return "trade press"
+    return "news"
+
+
+def source_group(record: dict) -> str:
+    url = record.get("source_url_or_repo") or ""
+    host = urlsplit(url).hostname or ""
+    if host:
+        parts = host.lower().removeprefix("www.").split(".")
+        return (
+            ".".join(parts[-3:])
+            if parts[-2:-1] in (["co"], ["com"], ["ac"])
+            else ".".join(parts[-2:])
+        )
+    return (record.get("source_name") or record["file"]).split("(")[0].strip().lower()
+
+
+def load_labelled(
+    root: str | Path,
+    sets: Sequence[str] = TUNING_SETS,
+    *,
+    folders: dict[str, Path] | None = None,
+) -> list[LabelledArticle]:
+    """Gold records with their articles read through the corpus reader; a set's texts
+    are in ``root/<set>/`` unless ``folders`` says otherwise."""
+    from atlas.corpus import read_corpus
+
+    root = Path(root)
+    out = []
+    for name in sets:
+        gold = load_gold(root / f"{name}.gold.jsonl")
+        folder = (folders or {}).get(name, root / name)
+        paths = [folder / record["file"] for record in gold]
+        articles = {a.file: a for a in read_corpus(paths) if isinstance(a, Article)}
+        for record in gold:
+            article = articles.get(record["file"])
+            if article is not None:
+                kind = source_kind(record.get("kind", ""))
+                out.append(LabelledArticle(name, record, source_group(record), kind, article))
+    return out
+
+
+def load_seeds(root: str | Path) -> list[LabelledArticle]:
+    """The three founding articles (``data/articles``) with their gold (``seeds.gold.jsonl``).
+
+    The final models are trained on them as well as on the tuning sets; cross-validation
+    uses the tuning sets only, so seed figures are in-sample."""
+    from atlas.lexicon import PROJECT_ROOT
+
+    return load_labelled(root, ("seeds",), folders={"seeds": PROJECT_ROOT / "data" / "articles"})
+
+
+def prepare_all(extractor, articles: list[LabelledArticle]) -> list[LabelledArticle]:
+    """Parse every article once and keep its organisation candidates."""
+    parsed = extractor.parse_many([a.article for a in articles])
+    for labelled, (article, docs) in zip(articles, parsed, strict=True):
+        labelled.prepared = prepare(extractor, article, docs)
+    return articles
+
+
+# ----------------------------------------------------------------------------- labels
+
+
+def _forms(prepared: PreparedArticle) -> dict[str, set[str]]:
+    forms: dict[str, set[str]] = {}
+    for c in prepared.candidates:
+        forms.setdefault(c.canonical, set()).add(normalise_name(c.text))
+    return forms
+
+
+def organisation_rows(labelled: LabelledArticle) -> list[tuple[dict[str, float], int, str]]:
+    gold = labelled.gold
+    names = GoldNames(gold)
+    gold_orgs = set(gold.get("organisations", [])) | {
+        p for d in gold.get("deals", []) for p in d["parties"]
+    }
+    forms = _forms(labelled.prepared)
+    rows = []
+    for canonical, features in labelled.prepared.org_features.items():
+        target = names.match(canonical, forms.get(canonical))
+        rows.append((features, int(target in gold_orgs), canonical))
+    return rows
+
+
+def gold_deal_sets(gold: dict) -> list[tuple[frozenset[str], dict]]:
+    names = GoldNames(
+        {
+            "organisations": gold.get("organisations", []),
+            "aliases": gold.get("aliases") or gold.get("org_mentions") or {},
+        }
+    )
+    return [
+        (frozenset(names.match(p) or p for p in d["parties"]), d) for d in gold.get("deals", [])
+    ]
+
+
+def pair_label(
+    labelled: LabelledArticle, parties: Iterable[str], forms, *, exact: bool = False
+) -> tuple[int, dict | None]:
+    """Is there a gold deal among these parties (``exact``: with exactly these parties)?"""
+    names = GoldNames(labelled.gold)
+    mapped = {names.match(p, forms.get(p)) for p in parties}
+    if None in mapped:
+        return 0, None
+    for gold_set, deal in gold_deal_sets(labelled.gold):
+        if mapped == gold_set or (not exact and mapped <= gold_set):
+            return 1, deal
+    return 0, None
+
+
+# ----------------------------------------------------------------------------- fitting
+
+
+def _prune(rows: list[dict[str, float]], min_count: int) -> set[str]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        for key in row:
+            counts[key] = counts.get(key, 0) + 1
+    return {k for k, n in counts.items() if n >= min_count}
+
+
+def fit_binary(rows: list[tuple[dict[str, float], int]], c: float, min_count: int) -> LinearModel:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    y = [label for _, label in rows]
+    if len(set(y)) < 2:
+        # Nothing to tell apart (no positive group in these articles, say): a constant.
+        rate = (sum(y) + 0.5) / (len(y) + 1)
+        return LinearModel(weights={}, bias=math.log(rate / (1 - rate)))
+    keep = _prune([f for f, _ in rows], min_count)
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([{k: v for k, v in f.items() if k in keep} for f, _ in rows])
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(x, y)
+    weights = {
+        name: float(w)
+        for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True)
+        if abs(w) > 1e-6
+    }
+    return LinearModel(weights=weights, bias=float(model.intercept_[0]))
+
+
+def fit_multiclass(
+    rows: list[tuple[dict[str, float], str]], c: float, min_count: int
+) -> MulticlassModel:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    y = [label for _, label in rows]
+    if len(set(y)) < 2:
+        only = y[0] if y else "other"
+        return MulticlassModel(classes=[only], weights={}, biases=[0.0])
+    keep = _prune([f for f, _ in rows], min_count)
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([{k: v for k, v in f.items() if k in keep} for f, _ in rows])
+    # Balanced: settlements and supply deals are rare, and the model should still name them.
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    model.fit(x, y)
+    classes = [str(k) for k in model.classes_]
+    coef = model.coef_
+    if len(classes) == 2:  # sklearn keeps one row for two classes
+        coef = [-coef[0], coef[0]]
+        biases = [-float(model.intercept_[0]), float(model.intercept_[0])]
+    else:
+        biases = [float(b) for b in model.intercept_]
+    weights = {
+        name: [float(coef[k][j]) for k in range(len(classes))]
+        for j, name in enumerate(vectorizer.get_feature_names_out())
+    }
+    return MulticlassModel(classes=classes, weights=weights, biases=biases)
+
+
+def _cross_fitted_org_probabilities(
+    articles: list[LabelledArticle], params: Params, folds: int = 5
+) -> None:
+    """Organisation probabilities of training articles from models that did not see them,
+    so the deal model learns from probabilities as noisy as those it will meet."""
+    for k in range(folds):
+        train = [a for i, a in enumerate(articles) if i % folds != k]
+        model = fit_binary(
+            [(f, y) for a in train for f, y, _ in organisation_rows(a)],
+            params.org_c,
+            params.min_count,
+        )
+        for i, a in enumerate(articles):
+            if i % folds == k:
+                a.org_probability = {
+                    name: model.probability(f) for name, f in a.prepared.org_features.items()
+                }
+
+
+def _best_overlap(candidates, evidence: str):
+    """The candidate whose sentence shares most words with the gold evidence (the first
+    when the gold gives none)."""
+    words = set(re.findall(r"\w+", evidence.lower()))
+    best, score = (candidates[0] if candidates and not words else None), 0.0
+    for c in candidates:
+        other = set(re.findall(r"\w+", c.sentence.text.lower()))
+        if not other:
+            continue
+        jaccard = len(words & other) / len(words | other)
+        if jaccard > score:
+            best, score = c, jaccard
+    return best
+
+
+def train(extractor, articles: list[LabelledArticle], params: Params) -> ExtractionModels:
+    org_rows = [(f, y) for a in articles for f, y, _ in organisation_rows(a)]
+    organisation = fit_binary(org_rows, params.org_c, params.min_count)
+    organisation.threshold = params.org_threshold
+    _cross_fitted_org_probabilities(articles, params)
+    deal_rows = []
+    group_rows = []
+    type_rows = []
+    for a in articles:
+        candidates = deal_candidates(
+            extractor, a.prepared, a.org_probability, params.party_threshold
+        )
+        if not params.use_rules:
+            candidates = without_rule_findings(candidates)
+        forms = _forms(a.prepared)
+        positives: dict[int, list] = {}
+        for c in candidates:
+            label, deal = pair_label(a, c.parties, forms, exact=c.kind == "group")
+            (group_rows if c.kind == "group" else deal_rows).append((c.features, label))
+            if deal is not None:
+                positives.setdefault(id(deal), [deal, []])[1].append(c)
+        for deal, matched in positives.values():
+            best = _best_overlap(matched, deal.get("evidence", ""))
+            if best is not None:
+                type_rows.append((type_features(best), deal["type"]))
+    deal = fit_binary(deal_rows, params.deal_c, params.min_count)
+    deal.threshold = params.deal_threshold
+    group = fit_binary(group_rows, params.group_c, params.min_count)
+    group.threshold = params.group_threshold
+    deal_type = fit_multiclass(type_rows, params.type_c, params.min_count)
+    return ExtractionModels(
+        organisation=organisation,
+        deal=deal,
+        group=group,
+        deal_type=deal_type,
+        party_threshold=params.party_threshold,
+        rule_threshold=params.rule_threshold,
+        use_rules=params.use_rules,
+        rule_type_weight=params.rule_type_weight if params.use_rules else 0.0,
+        info={
+            "articles": len(articles),
+            "organisation_rows": len(org_rows),
+            "deal_rows": len(deal_rows),
+            "group_rows": len(group_rows),
+            "type_rows": len(type_rows),
+            "params": params.__dict__,
+        },
+    )
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Report:
+    """Scores of one run, overall and by set and by kind of source."""
+
+    overall: Evaluation = field(default_factory=Evaluation)
+    by_set: dict[str, Evaluation] = field(default_factory=dict)
+    by_kind: dict[str, Evaluation] = field(default_factory=dict)
+
+    def add(self, labelled: LabelledArticle, predicted: dict) -> None:
+        for evaluation in (
+            self.overall,
+            self.by_set.setdefault(labelled.set_name, Evaluation()),
+            self.by_kind.setdefault(labelled.kind, Evaluation()),
+        ):
+            score_article(labelled.gold, predicted, evaluation)
+
+
+def score(
+    extractor,
+    articles: list[LabelledArticle],
+    models: ExtractionModels,
+    reports: dict[tuple[float, float], Report],
+) -> None:
+    """Score each article under every (deal threshold, rule threshold) of ``reports``;
+    the candidates are made once per article."""
+    from atlas.cli import result_as_json
+
+    for a in articles:
+        org_p, candidates = score_candidates(extractor, a.prepared, models)
+        for (deal_threshold, rule_threshold), report in reports.items():
+            models.deal.threshold = deal_threshold
+            models.rule_threshold = rule_threshold
+            chosen = choose_deals(candidates, models)
+            result = article_result(extractor, a.prepared, models, org_p, chosen)
+            report.add(a, result_as_json(result))
+
+
+def folds_by_source(articles: list[LabelledArticle], folds: int = 5) -> list[list[int]]:
+    """Article indexes per fold; every source in one fold (GroupKFold)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [a.group for a in articles]
+    splitter = GroupKFold(n_splits=folds)
+    return [list(test) for _, test in splitter.split(articles, groups=groups)]
+
+
+def cross_validate(
+    extractor,
+    articles: list[LabelledArticle],
+    params: Params,
+    folds: int = 5,
+    *,
+    thresholds: Sequence[tuple[float, float]] = (),
+) -> dict[tuple[float, float], Report]:
+    """Scores of models trained without the scored articles' sources, for the params'
+    (deal threshold, rule threshold) and any others asked for; the models are trained
+    once per fold."""
+    grid = sorted({(params.deal_threshold, params.rule_threshold), *thresholds})
+    reports = {t: Report() for t in grid}
+    for test in folds_by_source(articles, folds):
+        held = set(test)
+        train_articles = [a for i, a in enumerate(articles) if i not in held]
+        models = train(extractor, train_articles, params)
+        score(extractor, [articles[i] for i in test], models, reports)
+    return reports
+
+
+THRESHOLD_GRID = tuple(
+    (deal, rule) for deal in (0.5, 0.6, 0.7, 0.8, 0.9) for rule in (0.3, 0.5, 0.7)
+)
+
+
+def best_thresholds(reports: dict[tuple[float, float], Report]) -> tuple[float, float]:
+    """The thresholds with the best cross-validated deal F1 (then precision)."""
+    return max(
+        reports,
+        key=lambda t: (
+            round(reports[t].overall.deals.f1, 3),
+            reports[t].overall.deals.precision,
+        ),
+    )

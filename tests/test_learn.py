@@ -1,0 +1,361 @@
+"""The learned decision layer: candidates, references, the JSON models, choosing deals,
+training and cross-validation. Sentences and names are written for these tests."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import spacy
+
+from atlas.learn.coref import NamedMention, resolve_references
+from atlas.learn.model import ExtractionModels, LinearModel, MulticlassModel
+from atlas.learn.pairs import DealCandidate
+from atlas.learn.training import (
+    LabelledArticle,
+    Params,
+    cross_validate,
+    fit_binary,
+    fit_multiclass,
+    folds_by_source,
+    source_group,
+    source_kind,
+)
+from tests.conftest import make_article
+
+# ----------------------------------------------------------------------------- models
+
+
+def test_a_fitted_linear_model_scores_as_scikit_learn_does_after_a_json_round_trip():
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [({"a": 1.0, "b": 1.0}, 1), ({"a": 1.0}, 1), ({"b": 1.0}, 0), ({"c": 1.0}, 0)] * 3
+    model = fit_binary(rows, c=1.0, min_count=1)
+    restored = LinearModel.from_json(json.loads(json.dumps(model.as_json())))
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([f for f, _ in rows])
+    reference = LogisticRegression(C=1.0, max_iter=5000).fit(x, [y for _, y in rows])
+    for features, _ in rows[:4]:
+        expected = reference.predict_proba(vectorizer.transform([features]))[0, 1]
+        assert restored.probability(features) == pytest.approx(expected, abs=1e-6)
+    assert restored.probability({"unseen": 1.0}) == pytest.approx(
+        1 / (1 + math.exp(-restored.bias))
+    )
+
+
+def test_a_multiclass_model_names_the_class_its_words_point_to():
+    rows = [({"lemma=stake": 1.0}, "equity"), ({"lemma=buy": 1.0}, "acquisition")] * 4
+    rows += [({"lemma=licence": 1.0}, "licensing")] * 4
+    model = MulticlassModel.from_json(fit_multiclass(rows, c=1.0, min_count=1).as_json())
+    assert model.predict({"lemma=stake": 1.0}) == "equity"
+    assert model.predict({"lemma=licence": 1.0}) == "licensing"
+    assert sum(model.scores({"lemma=buy": 1.0}).values()) == pytest.approx(1.0)
+
+
+def test_a_single_class_gives_a_constant_model_instead_of_failing():
+    model = fit_binary([({"a": 1.0}, 0), ({"b": 1.0}, 0)], c=1.0, min_count=1)
+    assert model.weights == {}
+    assert model.probability({"a": 1.0}) < 0.5
+
+
+def test_models_refuse_a_file_of_another_format(tmp_path):
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps({"format": 999}), encoding="utf-8")
+    with pytest.raises(ValueError, match="format"):
+        ExtractionModels.load(path)
+
+
+def test_the_bundled_models_load_from_plain_json():
+    from atlas.learn.model import MODEL_PATH
+
+    models = ExtractionModels.load(MODEL_PATH)
+    assert models.organisation.weights and models.deal.weights
+    assert set(models.deal_type.classes) <= {
+        "partnership/collaboration",
+        "licensing",
+        "joint venture",
+        "acquisition/merger",
+        "equity investment/stake",
+        "alliance/consortium",
+        "settlement/litigation",
+        "supply/distribution/commercialisation",
+        "other",
+    }
+    assert 0 < models.deal.threshold < 1 and 0 < models.rule_threshold < 1
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("SEC filing exhibit (Form 8-K Ex. 99.1, company press release)", "SEC filing"),
+        ("news digest (week in review)", "digest"),
+        ("deal table (milestone payments)", "digest"),  # a table is a list of deals
+        ("company press release (newswire)", "press release"),
+        ("stock-exchange announcement", "press release"),
+        ("news article (trade press)", "trade press"),
+        ("news article", "news"),
+    ],
+)
+def test_source_kinds(kind, expected):
+    assert source_kind(kind) == expected
+
+
+def test_sources_are_grouped_by_site_not_by_page():
+    a = source_group({"file": "1.txt", "source_url_or_repo": "https://www.sec.gov/a/b.htm"})
+    b = source_group({"file": "2.txt", "source_url_or_repo": "https://sec.gov/c/d.htm"})
+    c = source_group({"file": "3.txt", "source_url_or_repo": "https://news.bbc.co.uk/x"})
+    assert a == b == "sec.gov"
+    assert c == "bbc.co.uk"
+
+
+def test_folds_never_split_a_source():
+    articles = [
+        LabelledArticle("s", {"file": f"{i}.txt"}, f"site{i % 7}", "news", article=None)
+        for i in range(35)
+    ]
+    folds = folds_by_source(articles, 5)
+    assert sorted(i for fold in folds for i in fold) == list(range(35))
+    for fold in folds:
+        sites = {articles[i].group for i in fold}
+        others = {articles[i].group for f in folds if f is not fold for i in f}
+        assert not sites & others
+
+
+# ----------------------------------------------------------------------------- references
+
+_BLANK = spacy.blank("en")
+
+
+def test_a_singular_reference_takes_the_last_subject_and_a_plural_one_the_last_pair(extractor):
+    doc = extractor.nlp(
+        "Zorblax Therapeutics signed a licence agreement with Kestrel Bio. "
+        "Under the agreement, the company will pay $10 million. "
+        "The two companies will share the profits."
+    )
+    sents = list(doc.sents)
+    named = []
+    for name in ("Zorblax Therapeutics", "Kestrel Bio"):
+        start = next(t.i for t in doc if t.text == name.split()[0])
+        root = doc[start : start + 2].root
+        named.append(NamedMention(name, start, start + 2, 0, root.dep_ in ("nsubj", "nsubjpass")))
+    refs = resolve_references(
+        sents,
+        named,
+        org_nouns=extractor.lexicon.words.reference_nouns,
+        country_of=extractor.lexicon.country_by_term,
+        org_country={},
+        main_org="Zorblax Therapeutics",
+    )
+    (company,) = refs[1]
+    assert company.canonicals == ("Zorblax Therapeutics",)
+    (companies,) = refs[2]
+    assert set(companies.canonicals) == {"Zorblax Therapeutics", "Kestrel Bio"}
+    assert companies.kind == "plural_noun"
+
+
+def test_a_reference_with_a_nationality_takes_the_organisation_of_that_country(extractor):
+    doc = extractor.nlp(
+        "Zorblax Therapeutics licensed its antibody to Kestrel Bio. "
+        "The Japanese drugmaker will pay $5 million."
+    )
+    sents = list(doc.sents)
+    zorblax = NamedMention("Zorblax Therapeutics", 0, 2, 0, True)
+    kestrel_start = next(t.i for t in doc if t.text == "Kestrel")
+    kestrel = NamedMention("Kestrel Bio", kestrel_start, kestrel_start + 2, 0, False)
+    refs = resolve_references(
+        sents,
+        [zorblax, kestrel],
+        org_nouns=extractor.lexicon.words.reference_nouns,
+        country_of=extractor.lexicon.country_by_term,
+        org_country={"Kestrel Bio": "Japan", "Zorblax Therapeutics": "United States"},
+        main_org="Zorblax Therapeutics",
+    )
+    (drugmaker,) = refs[1]
+    assert drugmaker.canonicals == ("Kestrel Bio",)
+
+
+# ----------------------------------------------------------------------------- candidates
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # spaCy splits hyphenated names; the suffix rule alone kept "Tor BioPharma"
+        ("Kel-Tor BioPharma Ltd. signed a licence with Vantrix.", "Kel-Tor BioPharma Ltd."),
+        # a company-type acronym in front of a name is no part of it
+        ("The deal went to CRO Quillon Laboratories last week.", "Quillon Laboratories"),
+        # "X-based" describes where a company is
+        ("Zorblax bought U.S.-based Pentrel Inc. for $5 million.", "Pentrel Inc."),
+    ],
+)
+def test_organisation_candidates_keep_whole_names(extractor, text, name):
+    from atlas.learn.orgs import candidate_spans
+
+    doc = extractor.nlp(text)
+    texts = [s.text for s in candidate_spans(doc, extractor.lexicon.words.name_descriptors)]
+    assert name in texts
+
+
+def test_two_lexicon_names_joined_by_a_hyphen_stay_two(extractor):
+    from atlas.learn.orgs import candidate_spans
+
+    doc = extractor.nlp("They announced the Astellas-Yaskawa joint venture.")
+    texts = {s.text for s in candidate_spans(doc)}
+    assert "Astellas-Yaskawa" not in texts
+
+
+# ----------------------------------------------------------------------------- decisions
+
+
+@pytest.mark.parametrize(
+    ("text", "parties", "deal_type"),
+    [
+        # a reporting verb and a that-clause between the parties and the trigger
+        (
+            "Zorblax Therapeutics said on Thursday that it had agreed to buy Kestrel Bio "
+            "for $900 million.",
+            {"Zorblax Therapeutics", "Kestrel Bio"},
+            "acquisition/merger",
+        ),
+        # an appositive ticker and defined terms before the trigger
+        (
+            'Vantrix Pharma, Inc. (NASDAQ: VTRX) ("Vantrix" or the "Company") today announced '
+            "that it has entered into an exclusive licensing agreement with Corvane plc "
+            '("Corvane"), under which Corvane will receive rights to develop VTX-101.',
+            {"Vantrix Pharma", "Corvane"},
+            "licensing",
+        ),
+        (
+            "Marlow Biotech signed a distribution agreement with Pentara Healthcare to sell "
+            "its vaccines in India.",
+            {"Marlow Biotech", "Pentara Healthcare"},
+            "supply/distribution/commercialisation",
+        ),
+    ],
+)
+def test_textbook_announcements_are_found_with_their_type(extractor, text, parties, deal_type):
+    deals = extractor.extract(make_article(text)).deals
+    found = {frozenset(d.parties): d for d in deals}
+    assert frozenset(parties) in found, deals
+    deal = found[frozenset(parties)]
+    assert deal.type == deal_type
+    assert 0.0 < deal.confidence <= 1.0
+
+
+def test_a_rejected_offer_is_no_deal(extractor):
+    text = "Kelvar Bio rejected a takeover offer from Dunmore Pharma on Monday."
+    assert extractor.extract(make_article(text)).deals == []
+
+
+def _candidate(doc, parties, p, *, rule_exact=False):
+    c = DealCandidate(0, doc[0 : len(doc)], tuple(parties), "pair", {}, (), p)
+    c.rule_exact = rule_exact
+    return c
+
+
+def test_organisations_all_paired_with_each_other_in_a_sentence_made_one_agreement():
+    from atlas.learn.decide import _merge_cliques
+
+    doc = _BLANK("A, B and C formed a consortium.")
+    pairs = [_candidate(doc, pair, 0.9) for pair in (("A", "B"), ("A", "C"), ("B", "C"))]
+    (group,) = _merge_cliques(pairs)
+    assert group.kind == "group" and set(group.parties) == {"A", "B", "C"}
+
+
+def test_a_hub_with_separate_partners_keeps_separate_deals():
+    from atlas.learn.decide import _merge_cliques
+
+    doc = _BLANK("X bought A for $1m and B for $2m and C for $3m.")
+    pairs = [_candidate(doc, pair, 0.9) for pair in (("X", "A"), ("X", "B"), ("X", "C"))]
+    assert {frozenset(c.parties) for c in _merge_cliques(pairs)} == {
+        frozenset(p) for p in (("X", "A"), ("X", "B"), ("X", "C"))
+    }
+
+
+def test_pairs_the_rules_state_one_by_one_are_not_merged():
+    from atlas.learn.decide import _merge_cliques
+
+    doc = _BLANK("X and Y each bought a stake in Z.")
+    pairs = [
+        _candidate(doc, ("X", "Z"), 0.9, rule_exact=True),
+        _candidate(doc, ("Y", "Z"), 0.9, rule_exact=True),
+        _candidate(doc, ("X", "Y"), 0.8),
+    ]
+    assert len(_merge_cliques(pairs)) == 3
+
+
+# ----------------------------------------------------------------------------- training
+
+ARTICLES = [
+    (
+        "Zorblax Therapeutics signed a licence agreement with Kestrel Bio for its lung cancer "
+        "antibody. Kestrel Bio will pay $20 million upfront.",
+        [("Zorblax Therapeutics", "Kestrel Bio", "licensing")],
+        ["Zorblax Therapeutics", "Kestrel Bio"],
+    ),
+    (
+        "Helmora Biosciences has acquired Quellan Labs for $45 million in cash. The deal "
+        "closed on Friday, Helmora Biosciences said.",
+        [("Helmora Biosciences", "Quellan Labs", "acquisition/merger")],
+        ["Helmora Biosciences", "Quellan Labs"],
+    ),
+    (
+        "Ostrava Pharma and Belmont Biologics announced a research collaboration on "
+        "antibodies. Shares of Dunmore Pharma fell 3%.",
+        [("Ostrava Pharma", "Belmont Biologics", "partnership/collaboration")],
+        ["Ostrava Pharma", "Belmont Biologics"],
+    ),
+    (
+        "Kelvar Bio rejected a takeover offer from Dunmore Pharma. Analysts at Pentara "
+        "Capital expect more bids.",
+        [],
+        ["Kelvar Bio", "Dunmore Pharma"],
+    ),
+    (
+        "Marlow Biotech signed a distribution agreement with Pentara Healthcare. Finch "
+        "Health reported quarterly sales.",
+        [("Marlow Biotech", "Pentara Healthcare", "supply/distribution/commercialisation")],
+        ["Marlow Biotech", "Pentara Healthcare", "Finch Health"],
+    ),
+]
+
+
+@pytest.fixture
+def labelled(rules_extractor):
+    from atlas.learn.training import prepare_all
+
+    out = []
+    for n in range(2):  # two copies, from two sites, so every fold has both labels
+        for i, (text, deals, orgs) in enumerate(ARTICLES):
+            gold = {
+                "file": f"{n}-{i}.txt",
+                "organisations": orgs,
+                "deals": [{"parties": [a, b], "type": t} for a, b, t in deals],
+                "published": None,
+            }
+            article = make_article(text, file=gold["file"])
+            out.append(LabelledArticle("toy", gold, f"site{n}-{i}", "news", article))
+    return prepare_all(rules_extractor, out)
+
+
+def test_training_and_cross_validation_run_end_to_end(rules_extractor, labelled, tmp_path):
+    from atlas.learn.training import train
+
+    params = Params(min_count=1)
+    models = train(rules_extractor, labelled, params)
+    path = tmp_path / "models.json"
+    models.save(path)
+    restored = ExtractionModels.load(path)
+    assert restored.deal.weights == pytest.approx(models.deal.weights)
+    reports = cross_validate(
+        rules_extractor, labelled, params, folds=2, thresholds=[(0.5, 0.3), (0.9, 0.9)]
+    )
+    assert set(reports) == {(0.5, 0.3), (0.5, 0.5), (0.9, 0.9)}
+    scored = reports[(0.5, 0.3)].overall
+    assert len(scored.articles) == len(labelled)
+    assert scored.deals.tp + scored.deals.fn == 8  # every gold deal counted once
