@@ -250,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     reextract = sub.add_parser(
-        "reextract", help="re-run extraction over every stored article (after a lexicon change)"
+        "reextract",
+        help="re-run extraction over every stored article (after a lexicon or model change)",
     )
     reextract.add_argument("--quiet", action="store_true")
     reextract.set_defaults(func=cmd_reextract)

@@ -143,6 +143,13 @@ class Extractor:
         if models == BUNDLED_MODELS:
             models = ExtractionModels.load() if MODEL_PATH.exists() else None
         self.models: ExtractionModels | None = models  # type: ignore[assignment]
+        # What produced a stored extraction: the lexicon and the models. An article stored
+        # under another fingerprint is extracted again when it is ingested again.
+        self.fingerprint = (
+            self.lexicon.fingerprint
+            if self.models is None
+            else f"{self.lexicon.fingerprint}-{self.models.digest()}"
+        )
 
     # ------------------------------------------------------------------ public
     def extract(self, article: Article) -> ExtractionResult:

@@ -170,7 +170,7 @@ def ingest_articles(
     """
     summary = IngestSummary(rejected=[])
     total = sum(isinstance(r, Article) for r in records) if isinstance(records, Sized) else 0
-    fingerprint = extractor.lexicon.fingerprint
+    fingerprint = extractor.fingerprint
     replaced: set[str] = set()  # stored before under another lexicon: re-extracted, not new
     seen: set[str] = set()
 
@@ -208,7 +208,7 @@ def ingest_articles(
 
 
 def reextract_all(engine: Engine, *, extractor: Extractor, progress: Progress | None = None) -> int:
-    """Run extraction again over every stored article (after a lexicon change);
+    """Run extraction again over every stored article (after a lexicon or model change);
     corrections live apart and apply to the new result. Returns the count."""
     from atlas.store import stored_articles
 
@@ -216,7 +216,7 @@ def reextract_all(engine: Engine, *, extractor: Extractor, progress: Progress | 
     summary = IngestSummary(rejected=[])
     run_id = start_run(engine)
     for done, result in enumerate(extractor.extract_many(articles), start=1):
-        save_extraction(engine, result, fingerprint=extractor.lexicon.fingerprint, run_id=run_id)
+        save_extraction(engine, result, fingerprint=extractor.fingerprint, run_id=run_id)
         summary.updated += 1
         if progress:
             progress(done, len(articles), result.article.title or result.article.file)

@@ -360,7 +360,7 @@ def finish_run(engine: Engine, run_id: int, summary: IngestSummary) -> None:
 
 
 def stored_fingerprints(engine: Engine, ids: Iterable[str]) -> dict[str, str]:
-    """Lexicon fingerprint of each already-stored article among ``ids``."""
+    """Extraction fingerprint (lexicon and models) of each stored article among ``ids``."""
     ids = list(ids)
     found: dict[str, str] = {}
     with engine.connect() as conn:

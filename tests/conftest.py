@@ -82,7 +82,7 @@ def seeded_db_url(tmp_path_factory, rules_extractor):
     # The rules alone: the pages' tests count what these four articles state, and must
     # not move when the trained models are retrained.
     for result in rules_extractor.extract_many(articles):
-        save_extraction(engine, result, fingerprint=rules_extractor.lexicon.fingerprint)
+        save_extraction(engine, result, fingerprint=rules_extractor.fingerprint)
     engine.dispose()
     return url
 

@@ -247,7 +247,7 @@ def _extract_and_store(extractor, n: int) -> tuple[float, int, int]:
     started = time.perf_counter()
     result = extractor.extract(article)
     engine = open_store("sqlite://")
-    save_extraction(engine, result, fingerprint=extractor.lexicon.fingerprint)
+    save_extraction(engine, result, fingerprint=extractor.fingerprint)
     elapsed = time.perf_counter() - started
     found = counts(engine)
     print(f"{n} organisation names: extracted and stored in {elapsed:.1f} s")

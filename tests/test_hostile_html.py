@@ -205,7 +205,7 @@ def exported_deals(extractor, memory_store):
         make_article(FORMULA_ARTICLE, file="formula.txt", title="@SUM(A1) news"),
     ]
     for result in extractor.extract_many(articles):
-        store.save_extraction(memory_store, result, fingerprint=extractor.lexicon.fingerprint)
+        store.save_extraction(memory_store, result, fingerprint=extractor.fingerprint)
     table = deals_display(store.deals_frame(memory_store))
     formulas = table["Evidence"].str.startswith(("=HYPERLINK", "=1+1"))
     assert formulas.sum() == 2, f"the extractor no longer finds both formula deals: {table}"

@@ -6,6 +6,7 @@ so loading a model never unpickles anything and the app does not import scikit-l
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -107,9 +108,17 @@ class ExtractionModels:
     use_rules: bool = True
     info: dict = field(default_factory=dict)  # how and on what the models were trained
 
+    def digest(self) -> str:
+        """Identifies the models: part of the extraction fingerprint stored with each
+        article, so a retrained model counts as a change that re-extraction catches up."""
+        return hashlib.sha1(self._text().encode()).hexdigest()[:12]
+
     def save(self, path: str | Path = MODEL_PATH) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self._text() + "\n", encoding="utf-8")
+
+    def _text(self) -> str:
         data = {
             "format": FORMAT_VERSION,
             "info": self.info,
@@ -122,8 +131,7 @@ class ExtractionModels:
             "rule_type_weight": self.rule_type_weight,
             "deal_type": self.deal_type.as_json(),
         }
-        text = json.dumps(data, indent=None, sort_keys=True, separators=(",", ":"))
-        path.write_text(text + "\n", encoding="utf-8")
+        return json.dumps(data, indent=None, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def load(cls, path: str | Path = MODEL_PATH) -> ExtractionModels:
