@@ -96,6 +96,9 @@ class WordLists:
     cue_future: frozenset[str]
     cue_regulator: frozenset[str]
     cue_distributive: frozenset[str]
+    cue_advisor: frozenset[str]
+    subsidiary_nouns: frozenset[str]
+    drug_name_endings: frozenset[str]
     cue_subsidiary: frozenset[str]
 
     def cues(self) -> dict[str, frozenset[str]]:

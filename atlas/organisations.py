@@ -121,14 +121,20 @@ class OrganisationResolver:
         return ResolvedOrganisation(entry.name, entry.country, entry.kind, True)
 
     def resolve_document(
-        self, mentions: list[str], *, hints: dict[str, str] | None = None
+        self,
+        mentions: list[str],
+        *,
+        hints: dict[str, str] | None = None,
+        heads: frozenset[str] = frozenset(),
     ) -> dict[str, str]:
         """Resolve all organisation mentions of one article at once.
 
         Returns surface form -> canonical name. ``hints`` maps a surface form to a
         longer form it stands for (abbreviations defined in parentheses). Within
         the article a short form that is a leading run of words of a longer
-        unknown name resolves to it ("Quest Blood" -> "Quest Blood Substitute").
+        unknown name resolves to it ("Quest Blood" -> "Quest Blood Substitute"), and a
+        bare institution head among ``heads`` (lower case) to the one name of the
+        article ending with it ("the University" -> "Cardiff University").
         """
         hints = hints or {}
         result: dict[str, str] = {}
@@ -138,6 +144,7 @@ class OrganisationResolver:
         # and trailing word runs of the lexicon names resolved so far.
         unknown_prefixes: dict[str, str] = {}
         canonical_affixes: dict[str, str] = {}
+        ending_with: dict[str, set[str]] = {}  # institution head -> names ending with it
         # Longest first, equal lengths alphabetically, so the canonical name never
         # depends on the hash seed ("Eir Ventures" vs "EIR Ventures").
         for mention in sorted(set(mentions), key=lambda m: (-len(m), m)):
@@ -146,6 +153,8 @@ class OrganisationResolver:
             if canonical:
                 result[mention] = canonical
                 words = normalise_name(canonical).split()
+                if len(words) > 1 and words[-1] in heads:
+                    ending_with.setdefault(words[-1], set()).add(canonical)
                 for i in range(1, len(words)):
                     canonical_affixes.setdefault(" ".join(words[:i]), canonical)
                     canonical_affixes.setdefault(" ".join(words[i:]), canonical)
@@ -163,12 +172,16 @@ class OrganisationResolver:
                 # A short form of a lexicon name seen in this article ("Kodak" when
                 # the article says "Eastman Kodak" and the lexicon lists that).
                 longer = canonical_affixes.get(key)
+            if longer is None and key in heads and len(ending_with.get(key, ())) == 1:
+                (longer,) = ending_with[key]
             if longer is not None:
                 result[mention] = longer
             else:
                 unknown[key] = display_name(target)
                 result[mention] = unknown[key]
                 words = key.split()
+                if len(words) > 1 and words[-1] in heads:
+                    ending_with.setdefault(words[-1], set()).add(unknown[key])
                 for i in range(1, len(words)):
                     unknown_prefixes.setdefault(" ".join(words[:i]), unknown[key])
         return result

@@ -359,3 +359,44 @@ def test_training_and_cross_validation_run_end_to_end(rules_extractor, labelled,
     scored = reports[(0.5, 0.3)].overall
     assert len(scored.articles) == len(labelled)
     assert scored.deals.tp + scored.deals.fn == 8  # every gold deal counted once
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "feature"),
+    [
+        (
+            "Zorblax signed the Quellan Licensing Agreement with Kestrel.",
+            "Quellan Licensing Agreement",
+            "generic_head",
+        ),
+        ("Kestrel Bio launched Travolizumab in Japan.", "Travolizumab", "drug_name_ending"),
+        (
+            "KENILWORTH, N.J. -- Zorblax Therapeutics said on Monday it would hire.",
+            "KENILWORTH",
+            "dateline_place",
+        ),
+    ],
+)
+def test_organisation_features_see_what_is_no_organisation(extractor, text, name, feature):
+    from atlas.learn.orgs import candidate_spans, mention_features
+
+    doc = extractor.nlp(text)
+    span = next(s for s in candidate_spans(doc) if s.text == name)
+    sent = span.sent
+    features = mention_features(
+        span, extractor.name_words, in_headline=False, sentence=(sent.start, sent.end)
+    )
+    assert features.get(feature) == 1.0
+
+
+def test_a_subsidiary_acting_for_its_parent_brings_the_parent_into_the_deal():
+    from atlas.learn.decide import _add_parents
+
+    doc = _BLANK("Zorblax said its arm Kestrel signed a licence with Corvane.")
+    deal = _candidate(doc, ("Kestrel", "Corvane"), 0.9)
+    deal.parents = {"Kestrel": "Zorblax"}
+    unit_and_parent = _candidate(doc, ("Zorblax", "Corvane"), 0.8)  # the same agreement
+    best = {frozenset(c.parties): c for c in (deal, unit_and_parent)}
+    _add_parents(best)
+    assert list(best) == [frozenset({"Kestrel", "Corvane", "Zorblax"})]
+    assert best[frozenset({"Kestrel", "Corvane", "Zorblax"})].kind == "group"

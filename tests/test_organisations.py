@@ -88,3 +88,17 @@ def test_abbreviation_hint(resolver):
         hints={"JFCR": "the Japanese Foundation for Cancer Research"},
     )
     assert resolved["JFCR"] == resolved["Japanese Foundation for Cancer Research"]
+
+
+@pytest.mark.parametrize(
+    ("mentions", "expected"),
+    [
+        # "the University" after the one university the article names
+        (["Cardiff University", "University"], "Cardiff University"),
+        # two universities: a bare "University" is nobody in particular
+        (["Cardiff University", "Tolvane University", "University"], "University"),
+    ],
+)
+def test_a_bare_institution_head_means_the_one_name_ending_with_it(resolver, mentions, expected):
+    resolved = resolver.resolve_document(mentions, heads=frozenset({"university"}))
+    assert resolved["University"] == expected

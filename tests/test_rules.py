@@ -407,3 +407,39 @@ def test_programme_members_only_count_in_a_sentence_without_another_deal(rules_e
     assert rules == ["subject_object_pairs", "programme_members", "programme_members"]
     deals = rules_extractor.extract(make_article(text)).deals
     assert [d.parties for d in deals] == [("Astellas Pharma", "Nikon")]
+
+
+@pytest.mark.parametrize(
+    ("text", "parents"),
+    [
+        # the announcing company and "its arm": both are parties of the arm's deal
+        (
+            "Zorblax Therapeutics said its arm Kestrel Bio has entered into an agreement "
+            "with Corvane plc.",
+            {"Kestrel Bio": "Zorblax Therapeutics"},
+        ),
+        # "a unit of": an apposition names the parent
+        (
+            "Kestrel Bio, a unit of Zorblax Therapeutics, will buy the rights from Corvane.",
+            {"Kestrel Bio": "Zorblax Therapeutics"},
+        ),
+        # "and its spin-out company": the conjoined subject is the parent
+        (
+            "Tolvane University and its spin-out company Kestrel Bio announced an agreement "
+            "with Corvane.",
+            {"Kestrel Bio": "Tolvane University"},
+        ),
+        # a unit that is sold acts for nobody
+        (
+            "Zorblax Therapeutics agreed to sell its unit, Kestrel Bio, to Corvane.",
+            {},
+        ),
+    ],
+)
+def test_subsidiary_parents(contexts, text, parents):
+    from atlas.rules.parents import subsidiary_parents
+
+    found = {}
+    for ctx in contexts(text):
+        found.update(subsidiary_parents(ctx))
+    assert found == parents

@@ -157,6 +157,8 @@ class NameWords:
     product_nouns: frozenset[str]
     deal_words: frozenset[str]  # lower-case single words of deal triggers
     org_nouns: frozenset[str]  # "company", "biotech", "drugmaker"...
+    generic_heads: frozenset[str]  # "agreement", "designation": heads of non-names
+    drug_name_endings: tuple[str, ...]  # "mab", "nib": endings of drug names
     descriptors: frozenset[str]  # "CRO", "CEO": words before a name, not in it
 
 
@@ -208,6 +210,16 @@ def mention_features(
         f["has_place_word"] = 1.0
     if folded in words.non_organisations:
         f["non_organisation"] = 1.0
+    lowered = [t.lower_ for t in span]
+    if lowered[-1] in words.generic_heads:
+        f["generic_head"] = 1.0  # "Orphan Drug Designation", "TYVYT Licensing Agreement"
+    if any(w in words.deal_words for w in lowered):
+        f["deal_word_inside"] = 1.0
+    if any(w.endswith(words.drug_name_endings) for w in lowered if len(w) > 5):
+        f["drug_name_ending"] = 1.0  # "pembrolizumab", "osimertinib"
+    if f.get("allcaps") and span.start == sent_start and span.end < sent_end:
+        if doc[span.end].text in (",", "-", "—", "–", "(", ":"):
+            f["dateline_place"] = 1.0  # "KENILWORTH, N.J. --"
     before = doc[span.start - 1] if span.start > 0 else None
     before2 = doc[span.start - 2] if span.start > 1 else None
     after = doc[span.end] if span.end < len(doc) else None
@@ -267,11 +279,16 @@ def mention_features(
     return f
 
 
-def aggregate(mentions: Iterable[dict[str, float]], *, canonical: str) -> dict[str, float]:
+def aggregate(
+    mentions: Iterable[dict[str, float]], *, canonical: str, brands: frozenset[str] = frozenset()
+) -> dict[str, float]:
     """One organisation's features from all its mentions in an article: a feature
-    is on when any mention has it; counts are logged."""
+    is on when any mention has it; counts are logged. ``brands`` are the words the
+    article marks ® or ™ anywhere."""
     mentions = list(mentions)
     f: dict[str, float] = {}
+    if brands and any(w in brands for w in canonical.split()):
+        f["brand_in_article"] = 1.0
     for m in mentions:
         for key, value in m.items():
             if value > f.get(key, 0.0):

@@ -47,6 +47,10 @@ class DealCandidate:
     rule_exact: bool = False  # a rule found a deal between exactly these parties here
     rule: str = ""  # the name of that rule
     trigger: str = ""  # the words that state it, when a rule found it
+    # Features for the type model only (what the trigger acts on).
+    type_hints: dict[str, float] = field(default_factory=dict)
+    # Parties' parents, where a subsidiary acts for one (atlas.rules.parents).
+    parents: dict[str, str] = field(default_factory=dict)
     # Once chosen: every candidate of the same parties likely enough to speak of it.
     support: list[DealCandidate] = field(default_factory=list)
 
@@ -236,13 +240,9 @@ def pair_features(
     root_b = doc[b.start : b.end].root
     first, second = (root_a, root_b) if root_a.i <= root_b.i else (root_b, root_a)
     up_a, up_b, lca = dependency_path(first, second, facts.paths)
-    f[f"path={'.'.join(up_a[:3])}^{'.'.join(up_b[:3])}"] = 1.0
     f[f"path_len={_bucket(len(up_a) + len(up_b), (1, 2, 3, 4, 6, 9))}"] = 1.0
-    roles = sorted((root_a.dep_, root_b.dep_))
-    f[f"roles={roles[0]}|{roles[1]}"] = 1.0
     if lca is not None:
         f[f"lca_pos={lca.pos_}"] = 1.0
-        f[f"lca={lca.lemma_.lower()}"] = 1.0
         if any(s.start <= lca.i < s.end for s, *_ in live_triggers):
             f["lca_is_trigger"] = 1.0
     if root_b in root_a.conjuncts or root_a in root_b.conjuncts:
@@ -277,14 +277,10 @@ def pair_features(
         else:
             f["trigger_between"] = 1.0
     lo, hi = (a.end, b.start) if a.start <= b.start else (b.end, a.start)
-    if 0 < hi - lo <= 12:
-        for token in doc[lo:hi]:
-            if token.is_alpha and not token.is_stop:
-                f[f"between={token.lemma_.lower()}"] = 1.0
-            elif token.lower_ in ("with", "and", "to", "from", "by", "between", "of", "'s", "’s"):
-                f[f"between={token.lower_}"] = 1.0
-    elif hi - lo == 0 or hi <= lo:
+    if hi <= lo:
         f["adjacent"] = 1.0
+    elif any(t.text in (";", "|") for t in doc[lo:hi]):
+        f["separate_items"] = 1.0  # "Lundbeck, Pfizer ink deals; Confo, Promethera raise cash"
     # The sentence.
     f[f"sentence={_bucket(facts.index, (0, 1, 2, 4, 8))}"] = 1.0
     if facts.headline:

@@ -92,6 +92,8 @@ def is_hedged(trigger: Span, hedges: frozenset[str], hedging_clause_verbs: froze
                 child.lower_ in hedges or child.dep_ == "neg"
             ):
                 return True
+            if child.dep_ == "det" and child.lower_ == "no":
+                return True  # "no deal was ever finalized"
     return False
 
 
