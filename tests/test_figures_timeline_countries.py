@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from atlas.figures.countries import (
-    ISO3,
     across_borders_note,
     build_choropleth_figure,
     build_country_bars_figure,
@@ -19,6 +18,7 @@ from atlas.figures.countries import (
     country_deals,
     country_organisations,
     cross_border_pairs,
+    iso3,
     pair_matrix,
     sankey_links,
     unplaced_countries,
@@ -303,11 +303,12 @@ def test_default_swimlanes_are_the_most_active_dated(mixed):
 def test_every_lexicon_country_but_the_eu_has_an_iso3_code():
     with open(ROOT / "data" / "lexicon" / "countries.csv", encoding="utf-8") as handle:
         names = [row["country"] for row in csv.DictReader(handle)]
-    assert [n for n in names if n not in ISO3] == ["European Union"]
-    codes = list(ISO3.values())
+    assert [n for n in names if iso3(n) is None] == ["European Union"]
+    codes = [iso3(n) for n in names if iso3(n)]
     assert len(codes) == len(set(codes))
     assert all(len(c) == 3 and c.isupper() for c in codes)
-    assert ISO3["South Korea"] == "KOR" and ISO3["Taiwan"] == "TWN" and ISO3["Iceland"] == "ISL"
+    assert iso3("South Korea") == "KOR" and iso3("Taiwan") == "TWN" and iso3("Iceland") == "ISL"
+    assert iso3("Democratic Republic of the Congo") == "COD" and iso3("Hong Kong") == "HKG"
 
 
 @pytest.fixture

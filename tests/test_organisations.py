@@ -35,6 +35,14 @@ def test_normalise_name(mention, key):
         ("Merck & Co.", "Merck & Co."),  # stripping would leave "Merck &"
         ("the Japanese Foundation for Cancer Research", "Japanese Foundation for Cancer Research"),
         ("Mycenax’s", "Mycenax"),
+        # legal forms as cleanco knows them: stacked, in capitals, from other countries
+        ("Kissei Pharmaceutical Co., Ltd.", "Kissei Pharmaceutical"),
+        ("GENSTAR THERAPEUTICS CORPORATION", "GENSTAR THERAPEUTICS"),
+        ("InnoKeys PTE Ltd.", "InnoKeys"),
+        ("Scan Aqua AS", "Scan Aqua"),
+        ("Eli Lilly and Company", "Eli Lilly and Company"),  # not "Eli Lilly and"
+        ("Merck & Co., Inc.", "Merck & Co."),
+        ("UK", "UK"),  # a one-word name is left alone
     ],
 )
 def test_display_name(mention, display):

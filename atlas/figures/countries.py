@@ -1,7 +1,8 @@
 """Country figures: deals per country (map or bars) and who deals across borders.
 
 Country names are the canonical names of ``data/lexicon/countries.csv``;
-``ISO3`` maps them to the ISO 3166-1 alpha-3 codes plotly's choropleth uses.
+``iso3`` gives their ISO 3166-1 alpha-3 codes (from ``pycountry``), which plotly's
+choropleth uses.
 A plotly choropleth draws country shapes from a topojson file that the browser
 fetches at render time (by default from a CDN), so the page only draws the map
 when that file is served locally; ``build_country_bars_figure`` is the
@@ -11,6 +12,7 @@ offline fallback.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -22,216 +24,37 @@ from atlas.query import country_pairs
 # Sequential, colour-blind safe, readable on a projector (light = few deals).
 COUNT_SCALE = [[0.0, "#9ecae1"], [0.5, "#2171b5"], [1.0, "#08306b"]]
 
-ISO3: dict[str, str] = {
-    "Afghanistan": "AFG",
-    "Albania": "ALB",
-    "Algeria": "DZA",
-    "Andorra": "AND",
-    "Angola": "AGO",
-    "Antigua and Barbuda": "ATG",
-    "Argentina": "ARG",
-    "Armenia": "ARM",
-    "Australia": "AUS",
-    "Austria": "AUT",
-    "Azerbaijan": "AZE",
-    "Bahamas": "BHS",
-    "Bahrain": "BHR",
-    "Bangladesh": "BGD",
-    "Barbados": "BRB",
-    "Belarus": "BLR",
-    "Belgium": "BEL",
-    "Belize": "BLZ",
-    "Benin": "BEN",
-    "Bhutan": "BTN",
-    "Bolivia": "BOL",
-    "Bosnia and Herzegovina": "BIH",
-    "Botswana": "BWA",
-    "Brazil": "BRA",
-    "Brunei": "BRN",
-    "Bulgaria": "BGR",
-    "Burkina Faso": "BFA",
-    "Burundi": "BDI",
-    "Cape Verde": "CPV",
-    "Cambodia": "KHM",
-    "Cameroon": "CMR",
-    "Canada": "CAN",
-    "Central African Republic": "CAF",
-    "Chad": "TCD",
-    "Chile": "CHL",
-    "China": "CHN",
-    "Colombia": "COL",
-    "Comoros": "COM",
-    "Republic of the Congo": "COG",
-    "Costa Rica": "CRI",
-    "Ivory Coast": "CIV",
-    "Croatia": "HRV",
-    "Cuba": "CUB",
-    "Cyprus": "CYP",
-    "Czech Republic": "CZE",
-    "North Korea": "PRK",
-    "Democratic Republic of the Congo": "COD",
-    "Denmark": "DNK",
-    "Djibouti": "DJI",
-    "Dominica": "DMA",
-    "Dominican Republic": "DOM",
-    "Ecuador": "ECU",
-    "Egypt": "EGY",
-    "El Salvador": "SLV",
-    "Equatorial Guinea": "GNQ",
-    "Eritrea": "ERI",
-    "Estonia": "EST",
-    "Eswatini": "SWZ",
-    "Ethiopia": "ETH",
-    "Fiji": "FJI",
-    "Finland": "FIN",
-    "France": "FRA",
-    "Gabon": "GAB",
-    "Gambia": "GMB",
-    "Georgia": "GEO",
-    "Germany": "DEU",
-    "Ghana": "GHA",
-    "Greece": "GRC",
-    "Grenada": "GRD",
-    "Guatemala": "GTM",
-    "Guinea": "GIN",
-    "Guinea-Bissau": "GNB",
-    "Guyana": "GUY",
-    "Haiti": "HTI",
-    "Honduras": "HND",
-    "Hungary": "HUN",
-    "Iceland": "ISL",
-    "India": "IND",
-    "Indonesia": "IDN",
-    "Iran": "IRN",
-    "Iraq": "IRQ",
-    "Ireland": "IRL",
-    "Israel": "ISR",
-    "Italy": "ITA",
-    "Jamaica": "JAM",
-    "Japan": "JPN",
-    "Jordan": "JOR",
-    "Kazakhstan": "KAZ",
-    "Kenya": "KEN",
-    "Kiribati": "KIR",
-    "Kuwait": "KWT",
-    "Kyrgyzstan": "KGZ",
-    "Laos": "LAO",
-    "Latvia": "LVA",
-    "Lebanon": "LBN",
-    "Lesotho": "LSO",
-    "Liberia": "LBR",
-    "Libya": "LBY",
-    "Liechtenstein": "LIE",
-    "Lithuania": "LTU",
-    "Luxembourg": "LUX",
-    "Madagascar": "MDG",
-    "Malawi": "MWI",
-    "Malaysia": "MYS",
-    "Maldives": "MDV",
-    "Mali": "MLI",
-    "Malta": "MLT",
-    "Marshall Islands": "MHL",
-    "Mauritania": "MRT",
-    "Mauritius": "MUS",
-    "Mexico": "MEX",
-    "Micronesia": "FSM",
-    "Monaco": "MCO",
-    "Mongolia": "MNG",
-    "Montenegro": "MNE",
-    "Morocco": "MAR",
-    "Mozambique": "MOZ",
-    "Myanmar": "MMR",
-    "Namibia": "NAM",
-    "Nauru": "NRU",
-    "Nepal": "NPL",
-    "Netherlands": "NLD",
-    "New Zealand": "NZL",
-    "Nicaragua": "NIC",
-    "Niger": "NER",
-    "Nigeria": "NGA",
-    "North Macedonia": "MKD",
-    "Norway": "NOR",
-    "Oman": "OMN",
-    "Pakistan": "PAK",
-    "Palau": "PLW",
-    "Panama": "PAN",
-    "Papua New Guinea": "PNG",
-    "Paraguay": "PRY",
-    "Peru": "PER",
-    "Philippines": "PHL",
-    "Poland": "POL",
-    "Portugal": "PRT",
-    "Qatar": "QAT",
-    "South Korea": "KOR",
-    "Moldova": "MDA",
-    "Romania": "ROU",
-    "Russia": "RUS",
-    "Rwanda": "RWA",
-    "Saint Kitts and Nevis": "KNA",
-    "Saint Lucia": "LCA",
-    "Saint Vincent and the Grenadines": "VCT",
-    "Samoa": "WSM",
-    "San Marino": "SMR",
-    "Sao Tome and Principe": "STP",
-    "Saudi Arabia": "SAU",
-    "Senegal": "SEN",
-    "Serbia": "SRB",
-    "Seychelles": "SYC",
-    "Sierra Leone": "SLE",
-    "Singapore": "SGP",
-    "Slovakia": "SVK",
-    "Slovenia": "SVN",
-    "Solomon Islands": "SLB",
-    "Somalia": "SOM",
-    "South Africa": "ZAF",
-    "South Sudan": "SSD",
-    "Spain": "ESP",
-    "Sri Lanka": "LKA",
-    "Sudan": "SDN",
-    "Suriname": "SUR",
-    "Sweden": "SWE",
-    "Switzerland": "CHE",
-    "Syria": "SYR",
-    "Tajikistan": "TJK",
-    "Thailand": "THA",
-    "Timor-Leste": "TLS",
-    "Togo": "TGO",
-    "Tonga": "TON",
-    "Trinidad and Tobago": "TTO",
-    "Tunisia": "TUN",
-    "Turkey": "TUR",
-    "Turkmenistan": "TKM",
-    "Tuvalu": "TUV",
-    "Uganda": "UGA",
-    "Ukraine": "UKR",
-    "United Arab Emirates": "ARE",
-    "United Kingdom": "GBR",
-    "Tanzania": "TZA",
-    "United States": "USA",
-    "Uruguay": "URY",
-    "Uzbekistan": "UZB",
-    "Vanuatu": "VUT",
-    "Venezuela": "VEN",
-    "Vietnam": "VNM",
-    "Yemen": "YEM",
-    "Zambia": "ZMB",
-    "Zimbabwe": "ZWE",
-    "Taiwan": "TWN",
-    "Hong Kong": "HKG",
-    "Macau": "MAC",
-    "Puerto Rico": "PRI",
-    # "European Union" is not a country: it has no ISO-3 code and no shape.
-}
+# The only lexicon country pycountry's lookup cannot find by its name or aliases.
+ISO3_NOT_IN_PYCOUNTRY = {"Democratic Republic of the Congo": "COD"}
+
+
+@lru_cache(maxsize=1)
+def iso3_table() -> dict[str, str]:
+    """Lexicon country -> ISO 3166-1 alpha-3 code, as ``pycountry`` knows them (by the
+    country's name or one of its aliases). "European Union" is no country: no code."""
+    import pycountry
+
+    from atlas.lexicon import load_lexicon
+
+    table = dict(ISO3_NOT_IN_PYCOUNTRY)
+    for name, aliases in load_lexicon().countries.items():
+        for form in (name, *aliases):
+            try:
+                table.setdefault(name, pycountry.countries.lookup(form).alpha_3)
+                break
+            except LookupError:
+                continue
+    return table
 
 
 def iso3(country: object) -> str | None:
-    return ISO3.get(country) if isinstance(country, str) else None
+    return iso3_table().get(country) if isinstance(country, str) else None
 
 
 def country_at(points: list[dict], known: list[str]) -> str | None:
     """The country a click on the map (``location``: an ISO-3 code) or on the
     bars (``y``: the escaped name) picked, if it is one of ``known``."""
-    by_code = {code: name for name, code in ISO3.items()}
+    by_code = {code: name for name, code in iso3_table().items()}
     by_label = {html.escape(c): c for c in known}
     for point in points or []:
         name = by_code.get(point.get("location")) or by_label.get(point.get("y"))
