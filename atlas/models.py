@@ -7,23 +7,11 @@ from dataclasses import dataclass, field
 DATE_SOURCES = ("text", "url", "metadata", "file", "none")
 DATE_PRECISIONS = ("day", "month", "year")
 
+# The deal types in one order, most specific first: when one sentence states several
+# facets, the most specific names the deal ("acquired an 18.7 pct equity interest" is a
+# stake, not an acquisition; a "licence and collaboration agreement" is a licence).
+# Legends, pickers and ties follow the same order.
 DEAL_TYPES = (
-    "partnership/collaboration",
-    "licensing",
-    "joint venture",
-    "acquisition/merger",
-    "equity investment/stake",
-    "alliance/consortium",
-    "settlement/litigation",
-    "supply/distribution/commercialisation",
-    "other",
-)
-# The same types, most specific first: when one sentence states several facets, the
-# most specific names the deal ("acquired an 18.7 pct equity interest" is a stake, not an
-# acquisition; a "licence and collaboration agreement" is a licence). Display order
-# (DEAL_TYPES: legends, colours, pickers) and this ranking serve different purposes; ranking
-# by the display order would type collaborations before licences.
-DEAL_TYPE_PRECEDENCE = (
     "settlement/litigation",
     "joint venture",
     "equity investment/stake",
@@ -34,8 +22,6 @@ DEAL_TYPE_PRECEDENCE = (
     "partnership/collaboration",
     "other",
 )
-if sorted(DEAL_TYPE_PRECEDENCE) != sorted(DEAL_TYPES):
-    raise AssertionError("DEAL_TYPE_PRECEDENCE must rank exactly the types of DEAL_TYPES")
 
 ORG_KINDS = ("company", "academic", "government", "investor", "other")
 

@@ -56,7 +56,7 @@ def test_no_organisation_is_in_the_lexicon(lexicon):
 
 def test_every_trigger_is_in_the_lexicon_under_its_type(lexicon):
     templates = make_corpus.deal_templates()
-    assert tuple(templates) == DEAL_TYPES
+    assert set(templates) == set(DEAL_TYPES)
     for deal_type, group in templates.items():
         for template in group:
             assert template.type == deal_type

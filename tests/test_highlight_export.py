@@ -568,10 +568,11 @@ def test_company_articles_count_mentions_per_article(memory_store):
 
 def test_company_deals_figure_stacks_years_and_keeps_undated_last():
     figure = build_company_deals_figure(company_frame(), "Astellas Pharma")
-    assert [trace.name for trace in figure.data] == ["partnership/collaboration", "joint venture"]
-    assert list(figure.data[0].x) == ["2025", "undated"]
-    assert list(figure.data[0].y) == [2, 0]
-    assert list(figure.data[1].y) == [1, 1]
+    # traces in the one deal-type order (atlas.models.DEAL_TYPES: most specific first)
+    assert [trace.name for trace in figure.data] == ["joint venture", "partnership/collaboration"]
+    assert list(figure.data[1].x) == ["2025", "undated"]
+    assert list(figure.data[1].y) == [2, 0]
+    assert list(figure.data[0].y) == [1, 1]
     assert figure.layout.barmode == "stack"
     assert figure.layout.font.size == 13
     assert (

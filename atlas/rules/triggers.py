@@ -13,7 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from atlas.lexicon import Lexicon, TriggerEntry
-from atlas.models import DEAL_TYPE_PRECEDENCE
+from atlas.models import DEAL_TYPES
 
 
 def trigger_phrases(entry: TriggerEntry) -> list[list[str]]:
@@ -98,12 +98,10 @@ def is_hedged(trigger: Span, hedges: frozenset[str], hedging_clause_verbs: froze
 
 
 def precedence(deal_type: str) -> int:
-    """Rank of a type, most specific first (``atlas.models.DEAL_TYPE_PRECEDENCE``);
+    """Rank of a type, most specific first (``atlas.models.DEAL_TYPES``);
     an unknown type ranks last."""
     return (
-        DEAL_TYPE_PRECEDENCE.index(deal_type)
-        if deal_type in DEAL_TYPE_PRECEDENCE
-        else len(DEAL_TYPE_PRECEDENCE)
+        DEAL_TYPES.index(deal_type) if deal_type in DEAL_TYPES else len(DEAL_TYPES)
     )
 
 
