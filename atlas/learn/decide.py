@@ -98,6 +98,7 @@ def prepare(extractor, article: Article, docs: list[tuple[ArticleItem, Doc]]) ->
     small_words = extractor.lexicon.words.headline_small_words
     candidates: list[OrgCandidate] = []
     headlines: list[set[int]] = []
+    noise = extractor.nlp.get_pipe("atlas_organisations")._is_noise
     for k, (_item, doc) in enumerate(docs):
         sents = list(doc.sents)
         starts = [s.start for s in sents]
@@ -109,6 +110,13 @@ def prepare(extractor, article: Article, docs: list[tuple[ArticleItem, Doc]]) ->
                 continue
             sent = sents[bisect_right(starts, span.start) - 1]
             in_headline = sent.start in heads
+            features = mention_features(
+                span, words, in_headline=in_headline, sentence=(sent.start, sent.end)
+            )
+            if span.label_ != "ORG" and not span.id_ and noise(span):
+                # What the pipeline's organisation rules would have thrown away: a
+                # ticker, a brand, a code, a place, "Srinivas Sadu, COO, ..."
+                features["pipeline_noise"] = 1.0
             candidates.append(
                 OrgCandidate(
                     item=k,
@@ -118,9 +126,7 @@ def prepare(extractor, article: Article, docs: list[tuple[ArticleItem, Doc]]) ->
                     origin=span.label_,
                     lexicon_id=span.id_,
                     in_headline=in_headline,
-                    features=mention_features(
-                        span, words, in_headline=in_headline, sentence=(sent.start, sent.end)
-                    ),
+                    features=features,
                 )
             )
     hints = {c.text: c.lexicon_id for c in candidates if c.lexicon_id}

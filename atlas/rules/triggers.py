@@ -100,9 +100,7 @@ def is_hedged(trigger: Span, hedges: frozenset[str], hedging_clause_verbs: froze
 def precedence(deal_type: str) -> int:
     """Rank of a type, most specific first (``atlas.models.DEAL_TYPES``);
     an unknown type ranks last."""
-    return (
-        DEAL_TYPES.index(deal_type) if deal_type in DEAL_TYPES else len(DEAL_TYPES)
-    )
+    return DEAL_TYPES.index(deal_type) if deal_type in DEAL_TYPES else len(DEAL_TYPES)
 
 
 def refine_type(span: Span, deal_type: str) -> str:
