@@ -3,7 +3,8 @@ steps it is missing, a newer one is refused.
 
 The version lives in the one-row table ``schema_info``. Version 1 is the first
 release's schema; it has no step of its own. Version 2 adds the change counter
-``data_state``. A brand-new database is built with ``create_all`` and stamped with
+``data_state``; version 3 the store's random id (``data_state.store_id``) and each
+ingest run's status, host and process id. A brand-new database is built with ``create_all`` and stamped with
 the latest version, so ``atlas/store.py``'s table definitions must always describe
 the latest schema.
 
@@ -17,13 +18,16 @@ Adding a migration (say a ``language`` column on articles):
        def add_article_language(conn: Connection) -> None:
            conn.execute(text("ALTER TABLE articles ADD COLUMN language VARCHAR(8)"))
 
-   A new table is ``store.some_table.create(conn)``; never call ``create_all``
-   from a step, and never import the latest table definitions to read old rows
-   (they may describe columns the database does not have yet).
-3. Append ``(3, add_article_language)`` to ``MIGRATIONS``; versions count up by
+   A new table is created from a ``Table`` of its own in the step's module,
+   written as the table is at that version (as ``_DATA_STATE_V2`` is): a later
+   version may add columns to ``store``'s definition, and the step must still
+   make the shape the next step expects. Never call ``create_all`` from a step,
+   and never use the latest table definitions to read or write old rows (they
+   may describe columns the database does not have yet).
+3. Append ``(N, add_article_language)`` to ``MIGRATIONS``; versions count up by
    one and are never renumbered or edited once released.
-4. Add a test in ``tests/test_backends.py`` that upgrades a version-1 database
-   with rows in it on both SQLite and PostgreSQL.
+4. Add a test in ``tests/test_backends.py`` that upgrades a database of the
+   previous version with rows in it on both SQLite and PostgreSQL.
 
 Each step runs in its own transaction together with the new version number, so
 an upgrade stopped half-way leaves the database at the last complete version.
@@ -37,30 +41,78 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
-from atlas.store import data_state, metadata, schema_info
+from atlas.store import data_state, metadata, new_store_id, schema_info
 
 Migration = tuple[int, Callable[[Connection], None] | None]
 
+# ``data_state`` as version 2 made it (version 3 adds ``store_id``).
+_DATA_STATE_V2 = Table(
+    "data_state",
+    MetaData(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
+)
+
 
 def _start_data_state(conn: Connection) -> None:
-    """The change counter's one row, starting at 0."""
+    """A new store's state row: the change counter at 0 and a new store id."""
     if conn.execute(select(func.count()).select_from(data_state)).scalar_one() == 0:
-        conn.execute(data_state.insert().values(id=1, generation=0))
+        conn.execute(data_state.insert().values(id=1, generation=0, store_id=new_store_id()))
 
 
 def add_data_state(conn: Connection) -> None:
     """Version 2: the change counter (``store.data_state``) that the dashboard's
     prepared tables on disk are keyed by."""
-    data_state.create(conn, checkfirst=True)
-    _start_data_state(conn)
+    _DATA_STATE_V2.create(conn, checkfirst=True)
+    if conn.execute(select(func.count()).select_from(_DATA_STATE_V2)).scalar_one() == 0:
+        conn.execute(_DATA_STATE_V2.insert().values(id=1, generation=0))
+
+
+def add_store_id_and_run_status(conn: Connection) -> None:
+    """Version 3: a random id for the store, so prepared tables are never served to
+    another store made under the same path or URL; and each ingest run's status,
+    host and process id, so a killed run shows as interrupted. Runs stored before
+    are finished if they recorded an end, else interrupted."""
+    conn.execute(text("ALTER TABLE data_state ADD COLUMN store_id VARCHAR(32)"))
+    store_id = new_store_id()
+    updated = conn.execute(text("UPDATE data_state SET store_id = :sid"), {"sid": store_id})
+    if updated.rowcount == 0:
+        conn.execute(
+            text("INSERT INTO data_state (id, generation, store_id) VALUES (1, 0, :sid)"),
+            {"sid": store_id},
+        )
+    conn.execute(text("ALTER TABLE ingest_runs ADD COLUMN status VARCHAR(16)"))
+    conn.execute(text("ALTER TABLE ingest_runs ADD COLUMN host VARCHAR(255)"))
+    conn.execute(text("ALTER TABLE ingest_runs ADD COLUMN pid INTEGER"))
+    conn.execute(
+        text(
+            "UPDATE ingest_runs SET status = CASE WHEN finished_at IS NULL "
+            "THEN 'interrupted' ELSE 'finished' END"
+        )
+    )
 
 
 # (version, step bringing version - 1 to version). Version 1 is create_all's schema
 # of the first release.
-MIGRATIONS: tuple[Migration, ...] = ((1, None), (2, add_data_state))
+MIGRATIONS: tuple[Migration, ...] = (
+    (1, None),
+    (2, add_data_state),
+    (3, add_store_id_and_run_status),
+)
 
 # Any constant will do: PostgreSQL advisory locks are keyed by a number.
 _PG_LOCK_KEY = 0x61746C6173  # "atlas"

@@ -63,14 +63,20 @@ metadata = MetaData()
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
 
 # One row (id 1): a counter every write of articles, extractions or corrections adds
-# one to (schema version 2). Prepared tables kept on disk are keyed by it.
+# one to (schema version 2), and a random id written once when the store is made
+# (version 3). Prepared tables kept on disk and in the app are keyed by both, so a
+# store deleted and made again under the same path or URL never gets the old one's.
 data_state = Table(
     "data_state",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("generation", BigInteger, nullable=False),
+    Column("store_id", String(32)),
 )
 
+# status (version 3): "running" until the run ends "finished", or "interrupted" when it
+# stopped on an error; a run killed outright stays "running", and host and pid (on
+# PostgreSQL also a lock its session holds) tell that it is gone (``run_status``).
 ingest_runs = Table(
     "ingest_runs",
     metadata,
@@ -81,6 +87,9 @@ ingest_runs = Table(
     Column("updated", Integer, default=0),
     Column("duplicates", Integer, default=0),
     Column("rejected", Integer, default=0),
+    Column("status", String(16)),
+    Column("host", String(255)),
+    Column("pid", Integer),
 )
 
 articles = Table(
@@ -276,14 +285,34 @@ def mark_changed(conn: Connection) -> None:
         .values(generation=data_state.c.generation + 1)
     )
     if bumped.rowcount == 0:  # the row is made with the schema; this only repairs
-        _insert_ignoring_conflicts(conn, data_state, [{"id": 1, "generation": 1}])
+        _insert_ignoring_conflicts(
+            conn, data_state, [{"id": 1, "generation": 1, "store_id": new_store_id()}]
+        )
+
+
+def new_store_id() -> str:
+    """A random id for a new store (written once, when the store is made)."""
+    import uuid
+
+    return uuid.uuid4().hex
 
 
 def data_generation(engine: Engine) -> int:
     """The change counter: equal values mean the same articles, extractions and corrections."""
+    return data_version(engine)[1]
+
+
+def data_version(engine: Engine) -> tuple[str | None, int]:
+    """(store id, change counter), read together: equal pairs mean the same store
+    holding the same articles, extractions and corrections. The id is None only
+    when the state row is missing (prepared tables are then not kept)."""
     with engine.connect() as conn:
-        value = conn.execute(select(data_state.c.generation).where(data_state.c.id == 1)).scalar()
-    return int(value or 0)
+        row = conn.execute(
+            select(data_state.c.store_id, data_state.c.generation).where(data_state.c.id == 1)
+        ).first()
+    if row is None:
+        return None, 0
+    return row.store_id, int(row.generation or 0)
 
 
 @cache

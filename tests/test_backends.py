@@ -490,17 +490,42 @@ def test_failed_migration_rolls_back(engine):
     assert store.counts(engine)["articles"] == 1
 
 
+# Columns each version added to tables that existed before it: dropped again to
+# make a database as that version's predecessor left it.
+ADDED_COLUMNS = {
+    3: {"data_state": ("store_id",), "ingest_runs": ("status", "host", "pid")},
+}
+
+
+def make_old_store(db_url: str, version: int) -> None:
+    """A database in the schema of ``version`` (stamped so): today's tables, less
+    the tables and columns later versions added."""
+    from sqlalchemy import create_engine
+
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        tables = [
+            t for t in store.metadata.sorted_tables if version >= 2 or t is not store.data_state
+        ]
+        store.metadata.create_all(conn, tables=tables)
+        for added in range(version + 1, LATEST + 1):
+            for table, columns in ADDED_COLUMNS.get(added, {}).items():
+                if table == "data_state" and version < 2:
+                    continue
+                for column in columns:
+                    conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(store.schema_info.insert().values(version=version))
+    old.dispose()
+
+
 def test_a_version_1_store_is_upgraded_to_the_change_counter_and_keeps_its_rows(db_url):
     """A team's store made by the first release (no ``data_state``) gets the counter
     on the next start, its rows intact, and writes count from there."""
     from sqlalchemy import create_engine, insert
 
+    make_old_store(db_url, 1)
     old = create_engine(db_url)
     with old.begin() as conn:
-        store.metadata.create_all(
-            conn, tables=[t for t in store.metadata.sorted_tables if t is not store.data_state]
-        )
-        conn.execute(store.schema_info.insert().values(version=1))
         conn.execute(
             insert(store.articles).values(
                 id="old1", file="old.txt", text="Old text.", ingested_at="2025-01-01T00:00:00"
@@ -511,12 +536,60 @@ def test_a_version_1_store_is_upgraded_to_the_change_counter_and_keeps_its_rows(
     try:
         assert migrations.current_version(engine) == LATEST
         assert store.data_generation(engine) == 0
+        assert len(store.data_version(engine)[0]) == 32  # version 3 gave it an id
         assert count(engine, store.articles) == 1
         store.save_extraction(engine, _result("a1"), fingerprint="f1")
         assert store.data_generation(engine) == 1
         assert count(engine, store.articles) == 2
     finally:
         engine.dispose()
+
+
+def test_a_version_2_store_gets_an_id_and_run_statuses_and_keeps_its_rows(db_url):
+    """Version 3 on a store with rows: a random store id (another for another
+    store), the change counter kept, finished runs "finished" and runs that never
+    recorded an end "interrupted"; then new runs and writes work."""
+    from sqlalchemy import create_engine
+
+    make_old_store(db_url, 2)
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO data_state (id, generation) VALUES (1, 7)"))
+        conn.execute(
+            text(
+                "INSERT INTO ingest_runs (started_at, finished_at, ingested) VALUES "
+                "('2025-01-01T00:00:00', '2025-01-01T00:01:00', 5), "
+                "('2025-01-02T00:00:00', NULL, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, file, text, ingested_at, ingest_run_id, "
+                "date_source, is_digest, metadata_json, lexicon_fingerprint) VALUES "
+                "('old1', 'old.txt', 'Old text.', '2025-01-01T00:00:30', 1, 'none', "
+                "false, '{}', 'f0')"
+            )
+        )
+    old.dispose()
+    engine = store.open_store(db_url)
+    try:
+        assert migrations.current_version(engine) == LATEST
+        store_id, generation = store.data_version(engine)
+        assert generation == 7 and len(store_id) == 32 and int(store_id, 16) >= 0
+        with engine.connect() as conn:
+            statuses = conn.execute(
+                select(store.ingest_runs.c.status).order_by(store.ingest_runs.c.id)
+            ).scalars()
+            assert list(statuses) == ["finished", "interrupted"]
+        assert store.stored_fingerprints(engine, ["old1"]) == {"old1": "f0"}
+        store.save_extraction(engine, _result("a1"), fingerprint="f1")
+        assert store.data_version(engine) == (store_id, 8)
+        assert migrations.upgrade(engine) == []
+        assert store.data_version(engine)[0] == store_id  # written once, never again
+    finally:
+        engine.dispose()
+    other = store.open_store("sqlite://")
+    assert store.data_version(other)[0] not in (None, store_id)
 
 
 def test_every_write_counts_and_reads_do_not(engine):
