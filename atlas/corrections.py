@@ -1,26 +1,48 @@
 """User corrections, stored as their own records and applied on top of extraction.
 
 Extraction tables are rebuilt on every re-extraction; corrections are not touched
-by it. They point at organisations by name and at deals by ``deal_key`` (article,
-item, sentence and parties), so they apply again to a fresh extraction. Each can
-be undone; the list of them is the audit trail.
+by it. They point at organisations by name and at deals by ``deal_key`` (a hash
+of article, item, sentence and parties), so they apply again to a fresh
+extraction. Each can be undone; the list of them is the audit trail.
+
+Two things keep them honest when the data under them moves:
+
+- Merges and renames form chains (A merged into B, B renamed C: A is C). A
+  correction that would close a loop (A into B, then B into A) is refused when
+  made; one already stored (older data, or two people at once) is ignored when
+  applied: the earlier correction wins and the later is listed as "ignored".
+- A deal correction also records the deal's address (article, item, evidence
+  sentence, parties and the words the text used for them). A re-extraction that
+  renames a party (a new lexicon alias) changes the ``deal_key``; the correction
+  then follows the deal of the same sentence whose parties are the same
+  organisations under their new names. One that matches no deal is listed as
+  "orphaned" until it is re-attached or dropped. Corrections recorded before
+  addresses were kept match by ``deal_key`` alone; ``record_addresses`` gives
+  them one before a re-extraction.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
+from atlas import store
 from atlas.models import DEAL_TYPES, ORG_KINDS
+from atlas.organisations import normalise_name
 from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
 from atlas.store import corrections as corrections_table
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
 DEAL_ACTIONS = ("reject_deal", "set_deal_type", "set_deal_parties", "confirm_deal", "add_deal")
 ACTIONS = ORG_ACTIONS + DEAL_ACTIONS
+# Corrections of a deal the machine found: they carry its address and can be orphaned.
+EDIT_ACTIONS = ("reject_deal", "set_deal_type", "set_deal_parties", "confirm_deal")
+NAME_ACTIONS = ("merge_org", "rename_org")  # the ones that move an organisation to a new name
+_MOVED = {"merge_org": "merged into", "rename_org": "renamed"}
 
 
 class CorrectionError(ValueError):
@@ -36,6 +58,15 @@ class Correction:
     payload: dict
     comment: str
     undone_at: str | None
+    created_by: str | None = None  # the editor who made it (None: open app or older data)
+    undone_by: str | None = None
+
+    @property
+    def address(self) -> dict | None:
+        """Where the corrected deal was when the correction was made (None for
+        corrections recorded before addresses were kept, and for other actions)."""
+        address = self.payload.get("address")
+        return address if isinstance(address, dict) else None
 
 
 def _validate(action: str, target: str, payload: dict) -> None:
@@ -47,6 +78,8 @@ def _validate(action: str, target: str, payload: dict) -> None:
         raise CorrectionError("merge needs another organisation to merge into")
     if action == "rename_org" and not str(payload.get("name", "")).strip():
         raise CorrectionError("the new name is empty")
+    if action == "rename_org" and str(payload["name"]).strip() == target:
+        raise CorrectionError("the new name is the name it has")
     if action == "set_org" and payload.get("kind") not in (None, *ORG_KINDS):
         raise CorrectionError(f"kind must be one of {', '.join(ORG_KINDS)}")
     if action == "set_deal_type" and payload.get("type") not in DEAL_TYPES:
@@ -60,41 +93,389 @@ def _validate(action: str, target: str, payload: dict) -> None:
             raise CorrectionError(f"type must be one of {', '.join(DEAL_TYPES)}")
         if not str(payload.get("evidence", "")).strip():
             raise CorrectionError("quote the sentence that proves the deal")
-    if (
-        action in ("reject_deal", "set_deal_type", "set_deal_parties", "confirm_deal")
-        and not target
-    ):
+    if action in EDIT_ACTIONS and not target:
         raise CorrectionError("which deal?")
 
 
-def add_correction(
-    engine: Engine, action: str, target: str = "", payload: dict | None = None, *, comment: str = ""
+# --------------------------------------------------------------- organisation names
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One merge or rename in force: ``target`` now goes by ``into``."""
+
+    into: str
+    correction: Correction
+
+    def says(self, name: str) -> str:
+        return f"{name} was {_MOVED[self.correction.action]} {self.into} by correction #{self.correction.id}"
+
+
+def _into(action: str, payload: dict) -> str:
+    return payload["into"] if action == "merge_org" else str(payload["name"]).strip()
+
+
+def _org_steps(active: Iterable[Correction]) -> tuple[dict[str, _Step], dict[int, str]]:
+    """The merges and renames in force, and why each other one is ignored.
+
+    Taken in the order they were made, each name moves at most once and never
+    back into a loop: the earlier correction wins. Loops get in only from data
+    written before this check, or by two people at once."""
+    steps: dict[str, _Step] = {}
+    ignored: dict[int, str] = {}
+    for c in sorted(active, key=lambda c: c.id):
+        if c.undone_at is not None or c.action not in NAME_ACTIONS:
+            continue
+        into = _into(c.action, c.payload)
+        if into == c.target:
+            ignored[c.id] = "ignored: it names the organisation itself"
+        elif c.target in steps:
+            ignored[c.id] = f"ignored: {steps[c.target].says(c.target)} first"
+        elif _final(steps, into) == c.target:
+            ignored[c.id] = f"ignored: it would undo correction #{steps[into].correction.id}"
+        else:
+            steps[c.target] = _Step(into, c)
+    return steps, ignored
+
+
+def _final(steps: Mapping[str, _Step], name: str) -> str:
+    seen = {name}
+    while name in steps and steps[name].into not in seen:  # ``seen``: only a guard
+        name = steps[name].into
+        seen.add(name)
+    return name
+
+
+def name_map(active: list[Correction]) -> dict[str, str]:
+    """Old name -> current name after merges and renames, chains resolved
+    (A merged into B, B renamed C: A -> C); a loop never forms (see _org_steps)."""
+    steps, _ = _org_steps(active)
+    return {name: _final(steps, name) for name in steps}
+
+
+def _check_name_change(active: list[Correction], action: str, target: str, payload: dict) -> None:
+    """Refuse a merge or rename that would contradict one in force."""
+    steps, _ = _org_steps(active)
+    into = _into(action, payload)
+    if target in steps:
+        step = steps[target]
+        raise CorrectionError(f"{step.says(target)}; undo #{step.correction.id} first")
+    if _final(steps, into) == target:
+        step = steps[into]
+        raise CorrectionError(
+            f"that would swap them back: {step.says(into)}; undo #{step.correction.id} instead"
+        )
+    if action == "rename_org" and into in steps:
+        step = steps[into]
+        final = _final(steps, into)
+        raise CorrectionError(
+            f"{into} is now {final} (correction #{step.correction.id}): "
+            f"merge into {final} or choose another name"
+        )
+
+
+# --------------------------------------------------------------------- deal addresses
+
+
+def _squash(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _deal_addresses(conn: Connection, keys: Iterable[str]) -> dict[str, dict]:
+    """The address of the deal each of ``keys`` names in the store now (the first
+    one when several share a key)."""
+    deals, parties, orgs, mentions = (
+        store.deals,
+        store.deal_parties,
+        store.organisations,
+        store.mentions,
+    )
+    keys = sorted({k for k in keys if k})
+    rows: dict[str, tuple] = {}
+    for start in range(0, len(keys), 500):
+        query = (
+            select(
+                deals.c.id,
+                deals.c.deal_key,
+                deals.c.article_id,
+                deals.c.item_index,
+                deals.c.evidence,
+            )
+            .where(deals.c.deal_key.in_(keys[start : start + 500]))
+            .order_by(deals.c.id)
+        )
+        for row in conn.execute(query):
+            rows.setdefault(row.deal_key, tuple(row))
+    if not rows:
+        return {}
+    deal_ids = [row[0] for row in rows.values()]
+    named: dict[int, list[tuple[int, str]]] = {}
+    for start in range(0, len(deal_ids), 500):
+        query = (
+            select(parties.c.deal_id, orgs.c.id, orgs.c.name)
+            .join(orgs, orgs.c.id == parties.c.organisation_id)
+            .where(parties.c.deal_id.in_(deal_ids[start : start + 500]))
+            .order_by(parties.c.deal_id, parties.c.position)
+        )
+        for deal_id, org_id, name in conn.execute(query):
+            named.setdefault(deal_id, []).append((org_id, name))
+    # The words the text used for each party: after a rename they are what ties the
+    # old name to the new one (the new organisation has them as aliases).
+    surfaces: dict[tuple[str, int, int], set[str]] = {}
+    article_ids = sorted({row[2] for row in rows.values()})
+    org_ids = sorted({org_id for pairs in named.values() for org_id, _ in pairs})
+    for start in range(0, len(article_ids), 500):
+        query = select(
+            mentions.c.article_id,
+            mentions.c.item_index,
+            mentions.c.organisation_id,
+            mentions.c.text,
+        ).where(
+            mentions.c.article_id.in_(article_ids[start : start + 500]),
+            mentions.c.organisation_id.in_(org_ids),
+        )
+        for article_id, item_index, org_id, text in conn.execute(query):
+            surfaces.setdefault((article_id, item_index, org_id), set()).add(text)
+    addresses = {}
+    for key, (deal_id, _key, article_id, item_index, evidence) in rows.items():
+        pairs = named.get(deal_id, [])
+        addresses[key] = {
+            "article_id": article_id,
+            "item_index": item_index,
+            "evidence": evidence,
+            "parties": [name for _, name in pairs],
+            "surfaces": [
+                sorted(surfaces.get((article_id, item_index, org_id), ())) for org_id, _ in pairs
+            ],
+        }
+    return addresses
+
+
+def _forms(name: str, others: Iterable[str]) -> set[str]:
+    return {f for f in (normalise_name(n) for n in (name, *others)) if f}
+
+
+def _follow(address: dict, candidates: list[tuple[str, str, list]], aliases_of) -> str | None:
+    """The key of the deal ``address`` describes among the deals of its article
+    item, or None. A candidate must quote the same sentence (or one holding it, or
+    held by it, when sentences were split differently) and have, for every
+    recorded party, a party with a name or alias in common with that party's name
+    or its words in the text. The closest wins (same sentence, fewest extra
+    parties); a tie between different deals matches nothing: better orphaned
+    than moved to the wrong deal."""
+    evidence = _squash(address.get("evidence"))
+    names = list(address.get("parties") or [])
+    words = list(address.get("surfaces") or [])
+    wanted = [_forms(n, words[i] if i < len(words) else ()) for i, n in enumerate(names)]
+    best: tuple[int, int] | None = None
+    keys: set[str] = set()
+    for key, text, parties in candidates:
+        if text == evidence:
+            closeness = 0
+        elif evidence and text and (evidence in text or text in evidence):
+            closeness = 1
+        else:
+            continue
+        found = [_forms(p, aliases_of.get(p, ())) for p in parties]
+        if not wanted or not all(any(w & f for f in found) for w in wanted):
+            continue
+        rank = (closeness, sum(not any(w & f for w in wanted) for f in found))
+        if best is None or rank < best:
+            best, keys = rank, {key}
+        elif rank == best:
+            keys.add(key)
+    return next(iter(keys)) if len(keys) == 1 else None
+
+
+def resolve_deal_targets(
+    deals: pd.DataFrame, aliases_of: Mapping[str, Iterable[str]], active: Iterable[Correction]
+) -> dict[int, str | None]:
+    """For each deal correction in force, the ``deal_key`` of the deal it applies
+    to in ``deals`` (machine deals), or None when it is orphaned.
+
+    ``aliases_of`` maps an organisation's name to its aliases. ``deals`` may be
+    only the deals of the corrections' articles and keys: the answer is the same."""
+    wanted = [c for c in active if c.undone_at is None and c.action in EDIT_ACTIONS]
+    if not wanted:
+        return {}
+    keys = set(deals["deal_key"].tolist()) if "deal_key" in deals.columns else set()
+    addressable = {"article_id", "item_index", "evidence", "parties"} <= set(deals.columns)
+    found: dict[int, str | None] = {}
+    pending: list[Correction] = []
+    for c in wanted:
+        if c.target in keys:
+            found[c.id] = c.target
+        elif c.address and addressable:
+            pending.append(c)
+        else:
+            found[c.id] = None
+    if pending:
+        articles = {c.address.get("article_id") for c in pending}
+        by_item: dict[tuple, list] = {}
+        columns = zip(
+            deals["article_id"].tolist(),
+            deals["item_index"].tolist(),
+            deals["deal_key"].tolist(),
+            deals["evidence"].tolist(),
+            deals["parties"].tolist(),
+            strict=True,
+        )
+        for article_id, item_index, key, evidence, parties in columns:
+            if article_id in articles:
+                by_item.setdefault((article_id, int(item_index)), []).append(
+                    (key, _squash(evidence), list(parties))
+                )
+        for c in pending:
+            place = (c.address.get("article_id"), int(c.address.get("item_index") or 0))
+            found[c.id] = _follow(c.address, by_item.get(place, []), aliases_of)
+    return found
+
+
+# ------------------------------------------------------------------ recording them
+
+
+def _active(conn: Connection, *, but: int | None = None) -> list[Correction]:
+    query = select(corrections_table).where(corrections_table.c.undone_at.is_(None))
+    if but is not None:
+        query = query.where(corrections_table.c.id != but)
+    return [
+        _correction(row) for row in conn.execute(query.order_by(corrections_table.c.id)).mappings()
+    ]
+
+
+def _insert(
+    conn: Connection, action: str, target: str, payload: dict, comment: str, by: str | None
 ) -> int:
-    """Record one correction; returns its id."""
-    payload = dict(payload or {})
+    values = {
+        "created_at": _now(),
+        "action": action,
+        "target": target,
+        "payload_json": json.dumps(payload, ensure_ascii=False),
+        "comment": comment,
+    }
+    if by:
+        values["created_by"] = by
+    return conn.execute(insert(corrections_table).values(**values)).inserted_primary_key[0]
+
+
+def _undo(conn: Connection, correction_id: int, by: str | None) -> None:
+    values = {"undone_at": _now()}
+    if by:
+        values["undone_by"] = by
+    conn.execute(
+        update(corrections_table)
+        .where(corrections_table.c.id == correction_id, corrections_table.c.undone_at.is_(None))
+        .values(**values)
+    )
+
+
+def add_correction(
+    engine: Engine,
+    action: str,
+    target: str = "",
+    payload: dict | None = None,
+    *,
+    comment: str = "",
+    by: str | None = None,
+) -> int:
+    """Record one correction (made by editor ``by``); returns its id. A deal
+    correction records the deal's address as well (when its key names a stored
+    deal); a merge or rename that contradicts one in force is refused."""
+    payload = {k: v for k, v in (payload or {}).items() if k != "address"}
     _validate(action, target, payload)
     with engine.begin() as conn:
-        correction_id = conn.execute(
-            insert(corrections_table).values(
-                created_at=_now(),
-                action=action,
-                target=target,
-                payload_json=json.dumps(payload, ensure_ascii=False),
-                comment=comment,
-            )
-        ).inserted_primary_key[0]
+        # First, not last: it takes the store's write lock (SQLite) or the counter's
+        # row lock (PostgreSQL), so the check below sees every correction committed
+        # before, and two people merging A into B and B into A cannot both pass.
         mark_changed(conn)
-    return correction_id
+        if action in NAME_ACTIONS:
+            _check_name_change(_active(conn), action, target, payload)
+        if action in EDIT_ACTIONS:
+            address = _deal_addresses(conn, [target]).get(target)
+            if address:
+                payload["address"] = address
+        return _insert(conn, action, target, payload, comment, by)
 
 
-def undo_correction(engine: Engine, correction_id: int) -> None:
+def undo_correction(engine: Engine, correction_id: int, *, by: str | None = None) -> None:
     with engine.begin() as conn:
-        conn.execute(
-            update(corrections_table)
-            .where(corrections_table.c.id == correction_id, corrections_table.c.undone_at.is_(None))
-            .values(undone_at=_now())
-        )
+        _undo(conn, correction_id, by)
         mark_changed(conn)
+
+
+def reattach_correction(
+    engine: Engine, correction_id: int, target: str, *, by: str | None = None
+) -> int:
+    """Point an orphaned correction at ``target`` (a deal's key, or an
+    organisation's name): the old record is undone and a new one made with the
+    same change and comment, so the list still shows what happened. Returns the
+    new id."""
+    with engine.begin() as conn:
+        mark_changed(conn)  # first, as in add_correction
+        row = (
+            conn.execute(select(corrections_table).where(corrections_table.c.id == correction_id))
+            .mappings()
+            .first()
+        )
+        if row is None or row["undone_at"] is not None:
+            raise CorrectionError(f"correction #{correction_id} is undone or gone")
+        old = _correction(row)
+        payload = {k: v for k, v in old.payload.items() if k != "address"}
+        payload["reattached_from"] = old.id
+        if old.action in EDIT_ACTIONS:
+            address = _deal_addresses(conn, [target]).get(target)
+            if address is None:
+                raise CorrectionError("that deal is no longer in the store; reload the page")
+            payload["address"] = address
+        elif old.action in ORG_ACTIONS:
+            _validate(old.action, target, payload)
+            if old.action in NAME_ACTIONS:
+                _check_name_change(_active(conn, but=old.id), old.action, target, payload)
+        else:
+            raise CorrectionError("a deal added by hand is not attached to anything")
+        _undo(conn, old.id, by)
+        return _insert(conn, old.action, target, payload, old.comment, by)
+
+
+def record_addresses(engine: Engine) -> int:
+    """Give each deal correction in force that has no address yet (recorded by an
+    older version) the address of the deal its key names now, so it follows that
+    deal through the re-extraction about to happen. Returns how many were given one."""
+    with engine.connect() as conn:
+        bare = [
+            c for c in _active(conn) if c.action in EDIT_ACTIONS and c.address is None and c.target
+        ]
+    if not bare:
+        return 0
+    with engine.begin() as conn:
+        addresses = _deal_addresses(conn, [c.target for c in bare])
+        given = 0
+        for c in bare:
+            if c.target in addresses:
+                payload = {**c.payload, "address": addresses[c.target]}
+                conn.execute(
+                    update(corrections_table)
+                    .where(corrections_table.c.id == c.id)
+                    .values(payload_json=json.dumps(payload, ensure_ascii=False))
+                )
+                given += 1
+        if given:
+            mark_changed(conn)
+    return given
+
+
+def _correction(row) -> Correction:
+    return Correction(
+        row["id"],
+        row["created_at"],
+        row["action"],
+        row["target"],
+        json.loads(row["payload_json"] or "{}"),
+        row["comment"],
+        row["undone_at"],
+        row.get("created_by"),
+        row.get("undone_by"),
+    )
 
 
 def list_corrections(engine: Engine, *, include_undone: bool = True) -> list[Correction]:
@@ -103,56 +484,162 @@ def list_corrections(engine: Engine, *, include_undone: bool = True) -> list[Cor
         query = query.where(corrections_table.c.undone_at.is_(None))
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
-    return [
-        Correction(
-            row["id"],
-            row["created_at"],
-            row["action"],
-            row["target"],
-            json.loads(row["payload_json"] or "{}"),
-            row["comment"],
-            row["undone_at"],
+    return [_correction(row) for row in rows]
+
+
+def get_correction(engine: Engine, correction_id: int) -> Correction | None:
+    with engine.connect() as conn:
+        row = (
+            conn.execute(select(corrections_table).where(corrections_table.c.id == correction_id))
+            .mappings()
+            .first()
         )
-        for row in rows
-    ]
+    return _correction(row) if row is not None else None
+
+
+# ---------------------------------------------------------------- what each one does
+
+
+def correction_states(engine: Engine, listed: list[Correction]) -> dict[int, str]:
+    """Each correction's state: "active", "undone", "orphaned" (matches no deal or
+    organisation in the store) or "ignored: <why>" (a merge or rename that a
+    correction made before it overrides). Reads only the deals and organisations
+    the corrections name, so it stays cheap on a big store."""
+    active = [c for c in listed if c.undone_at is None]
+    states = {c.id: "undone" for c in listed if c.undone_at is not None}
+    _, ignored = _org_steps(active)
+    states.update(ignored)
+    edits = [c for c in active if c.action in EDIT_ACTIONS]
+    with engine.connect() as conn:
+        deals = _deals_named_by(conn, edits)
+        aliases_of = _aliases_of(conn, {p for parties in deals["parties"] for p in parties})
+        org_targets = {c.target for c in active if c.action in ORG_ACTIONS}
+        known = _stored_names(conn, org_targets)
+    for correction_id, key in resolve_deal_targets(deals, aliases_of, edits).items():
+        states[correction_id] = "active" if key else "orphaned"
+    # Names corrections themselves bring in count as present.
+    for c in active:
+        if c.action in NAME_ACTIONS:
+            known.add(_into(c.action, c.payload))
+        elif c.action in ("set_deal_parties", "add_deal"):
+            known.update(str(p).strip() for p in c.payload.get("parties", []))
+    for c in active:
+        if c.id not in states:
+            states[c.id] = (
+                "orphaned" if c.action in ORG_ACTIONS and c.target not in known else "active"
+            )
+    return states
+
+
+def _deals_named_by(conn: Connection, edits: list[Correction]) -> pd.DataFrame:
+    """The machine deals the edits' keys name, and every deal of their articles."""
+    deals, parties, orgs = store.deals, store.deal_parties, store.organisations
+    keys = sorted({c.target for c in edits})
+    articles = sorted({c.address.get("article_id") for c in edits if c.address} - {None})
+    rows = {}
+    for column, values in ((deals.c.deal_key, keys), (deals.c.article_id, articles)):
+        for start in range(0, len(values), 500):
+            query = select(
+                deals.c.id,
+                deals.c.deal_key,
+                deals.c.article_id,
+                deals.c.item_index,
+                deals.c.evidence,
+            ).where(column.in_(values[start : start + 500]))
+            rows.update({row.id: row for row in conn.execute(query)})
+    named: dict[int, list[str]] = {}
+    ids = sorted(rows)
+    for start in range(0, len(ids), 500):
+        query = (
+            select(parties.c.deal_id, orgs.c.name)
+            .join(orgs, orgs.c.id == parties.c.organisation_id)
+            .where(parties.c.deal_id.in_(ids[start : start + 500]))
+            .order_by(parties.c.deal_id, parties.c.position)
+        )
+        for deal_id, name in conn.execute(query):
+            named.setdefault(deal_id, []).append(name)
+    return pd.DataFrame(
+        {
+            "deal_key": [rows[i].deal_key for i in ids],
+            "article_id": [rows[i].article_id for i in ids],
+            "item_index": [rows[i].item_index for i in ids],
+            "evidence": [rows[i].evidence for i in ids],
+            "parties": [named.get(i, []) for i in ids],
+        }
+    )
+
+
+def _aliases_of(conn: Connection, names: set[str]) -> dict[str, list[str]]:
+    orgs, aliases = store.organisations, store.aliases
+    found: dict[str, list[str]] = {}
+    names_list = sorted(names)
+    for start in range(0, len(names_list), 500):
+        query = (
+            select(orgs.c.name, aliases.c.alias)
+            .join(aliases, aliases.c.organisation_id == orgs.c.id)
+            .where(orgs.c.name.in_(names_list[start : start + 500]))
+        )
+        for name, alias in conn.execute(query):
+            found.setdefault(name, []).append(alias)
+    return found
+
+
+def _stored_names(conn: Connection, names: set[str]) -> set[str]:
+    """Those of ``names`` that name an organisation some article mentions or some deal has."""
+    orgs = store.organisations
+    mentioned = select(store.mentions.c.organisation_id)
+    in_deals = select(store.deal_parties.c.organisation_id)
+    found: set[str] = set()
+    names_list = sorted(names)
+    for start in range(0, len(names_list), 500):
+        query = select(orgs.c.name).where(
+            orgs.c.name.in_(names_list[start : start + 500]),
+            orgs.c.id.in_(mentioned) | orgs.c.id.in_(in_deals),
+        )
+        found.update(conn.execute(query).scalars())
+    return found
 
 
 def corrections_frame(engine: Engine) -> pd.DataFrame:
+    """Every correction, newest last, with its ``state`` (see correction_states)
+    and, for a deal correction, the parties of the deal it was made on."""
+    listed = list_corrections(engine)
+    states = correction_states(engine, listed)
     rows = [
         {
             "id": c.id,
             "when": c.created_at,
+            "by": c.created_by or "",
             "action": c.action,
+            "state": states.get(c.id, "active"),
             "target": c.target,
-            "change": json.dumps(c.payload, ensure_ascii=False) if c.payload else "",
+            "deal": " + ".join(c.address.get("parties", [])) if c.address else "",
+            "change": _change(c.payload),
             "comment": c.comment,
             "undone": c.undone_at or "",
         }
-        for c in list_corrections(engine)
+        for c in listed
     ]
     return pd.DataFrame(
-        rows, columns=["id", "when", "action", "target", "change", "comment", "undone"]
+        rows,
+        columns=[
+            "id",
+            "when",
+            "by",
+            "action",
+            "state",
+            "target",
+            "deal",
+            "change",
+            "comment",
+            "undone",
+        ],
     )
 
 
-def name_map(active: list[Correction]) -> dict[str, str]:
-    """Old name -> current name after merges and renames, chains resolved
-    (A merged into B, B renamed C: A -> C)."""
-    step: dict[str, str] = {}
-    for c in active:
-        if c.action == "merge_org":
-            step[c.target] = c.payload["into"]
-        elif c.action == "rename_org":
-            step[c.target] = c.payload["name"].strip()
-
-    def final(name: str) -> str:
-        seen = {name}
-        while name in step and step[name] not in seen:
-            name = step[name]
-            seen.add(name)
-        return name
-
-    return {name: final(name) for name in step}
+def _change(payload: dict) -> str:
+    shown = {k: v for k, v in payload.items() if k != "address"}
+    return json.dumps(shown, ensure_ascii=False) if shown else ""
 
 
 def apply_corrections(
@@ -177,10 +664,13 @@ def apply_corrections(
     )
 
     frame = deals.copy()
-    by_key = {c.target: [] for c in active if c.action in DEAL_ACTIONS}
+    # Each deal correction applies to the deal it resolves to: its own key, or the
+    # deal its address leads to after a re-extraction renamed a party.
+    resolved = resolve_deal_targets(deals, _LazyAliases(organisations), active)
+    by_key: dict[str, list[Correction]] = {}
     for c in active:
-        if c.action in DEAL_ACTIONS and c.action != "add_deal":
-            by_key[c.target].append(c)
+        if resolved.get(c.id):
+            by_key.setdefault(resolved[c.id], []).append(c)
     # Column lists, not iterrows/.at: this runs over every deal on each cold start
     # (177,000 deals at 100,000 articles).
     keep: list[int] = []
@@ -244,6 +734,34 @@ def apply_corrections(
                 deal_keys.setdefault(party, set()).add(key)
         orgs["deals"] = [len(deal_keys.get(n, ())) for n in orgs["name"]]
     return frame, orgs
+
+
+class _LazyAliases(Mapping):
+    """Organisation name -> aliases from the organisations frame, indexed only if
+    some correction needs to follow its deal (most cold starts need none)."""
+
+    def __init__(self, organisations: pd.DataFrame) -> None:
+        self._organisations = organisations
+        self._index: dict[str, list[str]] | None = None
+
+    def _built(self) -> dict[str, list[str]]:
+        if self._index is None:
+            frame = self._organisations
+            self._index = (
+                dict(zip(frame["name"].tolist(), frame["aliases"].tolist(), strict=True))
+                if len(frame) and "aliases" in frame.columns
+                else {}
+            )
+        return self._index
+
+    def __getitem__(self, name: str) -> list[str]:
+        return self._built()[name]
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 def _manual_deals(added: list[Correction], rename, countries: dict, columns) -> pd.DataFrame:
