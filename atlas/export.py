@@ -2,14 +2,25 @@
 
 The exports take the table exactly as the page shows it
 (``components.tables.deals_display(deals)``), so a download matches the screen.
-Cells are untrusted text from the news: a cell a spreadsheet would read as a
-formula (``=``, ``+``, ``-``, ``@``, or a leading tab or carriage return) gets a
-leading apostrophe in both formats, so opening the file never runs anything.
+Cells are untrusted text from the news: whatever a spreadsheet could read as a
+formula (text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
+gets an apostrophe in front, so opening the file never runs anything.
+
+In the CSV every text field is quoted, and the apostrophe also goes in front of
+such a character right after a ``,`` or ``;`` inside a cell (spaces between
+allowed, for importers that trim them). Excel reads a CSV with the list separator
+of its locale, ``;`` in German, French or Dutch: there this file's quotes fall in
+the middle of fields and mean nothing, the row is cut at every ``;``, and
+``"Weekly;-2+3"`` would give a cell ``-2+3``; written ``"Weekly;'-2+3"`` it gives
+``'-2+3``, text. The Excel workbook holds every text cell as text (never a
+formula), so only a cell's start gets the apostrophe there.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 
 import pandas as pd
 from openpyxl import Workbook
@@ -17,6 +28,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A formula character starting the cell or any piece a "," or ";" cuts off from it.
+_PIECE_FORMULA = re.compile(r"(^|[,;])( *)(?=[=+\-@\t\r])")
 _MAX_COLUMN_WIDTH = 80
 
 
@@ -27,11 +40,19 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
-def _safe_table(table: pd.DataFrame) -> pd.DataFrame:
+def neutralise_csv_formula(value: object) -> object:
+    """``neutralise_formula`` for every piece a ``,`` or ``;`` cuts the text into:
+    ``Weekly;'-2+3;'@SUM(1+1)`` for ``Weekly;-2+3;@SUM(1+1)``."""
+    if isinstance(value, str):
+        return _PIECE_FORMULA.sub(r"\1\2'", value)
+    return value
+
+
+def _safe_table(table: pd.DataFrame, neutralise=neutralise_formula) -> pd.DataFrame:
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_formula)
+            safe[column] = safe[column].map(neutralise)
     return safe
 
 
@@ -53,8 +74,10 @@ def search_deals(deals: pd.DataFrame, query: str | None = None) -> pd.DataFrame:
 
 def deals_to_csv(table: pd.DataFrame) -> bytes:
     """The displayed deals table as UTF-8 CSV (with a byte-order mark so Excel
-    reads accents and Japanese names correctly), formulas neutralised."""
-    return _safe_table(table).to_csv(index=False).encode("utf-8-sig")
+    reads accents and Japanese names correctly), formulas neutralised, every text
+    field quoted (numbers are not, so a spreadsheet still reads them as numbers)."""
+    safe = _safe_table(table, neutralise_csv_formula)
+    return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
 
 def _excel_value(value: object) -> object:

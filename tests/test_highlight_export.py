@@ -14,8 +14,10 @@ import pytest
 from openpyxl import load_workbook
 
 from atlas.export import (
+    FORMULA_PREFIXES,
     deals_to_csv,
     deals_to_excel,
+    neutralise_csv_formula,
     neutralise_formula,
     search_deals,
 )
@@ -352,6 +354,31 @@ def test_neutralise_leaves_other_values(value):
     assert neutralise_formula(value) == value
 
 
+# Each piece would start a formula in a spreadsheet that cuts the cell at "," or ";"
+# (the list separator of German, French and Dutch locales), or trims spaces before it.
+@pytest.mark.parametrize(
+    ("value", "guarded"),
+    [
+        ("Weekly;-2+3;@SUM(1+1)", "Weekly;'-2+3;'@SUM(1+1)"),
+        ("Sawai,=1+1", "Sawai,'=1+1"),
+        ("Deal; +cmd|' /C calc'!A0", "Deal; '+cmd|' /C calc'!A0"),
+        ("Licence,  @SUM(A1)", "Licence,  '@SUM(A1)"),
+        ("Note;\t=1", "Note;'\t=1"),
+        ("  =1+1", "  '=1+1"),
+        ("=1;=2", "'=1;'=2"),
+    ],
+)
+def test_csv_neutralises_a_formula_after_a_separator(value, guarded):
+    assert neutralise_csv_formula(value) == guarded
+
+
+@pytest.mark.parametrize(
+    "value", ["Sawai, Nichi-Iko", "Japan; South Korea", "A + B", "x-y;z", "a=b", 0.5, None]
+)
+def test_csv_leaves_separators_followed_by_text(value):
+    assert neutralise_csv_formula(value) == value
+
+
 def hostile_deals() -> pd.DataFrame:
     return deals_frame(
         [
@@ -403,7 +430,9 @@ def test_excel_drops_control_characters_openpyxl_refuses():
 
 def test_exports_of_an_empty_view_have_headers_only():
     empty = display(deals_frame([{}]).iloc[0:0])
-    assert deals_to_csv(empty).decode("utf-8-sig").strip() == ",".join(EXPECTED_COLUMNS)
+    assert deals_to_csv(empty).decode("utf-8-sig").strip() == ",".join(
+        f'"{column}"' for column in EXPECTED_COLUMNS
+    )
     sheet = load_workbook(io.BytesIO(deals_to_excel(empty))).active
     assert [c.value for c in sheet[1]] == EXPECTED_COLUMNS
     assert sheet.max_row == 1
@@ -609,3 +638,49 @@ def test_company_deals_figure_ticks_every_deal_only_for_a_few():
 
 def test_company_deals_figure_of_no_deals_is_empty():
     assert len(build_company_deals_figure(company_frame(), "Nobody").data) == 0
+
+
+def split_cells(data: bytes, separator: str) -> list[list[str]]:
+    """The CSV read back as a spreadsheet of a locale with ``separator`` as its list
+    separator would cut it: quotes respected, as Excel and LibreOffice do."""
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=separator))
+
+
+def test_csv_quotes_text_and_guards_formulas_for_semicolon_locales():
+    table = display(
+        deals_frame(
+            [
+                {"deal_id": 1, "article_title": "Weekly;-2+3;@SUM(1+1)"},
+                {"deal_id": 2, "evidence": "Sawai,=1+1 and Nichi-Iko; +2"},
+                {"deal_id": 3, "parties": ["Acme; -Corp", "Beta"], "confidence": 0.5},
+            ]
+        )
+    )
+    data = deals_to_csv(table)
+    text = data.decode("utf-8-sig")
+    # every text field is quoted, numbers are not
+    assert "\"Weekly;'-2+3;'@SUM(1+1)\"" in text
+    assert ",0.5," in text
+    for separator in (",", ";"):
+        for row in split_cells(data, separator):
+            for cell in row:
+                assert not cell.lstrip(" ").startswith(FORMULA_PREFIXES), (separator, cell)
+    rows = split_cells(data, ",")
+    assert rows[0] == EXPECTED_COLUMNS
+    assert rows[1][EXPECTED_COLUMNS.index("Article")] == "Weekly;'-2+3;'@SUM(1+1)"
+    assert rows[2][EXPECTED_COLUMNS.index("Evidence")] == "Sawai,'=1+1 and Nichi-Iko; '+2"
+    assert rows[3][0] == "Acme; '-Corp + Beta"
+    assert rows[3][EXPECTED_COLUMNS.index("Confidence")] == "0.5"
+    # the ";" reading does cut these rows: the pieces are there, each guarded
+    semicolon_cells = [cell for row in split_cells(data, ";") for cell in row]
+    assert "'-2+3" in semicolon_cells and "'@SUM(1+1)\"" in semicolon_cells
+
+
+def test_excel_guards_the_same_cells_and_stores_them_as_text():
+    table = display(deals_frame([{"article_title": "Weekly;-2+3;@SUM(1+1)"}]))
+    sheet = load_workbook(io.BytesIO(deals_to_excel(table))).active
+    cell = sheet.cell(row=2, column=EXPECTED_COLUMNS.index("Article") + 1)
+    assert cell.value == "Weekly;-2+3;@SUM(1+1)"  # a workbook cell is never cut
+    assert cell.data_type == "s"
+    first = sheet.cell(row=2, column=1)
+    assert first.data_type == "s" and not str(first.value).startswith(FORMULA_PREFIXES)

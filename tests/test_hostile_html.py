@@ -213,8 +213,14 @@ def exported_deals(extractor, memory_store):
     return table
 
 
+# The apostrophe the CSV puts before a formula character (at a cell's start or after a
+# "," or ";"): removing it must give the text back exactly.
+GUARD = re.compile(r"(^|[,;])( *)'(?=[=+\-@\t\r])")
+
+
 def test_csv_of_stored_hostile_deals_is_formula_guarded_and_verbatim(exported_deals):
-    rows = list(csv.reader(io.StringIO(deals_to_csv(exported_deals).decode("utf-8-sig"))))
+    data = deals_to_csv(exported_deals).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
     assert rows[0] == list(exported_deals.columns)
     assert len(rows) == len(exported_deals) + 1
     for row, (_, shown) in zip(rows[1:], exported_deals.iterrows(), strict=True):
@@ -222,7 +228,12 @@ def test_csv_of_stored_hostile_deals_is_formula_guarded_and_verbatim(exported_de
             assert not cell.startswith(FORMULA_PREFIXES)
             if isinstance(value, str):
                 # text is kept exactly (a CSV is not HTML: no escaping), a formula gets a quote
-                assert cell == ("'" + value if value.startswith(FORMULA_PREFIXES) else value)
+                assert GUARD.sub(r"\1\2", cell) == value
+                if value.startswith(FORMULA_PREFIXES):
+                    assert cell == "'" + value
+    # read as a spreadsheet of a ";" locale would: no piece starts a formula either
+    for row in csv.reader(io.StringIO(data), delimiter=";"):
+        assert not any(cell.lstrip(" ").startswith(FORMULA_PREFIXES) for cell in row)
     evidence = [r[rows[0].index("Evidence")] for r in rows[1:]]
     assert any(e.startswith("'=HYPERLINK(") for e in evidence)
     assert any(e.startswith("'=1+1 ") for e in evidence)
