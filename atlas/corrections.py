@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from atlas import store
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.organisations import normalise_name
+from atlas.organisations import InvalidName, clean_name, normalise_name
 from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
 from atlas.store import corrections as corrections_table
 
@@ -382,6 +382,15 @@ def add_correction(
     correction records the deal's address as well (when its key names a stored
     deal); a merge or rename that contradicts one in force is refused."""
     payload = {k: v for k, v in (payload or {}).items() if k != "address"}
+    try:  # names a user typed: no bidirectional controls, at most MAX_NAME_CHARS
+        if action == "rename_org":
+            payload["name"] = clean_name(payload.get("name"))
+        if action in ("set_deal_parties", "add_deal"):
+            payload["parties"] = [
+                clean_name(p) for p in payload.get("parties", []) if str(p).strip()
+            ]
+    except InvalidName as error:
+        raise CorrectionError(str(error)) from error
     _validate(action, target, payload)
     with engine.begin() as conn:
         # First, not last: it takes the store's write lock (SQLite) or the counter's
