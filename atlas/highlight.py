@@ -1,5 +1,6 @@
 """Reading an article: text marked up with its organisations, countries and dates,
-where each date came from, and the article search (pure Python, no Streamlit).
+where each date came from, and the article search (pure Python, no Streamlit);
+and ``markdown_text``, the one way data enters Streamlit markdown.
 
 Article text is untrusted. ``highlight_spans`` escapes every piece of text and
 every label it writes; the only raw markup in its output is its own ``<mark>``
@@ -14,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import pandas as pd
+
+from atlas.organisations import strip_bidi
 
 # (start, end, label) or (start, end, label, note): character offsets into one
 # text; the note (e.g. the canonical organisation name) becomes the tooltip.
@@ -41,6 +44,38 @@ DATE_SOURCE_LABELS = {
     "sentence": "from the deal's sentence",
     "none": "unknown",
 }
+
+
+# Every ASCII punctuation mark but "&" and ";", which the HTML escaping writes:
+# CommonMark lets any of them be backslash-escaped, and one of them starts every
+# markdown construct and Streamlit directive (":red[...]", "$math$", "![image](...)").
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-%'-/:<-@\[-`{-~])")
+# Streamlit's markdown also rewrites plain text after parsing, where backslash escapes
+# are gone: emoji and icon shortcodes (":smile:", ":material/home:", ":streamlit:"),
+# bare URLs and e-mail addresses made links ("http://", "www.", "a@b.co") and arrows
+# typed as "->". An invisible word joiner (U+2060) splits each such pattern.
+_REWRITTEN = re.compile(r"(?<=[:@])(?=\S)|(?<=[wW]{3})(?=\.)|(?<=[-<>=~])(?=[-<>=~])")
+WORD_JOINER = "\u2060"
+
+
+def markdown_text(value: object) -> str:
+    """Untrusted text made inert in any Streamlit markdown (``st.markdown``,
+    ``st.caption``, ``st.error`` and the other alerts, ``st.toast``, ``st.status``,
+    progress text, expander, tab and widget labels): one line, bidirectional controls
+    removed, HTML-escaped, every other ASCII punctuation mark backslash-escaped, and
+    the patterns Streamlit rewrites after parsing split by a word joiner. It renders
+    as the text itself; never use it where text is shown as text (``st.text``,
+    select box options, table cells), which would show the backslashes."""
+    text = " ".join(strip_bidi(str(value)).split()) if value is not None else ""
+    text = _REWRITTEN.sub(WORD_JOINER, text)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def plain_text(value: object) -> object:
+    """A cell or option shown as text (tables, select boxes): strings lose their
+    bidirectional controls, so a name or file name reads as it is; anything else
+    is returned as it is."""
+    return strip_bidi(value) if isinstance(value, str) else value
 
 
 def date_source_label(source: str | None) -> str:

@@ -1,7 +1,7 @@
 """The article reader: header, highlighted text (item by item), deals and date provenance.
 
 Everything drawn here is untrusted text from the news. Markdown gets
-``markdown_text`` (HTML-escaped, markdown punctuation backslash-escaped); the
+``atlas.highlight.markdown_text`` (inert in any Streamlit markdown); the
 highlighted text goes through ``atlas.highlight.highlight_spans``, which
 escapes every piece before ``st.html`` (which Streamlit also sanitises with
 DOMPurify).
@@ -9,8 +9,6 @@ DOMPurify).
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -22,21 +20,11 @@ from atlas.highlight import (
     highlight_spans,
     item_spans,
     legend_html,
+    markdown_text,
 )
 from atlas.lexicon import lexicon_dir, load_lexicon
 from atlas.query import date_label
 from components.tables import deals_table
-
-# Every ASCII punctuation mark markdown or Streamlit (":red[...]", "$math$")
-# could act on, except "&" and ";" which the HTML escaping already uses.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:\"'=^])")
-
-
-def markdown_text(value: object) -> str:
-    """Untrusted text made inert for ``st.markdown``/``st.subheader``: one line,
-    HTML-escaped, every markdown-active character backslash-escaped."""
-    text = " ".join(str(value).split()) if value is not None else ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def _text_or_none(value: object) -> str | None:

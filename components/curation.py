@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas.corrections import CorrectionError, add_correction
+from atlas.highlight import markdown_text
 from atlas.lexicon import load_lexicon
 from atlas.models import DEAL_TYPES, ORG_KINDS
 from atlas.query import date_label
@@ -22,7 +23,7 @@ def _record(
     try:
         add_correction(data.engine(), action, target, payload, comment=comment)
     except CorrectionError as error:
-        st.error(f"Not recorded: {error}")
+        st.error(f"Not recorded: {markdown_text(error)}")
         return False
     data.clear_caches()
     st.toast("Correction recorded")
@@ -40,7 +41,9 @@ def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> No
     row = organisations.set_index("name").loc[name] if name in set(organisations["name"]) else None
     merge, rename, attributes = st.tabs(["Merge", "Rename", "Country and kind"])
     with merge, st.form(f"{key}_merge_form", clear_on_submit=True):
-        into = st.selectbox(f"Merge {name} into", others, index=None, key=f"{key}_merge_into")
+        into = st.selectbox(
+            f"Merge {markdown_text(name)} into", others, index=None, key=f"{key}_merge_into"
+        )
         comment = st.text_input("Comment (optional)", key=f"{key}_merge_comment")
         if (
             st.form_submit_button("Merge")

@@ -11,6 +11,7 @@ from datetime import date
 
 import streamlit as st
 
+from atlas.highlight import markdown_text
 from atlas.models import DEAL_TYPES
 from atlas.query import DealFilters
 
@@ -131,7 +132,7 @@ def sidebar(choices: dict) -> DealFilters:
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="filter_min_confidence")
         if choices.get("date_span"):
             first, last = choices["date_span"]
-            st.caption(f"Deals dated {first} to {last}")
+            st.caption(f"Deals dated {markdown_text(first)} to {markdown_text(last)}")
     date_from = st.session_state.get("filter_date_from")
     date_to = st.session_state.get("filter_date_to")
     filters = DealFilters(

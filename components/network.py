@@ -27,6 +27,7 @@ from pyvis.network import Network
 
 from atlas.figures.style import font_size, type_colour
 from atlas.graph import layout_positions
+from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
 
 COLOUR_BY = ("country", "kind")
@@ -107,9 +108,9 @@ _SCRIPT = """
 
 
 def _escape(text: object) -> str:
-    """HTML-escaped text. "href" is broken up too: pyvis switches to a popup
-    template of its own when a title contains it."""
-    return html.escape(str(text)).replace("href", "hr&#101;f")
+    """HTML-escaped text without bidirectional controls. "href" is broken up too:
+    pyvis switches to a popup template of its own when a title contains it."""
+    return html.escape(plain_text(str(text))).replace("href", "hr&#101;f")
 
 
 def _shorten(text: str, limit: int) -> str:

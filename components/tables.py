@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
+from atlas.highlight import plain_text
 from atlas.query import date_label
 
 # The Articles page lists the newest this many matches; its search narrows the rest.
@@ -17,7 +18,7 @@ def deals_display(deals: pd.DataFrame) -> pd.DataFrame:
     """The deals frame flattened for display and export (lists joined, dates labelled)."""
     return pd.DataFrame(
         {
-            "Parties": deals["parties"].map(" + ".join),
+            "Parties": deals["parties"].map(" + ".join).map(plain_text),
             "Type": deals["type"],
             "Also": deals["also_types"].map(", ".join),
             "Date": deals["deal_date"].map(date_label),
@@ -27,7 +28,7 @@ def deals_display(deals: pd.DataFrame) -> pd.DataFrame:
             # machine, confirmed, corrected or manual (added by hand)
             "Status": deals["status"] if "status" in deals.columns else "machine",
             "Evidence": deals["evidence"],
-            "Article": deals["article_title"].fillna(deals["article_file"]),
+            "Article": deals["article_title"].fillna(deals["article_file"]).map(plain_text),
         }
     )
 

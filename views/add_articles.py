@@ -15,6 +15,7 @@ from atlas.feeds import (
     record_refresh,
     remove_feed,
 )
+from atlas.highlight import markdown_text, plain_text
 from atlas.ingest import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_FILES,
@@ -38,16 +39,22 @@ def run_ingest(records, *, label: str) -> None:
     if not records:
         st.warning("Nothing to ingest.")
         return
-    with st.status(f"Extracting {label} ...", expanded=True) as status:
+    with st.status(f"Extracting {markdown_text(label)} ...", expanded=True) as status:
         bar = st.progress(0.0, text="Loading the language model ...")
         extractor = data.extractor()
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.progress(done / max(total, 1), text=f"{done} of {total}: {name[:80]}")
+            bar.progress(
+                done / max(total, 1), text=f"{done} of {total}: {markdown_text(name[:80])}"
+            )
 
         report = ingest_articles(data.engine(), records, extractor=extractor, progress=progress)
         bar.progress(1.0, text="Done")
-        status.update(label=f"{label}: {report.summary.line()}", state="complete", expanded=False)
+        status.update(
+            label=f"{markdown_text(label)}: {markdown_text(report.summary.line())}",
+            state="complete",
+            expanded=False,
+        )
     data.clear_caches()
     st.session_state["add_last_report"] = {
         "line": report.summary.line(),
@@ -110,7 +117,7 @@ with feed_tab:
                 parsed = parse_feed(fetch_feed(feed_url.strip()), source_url=feed_url.strip())
         except FeedError as error:
             record_refresh(data.engine(), feed_id, title=None, result=f"failed: {error}")
-            st.error(f"Feed saved, but it could not be read now: {error}")
+            st.error(f"Feed saved, but it could not be read now: {markdown_text(error)}")
         else:
             run_ingest(parsed.records, label=parsed.title or "feed")
             record_refresh(
@@ -133,14 +140,16 @@ with feed_tab:
         for feed in feeds:
             cols = st.columns([5, 1, 1])
             cols[0].text(
-                f"{feed['title'] or feed['url']}\n{feed['url']}\nlast: {feed['last_result'] or 'never read'}"
+                plain_text(
+                    f"{feed['title'] or feed['url']}\n{feed['url']}\nlast: {feed['last_result'] or 'never read'}"
+                )
             )
             if cols[1].button("Refresh", key=f"add_feed_refresh_{feed['id']}"):
                 try:
                     parsed = parse_feed(fetch_feed(feed["url"]), source_url=feed["url"])
                 except FeedError as error:
                     record_refresh(data.engine(), feed["id"], title=None, result=f"failed: {error}")
-                    st.error(f"{feed['url']}: {error}")
+                    st.error(f"{markdown_text(feed['url'])}: {markdown_text(error)}")
                 else:
                     run_ingest(parsed.records, label=parsed.title or feed["url"])
                     record_refresh(
@@ -157,10 +166,13 @@ report = st.session_state.get("add_last_report")
 if report:
     st.divider()
     st.subheader("Last ingest")
-    st.write(report["line"])
+    st.markdown(markdown_text(report["line"]))
     if report["rejected"]:
         st.dataframe(
-            pd.DataFrame(report["rejected"], columns=["File", "Reason"]),
+            pd.DataFrame(
+                [(plain_text(f), plain_text(r)) for f, r in report["rejected"]],
+                columns=["File", "Reason"],
+            ),
             hide_index=True,
             width="stretch",
             key="add_rejected",
@@ -171,7 +183,7 @@ if report:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Article": new_articles["title"].fillna(new_articles["file"]),
+                    "Article": new_articles["title"].fillna(new_articles["file"]).map(plain_text),
                     "Deals": new_articles["deals"],
                     "Read": new_articles["id"].map(article_link),
                 }

@@ -4,7 +4,7 @@ countries and dates highlighted, the deals found in it and where its dates came 
 import pandas as pd
 import streamlit as st
 
-from atlas.highlight import date_source_label, search_articles
+from atlas.highlight import date_source_label, plain_text, search_articles
 from atlas.query import DealFilters, date_label
 from components import article_view, data, empty, filters, tables
 
@@ -23,7 +23,9 @@ def _listing(deals, active: bool, query: str, digest_only: bool) -> dict:
         articles = articles[articles["id"].isin(set(deals["article_id"]))]
     found = search_articles(articles, query, digest_only=digest_only)
     listed = found.head(tables.MAX_LISTED_ARTICLES)
-    titles = listed["title"].where(listed["title"].notna(), listed["file"]).astype(str)
+    titles = (
+        listed["title"].where(listed["title"].notna(), listed["file"]).astype(str).map(plain_text)
+    )
     table = pd.DataFrame(
         {
             "Title": titles,
@@ -90,7 +92,7 @@ if wanted and wanted not in labels and wanted != st.session_state.get("_articles
     linked = data.article_detail(wanted)
     if linked is not None:
         ids.insert(0, wanted)
-        labels[wanted] = linked.get("title") or linked.get("file") or wanted
+        labels[wanted] = plain_text(linked.get("title") or linked.get("file") or wanted)
 if wanted in labels and wanted != st.session_state.get("_articles_from_url"):
     st.session_state["articles_selected"] = wanted
     st.session_state["_articles_from_url"] = wanted

@@ -12,11 +12,10 @@ from atlas.figures.company import (
     mentioning_table,
 )
 from atlas.graph import build_deal_graph
-from atlas.highlight import date_source_label
+from atlas.highlight import date_source_label, markdown_text
 from atlas.query import DealFilters, date_label, most_active
 from components import curation, data, filters, page
 from components import network as network_view
-from components.article_view import markdown_text
 from components.network import network_html, show_network
 from components.tables import article_link, deals_table
 
@@ -226,6 +225,6 @@ if not own.empty:
     st.markdown("#### Its deals")
     deals_table(own, key="companies_deals")
 
-with st.expander(f"Correct {organisation}", icon=":material/edit:"):
+with st.expander(f"Correct {markdown_text(organisation)}", icon=":material/edit:"):
     curation.organisation_form(organisation, organisations, key="companies_correct")
     st.caption("Every correction is listed, and can be undone, on the Corrections page.")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from atlas.corrections import undo_correction
 from atlas.export import search_deals
+from atlas.highlight import markdown_text
 from atlas.ingest import reextract_all
 from atlas.lexicon import LexiconError, add_organisation_entry, load_lexicon
 from atlas.models import ORG_KINDS
@@ -93,9 +94,11 @@ with lexicon_tab:
                     kind=kind,
                 )
             except LexiconError as error:
-                st.error(f"Not added: {error}")
+                st.error(f"Not added: {markdown_text(error)}")
             else:
-                st.success(f"Added {entry.name} to the lexicon. Re-extract to apply it.")
+                st.success(
+                    f"Added {markdown_text(entry.name)} to the lexicon. Re-extract to apply it."
+                )
     if st.button("Re-extract all articles", key="corrections_reextract", icon=":material/refresh:"):
         with st.status("Re-extracting ...", expanded=True) as status:
             bar = st.progress(0.0)

@@ -1,6 +1,5 @@
 """Countries: deals per country, who deals across borders, one country's organisations and deals."""
 
-import html
 from pathlib import Path
 
 import streamlit as st
@@ -17,6 +16,7 @@ from atlas.figures.countries import (
     cross_border_pairs,
     unplaced_countries,
 )
+from atlas.highlight import markdown_text
 from atlas.query import deals_by_country
 from components import data, filters, page
 from components.tables import deals_table
@@ -81,7 +81,8 @@ with chart:
         unplaced = unplaced_countries(by_country)
         if unplaced:
             st.caption(
-                "Not on the map (no country shape): " + ", ".join(html.escape(c) for c in unplaced)
+                "Not on the map (no country shape): "
+                + ", ".join(markdown_text(c) for c in unplaced)
             )
     else:
         event = st.plotly_chart(
@@ -130,7 +131,7 @@ focus = st.selectbox("Country", known, key=FOCUS_KEY)
 organisations, involved = data.derived("countries.one", _one_country, current, focus)
 left, right = st.columns([2, 3])
 with left:
-    st.markdown(f"**Organisations based in {html.escape(focus)}**")
+    st.markdown(f"**Organisations based in {markdown_text(focus)}**")
     if organisations.empty:
         st.caption("No party of these deals is known to be based there.")
     else:
@@ -141,5 +142,5 @@ with left:
             key="countries_organisations",
         )
 with right:
-    st.markdown(f"**Deals involving {html.escape(focus)}** ({len(involved)})")
+    st.markdown(f"**Deals involving {markdown_text(focus)}** ({len(involved)})")
     deals_table(involved, key="countries_deals")

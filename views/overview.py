@@ -3,6 +3,7 @@
 import streamlit as st
 
 from atlas.figures.overview import build_most_active_figure, build_type_mix_figure
+from atlas.highlight import markdown_text
 from components import data, empty, filters
 from components.tables import deals_table
 
@@ -54,6 +55,6 @@ deals_table(summary["latest"], key="overview_latest")
 run = data.last_run()
 if run:
     st.caption(
-        f"Last ingest {run['started_at']}: {run['ingested']} new, {run['updated']} re-extracted, "
+        f"Last ingest {markdown_text(run['started_at'])}: {run['ingested']} new, {run['updated']} re-extracted, "
         f"{run['duplicates']} duplicates skipped, {run['rejected']} rejected."
     )

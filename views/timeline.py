@@ -16,9 +16,9 @@ from atlas.figures.timeline import (
     too_coarse_for,
     undated_deals,
 )
+from atlas.highlight import markdown_text
 from atlas.query import options
 from components import data, filters, page
-from components.article_view import markdown_text
 from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
