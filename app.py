@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import data, filters
+from components import data, editing, filters
 
 started = time.perf_counter()
 presenting = st.query_params.get("present") == "1" or st.session_state.get(
@@ -34,6 +34,7 @@ PAGES = [
 
 page = st.navigation(PAGES)
 filters.sidebar(data.filter_choices())
+editing.sidebar()
 filters.apply_presenter_style()
 try:
     page.run()

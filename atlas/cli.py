@@ -57,7 +57,7 @@ def result_as_json(result) -> dict:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from atlas.corpus import read_corpus
     from atlas.extract import Extractor
-    from atlas.ingest import ingest_articles
+    from atlas.ingest import ingest_articles, os_user
     from atlas.store import is_empty, open_store
 
     engine = open_store(args.db)
@@ -80,6 +80,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             progress=progress,
             n_process=args.processes,
             batch_size=args.batch_size,
+            started_by=os_user(),
         )
     print(report.summary.line())
     for path, reason in report.summary.rejected or []:
@@ -105,7 +106,7 @@ def _prepare_dashboard(engine, *, quiet: bool) -> None:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     from atlas.extract import Extractor
-    from atlas.ingest import reextract_all
+    from atlas.ingest import os_user, reextract_all
     from atlas.store import open_store
 
     engine = open_store(args.db)
@@ -115,7 +116,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
             bar.total = total
             bar.update(done - bar.n)
 
-        count = reextract_all(engine, extractor=Extractor(), progress=progress)
+        count = reextract_all(
+            engine, extractor=Extractor(), progress=progress, started_by=os_user()
+        )
     print(f"re-extracted {count} articles")
     _prepare_dashboard(engine, quiet=args.quiet)
     return 0

@@ -15,12 +15,19 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from atlas.corpus import read_corpus
 from atlas.extract import Extractor
 from atlas.models import Article, Rejection
-from atlas.store import IngestSummary, finish_run, save_extraction, start_run, stored_fingerprints
+from atlas.store import (
+    IngestSummary,
+    finish_run,
+    ingest_runs,
+    save_extraction,
+    start_run,
+    stored_fingerprints,
+)
 
 MAX_UPLOAD_BYTES = 20_000_000
 MAX_UPLOAD_FILES = 200
@@ -143,6 +150,30 @@ def _unpack_zip(
     return rejections
 
 
+MAX_STARTER_LENGTH = 100  # the store's ingest_runs.started_by column
+
+
+def os_user() -> str | None:
+    """The operating-system account running this process: who the CLI records."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        return None
+
+
+def _sign_run(engine: Engine, run_id: int, started_by: str | None) -> None:
+    """Record who started the run (a column apart from what ``start_run`` writes)."""
+    if started_by:
+        with engine.begin() as conn:
+            conn.execute(
+                update(ingest_runs)
+                .where(ingest_runs.c.id == run_id)
+                .values(started_by=started_by[:MAX_STARTER_LENGTH])
+            )
+
+
 def _chunks(records: Iterable[Article | Rejection], size: int) -> Iterator[list]:
     """Successive lists of up to ``size`` records (``itertools.batched`` is 3.12+)."""
     iterator = iter(records)
@@ -159,6 +190,7 @@ def ingest_articles(
     n_process: int = 1,
     batch_size: int = 32,
     chunk_size: int = 500,
+    started_by: str | None = None,
 ) -> IngestReport:
     """Extract and store articles; skip ones already stored under this lexicon;
     re-extract ones stored under another. Each article is its own transaction.
@@ -167,6 +199,7 @@ def ingest_articles(
     ``chunk_size`` at a time just before they are extracted, so memory does not
     grow with the corpus and a re-run after an interruption skips what was stored.
     ``progress(done, total, name)`` gets ``total`` 0 when ``records`` has no length.
+    ``started_by`` is recorded with the run (the editor, or the OS user for the CLI).
     """
     summary = IngestSummary(rejected=[])
     total = sum(isinstance(r, Article) for r in records) if isinstance(records, Sized) else 0
@@ -191,6 +224,7 @@ def ingest_articles(
                 yield article
 
     run_id = start_run(engine)
+    _sign_run(engine, run_id, started_by)
     report = IngestReport(summary)
     results = extractor.extract_many(new_articles(), n_process=n_process, batch_size=batch_size)
     for result in results:
@@ -207,7 +241,13 @@ def ingest_articles(
     return report
 
 
-def reextract_all(engine: Engine, *, extractor: Extractor, progress: Progress | None = None) -> int:
+def reextract_all(
+    engine: Engine,
+    *,
+    extractor: Extractor,
+    progress: Progress | None = None,
+    started_by: str | None = None,
+) -> int:
     """Run extraction again over every stored article (after a lexicon or model change);
     corrections live apart and apply to the new result. Returns the count."""
     from atlas.store import stored_articles
@@ -215,6 +255,7 @@ def reextract_all(engine: Engine, *, extractor: Extractor, progress: Progress | 
     articles = stored_articles(engine)
     summary = IngestSummary(rejected=[])
     run_id = start_run(engine)
+    _sign_run(engine, run_id, started_by)
     for done, result in enumerate(extractor.extract_many(articles), start=1):
         save_extraction(engine, result, fingerprint=extractor.fingerprint, run_id=run_id)
         summary.updated += 1

@@ -4,7 +4,8 @@ steps it is missing, a newer one is refused.
 The version lives in the one-row table ``schema_info``. Version 1 is the first
 release's schema; it has no step of its own. Version 2 adds the change counter
 ``data_state``; version 3 the store's random id (``data_state.store_id``) and each
-ingest run's status, host and process id. A brand-new database is built with ``create_all`` and stamped with
+ingest run's status, host and process id; version 4 who made and undid each
+correction and who started each run. A brand-new database is built with ``create_all`` and stamped with
 the latest version, so ``atlas/store.py``'s table definitions must always describe
 the latest schema.
 
@@ -106,12 +107,21 @@ def add_store_id_and_run_status(conn: Connection) -> None:
     )
 
 
+def add_editors(conn: Connection) -> None:
+    """Version 4: who made each correction, who undid it, and who started each
+    ingest run (all NULL for rows made before: nobody was recorded then)."""
+    conn.execute(text("ALTER TABLE corrections ADD COLUMN created_by VARCHAR(100)"))
+    conn.execute(text("ALTER TABLE corrections ADD COLUMN undone_by VARCHAR(100)"))
+    conn.execute(text("ALTER TABLE ingest_runs ADD COLUMN started_by VARCHAR(100)"))
+
+
 # (version, step bringing version - 1 to version). Version 1 is create_all's schema
 # of the first release.
 MIGRATIONS: tuple[Migration, ...] = (
     (1, None),
     (2, add_data_state),
     (3, add_store_id_and_run_status),
+    (4, add_editors),
 )
 
 # Any constant will do: PostgreSQL advisory locks are keyed by a number.

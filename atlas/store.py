@@ -90,6 +90,8 @@ ingest_runs = Table(
     Column("status", String(16)),
     Column("host", String(255)),
     Column("pid", Integer),
+    # Who started the run (version 4): the unlocked editor, or the OS user for the CLI.
+    Column("started_by", String(100)),
 )
 
 articles = Table(
@@ -205,6 +207,9 @@ corrections = Table(
     Column("payload_json", Text, nullable=False, default="{}"),
     Column("comment", Text, nullable=False, default=""),
     Column("undone_at", String(32)),
+    # Who made and who undid it (version 4); NULL on an open app, where nobody signs in.
+    Column("created_by", String(100)),
+    Column("undone_by", String(100)),
 )
 
 

@@ -14,14 +14,15 @@ from atlas.highlight import markdown_text
 from atlas.lexicon import load_lexicon
 from atlas.models import DEAL_TYPES, ORG_KINDS
 from atlas.query import date_label
-from components import data
+from components import data, editing
 
 
 def _record(
     action: str, target: str = "", payload: dict | None = None, *, comment: str = ""
 ) -> bool:
+    by = editing.require()
     try:
-        add_correction(data.engine(), action, target, payload, comment=comment)
+        add_correction(data.engine(), action, target, payload, comment=comment, by=by)
     except CorrectionError as error:
         st.error(f"Not recorded: {markdown_text(error)}")
         return False
@@ -36,6 +37,7 @@ def deal_label(row: pd.Series) -> str:
 
 def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> None:
     """Merge, rename, set country and kind of one organisation."""
+    locked = editing.locked_note()
     others = sorted(n for n in organisations["name"] if n != name)
     countries = sorted(load_lexicon().countries)
     row = organisations.set_index("name").loc[name] if name in set(organisations["name"]) else None
@@ -46,7 +48,7 @@ def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> No
         )
         comment = st.text_input("Comment (optional)", key=f"{key}_merge_comment")
         if (
-            st.form_submit_button("Merge")
+            st.form_submit_button("Merge", disabled=locked)
             and into
             and _record("merge_org", name, {"into": into}, comment=comment)
         ):
@@ -54,7 +56,7 @@ def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> No
     with rename, st.form(f"{key}_rename_form", clear_on_submit=True):
         new_name = st.text_input("New canonical name", value=name, key=f"{key}_rename_name")
         comment = st.text_input("Comment (optional)", key=f"{key}_rename_comment")
-        if st.form_submit_button("Rename") and new_name.strip() != name:
+        if st.form_submit_button("Rename", disabled=locked) and new_name.strip() != name:
             if _record("rename_org", name, {"name": new_name}, comment=comment):
                 st.rerun()
     with attributes, st.form(f"{key}_set_form"):
@@ -74,7 +76,7 @@ def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> No
             index=ORG_KINDS.index(current_kind) if current_kind in ORG_KINDS else 0,
             key=f"{key}_set_kind",
         )
-        if st.form_submit_button("Save"):
+        if st.form_submit_button("Save", disabled=locked):
             if _record("set_org", name, {"country": country or "", "kind": kind}):
                 st.rerun()
 
@@ -85,11 +87,14 @@ def deal_form(deal: pd.Series, organisations: pd.DataFrame, *, key: str) -> None
     if deal.get("status") == "manual":
         st.caption("Added by hand: undo it on the Corrections page.")
         return
+    locked = editing.locked_note()
     left, right = st.columns(2)
-    if left.button("Confirm this deal", key=f"{key}_confirm", icon=":material/verified:"):
+    if left.button(
+        "Confirm this deal", key=f"{key}_confirm", icon=":material/verified:", disabled=locked
+    ):
         if _record("confirm_deal", target):
             st.rerun()
-    if right.button("Not a deal", key=f"{key}_reject", icon=":material/block:"):
+    if right.button("Not a deal", key=f"{key}_reject", icon=":material/block:", disabled=locked):
         if _record("reject_deal", target):
             st.rerun()
     with st.form(f"{key}_edit_form"):
@@ -105,7 +110,7 @@ def deal_form(deal: pd.Series, organisations: pd.DataFrame, *, key: str) -> None
             accept_new_options=True,
         )
         comment = st.text_input("Comment (optional)", key=f"{key}_comment")
-        if st.form_submit_button("Save changes"):
+        if st.form_submit_button("Save changes", disabled=locked):
             changed = False
             if deal_type != deal["type"]:
                 changed |= _record("set_deal_type", target, {"type": deal_type}, comment=comment)
@@ -125,6 +130,7 @@ def add_deal_form(
     article_title: str | None = None,
 ) -> None:
     """A deal the machine missed, from the sentence that proves it."""
+    locked = editing.locked_note()
     with st.form(f"{key}_add_form", clear_on_submit=True):
         evidence = st.text_area("Sentence that proves the deal", key=f"{key}_evidence")
         parties = st.multiselect(
@@ -135,7 +141,7 @@ def add_deal_form(
         )
         deal_type = st.selectbox("Type", DEAL_TYPES, key=f"{key}_type")
         when = st.text_input("Date (YYYY, YYYY-MM or YYYY-MM-DD; optional)", key=f"{key}_date")
-        if st.form_submit_button("Add deal"):
+        if st.form_submit_button("Add deal", disabled=locked):
             payload = {"parties": list(parties), "type": deal_type, "evidence": evidence.strip()}
             if when.strip():
                 from atlas.corpus import parse_date

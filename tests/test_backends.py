@@ -494,6 +494,7 @@ def test_failed_migration_rolls_back(engine):
 # make a database as that version's predecessor left it.
 ADDED_COLUMNS = {
     3: {"data_state": ("store_id",), "ingest_runs": ("status", "host", "pid")},
+    4: {"corrections": ("created_by", "undone_by"), "ingest_runs": ("started_by",)},
 }
 
 
@@ -590,6 +591,50 @@ def test_a_version_2_store_gets_an_id_and_run_statuses_and_keeps_its_rows(db_url
         engine.dispose()
     other = store.open_store("sqlite://")
     assert store.data_version(other)[0] not in (None, store_id)
+
+
+def test_a_version_3_store_records_editors_and_keeps_its_rows(db_url, rules_extractor):
+    """Version 4 on a store with a correction and a run: both kept, their editor
+    unknown (NULL); then corrections, undos and runs record who made them."""
+    from sqlalchemy import create_engine
+
+    from atlas.corrections import undo_correction
+
+    make_old_store(db_url, 3)
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO data_state (id, generation, store_id) VALUES (1, 2, 'x')"))
+        conn.execute(
+            text(
+                "INSERT INTO ingest_runs (started_at, finished_at, status) VALUES "
+                "('2025-01-01T00:00:00', '2025-01-01T00:01:00', 'finished')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO corrections (created_at, action, target, payload_json, comment) "
+                "VALUES ('2025-01-01T00:02:00', 'rename_org', 'Alpha Bio', "
+                "'{\"name\": \"Alpha\"}', 'old')"
+            )
+        )
+    old.dispose()
+    engine = store.open_store(db_url)
+    try:
+        assert migrations.current_version(engine) == LATEST
+        [old_correction] = list_corrections(engine)
+        assert (old_correction.payload, old_correction.comment) == ({"name": "Alpha"}, "old")
+        assert old_correction.created_by is None
+        assert store.last_run(engine)["started_by"] is None
+        made = add_correction(engine, "reject_deal", "k1", by="alice")
+        undo_correction(engine, made, by="bob")
+        assert [(c.created_by, c.undone_by) for c in list_corrections(engine)] == [
+            (None, None),
+            ("alice", "bob"),
+        ]
+        reextract_all(engine, extractor=rules_extractor, started_by="carol")
+        assert store.last_run(engine)["started_by"] == "carol"
+    finally:
+        engine.dispose()
 
 
 def test_every_write_counts_and_reads_do_not(engine):

@@ -23,7 +23,7 @@ from atlas.ingest import (
     ingest_articles,
     read_uploads,
 )
-from components import data
+from components import data, editing
 from components.tables import article_link, deals_table
 
 st.title("Add articles")
@@ -31,10 +31,12 @@ st.caption(
     f"Formats: {', '.join(SUPPORTED_SUFFIXES)} and .zip of them; up to {MAX_UPLOAD_FILES} files of "
     f"{MAX_UPLOAD_BYTES // 1_000_000} MB each. Articles already stored are skipped."
 )
+locked = editing.locked_note()
 
 
 def run_ingest(records, *, label: str) -> None:
     """Extract with progress, store, then report and refresh every page's data."""
+    started_by = editing.require()
     records = list(records)
     if not records:
         st.warning("Nothing to ingest.")
@@ -48,7 +50,9 @@ def run_ingest(records, *, label: str) -> None:
                 done / max(total, 1), text=f"{done} of {total}: {markdown_text(name[:80])}"
             )
 
-        report = ingest_articles(data.engine(), records, extractor=extractor, progress=progress)
+        report = ingest_articles(
+            data.engine(), records, extractor=extractor, progress=progress, started_by=started_by
+        )
         bar.progress(1.0, text="Done")
         status.update(
             label=f"{markdown_text(label)}: {markdown_text(report.summary.line())}",
@@ -71,9 +75,13 @@ with upload_tab:
         accept_multiple_files=True,
         type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES] + ["zip"],
         key="add_upload",
+        disabled=locked,
     )
     if st.button(
-        "Ingest uploaded files", key="add_upload_go", type="primary", disabled=not uploads
+        "Ingest uploaded files",
+        key="add_upload_go",
+        type="primary",
+        disabled=locked or not uploads,
     ):
         run_ingest(
             read_uploads((f.name, f.getvalue()) for f in uploads), label=f"{len(uploads)} file(s)"
@@ -89,7 +97,7 @@ with paste_tab:
         )
         source = right.text_input("Source (optional)", key="add_paste_source")
         url = st.text_input("URL (optional)", key="add_paste_url")
-        submitted = st.form_submit_button("Ingest pasted text", type="primary")
+        submitted = st.form_submit_button("Ingest pasted text", type="primary", disabled=locked)
     if submitted:
         if not text.strip():
             st.error("The text is empty.")
@@ -109,8 +117,9 @@ with feed_tab:
         feed_url = st.text_input(
             "Feed address (RSS or Atom)", key="add_feed_url", placeholder="https://…/feed.xml"
         )
-        add = st.form_submit_button("Add and read feed")
+        add = st.form_submit_button("Add and read feed", disabled=locked)
     if add and feed_url.strip():
+        editing.require()
         feed_id = add_feed(data.engine(), feed_url)
         try:
             with st.spinner("Fetching the feed ..."):
@@ -128,9 +137,11 @@ with feed_tab:
             )
 
     feed_file = st.file_uploader(
-        "…or a feed file", type=["xml", "rss", "atom"], key="add_feed_file"
+        "…or a feed file", type=["xml", "rss", "atom"], key="add_feed_file", disabled=locked
     )
-    if feed_file is not None and st.button("Read feed file", key="add_feed_file_go"):
+    if feed_file is not None and st.button(
+        "Read feed file", key="add_feed_file_go", disabled=locked
+    ):
         parsed = parse_feed(feed_file.getvalue(), source_url=feed_file.name)
         run_ingest(parsed.records, label=parsed.title or feed_file.name)
 
@@ -144,7 +155,8 @@ with feed_tab:
                     f"{feed['title'] or feed['url']}\n{feed['url']}\nlast: {feed['last_result'] or 'never read'}"
                 )
             )
-            if cols[1].button("Refresh", key=f"add_feed_refresh_{feed['id']}"):
+            if cols[1].button("Refresh", key=f"add_feed_refresh_{feed['id']}", disabled=locked):
+                editing.require()
                 try:
                     parsed = parse_feed(fetch_feed(feed["url"]), source_url=feed["url"])
                 except FeedError as error:
@@ -158,7 +170,8 @@ with feed_tab:
                         title=parsed.title,
                         result=st.session_state["add_last_report"]["line"],
                     )
-            if cols[2].button("Remove", key=f"add_feed_remove_{feed['id']}"):
+            if cols[2].button("Remove", key=f"add_feed_remove_{feed['id']}", disabled=locked):
+                editing.require()
                 remove_feed(data.engine(), feed["id"])
                 st.rerun()
 

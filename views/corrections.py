@@ -9,7 +9,7 @@ from atlas.ingest import reextract_all
 from atlas.lexicon import LexiconError, add_organisation_entry, load_lexicon
 from atlas.models import ORG_KINDS
 from atlas.query import DealFilters
-from components import curation, data, empty
+from components import curation, data, editing, empty
 
 MAX_CHOICES = 500  # deals offered in the select box; a search narrows a big store
 
@@ -27,6 +27,7 @@ if empty.store_is_empty(totals["deals"], totals["articles"]):
 
 organisations = data.organisations()
 history = data.corrections_list()
+locked = editing.locked_note()
 
 st.subheader("All corrections")
 if history.empty:
@@ -38,8 +39,8 @@ else:
     open_ids = history.loc[history["undone"] == "", "id"].tolist()
     left, right = st.columns([3, 1])
     chosen = left.selectbox("Correction to undo", open_ids, index=None, key="corrections_undo_id")
-    if right.button("Undo", key="corrections_undo", disabled=chosen is None):
-        undo_correction(data.engine(), int(chosen))
+    if right.button("Undo", key="corrections_undo", disabled=locked or chosen is None):
+        undo_correction(data.engine(), int(chosen), by=editing.require())
         data.clear_caches()
         st.rerun()
 
@@ -85,7 +86,8 @@ with lexicon_tab:
             key="corrections_lexicon_country",
         )
         kind = st.selectbox("Kind", ORG_KINDS, key="corrections_lexicon_kind")
-        if st.form_submit_button("Add to lexicon"):
+        if st.form_submit_button("Add to lexicon", disabled=locked):
+            editing.require()
             try:
                 entry = add_organisation_entry(
                     new_name,
@@ -99,7 +101,13 @@ with lexicon_tab:
                 st.success(
                     f"Added {markdown_text(entry.name)} to the lexicon. Re-extract to apply it."
                 )
-    if st.button("Re-extract all articles", key="corrections_reextract", icon=":material/refresh:"):
+    if st.button(
+        "Re-extract all articles",
+        key="corrections_reextract",
+        icon=":material/refresh:",
+        disabled=locked,
+    ):
+        started_by = editing.require()
         with st.status("Re-extracting ...", expanded=True) as status:
             bar = st.progress(0.0)
             extractor = data.extractor()
@@ -109,6 +117,7 @@ with lexicon_tab:
                 progress=lambda done, total, name: bar.progress(
                     done / max(total, 1), text=f"{done} of {total}"
                 ),
+                started_by=started_by,
             )
             status.update(
                 label=f"Re-extracted {count} articles; corrections re-applied", state="complete"
