@@ -626,6 +626,7 @@ def corrections_frame(engine: Engine) -> pd.DataFrame:
             "change": _change(c.payload),
             "comment": c.comment,
             "undone": c.undone_at or "",
+            "undone by": c.undone_by or "",
         }
         for c in listed
     ]
@@ -642,6 +643,7 @@ def corrections_frame(engine: Engine) -> pd.DataFrame:
             "change",
             "comment",
             "undone",
+            "undone by",
         ],
     )
 

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import Engine, update
 
 from atlas.corpus import read_corpus
+from atlas.corrections import record_addresses
 from atlas.extract import Extractor
 from atlas.models import Article, Rejection
 from atlas.store import (
@@ -223,6 +224,9 @@ def ingest_articles(
                     replaced.add(article.id)
                 yield article
 
+    # Articles stored under another lexicon are re-extracted below: corrections made
+    # before deal addresses were kept get one now, so they follow their deals.
+    record_addresses(engine)
     run_id = start_run(engine)
     _sign_run(engine, run_id, started_by)
     report = IngestReport(summary)
@@ -254,6 +258,7 @@ def reextract_all(
 
     articles = stored_articles(engine)
     summary = IngestSummary(rejected=[])
+    record_addresses(engine)  # older corrections learn their deal's address first
     run_id = start_run(engine)
     _sign_run(engine, run_id, started_by)
     for done, result in enumerate(extractor.extract_many(articles), start=1):

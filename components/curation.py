@@ -155,3 +155,97 @@ def add_deal_form(
                 payload["article_id"], payload["article_title"] = article_id, article_title
             if _record("add_deal", payload=payload):
                 st.rerun()
+
+
+def _reattach_choices(deals: pd.DataFrame, article_id: str | None, query: str) -> dict[str, str]:
+    """Deals an orphaned correction can be re-attached to, label -> deal_key: the
+    deals of its article, or (a correction with no article) the latest matching
+    ``query``."""
+    from atlas.export import search_deals
+    from atlas.highlight import plain_text
+
+    machine = deals[deals["status"] != "manual"]
+    if article_id:
+        found = machine[machine["article_id"] == article_id]
+    else:
+        found = search_deals(machine, query).sort_values(
+            "deal_date", ascending=False, na_position="last"
+        )
+    labels: dict[str, str] = {}
+    for _, row in found.head(500).iterrows():
+        label = plain_text(f"{deal_label(row)} · {' '.join(str(row['evidence']).split())[:80]}")
+        while label in labels:  # two deals of one sentence may read the same
+            label += " ·"
+        labels[label] = row["deal_key"]
+    return labels
+
+
+def orphaned_form(history: pd.DataFrame, organisations: pd.DataFrame, *, key: str) -> None:
+    """Corrections that match nothing since a re-extraction (``state`` "orphaned"
+    in ``history``): re-attach each to the deal or organisation it should apply
+    to, or drop it."""
+    from atlas.corrections import (
+        EDIT_ACTIONS,
+        get_correction,
+        reattach_correction,
+        undo_correction,
+    )
+    from atlas.highlight import plain_text
+    from atlas.query import DealFilters
+
+    orphans = history[history["state"] == "orphaned"]
+    if orphans.empty:
+        return
+    st.subheader("Orphaned corrections")
+    st.caption(
+        "A re-extraction changed or removed what these corrections were made on, so they "
+        "apply to nothing. Re-attach each to the deal or organisation it is meant for, or drop it."
+    )
+    labels = {
+        plain_text(f"#{row.id} {row.action} · {row.deal or row.target}"): int(row.id)
+        for row in orphans.itertuples()
+    }
+    chosen = st.selectbox("Orphaned correction", list(labels), index=None, key=f"{key}_id")
+    correction = get_correction(data.engine(), labels[chosen]) if chosen else None
+    if correction is None or correction.undone_at:
+        return
+    address = correction.address or {}
+    if correction.action in EDIT_ACTIONS:
+        if address.get("evidence"):
+            st.text(f"Made on: {address['evidence']}")
+        query = ""
+        if not address.get("article_id"):
+            st.caption("Recorded before corrections kept their article: search for its deal.")
+            query = st.text_input("Find the deal", key=f"{key}_search").strip()
+        # Every deal, whatever the sidebar filters say: corrections are made store-wide.
+        options = data.derived(
+            "curation.reattach_choices",
+            _reattach_choices,
+            DealFilters(),
+            address.get("article_id"),
+            query,
+        )
+        picked = st.selectbox("Apply it to the deal", list(options), index=None, key=f"{key}_deal")
+        target = options.get(picked)
+    else:
+        target = st.selectbox(
+            "Apply it to the organisation",
+            sorted(organisations["name"]),
+            index=None,
+            key=f"{key}_organisation",
+        )
+    locked = editing.locked_note()
+    left, right = st.columns(2)
+    if left.button("Re-attach", key=f"{key}_reattach", disabled=locked or target is None):
+        by = editing.require()
+        try:
+            reattach_correction(data.engine(), correction.id, target, by=by)
+        except CorrectionError as error:
+            st.error(f"Not re-attached: {markdown_text(error)}")
+            return
+        data.clear_caches()
+        st.rerun()
+    if right.button("Drop it", key=f"{key}_drop", disabled=locked):
+        undo_correction(data.engine(), correction.id, by=editing.require())
+        data.clear_caches()
+        st.rerun()

@@ -43,6 +43,7 @@ else:
         undo_correction(data.engine(), int(chosen), by=editing.require())
         data.clear_caches()
         st.rerun()
+    curation.orphaned_form(history, organisations, key="corrections_orphan")
 
 organisation_tab, deal_tab, add_tab, lexicon_tab = st.tabs(
     ["Organisation", "Deal", "Add a deal", "Lexicon and re-extraction"]
