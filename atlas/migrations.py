@@ -56,7 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from atlas.store import data_state, metadata, new_store_id, schema_info
+from atlas.store import StoreError, data_state, metadata, new_store_id, schema_info
 
 Migration = tuple[int, Callable[[Connection], None] | None]
 
@@ -128,7 +128,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 _PG_LOCK_KEY = 0x61746C6173  # "atlas"
 
 
-class SchemaError(RuntimeError):
+class SchemaError(StoreError):
     """The database's schema cannot be used by this version of Atlas."""
 
 
@@ -159,7 +159,16 @@ def _version(conn: Connection) -> int | None:
     version = conn.execute(select(func.max(schema_info.c.version))).scalar_one()
     # Tables made before the stamp was written (a stopped first start) are version 1,
     # the only schema that ever existed without one.
-    return 1 if version is None else int(version)
+    if version is None:
+        return 1
+    # SQLite stores whatever it is given: a stamp Atlas never writes (0, -1, text).
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SchemaError(
+            f"the database's schema version is {version!r}, which Atlas never writes "
+            "(versions start at 1): it was changed by hand or by another program; "
+            "restore it from a backup or point ATLAS_DB_URL at another database"
+        )
+    return version
 
 
 def _stamp(conn: Connection, version: int) -> None:

@@ -7,9 +7,12 @@ keeps one file per table beside the store and rebuilds it only when the store
 changed. A file is used only when all of these match:
 
 - the store: files live in a folder of their own per database (beside a SQLite
-  file, or under the user's cache folder for a server database);
-- the store's change counter (``store.data_generation``), which every stored
-  article, re-extraction, correction and undo adds one to;
+  file, or under the user's cache folder for a server database), and are named by
+  the random id written into the store when it was made (``store.data_version``):
+  a store deleted and made again at the same path or URL has another id, so the
+  old store's tables are never served for it;
+- the store's change counter, which every stored article, re-extraction,
+  correction and undo adds one to;
 - a digest of Atlas's own code and of the pandas, numpy and pyarrow versions, so
   a new rule or column never serves a table built by older code.
 
@@ -84,15 +87,24 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def prepared(engine: Engine, name: str, build: Callable[[Engine], T]) -> T:
+def prepared(
+    engine: Engine,
+    name: str,
+    build: Callable[[Engine], T],
+    *,
+    version: tuple[str | None, int] | None = None,
+) -> T:
     """``build(engine)``, or the copy kept on disk from the last time it was built
     for this store in the same state by the same code (see the module's docstring).
-    ``name`` names the table: one file is kept per name."""
+    ``name`` names the table: one file is kept per name. ``version`` is the store's
+    ``store.data_version`` that ``build`` reflects (read now when not given)."""
     folder = cache_dir(engine.url.render_as_string(hide_password=False))
     if folder is None:
         return build(engine)
-    generation = store.data_generation(engine)
-    path = folder / f"{name}-{generation}-{code_digest()}.pickle"
+    store_id, generation = store.data_version(engine) if version is None else version
+    if not store_id:  # a store without its id: nothing ties a file to it
+        return build(engine)
+    path = folder / f"{name}-{store_id}-{generation}-{code_digest()}.pickle"
     try:
         with path.open("rb") as file:
             return pickle.load(file)
@@ -138,7 +150,8 @@ def _build_dashboard_tables(engine: Engine):
     return with_dates(deals), organisations
 
 
-def dashboard_tables(engine: Engine):
+def dashboard_tables(engine: Engine, *, version: tuple[str | None, int] | None = None):
     """Deals (with ``atlas.query.with_dates``' columns) and organisations with
-    the user's corrections applied: the two tables every dashboard page starts from."""
-    return prepared(engine, "dashboard-tables", _build_dashboard_tables)
+    the user's corrections applied: the two tables every dashboard page starts from.
+    ``version``: as for ``prepared``."""
+    return prepared(engine, "dashboard-tables", _build_dashboard_tables, version=version)

