@@ -46,10 +46,11 @@ DATE_SOURCE_LABELS = {
 }
 
 
-# Every ASCII punctuation mark but "&" and ";", which the HTML escaping writes:
-# CommonMark lets any of them be backslash-escaped, and one of them starts every
-# markdown construct and Streamlit directive (":red[...]", "$math$", "![image](...)").
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-%'-/:<-@\[-`{-~])")
+# Every ASCII punctuation mark that starts or closes a markdown construct or a
+# Streamlit directive (":red[...]", ":material/home:", "$math$", "![image](...)",
+# "<b>", "# heading", "| table |", "~~strike~~"); CommonMark lets each be
+# backslash-escaped. "<", ">" and "&" are HTML-escaped first.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:\"'=^])")
 # Streamlit's markdown also rewrites plain text after parsing, where backslash escapes
 # are gone: emoji and icon shortcodes (":smile:", ":material/home:", ":streamlit:"),
 # bare URLs and e-mail addresses made links ("http://", "www.", "a@b.co") and arrows
