@@ -76,6 +76,7 @@ def build_pipeline(lexicon: Lexicon | None = None) -> Language:
     """The full pipeline: model + lexicon ruler + organisation rules."""
     lexicon = lexicon or load_lexicon()
     nlp = load_language_model()
+    _split_dashes_after_brackets(nlp)
     ruler = nlp.add_pipe(
         "entity_ruler",
         name="atlas_lexicon",
@@ -105,6 +106,20 @@ def build_pipeline(lexicon: Lexicon | None = None) -> Language:
         for alternative in trigger.pattern.split()[0].split("/")
     )
     return nlp
+
+
+def _split_dashes_after_brackets(nlp: Language) -> None:
+    """A dash after a closing bracket or quote starts a new word: trade-press datelines
+    run "(Jan. 16)—Nycomed was launched ..." together, and spaCy's own infixes split a
+    dash only between letters or digits, leaving "16)—Nycomed" one token."""
+    from spacy.util import compile_infix_regex
+
+    infixes = [
+        *nlp.Defaults.infixes,
+        r"(?<=\w)[)\]\"'”’](?=[—–―]\S)",
+        r"(?<=[)\]\"'”’])[—–―](?=[\w(\"“‘])",
+    ]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def _is_name_token(token, words: WordLists) -> bool:

@@ -236,6 +236,21 @@ def test_country_from_text(extractor):
     assert result.organisations["Quantora Biologics"].country == "Taiwan"
 
 
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("Basel (Jan. 16)—Korvinel Bio was launched as a combined group.", "Korvinel"),
+        ('He called it "a milestone"—Dravena Pharma agreed.', "Dravena"),
+        ("Lyon [update]–Ostrava Labs signed the deal.", "Ostrava"),
+    ],
+)
+def test_a_dash_after_a_bracket_or_quote_starts_a_word(extractor, text, word):
+    """Trade-press datelines run "(Jan. 16)—Company" together; the company is a word of
+    its own, so it can be an organisation, while ranges such as 2019–2020 stay whole."""
+    assert word in [t.text for t in extractor.nlp(text)]
+    assert "2019–2020" in [t.text for t in extractor.nlp("Sales in 2019–2020 rose.")]
+
+
 def test_sentence_date_overrides_article_date(extractor):
     article = make_article(
         "In March 2019, Merck Animal Health acquired Scan Aqua AS, a fish health company.",
