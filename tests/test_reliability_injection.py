@@ -551,26 +551,40 @@ def test_http_reason_phrase_in_the_feed_error_is_text(ingest_env, feed_server):
 @pytest.mark.model
 def test_uploaded_jsonl_title_and_file_names(ingest_env):
     at = add_articles_page()
-    record = {
-        "title": HOSTILE_JSONL_TITLE,
-        "text": "Quorvia Therapeutics has signed a licence agreement with Takeda for its antibody.",
-    }
+    records = [
+        {
+            "title": HOSTILE_JSONL_TITLE,
+            "text": "Quorvia Therapeutics has signed a licence agreement with Takeda.",
+        },
+        {"text": "Velcora Biologics has signed a licence agreement with Shionogi."},  # no title
+    ]
     uploader = at.file_uploader(key="add_upload")
-    uploader.upload("news\u202elnosj.jsonl", (json.dumps(record) + "\n").encode())
+    uploader.upload(
+        "news\u202elnosj.jsonl", "".join(json.dumps(r) + "\n" for r in records).encode()
+    )
     uploader.upload("report\u202enosj.json", b"{not json")  # rejected, by its name
     uploader.run()
     at.button(key="add_upload_go").click().run()
     assert_inert(at)
     assert at.status and "2 file" in at.status[0].label
     rejected = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
-    assert [strip_bidi(f) for f in rejected["File"]] == ["reportnosj.json"]
-    assert not set(BIDI_CONTROLS) & set("".join(rejected["File"]))
+    assert rejected["File"].tolist() == ["reportnosj.json"]
     new = next(d.value for d in at.dataframe if "Read" in d.value.columns)
-    assert new["Article"].tolist() == [HOSTILE_JSONL_TITLE]  # a table cell: plain text
-    # the stored article keeps its name's text; only the controls are gone from view
+    # table cells are plain text: the title as it is, the file name without its controls
+    assert sorted(new["Article"]) == sorted([HOSTILE_JSONL_TITLE, "newslnosj.jsonl:2"])
+    # stored as uploaded; only the view drops the controls
     engine = store.open_store(ingest_env)
     try:
         files = store.articles_frame(engine)["file"].tolist()
     finally:
         engine.dispose()
-    assert len(files) == 1 and strip_bidi(files[0]) == "newslnosj.jsonl:1"
+    assert sorted(files) == ["news\u202elnosj.jsonl:1", "news\u202elnosj.jsonl:2"]
+
+    articles = view("articles")
+    assert_inert(articles)
+    listed = next(d.value for d in articles.dataframe if "Title" in d.value.columns)
+    assert "newslnosj.jsonl:2" in listed["Title"].tolist()
+    select = articles.selectbox(key="articles_selected")
+    labels = list(select.options)  # what the select box shows
+    assert "newslnosj.jsonl:2" in labels
+    assert not set(BIDI_CONTROLS) & set("".join(labels) + "".join(listed["Title"]))

@@ -12,7 +12,7 @@ from atlas.figures.company import (
     mentioning_table,
 )
 from atlas.graph import build_deal_graph
-from atlas.highlight import date_source_label, markdown_text
+from atlas.highlight import date_source_label, markdown_text, plain_text
 from atlas.query import DealFilters, date_label, most_active
 from components import curation, data, filters, page
 from components import network as network_view
@@ -200,7 +200,7 @@ with right:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Title": mentioning["title"],
+                    "Title": mentioning["title"].map(plain_text),
                     "Source": mentioning["source"],
                     "Date": mentioning["date"],
                     "Date from": mentioning["date_source"].map(date_source_label),
