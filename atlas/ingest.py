@@ -22,7 +22,12 @@ from atlas.corrections import record_addresses
 from atlas.extract import Extractor
 from atlas.models import Article, Rejection
 from atlas.store import (
+    DUPLICATE,
+    INTERRUPTED,
+    NEW,
+    UPDATED,
     IngestSummary,
+    add_to_run,
     finish_run,
     ingest_runs,
     save_extraction,
@@ -205,24 +210,25 @@ def ingest_articles(
     summary = IngestSummary(rejected=[])
     total = sum(isinstance(r, Article) for r in records) if isinstance(records, Sized) else 0
     fingerprint = extractor.fingerprint
-    replaced: set[str] = set()  # stored before under another lexicon: re-extracted, not new
     seen: set[str] = set()
 
     def new_articles() -> Iterator[Article]:
         for chunk in _chunks(records, chunk_size):
-            for record in chunk:
-                if isinstance(record, Rejection):
-                    summary.rejected.append((record.path, record.reason))
+            rejected = [(r.path, r.reason) for r in chunk if isinstance(r, Rejection)]
+            summary.rejected.extend(rejected)
             chunk_articles = [r for r in chunk if isinstance(r, Article)]
             known = stored_fingerprints(engine, [a.id for a in chunk_articles])
+            wanted: list[Article] = []
             for article in chunk_articles:
                 if article.id in seen or known.get(article.id) == fingerprint:
                     summary.duplicates += 1
                     continue
                 seen.add(article.id)
-                if article.id in known:
-                    replaced.add(article.id)
-                yield article
+                wanted.append(article)
+            # Counted in the store as they happen: a run stopped midway still shows them.
+            skipped = len(chunk_articles) - len(wanted)
+            add_to_run(engine, run_id, duplicates=skipped, rejected=len(rejected))
+            yield from wanted
 
     # Articles stored under another lexicon are re-extracted below: corrections made
     # before deal addresses were kept get one now, so they follow their deals.
@@ -230,19 +236,44 @@ def ingest_articles(
     run_id = start_run(engine)
     _sign_run(engine, run_id, started_by)
     report = IngestReport(summary)
-    results = extractor.extract_many(new_articles(), n_process=n_process, batch_size=batch_size)
-    for result in results:
-        save_extraction(engine, result, fingerprint=fingerprint, run_id=run_id)
-        if result.article.id in replaced:
-            summary.updated += 1
-        else:
-            summary.ingested += 1
-        report.article_ids.append(result.article.id)
-        if progress:
-            done = summary.ingested + summary.updated + summary.duplicates
-            progress(done, total, result.article.title or result.article.file)
+    try:
+        results = extractor.extract_many(
+            new_articles(), n_process=n_process, batch_size=batch_size
+        )
+        for result in results:
+            # keep_current: another ingest may have stored this article since the
+            # check above; then it is a duplicate here, not new twice.
+            outcome = save_extraction(
+                engine, result, fingerprint=fingerprint, run_id=run_id, keep_current=True
+            )
+            _count(summary, outcome)
+            if outcome != DUPLICATE:
+                report.article_ids.append(result.article.id)
+            if progress:
+                done = summary.ingested + summary.updated + summary.duplicates
+                progress(done, total, result.article.title or result.article.file)
+    except BaseException:
+        # Stopped (Ctrl-C, a stopped page, an error): say so, keeping what was stored.
+        _end_interrupted(engine, run_id, summary)
+        raise
     finish_run(engine, run_id, summary)
     return report
+
+
+def _count(summary: IngestSummary, outcome: str) -> None:
+    if outcome == NEW:
+        summary.ingested += 1
+    elif outcome == UPDATED:
+        summary.updated += 1
+    else:
+        summary.duplicates += 1
+
+
+def _end_interrupted(engine: Engine, run_id: int, summary: IngestSummary) -> None:
+    try:
+        finish_run(engine, run_id, summary, status=INTERRUPTED)
+    except Exception:  # noqa: BLE001 - the store may be what failed; the first error counts
+        pass
 
 
 def reextract_all(
@@ -261,10 +292,16 @@ def reextract_all(
     record_addresses(engine)  # older corrections learn their deal's address first
     run_id = start_run(engine)
     _sign_run(engine, run_id, started_by)
-    for done, result in enumerate(extractor.extract_many(articles), start=1):
-        save_extraction(engine, result, fingerprint=extractor.fingerprint, run_id=run_id)
-        summary.updated += 1
-        if progress:
-            progress(done, len(articles), result.article.title or result.article.file)
+    try:
+        for done, result in enumerate(extractor.extract_many(articles), start=1):
+            outcome = save_extraction(
+                engine, result, fingerprint=extractor.fingerprint, run_id=run_id
+            )
+            _count(summary, outcome)
+            if progress:
+                progress(done, len(articles), result.article.title or result.article.file)
+    except BaseException:
+        _end_interrupted(engine, run_id, summary)
+        raise
     finish_run(engine, run_id, summary)
-    return summary.updated
+    return summary.updated + summary.ingested

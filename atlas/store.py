@@ -46,6 +46,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -444,11 +445,12 @@ def _insert_ignoring_conflicts(conn: Connection, table: Table, rows: list[dict])
     instead of failing this article)."""
     if not rows:
         return
+    conn.execute(_insert_if_absent(conn, table), rows)
+
+
+def _insert_if_absent(conn: Connection, table: Table):
     dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(conn.dialect.name)
-    if dialect is None:
-        conn.execute(insert(table), rows)
-    else:
-        conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+    return insert(table) if dialect is None else dialect.insert(table).on_conflict_do_nothing()
 
 
 def _now() -> str:
@@ -470,24 +472,103 @@ class IngestSummary:
         return text
 
 
+RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
+
+# PostgreSQL advisory locks held by this process's running runs: run id -> the
+# connection holding it. The server drops the lock when that session ends, so a
+# run whose process was killed holds none (``run_status``).
+_RUN_LOCK_CLASS = 0x61746C61  # "atla": the first of the lock's two keys
+_run_locks: dict[int, Connection] = {}
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()[:255]
+
+
 def start_run(engine: Engine) -> int:
+    """Record a new ingest run as running, by this host and process."""
     with engine.begin() as conn:
-        return conn.execute(insert(ingest_runs).values(started_at=_now())).inserted_primary_key[0]
-
-
-def finish_run(engine: Engine, run_id: int, summary: IngestSummary) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(ingest_runs)
-            .where(ingest_runs.c.id == run_id)
-            .values(
-                finished_at=_now(),
-                ingested=summary.ingested,
-                updated=summary.updated,
-                duplicates=summary.duplicates,
-                rejected=len(summary.rejected or []),
+        run_id = conn.execute(
+            insert(ingest_runs).values(
+                started_at=_now(), status=RUNNING, host=_host(), pid=os.getpid()
             )
+        ).inserted_primary_key[0]
+    if engine.dialect.name == "postgresql":
+        holder = engine.connect()
+        holder.execute(select(func.pg_advisory_lock(_RUN_LOCK_CLASS, run_id)))
+        holder.commit()  # session-level: the lock outlives the transaction
+        _run_locks[run_id] = holder
+    return run_id
+
+
+def add_to_run(engine: Engine, run_id: int, *, duplicates: int = 0, rejected: int = 0) -> None:
+    """Count articles a run skipped before extracting them (duplicates) and records
+    it rejected, as they happen: a run stopped midway still shows them."""
+    counts = {k: v for k, v in (("duplicates", duplicates), ("rejected", rejected)) if v}
+    if counts:
+        with engine.begin() as conn:
+            _count_in_run(conn, run_id, counts)
+
+
+def finish_run(
+    engine: Engine, run_id: int, summary: IngestSummary, *, status: str = FINISHED
+) -> None:
+    """Record the run's end (``status`` FINISHED, or INTERRUPTED when it stopped on
+    an error) with its counts, and release its lock."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(ingest_runs)
+                .where(ingest_runs.c.id == run_id)
+                .values(
+                    finished_at=_now(),
+                    status=status,
+                    ingested=summary.ingested,
+                    updated=summary.updated,
+                    duplicates=summary.duplicates,
+                    rejected=len(summary.rejected or []),
+                )
+            )
+    finally:
+        holder = _run_locks.pop(run_id, None)
+        if holder is not None:
+            holder.close()  # ends the session's lock with the connection's use
+
+
+def run_status(engine: Engine, run: dict) -> str:
+    """FINISHED, INTERRUPTED or RUNNING for a row of ``ingest_runs``.
+
+    A run that ended records it. One still marked running is checked: on
+    PostgreSQL by the advisory lock its session holds (gone with its process,
+    wherever that ran); on SQLite by its process on this host. A run started on
+    another host of a SQLite store cannot be checked and stays RUNNING."""
+    if run.get("status") in (FINISHED, INTERRUPTED):
+        return run["status"]
+    if run.get("finished_at"):
+        return FINISHED
+    if run.get("status") != RUNNING:
+        return INTERRUPTED  # no status: made before version 3 and never finished
+    if engine.dialect.name == "postgresql":
+        held = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid = :lock_class AND objid = :run_id AND objsubid = 2 AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
         )
+        with engine.connect() as conn:
+            alive = conn.execute(
+                held, {"lock_class": _RUN_LOCK_CLASS, "run_id": run["id"]}
+            ).scalar_one()
+        return RUNNING if alive else INTERRUPTED
+    if run.get("host") == _host() and run.get("pid"):
+        try:
+            os.kill(int(run["pid"]), 0)
+        except ProcessLookupError:
+            return INTERRUPTED
+        except OSError:  # exists, owned by another user
+            return RUNNING
+    return RUNNING
 
 
 def stored_fingerprints(engine: Engine, ids: Iterable[str]) -> dict[str, str]:
@@ -517,13 +598,18 @@ _FILL_COUNTRY = (
     .where(organisations.c.id == bindparam("org_id"), organisations.c.country.is_(None))
     .values(country=bindparam("new_country"))
 )
-_DELETE_ARTICLE = (
+# An article's extraction, deleted before a new one is written (its row is kept,
+# locked, and updated: deleting it would let a concurrent writer insert it anew).
+_DELETE_EXTRACTION = (
     delete(deals).where(deals.c.article_id == bindparam("article_id")),
     delete(mentions).where(mentions.c.article_id == bindparam("article_id")),
     delete(article_items).where(article_items.c.article_id == bindparam("article_id")),
-    delete(articles).where(articles.c.id == bindparam("article_id")),
 )
-_INSERT_ARTICLE = insert(articles)
+_LOCK_ARTICLE = (
+    select(articles.c.lexicon_fingerprint)
+    .where(articles.c.id == bindparam("article_id"))
+    .with_for_update()
+)
 _INSERT_ITEMS = insert(article_items)
 _INSERT_MENTIONS = insert(mentions)
 _INSERT_DEAL = insert(deals)
@@ -561,6 +647,35 @@ class _OrganisationIds:
                 self._ids[row.key] = row.id
                 self._has_country[row.key] = row.country is not None
 
+    def insert_missing(self, conn: Connection, result: ExtractionResult) -> None:
+        """Insert the organisations of ``result`` the store lacks, ordered by key,
+        with the values ``id`` would insert (the first name of each key, with its
+        details when ``result.organisations`` has them)."""
+        named = [
+            *result.organisations.items(),
+            *((m.canonical, None) for m in result.mentions),
+            *((p, None) for d in result.deals for p in d.parties),
+        ]
+        first: dict[str, tuple[str, object]] = {}
+        for name, info in named:
+            first.setdefault(self.key(name), (name, info))
+        self.prefetch(conn, (name for name, _info in first.values()))
+        missing = sorted(key for key in first if key not in self._ids)
+        for key in missing:
+            _insert_ignoring_conflicts(conn, organisations, [self._values(*first[key])])
+
+    def _values(self, name: str, info) -> dict:
+        return _fit(
+            organisations,
+            {
+                "name": name,
+                "key": self.key(name),
+                "country": getattr(info, "country", None),
+                "kind": getattr(info, "kind", "company"),
+                "in_lexicon": bool(getattr(info, "in_lexicon", False)),
+            },
+        )
+
     def key(self, name: str) -> str:
         key = self._keys.get(name)
         if key is None:
@@ -573,16 +688,7 @@ class _OrganisationIds:
         if key in self._this_article:
             return self._ids[key]
         self._this_article.add(key)
-        values = _fit(
-            organisations,
-            {
-                "name": name,
-                "key": key,
-                "country": getattr(info, "country", None),
-                "kind": getattr(info, "kind", "company"),
-                "in_lexicon": bool(getattr(info, "in_lexicon", False)),
-            },
-        )
+        values = self._values(name, info)
         org_id = self._ids.get(key)
         if org_id is None:
             row = conn.execute(_SELECT_ORGANISATION, {"org_key": key}).first()
@@ -599,16 +705,56 @@ class _OrganisationIds:
         return org_id
 
 
+# What saving an article did: stored it for the first time, replaced an earlier
+# extraction, or left it as it was (``keep_current``: already stored under the same
+# fingerprint, by an earlier run or by another one at the same moment).
+NEW, UPDATED, DUPLICATE = "new", "updated", "duplicate"
+
+_RUN_COUNTERS = {NEW: "ingested", UPDATED: "updated", DUPLICATE: "duplicates"}
+
+
 def save_extraction(
-    engine: Engine, result: ExtractionResult, *, fingerprint: str, run_id: int | None = None
-) -> None:
+    engine: Engine,
+    result: ExtractionResult,
+    *,
+    fingerprint: str,
+    run_id: int | None = None,
+    keep_current: bool = False,
+) -> str:
     """Store one article and its extraction atomically, replacing any earlier
-    extraction of the same article."""
-    with engine.begin() as conn:
-        _save_extraction(
-            conn, result, fingerprint=fingerprint, run_id=run_id, ids=_OrganisationIds()
-        )
-        mark_changed(conn)
+    extraction of the same article, unless ``keep_current`` and it is stored under
+    ``fingerprint`` already. Returns NEW, UPDATED or DUPLICATE.
+
+    Safe to run from several processes at once: the article row is inserted only
+    if absent (ON CONFLICT DO NOTHING) and otherwise locked before its extraction
+    is replaced, so two writers of one article never collide and exactly one of
+    them stores it as NEW. ``run_id``'s counter for the outcome is raised in the
+    same transaction, so a run's counts are always what it stored, also when it
+    is killed midway."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                outcome = _save_extraction(
+                    conn,
+                    result,
+                    fingerprint=fingerprint,
+                    run_id=run_id,
+                    ids=_OrganisationIds(),
+                    keep_current=keep_current,
+                )
+                _count_in_run(conn, run_id, {_RUN_COUNTERS[outcome]: 1})
+                if outcome != DUPLICATE:
+                    mark_changed(conn)
+            return outcome
+        except OperationalError as error:
+            # PostgreSQL ends one of two transactions that wait for each other
+            # (deadlock, 40P01) or whose snapshot went stale (40001): the work is
+            # whole or undone, so trying again is safe.
+            if getattr(error.orig, "sqlstate", None) not in ("40P01", "40001") or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def save_extractions(
@@ -628,15 +774,8 @@ def save_extractions(
     organisations in opposite orders can deadlock (one of them fails, whole)."""
     results = list(results)
     ids = _OrganisationIds()
+    counts: dict[str, int] = {}
     with engine.begin() as conn:
-        # An article not in the store has no rows to delete: its four DELETEs are skipped.
-        stored: set[str] = set()
-        article_ids = sorted({r.article.id for r in results})
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start : start + 500]
-            stored.update(
-                conn.execute(select(articles.c.id).where(articles.c.id.in_(chunk))).scalars()
-            )
         ids.prefetch(
             conn,
             (
@@ -650,17 +789,26 @@ def save_extractions(
             ),
         )
         for result in results:
-            _save_extraction(
-                conn,
-                result,
-                fingerprint=fingerprint,
-                run_id=run_id,
-                ids=ids,
-                replace=result.article.id in stored,
+            outcome = _save_extraction(
+                conn, result, fingerprint=fingerprint, run_id=run_id, ids=ids
             )
-            stored.add(result.article.id)
+            counts[_RUN_COUNTERS[outcome]] = counts.get(_RUN_COUNTERS[outcome], 0) + 1
+        _count_in_run(conn, run_id, counts)
         mark_changed(conn)
     return len(results)
+
+
+def _count_in_run(conn: Connection, run_id: int | None, counts: dict[str, int]) -> None:
+    """Add ``counts`` ({column: n}) to the run's counters, in the caller's transaction."""
+    if run_id is None or not counts:
+        return
+    conn.execute(
+        update(ingest_runs)
+        .where(ingest_runs.c.id == run_id)
+        .values(
+            {column: func.coalesce(ingest_runs.c[column], 0) + n for column, n in counts.items()}
+        )
+    )
 
 
 def _save_extraction(
@@ -670,37 +818,54 @@ def _save_extraction(
     fingerprint: str,
     run_id: int | None,
     ids: _OrganisationIds,
-    replace: bool = True,
-) -> None:
-    """Replace one article's rows with ``result``, inside the caller's transaction
-    (``replace=False``: the caller knows the store has no rows of this article)."""
+    keep_current: bool = False,
+) -> str:
+    """Write one article's rows from ``result`` inside the caller's transaction;
+    returns NEW, UPDATED or DUPLICATE (see ``save_extraction``)."""
     article: Article = result.article
     ids.start_article()
-    if replace:
-        for statement in _DELETE_ARTICLE:
-            conn.execute(statement, {"article_id": article.id})
-    conn.execute(
-        _INSERT_ARTICLE,
-        _fit(
-            articles,
-            {
-                "id": article.id,
-                "file": article.file,
-                "title": article.title,
-                "source": article.source,
-                "url": article.url,
-                "published": article.published,
-                "date_precision": article.date_precision,
-                "date_source": article.date_source,
-                "is_digest": article.is_digest,
-                "text": article.text,
-                "metadata_json": json.dumps(article.metadata, default=str, ensure_ascii=False),
-                "lexicon_fingerprint": fingerprint,
-                "ingest_run_id": run_id,
-                "ingested_at": _now(),
-            },
-        ),
+    row = _fit(
+        articles,
+        {
+            "id": article.id,
+            "file": article.file,
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published": article.published,
+            "date_precision": article.date_precision,
+            "date_source": article.date_source,
+            "is_digest": article.is_digest,
+            "text": article.text,
+            "metadata_json": json.dumps(article.metadata, default=str, ensure_ascii=False),
+            "lexicon_fingerprint": fingerprint,
+            "ingest_run_id": run_id,
+            "ingested_at": _now(),
+        },
     )
+    # First the article's own row: inserted when absent; when another transaction is
+    # inserting it, PostgreSQL waits for that one to end instead of failing.
+    # RETURNING tells whether it was inserted (rowcount does not, on psycopg).
+    claim = _insert_if_absent(conn, articles).returning(articles.c.id)
+    inserted = conn.execute(claim, row).first() is not None
+    outcome = NEW
+    if not inserted:
+        # Stored already: lock the row (SQLite's write lock is already held), then
+        # look at what is stored now, which another writer may just have written.
+        stored = conn.execute(_LOCK_ARTICLE, {"article_id": article.id}).scalar_one()
+        if keep_current and stored == row["lexicon_fingerprint"]:
+            return DUPLICATE
+        for statement in _DELETE_EXTRACTION:
+            conn.execute(statement, {"article_id": article.id})
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == article.id)
+            .values({k: v for k, v in row.items() if k != "id"})
+        )
+        outcome = UPDATED
+    # New organisations in one order (by key) in every transaction: two writers
+    # adding the same ones never wait for each other in a cycle.
+    ids.insert_missing(conn, result)
     if article.items:
         conn.execute(
             _INSERT_ITEMS,
@@ -752,7 +917,7 @@ def _save_extraction(
             ],
         )
     if not result.deals:
-        return
+        return outcome
     deal_rows = [
         _fit(
             deals,
@@ -785,6 +950,7 @@ def _save_extraction(
     ]
     if party_rows:
         conn.execute(_INSERT_PARTIES, party_rows)
+    return outcome
 
 
 def is_empty(engine: Engine) -> bool:
@@ -1070,13 +1236,18 @@ def stored_articles(engine: Engine) -> list[Article]:
 
 
 def last_run(engine: Engine) -> dict | None:
+    """The latest ingest run, its ``status`` as ``run_status`` tells it."""
     with engine.connect() as conn:
         row = (
             conn.execute(select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(1))
             .mappings()
             .first()
         )
-    return dict(row) if row else None
+    if row is None:
+        return None
+    run = dict(row)
+    run["status"] = run_status(engine, run)
+    return run
 
 
 def article_detail(engine: Engine, article_id: str) -> dict | None:

@@ -255,11 +255,6 @@ def _mentions(key: StoreKey, article_id: str | None) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False)
-def _last_run(key: StoreKey) -> dict | None:
-    return store.last_run(_engine(key))
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _articles_mentioning(key: StoreKey, names: tuple[str, ...]) -> pd.DataFrame:
     return store.articles_mentioning(_engine(key), names)
@@ -279,7 +274,8 @@ def mentions(article_id: str | None = None) -> pd.DataFrame:
 
 
 def last_run() -> dict | None:
-    return _last_run(_key())
+    """The latest ingest run. Not cached: whether it still runs is checked each time."""
+    return store.last_run(_engine(_key()))
 
 
 @st.cache_resource(show_spinner="Loading the language model ...")

@@ -4,6 +4,7 @@ addresses, a store on a read-only filesystem. SQLite files and a real PostgreSQL
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -124,3 +125,118 @@ def test_the_running_app_shows_the_new_store_not_the_deleted_one(remade, monkeyp
     remade.delete()
     _fill(remade.url, "new", deals_each=1)
     assert _overview_deals() == "3"
+
+
+# --- 11. ingests racing each other ------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A brand-new database: a SQLite file, or a database on the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'atlas.db'}"
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{secrets.token_hex(6)}"
+    yield cluster.create_database(name)
+    cluster.drop_database(name)
+
+
+def _runs(url: str) -> list[dict]:
+    from sqlalchemy import select
+
+    engine = store.open_store(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(store.ingest_runs).order_by(store.ingest_runs.c.id))
+            return [dict(row) for row in rows.mappings()]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.model
+def test_concurrent_ingests_of_overlapping_folders(db_url, tmp_path):
+    """Two `python -m atlas ingest` processes over the same articles at once (one of
+    them with ten more): both exit 0, every article is stored once, and the two runs'
+    summaries add up to what is stored (an article one run stored is a duplicate to
+    the other, never "new" twice)."""
+    from tests.test_crash_and_concurrency import _ingest, _state, _write_articles
+
+    shared, extra = tmp_path / "shared", tmp_path / "extra"
+    _write_articles(shared, range(0, 30))
+    _write_articles(extra, range(30, 40))
+    procs = [_ingest(db_url, shared), _ingest(db_url, shared, extra)]
+    results = [p.communicate(timeout=600) for p in procs]
+    for proc, (_out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err[-3000:]
+        assert "Traceback" not in err and "UniqueViolation" not in err, err[-3000:]
+    assert _state(db_url)["articles"] == 40
+    runs = _runs(db_url)
+    assert [r["status"] for r in runs] == ["finished", "finished"]
+    assert sum(r["ingested"] for r in runs) == 40
+    assert sorted(r["ingested"] + r["duplicates"] for r in runs) == [30, 40]
+    assert [r["updated"] for r in runs] == [0, 0]
+
+
+@pytest.mark.model
+def test_a_killed_ingest_shows_as_interrupted_with_what_it_stored(db_url, tmp_path, monkeypatch):
+    """SIGKILL leaves no chance to record the end: the run is shown "running" while its
+    process lives and "interrupted" after, with the articles it did store (not "0 new"),
+    in the store and on the Overview."""
+    import signal
+    import time
+
+    import streamlit as st
+
+    from components import data
+    from tests.test_crash_and_concurrency import _ingest, _write_articles
+
+    folder = tmp_path / "articles"
+    _write_articles(folder, range(60))
+    engine = store.open_store(db_url)
+    proc = _ingest(db_url, folder)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if store.counts(engine)["articles"] >= 5:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "ingest finished before it could be killed"
+    assert store.last_run(engine)["status"] == "running"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    try:
+        run = store.last_run(engine)
+        stored = store.counts(engine)["articles"]
+        assert run["status"] == "interrupted" and not run["finished_at"]
+        assert 5 <= run["ingested"] == stored < 60
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("ATLAS_DB_URL", db_url)
+    st.cache_data.clear()
+    data.clear_caches()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption if c.value.startswith("Last ingest")]
+    assert len(captions) == 1 and f"(interrupted): {stored} new" in captions[0], captions
+
+
+def test_an_ingest_stopped_by_an_error_is_interrupted(tmp_path):
+    """An error inside the run (here the extractor's) records the run as interrupted."""
+    from atlas.ingest import ingest_articles
+    from tests.conftest import make_article
+
+    class Failing:
+        fingerprint = "f"
+
+        def extract_many(self, articles, **_options):
+            for _article in articles:
+                raise RuntimeError("the pipeline broke")
+            yield from ()
+
+    engine = store.open_store(f"sqlite:///{tmp_path / 'atlas.db'}")
+    with pytest.raises(RuntimeError, match="pipeline broke"):
+        ingest_articles(engine, [make_article("Alpha Bio signed.")], extractor=Failing())
+    run = store.last_run(engine)
+    assert run["status"] == "interrupted" and run["finished_at"]
+    engine.dispose()

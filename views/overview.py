@@ -55,6 +55,9 @@ deals_table(summary["latest"], key="overview_latest")
 run = data.last_run()
 if run:
     st.caption(
-        f"Last ingest {markdown_text(run['started_at'])}: {run['ingested']} new, {run['updated']} re-extracted, "
+        f"Last ingest {markdown_text(run['started_at'])}"
+        # A run killed or stopped midway counts what it stored, and says it stopped.
+        + {"interrupted": " (interrupted)", "running": " (still running)"}.get(run["status"], "")
+        + f": {run['ingested']} new, {run['updated']} re-extracted, "
         f"{run['duplicates']} duplicates skipped, {run['rejected']} rejected."
     )
