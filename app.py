@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from atlas.highlight import markdown_text
 from components import data, editing, filters
 
 started = time.perf_counter()
@@ -33,6 +34,11 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+# A store that cannot be opened (a damaged file, a malformed address, a schema Atlas
+# cannot use) is one clear box on every page, not a traceback; never a password.
+if problem := data.store_problem():
+    st.error(f"The store cannot be opened: {markdown_text(problem)}", icon=":material/error:")
+    st.stop()
 filters.sidebar(data.filter_choices())
 editing.sidebar()
 filters.apply_presenter_style()

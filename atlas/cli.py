@@ -301,16 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from atlas.migrations import SchemaError
+    from atlas.store import StoreError, describe_error
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except SchemaError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except OperationalError as error:
-        print(f"error: cannot use the database: {error.orig}", file=sys.stderr)
+    except (StoreError, SQLAlchemyError) as error:
+        # A damaged file, a malformed address, a server that refuses, a schema Atlas
+        # cannot use: one line saying what and what to do, never the URL's password.
+        print(f"error: {describe_error(error)}", file=sys.stderr)
         return 2

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,3 +242,119 @@ def test_an_ingest_stopped_by_an_error_is_interrupted(tmp_path):
     run = store.last_run(engine)
     assert run["status"] == "interrupted" and run["finished_at"]
     engine.dispose()
+
+
+# --- 12. a broken store or address: one line, one box -----------------------------------
+
+PASSWORD = "s3cretpw"
+
+
+def _corrupt_file(tmp_path: Path) -> str:
+    path = tmp_path / "atlas.db"
+    path.write_bytes(b"this is not a database, it was overwritten by accident\n" * 200)
+    return f"sqlite:///{path}"
+
+
+def _version_zero(tmp_path: Path) -> str:
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    engine = store.open_store(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE schema_info SET version = 0"))
+    engine.dispose()
+    return url
+
+
+# (id, how the address is made, what the one line must say). Each is a way a team
+# has broken it: the reasons must be told apart, and the password never shown.
+BROKEN = [
+    ("corrupt-file", _corrupt_file, "damaged or not a database"),
+    ("version-0", _version_zero, "schema version is 0"),
+    ("no-scheme", lambda _tmp: "atlas.db", "not valid"),
+    ("bad-port", lambda _tmp: f"postgresql+psycopg://atlas:{PASSWORD}@db:port/atlas", "not valid"),
+    ("unknown-kind", lambda _tmp: f"mysqlish://atlas:{PASSWORD}@db/atlas", "kind of database"),
+    ("no-driver", lambda _tmp: f"postgresql+psycopg2://atlas:{PASSWORD}@127.0.0.1/atlas", "driver"),
+    (
+        "refused",
+        lambda _tmp: f"postgresql+psycopg://atlas:{PASSWORD}@127.0.0.1:1/atlas",
+        "Connection refused",
+    ),
+]
+
+
+def _cli(db: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "atlas", "--db", db, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("make", "says"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize("command", [("stats",), ("ingest", "--quiet", "no-such-folder")])
+def test_cli_says_what_is_wrong_in_one_line(tmp_path, make, says, command):
+    done = _cli(make(tmp_path), *command)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert says in lines[0], lines[0]
+    assert PASSWORD not in done.stderr + done.stdout
+
+
+@pytest.mark.postgres
+def test_cli_version_0_on_postgresql(request):
+    from sqlalchemy import text
+
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{secrets.token_hex(6)}"
+    url = cluster.create_database(name)
+    try:
+        engine = store.open_store(url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE schema_info SET version = 0"))
+        engine.dispose()
+        done = _cli(url, "stats")
+        assert done.returncode == 2
+        assert done.stderr.startswith("error: the database's schema version is 0")
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert cluster.password not in done.stderr
+    finally:
+        cluster.drop_database(name)
+
+
+def _everything_shown(at: AppTest) -> str:
+    """The text of every element the app drew (protobufs, so nothing is missed)."""
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return "\n".join(str(getattr(node, "proto", "")) for node in walk(at._tree))
+
+
+@pytest.mark.parametrize(("make", "says"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize("page", [None, "views/add_articles.py", "views/corrections.py"])
+def test_app_shows_one_error_box(tmp_path, monkeypatch, make, says, page):
+    import streamlit as st
+
+    from components import data
+
+    monkeypatch.setenv("ATLAS_DB_URL", make(tmp_path))
+    st.cache_data.clear()
+    data.clear_caches()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1
+    box = at.error[0].value.replace("\\", "")
+    assert box.startswith("The store cannot be opened: ") and says in box, box
+    shown = _everything_shown(at)
+    assert PASSWORD not in shown and "Traceback" not in shown
