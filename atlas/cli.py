@@ -65,6 +65,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print("store already holds articles; nothing to do (drop --if-empty to add more)")
         _prepare_dashboard(engine, quiet=args.quiet)
         return 0
+    _refuse_read_only(engine, "take articles")  # before the model takes seconds to load
     extractor = Extractor()
     records = read_corpus(args.paths)  # streamed: memory stays flat in corpus size
     with tqdm(unit="article", desc="ingest", file=sys.stderr, disable=args.quiet) as bar:
@@ -89,6 +90,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_read_only(engine, what: str) -> None:
+    from atlas.store import READ_ONLY_REASON, StoreError, is_read_only
+
+    if is_read_only(engine):
+        raise StoreError(f"the store is read-only ({READ_ONLY_REASON}): it cannot {what}")
+
+
 def _prepare_dashboard(engine, *, quiet: bool) -> None:
     """Build the dashboard's tables now (kept on disk by atlas.snapshot), so the
     app's first page after this ingest need not."""
@@ -110,6 +118,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from atlas.store import open_store
 
     engine = open_store(args.db)
+    _refuse_read_only(engine, "be re-extracted")
     with tqdm(unit="article", desc="re-extract", file=sys.stderr, disable=args.quiet) as bar:
 
         def progress(done: int, total: int, _name: str) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -297,7 +298,9 @@ def describe_error(error: BaseException) -> str:
         )
     elif isinstance(error, exc.DBAPIError):
         reason = _first_line(error.orig) if error.orig is not None else _first_line(error)
-        if "file is not a database" in reason or "malformed" in reason:
+        if "readonly database" in reason:
+            message = f"the store is read-only ({READ_ONLY_REASON}): it cannot be changed"
+        elif "file is not a database" in reason or "malformed" in reason:
             message = (
                 f"the database file is damaged or not a database ({reason}): restore it "
                 "from a backup, or move it away to start an empty store"
@@ -360,6 +363,9 @@ def _open_store(url: str) -> Engine:
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
             path = sqlite_file(url)
+            read_only = _sqlite_read_only_uri(path) if path is not None else None
+            if read_only is not None:
+                return _open_read_only(url, read_only)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
             kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
@@ -375,6 +381,66 @@ def _open_store(url: str) -> Engine:
     except BaseException:
         engine.dispose()
         raise
+    return engine
+
+
+# Engines opened read-only (``is_read_only``).
+_read_only_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+READ_ONLY_REASON = "its file or folder cannot be written"
+
+
+def is_read_only(engine: Engine) -> bool:
+    """Was the store opened read-only (a SQLite file this process cannot write)?"""
+    return engine in _read_only_engines
+
+
+def _sqlite_read_only_uri(path: Path) -> str | None:
+    """The SQLite URI to read ``path`` without writing, when this process cannot
+    write it (or the folder where SQLite keeps its -wal and -shm files); None when
+    it can, or when there is no file yet.
+
+    ``mode=ro`` reads a store another process may be writing. It cannot open a
+    store in WAL mode (Atlas's) whose -wal file is gone, as after a clean close,
+    on a read-only filesystem: SQLite would have to create the -shm file. There,
+    where nobody can be writing, ``immutable=1`` reads the file without locks."""
+    if not path.exists():
+        return None
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return None
+    uri = path.as_uri()
+    wal = Path(f"{path}-wal")
+    on_read_only_filesystem = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    if on_read_only_filesystem and not (wal.exists() and wal.stat().st_size > 0):
+        return f"{uri}?immutable=1"
+    return f"{uri}?mode=ro"
+
+
+def _open_read_only(url: str, uri: str) -> Engine:
+    """An engine reading the SQLite file through ``uri``, for a store at the latest
+    schema (a read-only store cannot be upgraded)."""
+    import sqlite3
+
+    from atlas.migrations import current_version, latest_version
+
+    def connect():
+        return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+
+    engine = create_engine(url, future=True, creator=connect)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        version = current_version(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    if version != latest_version():
+        engine.dispose()
+        found = "no Atlas schema" if version is None else f"schema version {version}"
+        raise StoreError(
+            f"the store is read-only ({READ_ONLY_REASON}) and has {found}; this Atlas "
+            f"needs version {latest_version()}: open it once where it can be written"
+        )
+    _read_only_engines.add(engine)
     return engine
 
 

@@ -116,6 +116,11 @@ def engine() -> Engine:
     return _current_engine(store.database_url())[0]
 
 
+def read_only() -> bool:
+    """Is the store opened read-only (a SQLite file this process cannot write)?"""
+    return store.is_read_only(engine())
+
+
 def store_problem() -> str | None:
     """Why the store cannot be read (one line, no password), or None when it can."""
     try:

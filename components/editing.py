@@ -26,6 +26,11 @@ from pathlib import Path
 import streamlit as st
 
 LOCKED_NOTE = "Editing is locked: unlock it in the sidebar"
+# A store opened read-only (atlas.store.is_read_only): nobody can edit, whatever the setting.
+READ_ONLY_NOTE = (
+    "The store is read-only (its file or folder cannot be written): "
+    "everything can be read, edits are disabled"
+)
 PASSWORD_VARIABLE = "ATLAS_EDITOR_PASSWORD"
 MAX_NAME_LENGTH = 80
 SHARED_EDITOR = "editor"  # who is recorded for a shared password given without a name
@@ -140,8 +145,16 @@ def editor_name(settings: Access | None = None) -> str | None:
     return name
 
 
+def _store_read_only() -> bool:
+    from components import data
+
+    return data.read_only()
+
+
 def allowed() -> bool:
-    """May this session edit? Always on an open app."""
+    """May this session edit? Always on an open app, never on a read-only store."""
+    if _store_read_only():
+        return False
     settings = access()
     return settings.open or editor_name(settings) is not None
 
@@ -149,6 +162,9 @@ def allowed() -> bool:
 def require() -> str | None:
     """Call before every write. Returns who to record (None on an open app, where
     nobody signs in); on a locked app it shows the note and stops this run."""
+    if _store_read_only():
+        st.error(READ_ONLY_NOTE, icon=":material/lock:")
+        st.stop()
     settings = access()
     if settings.open:
         return None
@@ -163,13 +179,16 @@ def locked_note() -> bool:
     """Show the one-line note when this session may not edit; True when locked."""
     if allowed():
         return False
-    st.info(LOCKED_NOTE, icon=":material/lock:")
+    st.info(READ_ONLY_NOTE if _store_read_only() else LOCKED_NOTE, icon=":material/lock:")
     return True
 
 
 def sidebar() -> None:
     """The unlock box (name and password) or who is editing with a lock button.
-    Draws nothing on an open app."""
+    Draws nothing on an open app; on a read-only store, the note that edits are disabled."""
+    if _store_read_only():
+        st.sidebar.info(READ_ONLY_NOTE, icon=":material/lock:")
+        return
     settings = access()
     if settings.open:
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -358,3 +359,154 @@ def test_app_shows_one_error_box(tmp_path, monkeypatch, make, says, page):
     assert box.startswith("The store cannot be opened: ") and says in box, box
     shown = _everything_shown(at)
     assert PASSWORD not in shown and "Traceback" not in shown
+
+
+# --- 13. a store on a read-only filesystem ----------------------------------------------
+
+# Run inside a private mount namespace where the store's folder is bind-mounted
+# read-only: the tests run as root, which chmod does not stop, but a read-only mount
+# stops everyone (EROFS). argv: the store's folder, its article and deal counts.
+READ_ONLY_CHECK = r"""
+import json, os, subprocess, sys
+from pathlib import Path
+
+folder, articles, deals = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+url = f"sqlite:///{folder / 'atlas.db'}"
+os.environ["ATLAS_DB_URL"] = url
+os.environ.pop("ATLAS_CACHE_DIR", None)  # the prepared tables beside the store
+try:
+    (folder / "probe").write_text("x")
+    raise SystemExit("the folder is writable: the check would prove nothing")
+except OSError as error:
+    assert error.errno == 30, error  # EROFS, also for root
+
+from atlas import snapshot, store
+from tests.test_store import _result
+
+engine = store.open_store(url)
+assert store.is_read_only(engine)
+assert store.counts(engine)["articles"] == articles
+assert len(snapshot.dashboard_tables(engine)[0]) == deals
+try:
+    store.save_extraction(engine, _result("x1"), fingerprint="f")
+    raise SystemExit("a write went through")
+except Exception as error:
+    assert "read-only" in store.describe_error(error), store.describe_error(error)
+
+cli = subprocess.run(
+    [sys.executable, "-m", "atlas", "--db", url, "ingest", "--quiet", str(folder)],
+    capture_output=True, text=True, check=False,
+)
+assert cli.returncode == 2 and cli.stderr.count("\n") == 1, cli.stderr
+assert "the store is read-only" in cli.stderr and "cannot take articles" in cli.stderr
+
+from streamlit.testing.v1 import AppTest
+from components.editing import READ_ONLY_NOTE
+
+at = AppTest.from_file(os.path.abspath("app.py"), default_timeout=90)  # cwd: the project
+at.run()
+assert not at.exception, at.exception
+assert next(m.value for m in at.metric if m.label == "Deals") == str(deals)
+assert [i.value for i in at.sidebar.info] == [READ_ONLY_NOTE]
+at.switch_page("views/add_articles.py").run()
+assert not at.exception, at.exception
+assert READ_ONLY_NOTE in [i.value for i in at.main.info]
+assert at.button(key="add_upload_go").disabled
+for page in ("views/corrections.py", "views/deals.py", "views/companies.py"):
+    at.switch_page(page).run()
+    assert not at.exception, (page, at.exception)
+
+
+def write_anyway():
+    import streamlit as st
+    from components import editing
+
+    editing.require()
+    st.write("written")
+
+
+forced = AppTest.from_function(write_anyway, default_timeout=60)
+forced.run()
+assert not forced.exception, forced.exception
+assert [e.value for e in forced.error] == [READ_ONLY_NOTE]
+assert not forced.markdown, "went past the refusal"
+print("read-only checks passed")
+"""
+
+
+def _mount_namespaces_work() -> str | None:
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("mount"):
+        return "needs root with unshare and mount (a read-only bind mount)"
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o ro none /mnt"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return None if probe.returncode == 0 else f"cannot mount: {probe.stderr.strip()}"
+
+
+def _hold_wal(path: Path):
+    """A connection that keeps the store's -wal file (and the articles in it) alive:
+    written to by others, never checkpointed by its own close while it is open."""
+    import sqlite3
+
+    holder = sqlite3.connect(path)
+    holder.execute("SELECT count(*) FROM articles").fetchone()
+    return holder
+
+
+@pytest.mark.parametrize("wal", [False, True], ids=["closed-cleanly", "with-wal"])
+def test_a_store_on_a_read_only_filesystem_is_read_and_refuses_edits(tmp_path, monkeypatch, wal):
+    """A store copied to a read-only filesystem: read (``immutable=1`` when SQLite
+    closed it cleanly, ``mode=ro`` when its -wal file holds articles), every page
+    works, the app says edits are disabled and refuses one, the CLI refuses an
+    ingest in one line."""
+    reason = _mount_namespaces_work()
+    if reason:
+        pytest.skip(reason)
+    monkeypatch.delenv("ATLAS_CACHE_DIR", raising=False)  # prepared tables beside the store
+    source, view = tmp_path / "source", tmp_path / "view"
+    view.mkdir()
+    source.mkdir()
+    path = source / "atlas.db"
+    url = f"sqlite:///{path}"
+    store.open_store(url).dispose()
+    holder = _hold_wal(path) if wal else None
+    _fill(url, "a", deals_each=2)
+    engine = store.open_store(url)
+    snapshot.dashboard_tables(engine)  # its prepared tables beside it, as ingest leaves them
+    engine.dispose()
+    assert Path(f"{path}-wal").exists() == wal
+    if wal:
+        copy = tmp_path / "copy"
+        shutil.copytree(source, copy)  # taken while the -wal holds the articles
+        holder.close()
+        shutil.rmtree(source)
+        copy.rename(source)
+        assert Path(f"{path}-wal").stat().st_size > 0
+    script = tmp_path / "check.py"
+    script.write_text(READ_ONLY_CHECK)
+    done = subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" && '
+            f'exec "{sys.executable}" "$3" "$2" 3 6',
+            "check",
+            str(source),
+            str(view),
+            str(script),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0 and "read-only checks passed" in done.stdout, (
+        done.stdout[-2000:] + done.stderr[-4000:]
+    )
