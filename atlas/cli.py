@@ -48,10 +48,37 @@ def result_as_json(result) -> dict:
                 "deal_date": deal.deal_date,
                 "confidence": deal.confidence,
                 "evidence": deal.evidence,
+                "terms": terms_as_json(deal.terms, deal.deal_date),
+                "assets": list(deal.assets),
+                "status": deal.status,
             }
             for deal in result.deals
         ],
     }
+
+
+def terms_as_json(terms, on: str | None) -> dict:
+    """A deal's terms in the gold schema, money terms with their value in US dollars at
+    the deal's date (``usd``, null where the ECB publishes no rate for the currency)."""
+    from atlas.terms import usd_value
+
+    out: dict = {}
+    for name in ("total_value", "upfront", "milestones"):
+        money = getattr(terms, name)
+        if money is not None:
+            amount = int(money.amount) if float(money.amount).is_integer() else money.amount
+            usd = usd_value(money, on)
+            out[name] = {
+                "amount": amount,
+                "currency": money.currency,
+                "text": money.text,
+                "usd": round(usd) if usd is not None else None,
+            }
+    if terms.equity_pct is not None:
+        out["equity_pct"] = {"value": terms.equity_pct.value, "text": terms.equity_pct.text}
+    if terms.royalties:
+        out["royalties"] = {"text": terms.royalties}
+    return out
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -5,6 +5,12 @@ and corporate suffixes; a predicted name matches a gold organisation when it
 equals its canonical name or one of its surface forms, or when one is a
 leading run of the other's words ("Astellas" ~ "Astellas Pharma"). A deal
 matches when its set of parties matches.
+
+On matched deals (``../shared/eval/README.md``): a money or stake term counts when the
+gold or the prediction states it, and is right when both do and agree (amount within
+1 %, same currency; stake within 0.5 points); assets by precision and recall of
+case-folded names, one containing the other counting as a match; status accuracy, a
+prediction without a status counting as ``agreed``.
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ class ArticleReport:
     missed_deals: list[str] = field(default_factory=list)
     false_deals: list[str] = field(default_factory=list)
     wrong_types: list[str] = field(default_factory=list)
+    wrong_terms: list[str] = field(default_factory=list)
+    wrong_assets: list[str] = field(default_factory=list)
+    wrong_status: list[str] = field(default_factory=list)
     date: tuple[str | None, str | None] = (None, None)
 
 
@@ -63,11 +72,23 @@ class Evaluation:
     deals: Score = field(default_factory=Score)
     type_correct: int = 0
     dates_correct: int = 0
+    terms_counted: int = 0
+    terms_correct: int = 0
+    assets: Score = field(default_factory=Score)
+    status_correct: int = 0
     articles: list[ArticleReport] = field(default_factory=list)
 
     @property
     def type_accuracy(self) -> float:
         return self.type_correct / self.deals.tp if self.deals.tp else 1.0
+
+    @property
+    def terms_accuracy(self) -> float:
+        return self.terms_correct / self.terms_counted if self.terms_counted else 1.0
+
+    @property
+    def status_accuracy(self) -> float:
+        return self.status_correct / self.deals.tp if self.deals.tp else 1.0
 
     @property
     def date_accuracy(self) -> float:
@@ -80,6 +101,10 @@ class Evaluation:
             "deals": self.deals.as_dict(),
             "deal_type_accuracy": round(self.type_accuracy, 3),
             "date_accuracy": round(self.date_accuracy, 3),
+            "terms_accuracy": round(self.terms_accuracy, 3),
+            "terms_counted": self.terms_counted,
+            "assets": self.assets.as_dict(),
+            "status_accuracy": round(self.status_accuracy, 3),
         }
 
 
@@ -165,11 +190,13 @@ def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> Articl
             continue
         used[hit] = True
         evaluation.deals.tp += 1
-        gold_type = gold_deals[hit][1]["type"]
+        gold_deal = gold_deals[hit][1]
+        gold_type = gold_deal["type"]
         if deal["type"] == gold_type:
             evaluation.type_correct += 1
         else:
             report.wrong_types.append(f"{label} gold {gold_type}")
+        _score_details(gold_deal, deal, evaluation, report, label)
     for i, (_, g) in enumerate(gold_deals):
         if not used[i]:
             evaluation.deals.fn += 1
@@ -184,6 +211,74 @@ def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> Articl
     return report
 
 
+# The terms that count: money amounts and the stake; royalties are text only.
+MONEY_TERMS = ("total_value", "upfront", "milestones")
+SCORED_TERMS = (*MONEY_TERMS, "equity_pct")
+
+
+def term_agrees(key: str, gold: dict, predicted: dict) -> bool:
+    """A money term within 1 % and in the same currency; a stake within 0.5 points."""
+    try:
+        if key == "equity_pct":
+            return abs(float(predicted["value"]) - float(gold["value"])) <= 0.5
+        expected = float(gold["amount"])
+        return predicted.get("currency") == gold.get("currency") and abs(
+            float(predicted["amount"]) - expected
+        ) <= 0.01 * abs(expected)
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _asset_match(a: str, b: str) -> bool:
+    return bool(a and b) and (a in b or b in a)
+
+
+def _score_details(
+    gold: dict, predicted: dict, evaluation: Evaluation, report: ArticleReport, label: str
+) -> None:
+    """Terms, assets and status of one matched deal."""
+    gold_terms = gold.get("terms") or {}
+    pred_terms = predicted.get("terms") or {}
+    for key in SCORED_TERMS:
+        g, p = gold_terms.get(key), pred_terms.get(key)
+        if not g and not p:
+            continue
+        evaluation.terms_counted += 1
+        if g and p and term_agrees(key, g, p):
+            evaluation.terms_correct += 1
+        else:
+            report.wrong_terms.append(f"{label} {key}: predicted {_term(p)}, gold {_term(g)}")
+
+    gold_assets = list(dict.fromkeys(a.casefold().strip() for a in gold.get("assets") or []))
+    pred_assets = list(dict.fromkeys(a.casefold().strip() for a in predicted.get("assets") or []))
+    score = evaluation.assets
+    for name in pred_assets:
+        if any(_asset_match(name, g) for g in gold_assets):
+            score.tp += 1
+        else:
+            score.fp += 1
+            report.wrong_assets.append(f"{label} false asset {name!r}")
+    for name in gold_assets:
+        if not any(_asset_match(name, p) for p in pred_assets):
+            score.fn += 1
+            report.wrong_assets.append(f"{label} missed asset {name!r}")
+
+    gold_status = gold.get("status") or "agreed"
+    pred_status = predicted.get("status") or "agreed"
+    if gold_status == pred_status:
+        evaluation.status_correct += 1
+    else:
+        report.wrong_status.append(f"{label} predicted {pred_status}, gold {gold_status}")
+
+
+def _term(term: dict | None) -> str:
+    if not term:
+        return "-"
+    if "amount" in term:
+        return f"{term.get('amount')} {term.get('currency')} ({term.get('text', '')!r})"
+    return f"{term.get('value')} ({term.get('text', '')!r})"
+
+
 def load_gold(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
@@ -191,13 +286,16 @@ def load_gold(path: str | Path) -> list[dict]:
 
 def format_report(evaluation: Evaluation, *, verbose: bool = False) -> str:
     s = evaluation.summary()
-    o, d = s["organisations"], s["deals"]
+    o, d, a = s["organisations"], s["deals"], s["assets"]
     lines = [
         f"articles: {s['articles']}",
         f"organisations: P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}  (tp {o['tp']}, fp {o['fp']}, fn {o['fn']})",
         f"deals:         P {d['precision']:.3f}  R {d['recall']:.3f}  F1 {d['f1']:.3f}  (tp {d['tp']}, fp {d['fp']}, fn {d['fn']})",
         f"deal-type accuracy (matched deals): {s['deal_type_accuracy']:.3f}",
         f"date accuracy (article published):  {s['date_accuracy']:.3f}",
+        f"terms accuracy (matched deals):     {s['terms_accuracy']:.3f}  ({s['terms_counted']} counted)",
+        f"assets (matched deals): P {a['precision']:.3f}  R {a['recall']:.3f}  F1 {a['f1']:.3f}  (tp {a['tp']}, fp {a['fp']}, fn {a['fn']})",
+        f"status accuracy (matched deals):    {s['status_accuracy']:.3f}",
     ]
     if verbose:
         for report in evaluation.articles:
@@ -206,6 +304,9 @@ def format_report(evaluation: Evaluation, *, verbose: bool = False) -> str:
                 ("missed deals", report.missed_deals),
                 ("false deals", report.false_deals),
                 ("wrong types", report.wrong_types),
+                ("wrong terms", report.wrong_terms),
+                ("assets", report.wrong_assets),
+                ("wrong status", report.wrong_status),
                 ("missed organisations", report.missed_orgs),
                 ("false organisations", report.false_orgs),
             ):

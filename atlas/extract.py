@@ -38,6 +38,7 @@ from atlas.rules import (
     sentence_findings,
     separate_agreement,
 )
+from atlas.terms import DealMention, ItemReader, brand_names
 
 _MONTHS = (
     "January February March April May June July August September October November December".split()
@@ -251,6 +252,7 @@ class Extractor:
                 if ent.id_:
                     hints[text] = ent.id_
         resolved = self.resolver.resolve_document(surface, hints=hints)
+        brands = brand_names(doc for _item, doc in docs)
         organisations: dict[str, ResolvedOrganisation] = {}
         mentions: list[Mention] = []
         deals: list[Deal] = []
@@ -273,7 +275,7 @@ class Extractor:
                     Mention(span.text, org.canonical, span.start_char, span.end_char, item.index)
                 )
             self._countries_from_text(doc, orgs, organisations)
-            deals.extend(self._item_deals(article, item, doc, orgs))
+            deals.extend(self._item_deals(article, item, doc, orgs, organisations, brands))
         for deal in deals:
             countries = [organisations[p].country for p in deal.parties if p in organisations]
             deal.countries = tuple(sorted({c for c in countries if c}))
@@ -345,7 +347,13 @@ class Extractor:
         return found
 
     def _item_deals(
-        self, article: Article, item: ArticleItem, doc: Doc, orgs: list[OrgMention]
+        self,
+        article: Article,
+        item: ArticleItem,
+        doc: Doc,
+        orgs: list[OrgMention],
+        organisations: dict[str, ResolvedOrganisation],
+        brands: frozenset[str] = frozenset(),
     ) -> list[Deal]:
         if len({o.canonical for o in orgs}) < 1:
             return []
@@ -364,6 +372,7 @@ class Extractor:
         date_source = item.date_source if item.published else article.date_source
 
         deals: list[Deal] = []
+        sentence_of: dict[int, Span] = {}
         last_subject: str | None = None
         for sent in doc.sents:
             ctx = SentenceContext(sent, token_org, main_org, last_subject, self.lexicon.words)
@@ -385,10 +394,29 @@ class Extractor:
                         trigger=trigger,
                     )
                 )
+                sentence_of[id(deals[-1])] = sent
             subject = ctx.sentence_subject()
             if subject:
                 last_subject = subject
-        return _merge_item_deals(deals, doc, self.lexicon.words.separate_agreement_cues)
+        merged = _merge_item_deals(deals, doc, self.lexicon.words.separate_agreement_cues)
+        # Terms, assets and status (atlas.terms), the item's deals read together.
+        mentions = [
+            DealMention(
+                sentence_of[id(deal)],
+                deal.parties,
+                tuple(
+                    organisations[p].country if p in organisations else None for p in deal.parties
+                ),
+            )
+            for deal in merged
+        ]
+        spans = [(o.start, o.end, o.canonical) for o in orgs]
+        text = _item_text(item)[: self.nlp.max_length]
+        reader = ItemReader(doc, spans, mentions, self.lexicon.words, brands=brands, text=text)
+        for deal, mention in zip(merged, mentions, strict=True):
+            details = reader.read(mention)
+            deal.terms, deal.assets, deal.status = details.terms, details.assets, details.status
+        return merged
 
     def _sentence_deals(
         self, ctx: SentenceContext

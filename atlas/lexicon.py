@@ -100,6 +100,23 @@ class WordLists:
     subsidiary_nouns: frozenset[str]
     drug_name_endings: frozenset[str]
     cue_subsidiary: frozenset[str]
+    # Terms, assets and status of a deal (atlas.terms)
+    term_deal_nouns: frozenset[str]
+    term_upfront_cues: frozenset[str]
+    term_milestone_cues: frozenset[str]
+    term_total_cues: frozenset[str]
+    term_excluded_cues: frozenset[str]
+    term_stake_words: frozenset[str]
+    term_not_stake_words: frozenset[str]
+    term_inn_stems: frozenset[str]
+    term_inn_second_words: frozenset[str]
+    term_platform_nouns: frozenset[str]
+    term_code_exclusions: frozenset[str]
+    term_asset_stop_words: frozenset[str]
+    status_terminated_words: frozenset[str]
+    status_completion_words: frozenset[str]
+    status_transfer_verbs: frozenset[str]
+    status_pending_words: frozenset[str]
 
     def cues(self) -> dict[str, frozenset[str]]:
         """The ``cue_*`` lists by their name without the prefix."""

@@ -25,6 +25,9 @@ DEAL_TYPES = (
 
 ORG_KINDS = ("company", "academic", "government", "investor", "other")
 
+# Where a deal stands, as its mention reports it: signed (or announced), done, ended.
+DEAL_STATUSES = ("agreed", "completed", "terminated")
+
 
 @dataclass(frozen=True)
 class ArticleItem:
@@ -90,6 +93,39 @@ class Organisation:
     in_lexicon: bool = False
 
 
+@dataclass(frozen=True)
+class Money:
+    """An amount as the text states it: whole currency units, ISO 4217 code, the words."""
+
+    amount: float
+    currency: str
+    text: str
+    up_to: bool = False  # "up to $1.2 billion": a ceiling, not a sum paid
+
+
+@dataclass(frozen=True)
+class Stake:
+    value: float  # percentage points
+    text: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A deal's disclosed terms; ``None`` where the text states none."""
+
+    total_value: Money | None = None
+    upfront: Money | None = None
+    milestones: Money | None = None
+    equity_pct: Stake | None = None
+    royalties: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) for name in TERM_NAMES)
+
+
+TERM_NAMES = ("total_value", "upfront", "milestones", "equity_pct", "royalties")
+
+
 @dataclass
 class Deal:
     parties: tuple[str, ...]
@@ -104,3 +140,6 @@ class Deal:
     confidence: float = 0.5
     trigger: str = ""
     also_types: tuple[str, ...] = ()
+    terms: Terms = field(default_factory=Terms)
+    assets: tuple[str, ...] = ()  # drugs, products, platforms, as written
+    status: str = "agreed"  # one of DEAL_STATUSES

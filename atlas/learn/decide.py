@@ -680,7 +680,8 @@ def article_result(
     deals = []
     article = prepared.article
     item_areas: dict[int, list[str]] = {}
-    for c in chosen:
+    details = _deal_details(extractor, prepared, chosen, kept, organisations)
+    for c, detail in zip(chosen, details, strict=True):
         item, doc = prepared.docs[c.item]
         if c.item not in item_areas:
             item_areas[c.item] = [a for a, _ in Counter(extractor._areas(doc)).most_common(3)]
@@ -704,6 +705,42 @@ def article_result(
                 confidence=round(c.probability, 2),
                 trigger=c.trigger,
                 also_types=tuple(t for t in dict.fromkeys(c.rule_types) if t != deal_type),
+                terms=detail.terms,
+                assets=detail.assets,
+                status=detail.status,
             )
         )
     return ExtractionResult(article, organisations, mentions, deals)
+
+
+def _deal_details(extractor, prepared: PreparedArticle, chosen, kept, organisations) -> list:
+    """Terms, assets and status of each chosen deal (``atlas.terms``), every item's
+    deals read together so that a sentence of several deals shares its amounts out."""
+    from atlas.extract import _item_text
+    from atlas.terms import DealMention, ItemReader, brand_names
+
+    brands = brand_names(doc for _item, doc in prepared.docs)
+    readers: dict[int, ItemReader] = {}
+    by_item: dict[int, list[DealMention]] = {}
+    mentions = []
+    for c in chosen:
+        countries = tuple(
+            organisations[p].country if p in organisations else None for p in c.parties
+        )
+        mention = DealMention(c.sentence, tuple(c.parties), countries)
+        by_item.setdefault(c.item, []).append(mention)
+        mentions.append((c.item, mention))
+    for k, item_deals in by_item.items():
+        readers[k] = ItemReader(
+            prepared.docs[k][1],
+            [
+                (m.start, m.end, m.canonical)
+                for m in prepared.candidates
+                if m.item == k and m.canonical in kept
+            ],
+            item_deals,
+            extractor.lexicon.words,
+            brands=brands,
+            text=_item_text(prepared.docs[k][0])[: extractor.nlp.max_length],
+        )
+    return [readers[k].read(mention) for k, mention in mentions]

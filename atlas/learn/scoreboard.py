@@ -10,7 +10,9 @@ Four ways of deciding are compared, each measured the same way:
 On the tuning sets (``dev``, ``train-a`` .. ``train-e``) the trained variants are
 cross-validated by source (5 folds; a fold's sources are never trained on); ``check``
 is held out: scored once by models trained on every tuning set. The bundled model's
-figures on its own training sets are printed apart, as in-sample figures.
+figures on its own training sets are printed apart, as in-sample figures. A second
+table gives the deals' terms, assets and status (``atlas.terms``) on the deals each
+variant matched.
 """
 
 from __future__ import annotations
@@ -62,6 +64,30 @@ def format_table(rows: list[Row], variants: tuple[str, ...] = VARIANTS) -> str:
     lines = [head, f"{'':34}" + "".join(f"{v:>30}" for v in variants)]
     for row in rows:
         lines.append(f"{row.label:34}" + "".join(_cell(row.scores.get(v)) for v in variants))
+    return "\n".join(lines)
+
+
+DETAIL_VARIANTS = ("rules", "model", "rules+model")
+
+
+def _detail_cell(evaluation: Evaluation | None) -> str:
+    if evaluation is None:
+        return f"{'-':>36}"
+    s = evaluation.summary()
+    a = s["assets"]
+    return (
+        f"{s['terms_accuracy']:.2f} ({s['terms_counted']:>3})"
+        f" {a['f1']:.2f} {a['precision']:.2f}/{a['recall']:.2f}"
+        f" {s['status_accuracy']:.2f} ({evaluation.deals.tp:>3})"
+    ).rjust(36)
+
+
+def format_details_table(rows: list[Row], variants: tuple[str, ...] = DETAIL_VARIANTS) -> str:
+    """Terms, assets and status on the matched deals of each variant."""
+    head = "cell: terms accuracy (terms counted), assets F1 P/R, status accuracy (matched deals)"
+    lines = [head, f"{'':34}" + "".join(f"{v:>36}" for v in variants)]
+    for row in rows:
+        lines.append(f"{row.label:34}" + "".join(_detail_cell(row.scores.get(v)) for v in variants))
     return "\n".join(lines)
 
 
@@ -163,6 +189,9 @@ def scoreboard(eval_dir: str | Path, *, check: bool = True, progress=print) -> s
             )
         )
     text = format_table(rows)
+    # The deals' terms, assets and status, on the deals each variant matched: they need
+    # no training, so the cross-validated column reads every tuning article once.
+    text += "\n\n" + format_details_table(rows)
     if bundled is not None:
         in_sample = _score_models(extractor, tuning, bundled)
         text += (

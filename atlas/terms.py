@@ -1,0 +1,1081 @@
+"""A deal mention's terms, assets and status, read from its sentence and what follows it.
+
+Given the parsed item (one news item or digest entry) and the deals found in it, each
+deal is read from its evidence sentence and the sentences after it in the same item
+("Under the terms of the agreement, ..."), up to the next sentence that states another
+of the item's deals or speaks only of other organisations:
+
+- money terms: ``total_value``, ``upfront`` and ``milestones`` (a milestone total given
+  in parts is their sum), each an amount in whole currency units with its ISO 4217
+  currency and the words that state it; ``equity_pct`` from a stake; ``royalties`` as
+  text. Per-share prices, market sizes, revenues, conversions in brackets ("$250 million
+  (€223 million)") and amounts nearer another deal's party in the same sentence are not
+  this deal's terms.
+- assets: development codes ("ABC-123"), international nonproprietary names by their
+  stems (-mab, -nib, -parib, -cel ...), names marked ® or ™ anywhere in the article,
+  names after a product noun ("the drug Zolvix") and names before a platform noun
+  ("its XenoMouse technology"), as written.
+- status: ``terminated`` when the sentence ends the agreement, ``completed`` when it
+  reports the transfer done ("has acquired", "bought", "completed its acquisition",
+  "paid $X for"), else ``agreed``.
+
+Amounts are parsed here rather than by ``quantulum3``: on the labelled sets the focused
+parser below reads the notations of deal news that quantulum3 misses or misreads ("€50m",
+"Rs 100 crore", "KRW 10 billion", "RMB102,420,000", "A$16.9 million", "15 mln dlrs",
+"£1.5bn"), and takes a fraction of its time. The cue words that give an amount its role
+are the user's word lists (``data/lexicon/word_lists.toml``, ``term_*`` and
+``status_*`` lists). ``usd_value`` converts an amount at the deal's date with the
+European Central Bank's rates that ``currencyconverter`` ships (offline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.attrs import IDX
+from spacy.tokens import Doc, Span, Token
+
+from atlas.lexicon import WordLists
+from atlas.models import Money, Stake, Terms
+
+# ----------------------------------------------------------------------------- amounts
+
+# Currency notations before the number, longest first so "US$" is not read as "$".
+_PREFIX_CURRENCY = {
+    "US$": "USD",
+    "U.S.$": "USD",
+    "USD": "USD",
+    "US $": "USD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "AUD": "AUD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "CDN$": "CAD",
+    "Cdn$": "CAD",
+    "CAD": "CAD",
+    "NZ$": "NZD",
+    "NZD": "NZD",
+    "HK$": "HKD",
+    "HKD": "HKD",
+    "NT$": "TWD",
+    "TWD": "TWD",
+    "S$": "SGD",
+    "SGD": "SGD",
+    "R$": "BRL",
+    "€": "EUR",
+    "EUR": "EUR",
+    "EU": "EUR",  # "EU328 million", only straight before the digits
+    "£": "GBP",
+    "GBP": "GBP",
+    "Stg": "GBP",
+    "¥": "¥",  # yen or yuan: decided by the deal's countries
+    "JPY": "JPY",
+    "₩": "KRW",
+    "KRW": "KRW",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "Rs.": "INR",
+    "Rs": "INR",
+    "INR": "INR",
+    "₹": "INR",
+    "CHF": "CHF",
+    "SFr.": "CHF",
+    "SFr": "CHF",
+    "DKK": "DKK",
+    "SEK": "SEK",
+    "NOK": "NOK",
+    "ILS": "ILS",
+    "NIS": "ILS",
+    "₪": "ILS",
+    "$": "$",  # a dollar: decided by the deal's countries
+}
+# Currency words after the number ("500 billion lire", "15 mln dlrs"), lower case.
+_SUFFIX_CURRENCY = {
+    "us dollars": "USD",
+    "u.s. dollars": "USD",
+    "australian dollars": "AUD",
+    "canadian dollars": "CAD",
+    "hong kong dollars": "HKD",
+    "singapore dollars": "SGD",
+    "taiwan dollars": "TWD",
+    "new taiwan dollars": "TWD",
+    "dollars": "$",
+    "dollar": "$",
+    "dlrs": "$",
+    "euros": "EUR",
+    "euro": "EUR",
+    "pounds sterling": "GBP",
+    "pounds": "GBP",
+    "sterling": "GBP",
+    "stg": "GBP",
+    "yen": "JPY",
+    "won": "KRW",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rupees": "INR",
+    "lire": "ITL",
+    "lira": "ITL",
+    "swiss francs": "CHF",
+    "french francs": "FRF",
+    "francs": "CHF",
+    "deutsche marks": "DEM",
+    "marks": "DEM",
+    "danish kroner": "DKK",
+    "norwegian kroner": "NOK",
+    "swedish kronor": "SEK",
+    "kronor": "SEK",
+    "kroner": "DKK",
+    "shekels": "ILS",
+}
+_ISO_SUFFIX = ("USD", "EUR", "GBP", "JPY", "KRW", "CNY", "RMB", "INR", "CHF", "AUD", "CAD")
+_MULTIPLIERS = {
+    "trillion": 1e12,
+    "tn": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "bln": 1e9,
+    "b": 1e9,
+    "million": 1e6,
+    "mln": 1e6,
+    "mn": 1e6,
+    "mio": 1e6,
+    "mill.": 1e6,
+    "mill": 1e6,
+    "m": 1e6,
+    "thousand": 1e3,
+    "k": 1e3,
+    "crores": 1e7,
+    "crore": 1e7,
+    "cr": 1e7,
+    "lakhs": 1e5,
+    "lakh": 1e5,
+    "lacs": 1e5,
+}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "fifty": 50,
+    "hundred": 100,
+}
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUM_WORD = _alternation(_NUMBER_WORDS)
+_MULT = _alternation(_MULTIPLIERS)
+_PREFIX = _alternation(k for k in _PREFIX_CURRENCY if k != "EU" and k[0].isalpha())
+# Symbols may follow a letter: "a payment of$20 million" (a scraper's lost space).
+_SYMBOL_PREFIX = _alternation(k for k in _PREFIX_CURRENCY if not k[0].isalpha())
+_SUFFIX = _alternation([*_SUFFIX_CURRENCY, *_ISO_SUFFIX])
+# Amounts are found from their numbers: a pass for numbers, then the few characters
+# around each read for a currency and a multiplier (one regex over the whole text, with
+# every notation as an alternative, took most of the reader's time).
+_NUMBER = re.compile(
+    rf"(?<![\d.,])(?:{_NUM})|(?<![\w-])(?:{_NUM_WORD})(?=\s?-?\s?(?:{_MULT})\b)", re.IGNORECASE
+)
+_BEFORE = re.compile(
+    rf"(?:(?P<symbol>{_SYMBOL_PREFIX})|(?<![A-Za-z])(?P<code>{_PREFIX})|(?<![A-Za-z])(?P<eu>EU))$"
+)
+_BEFORE_SPACED = re.compile(
+    rf"(?:(?P<symbol>{_SYMBOL_PREFIX})|(?<![A-Za-z])(?P<code>{_PREFIX}))\s$"
+)
+_AFTER = re.compile(
+    # "millionin": a scraper ate the space; no other word starts so after an amount
+    rf"(?:\s?-?\s?(?:(?P<mult>{_MULT})(?![A-Za-z])|(?P<glued>million|billion|trillion)(?=[a-z])))?"
+    rf"(?:\s(?P<post>{_SUFFIX})(?![A-Za-z]))?",
+    re.IGNORECASE,
+)
+# Case matters for these: "M"/"B" but not "m" before a space ("$5 more"), "won" as a verb.
+_PERCENT = re.compile(
+    rf"(?<![\w.])(?P<num>\d+(?:\.\d+)?|{_NUM_WORD})\s?(?:%|percent\b|per\s?cent\b|pct\b|per-cent\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money amount in a text: character offsets, value, currency (``$`` and ``¥``
+    until the deal's countries decide) and the words as written."""
+
+    start: int
+    end: int
+    value: float
+    currency: str
+    text: str
+
+
+def _number(text: str) -> float | None:
+    word = _NUMBER_WORDS.get(text.lower())
+    if word is not None:
+        return float(word)
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every money amount in ``text`` with its currency ("$1.2B", "¥10 billion",
+    "€50m", "Rs 100 crore", "KRW 10 billion", "10 billion won", "RMB102,420,000")."""
+    found = []
+    for number in _NUMBER.finditer(text):
+        start, end = number.span()
+        before = text[max(0, start - 12) : start]
+        prefix = _BEFORE.search(before) or _BEFORE_SPACED.search(before)
+        after = _AFTER.match(text, end)
+        mult = after.group("mult") or after.group("glued")
+        post = after.group("post")
+        currency = None
+        if prefix is not None:
+            # "EU" only straight before its digits: "EU328 million" (no _BEFORE_SPACED)
+            written = prefix.group("symbol") or prefix.group("code") or prefix.groupdict().get("eu")
+            if written:
+                currency = _PREFIX_CURRENCY[written]
+                start -= len(before) - prefix.start()
+        if post:
+            suffix = _currency_of_suffix(post)
+            if currency is None or (currency == "$" and suffix != "$"):
+                currency = suffix  # "500 billion lire"; "$5 million Canadian dollars"
+        if currency is None:
+            continue
+        if prefix is None and post and post.lower() in ("won", "yen", "marks") and not mult:
+            continue  # "they won 2 awards": amounts in won or yen come in millions
+        value = _number(number.group(0))
+        if value is None or (prefix is None and not mult and not number.group(0)[0].isdigit()):
+            continue  # "one dollar"
+        end = after.end()
+        if mult:
+            if mult in ("m", "b", "k") and text[number.end()].isspace():
+                mult = None  # "$5 m" is rare and "m" then may be anything
+                end = number.end()
+                post = None
+            else:
+                value *= _MULTIPLIERS[mult.lower()]
+        if value <= 0:
+            continue
+        written_text = text[start:end].rstrip()
+        found.append(Amount(start, start + len(written_text), value, currency, written_text))
+    return found
+
+
+def _currency_of_suffix(word: str) -> str:
+    key = " ".join(word.lower().split())
+    if key == "rmb":
+        return "CNY"
+    return _SUFFIX_CURRENCY.get(key) or word.upper()
+
+
+# Where a bare "$" or "¥" is at home: the deal's parties decide.
+_LOCAL_DOLLAR = {
+    "Canada": "CAD",
+    "Australia": "AUD",
+    "New Zealand": "NZD",
+    "Hong Kong": "HKD",
+    "Singapore": "SGD",
+    "Taiwan": "TWD",
+}
+
+
+def local_currencies(countries: Iterable[str | None]) -> dict[str, str]:
+    """What "$" and "¥" mean in a deal of parties from these countries: the local
+    dollar when every party whose country is known is at home in one such country,
+    else US dollars; yuan for Chinese parties, else yen."""
+    known = {c for c in countries if c}
+    dollar = _LOCAL_DOLLAR.get(next(iter(known))) if len(known) == 1 else None
+    yen = "CNY" if known and known <= {"China", "Hong Kong"} else "JPY"
+    return {"$": dollar or "USD", "¥": yen}
+
+
+# ----------------------------------------------------------------------------- USD
+
+
+# Irrevocable euro conversion rates (31 December 1998) of the currencies the euro replaced.
+_EURO_LEGACY = {
+    "ITL": 1936.27,
+    "DEM": 1.95583,
+    "FRF": 6.55957,
+    "ESP": 166.386,
+    "NLG": 2.20371,
+    "BEF": 40.3399,
+    "ATS": 13.7603,
+    "FIM": 5.94573,
+    "IEP": 0.787564,
+    "PTE": 200.482,
+}
+
+
+@cache
+def _converter():
+    from currency_converter import CurrencyConverter
+
+    # Outside a currency's range the nearest rate is used (fallback_on_wrong_date);
+    # a missing day (weekend) takes the rates around it.
+    return CurrencyConverter(fallback_on_missing_rate=True, fallback_on_wrong_date=True)
+
+
+def usd_value(money: Money, on: str | None) -> float | None:
+    """The amount in US dollars at the deal's date (``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD``; today's last rate when unknown), from the ECB's reference rates.
+
+    The ECB's series start on 4 January 1999 (later for some currencies: INR 2009,
+    CNY 2005): an earlier date takes the first rate of the series, so the figure is an
+    approximation for comparison, not the rate of the day. Currencies the euro replaced
+    (lire, marks, francs ...) go through their fixed euro rate. A currency the ECB does
+    not publish (TWD, say) has no USD value: ``None``.
+    """
+    if money.currency == "USD":
+        return float(money.amount)
+    amount, currency = float(money.amount), money.currency
+    if currency in _EURO_LEGACY:
+        amount, currency = amount / _EURO_LEGACY[currency], "EUR"
+    converter = _converter()
+    if currency not in converter.currencies:
+        return None
+    date = _date(on)
+    return float(converter.convert(amount, currency, "USD", date=date))
+
+
+def _date(on: str | None) -> dt.date | None:
+    if not on:
+        return None
+    parts = [int(p) for p in re.findall(r"\d+", on)[:3]]
+    try:
+        year, month, day = (*parts, 1, 1)[:3] if len(parts) < 3 else parts
+        return dt.date(year, month or 1, day or 1)
+    except (TypeError, ValueError):
+        return None
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@dataclass
+class DealMention:
+    """What the reader needs of one deal of an item: its sentence and its parties."""
+
+    sentence: Span
+    parties: tuple[str, ...]
+    countries: tuple[str | None, ...] = ()
+
+
+@dataclass
+class DealDetails:
+    terms: Terms = field(default_factory=Terms)
+    assets: tuple[str, ...] = ()
+    status: str = "agreed"
+
+
+# How many sentences after the deal's own may state its terms.
+CONTEXT_SENTENCES = 8
+# How many sentences after the deal's own that speak of it may name its assets.
+ASSET_SENTENCES = 8
+# How far a cue word may stand from its amount, in characters.
+_CUE_BEFORE = 70
+_CUE_AFTER = 60
+_WEAK_CUE = 20
+# A payment's kind joined to its figure by a total word, not in a list of kinds.
+_JOINED_KIND = re.compile(
+    r"\b(milestones?|up-?\s?front)\b(?:(?!\band\b|\bor\b|,)[^.;]){0,30}?"
+    r"\b(?:totall?ing|total of|worth|amounting to|aggregating|valued at)\b[^,;]{0,40}$",
+    re.IGNORECASE,
+)
+# What a clause boundary between an amount and a party adds to their distance.
+_CLAUSE_WEIGHT = 80
+_CONVERSION_GAP = re.compile(
+    r"^\s*(?:\(|,?\s*or\s+|,\s*)\s*(?:about|approximately|approx\.|around|roughly|some|nearly|almost|~|≈|c\.)?\s*$",
+    re.IGNORECASE,
+)
+_UP_TO = re.compile(
+    r"(?:up to|as much as|potential(?:ly)?|could (?:be )?(?:worth|reach|exceed)|maximum of)\s*(?:a total of\s*|an additional\s*|approximately\s*|about\s*)?$",
+    re.IGNORECASE,
+)
+_CODE = re.compile(
+    r"(?<![\w$€£¥-])(?:[A-Z]{1,6}[- ]?\d{2,7}[A-Za-z]?(?:-\d+)?|[A-Z][a-z]{1,5}[A-Z][A-Za-z]{0,5}-?\d{2,7}"
+    r"|[A-Z]{2,5}-?\d[A-Za-z]?|[A-Z]{2,5}-[A-Z]\d{1,3}|[A-Z]{3,6}-\d{1,2})(?![\w$%-]|\.\d)"
+)
+_CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+class ItemReader:
+    """Reads every deal of one parsed item; built once per item."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        mentions: Sequence[tuple[int, int, str]],
+        deals: Sequence[DealMention],
+        words: WordLists,
+        *,
+        brands: frozenset[str] = frozenset(),
+        text: str | None = None,
+    ) -> None:
+        self.doc = doc
+        self.words = words
+        self.deals = list(deals)
+        self.mentions = sorted(mentions)  # token start, end, canonical name
+        self.mention_tokens = {i for s, e, _ in self.mentions for i in range(s, e)}
+        self.brands = brands
+        self.sents = list(doc.sents)
+        self.sent_starts = [s.start for s in self.sents]
+        # Doc.text joins every token on each access: the parsed text, when the caller
+        # has it (and its length shows it is the doc's), saves most of the reader's time.
+        end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+        self.text = text if text is not None and len(text) == end else doc.text
+        self.amounts = _drop_conversions(self.text, find_amounts(self.text))
+        self.amount_starts = [a.start for a in self.amounts]
+        self.percents = [
+            (m.start(), m.end(), _number(m.group("num")), m.group(0))
+            for m in _PERCENT.finditer(self.text)
+        ]
+        self._cues = _cue_patterns(words)
+        self._asset_cache: dict[int, list[tuple[int, int]]] = {}
+        self.token_starts = [int(i) for i in doc.to_array(IDX)] if len(doc) else []
+        self._inn_endings = tuple(words.term_inn_stems)
+        self._second_endings = tuple(words.term_inn_second_words)
+        self._name_nouns = words.product_nouns | words.term_platform_nouns
+
+    # ------------------------------------------------------------------ public
+    def read(self, deal: DealMention) -> DealDetails:
+        sentences = self._window(deal)
+        local = local_currencies(deal.countries)
+        roles: dict[str, list[tuple[Amount, str]]] = {}
+        stake: Stake | None = None
+        royalties: str | None = None
+        for n, sent in enumerate(sentences):
+            about_it = n == 0 or self._speaks_of(sent, deal)
+            for amount in self._amounts_in(sent, deal):
+                role, text = self._role(amount, sent, in_evidence=n == 0)
+                if role == "total" and not about_it:
+                    continue  # "bringing the offering to $11.5 million": whose?
+                if role:
+                    currency = local.get(amount.currency, amount.currency)
+                    roles.setdefault(role, []).append((_with_currency(amount, currency), text))
+            if stake is None:
+                stake = self._stake_in(sent, deal)
+            if royalties is None:
+                royalties = self._royalties_in(sent)
+        terms = Terms(
+            total_value=_first(roles.get("total")),
+            upfront=_first(roles.get("upfront")),
+            milestones=_milestones(roles.get("milestones") or []),
+            equity_pct=stake,
+            royalties=royalties,
+        )
+        return DealDetails(terms, self._assets(sentences, deal), self._status(deal))
+
+    # ------------------------------------------------------------------ window
+    def _window(self, deal: DealMention) -> list[Span]:
+        """The deal's sentence and the ones after it that go on speaking of it."""
+        index = bisect_left(self.sent_starts, deal.sentence.start)
+        index = min(index, len(self.sents) - 1)
+        out = [self.sents[index]]
+        other_sentences = {
+            d.sentence.start for d in self.deals if set(d.parties) != set(deal.parties)
+        }
+        if len({d.parties for d in self._deals_in(deal.sentence)}) > 1:
+            return out  # what follows a sentence of several deals belongs to none of them
+        if not other_sentences:
+            # The item's only deal: the whole item speaks of it, nearest sentences first
+            # (a headline the body does not repeat is read after the body, see
+            # extract._item_text, so the body's opening comes next in reading order).
+            following = self.sents[index + 1 :]
+            before = self.sents[:index][::-1]
+            if index == len(self.sents) - 1:
+                following, before = self.sents[:index], []
+            out += self._go_on(following, deal, other_sentences)
+            out += self._go_on(before, deal, other_sentences)
+        else:
+            following = self.sents[index + 1 : index + 1 + CONTEXT_SENTENCES]
+            out += self._go_on(following, deal, other_sentences)
+        return list(dict.fromkeys(out))
+
+    def _go_on(
+        self, sentences: Sequence[Span], deal: DealMention, other_sentences: set[int]
+    ) -> list[Span]:
+        """The sentences, in this order, up to one that states another deal of the item
+        or names only other organisations beside figures of their own."""
+        parties = set(deal.parties)
+        party_words = {p.split()[0].casefold() for p in parties if p.split()}
+        out = []
+        for sent in sentences:
+            if sent.start in other_sentences:
+                break
+            named = {name for _s, _e, name in self._mentions_in(sent)}
+            strangers = {
+                n
+                for n in named - parties
+                if n.split() and n.split()[0].casefold() not in party_words
+            }
+            if strangers and not named & parties:
+                if self._has_figures(sent):
+                    break  # another organisation's deal, with its own figures
+                continue  # a quote from "Merck Research Laboratories"
+            out.append(sent)
+        return out
+
+    def _speaks_of(self, sent: Span, deal: DealMention) -> bool:
+        """Whether a sentence names a party or the agreement ("the transaction")."""
+        if any(name in deal.parties for _s, _e, name in self._mentions_in(sent)):
+            return True
+        return any(t.lower_ in self.words.term_deal_nouns for t in sent)
+
+    def _has_figures(self, sent: Span) -> bool:
+        lo = bisect_left(self.amount_starts, sent.start_char)
+        if lo < len(self.amounts) and self.amounts[lo].start < sent.end_char:
+            return True
+        return any(sent.start_char <= p[0] < sent.end_char for p in self.percents)
+
+    def _deals_in(self, sentence: Span) -> list[DealMention]:
+        return [d for d in self.deals if d.sentence.start == sentence.start]
+
+    def _mentions_in(self, span: Span) -> list[tuple[int, int, str]]:
+        return [m for m in self.mentions if span.start <= m[0] < span.end]
+
+    # ------------------------------------------------------------------ money
+    def _amounts_in(self, sent: Span, deal: DealMention) -> list[Amount]:
+        lo = bisect_left(self.amount_starts, sent.start_char)
+        hi = bisect_left(self.amount_starts, sent.end_char)
+        amounts = self.amounts[lo:hi]
+        rivals = self._rivals(sent, deal)
+        if not rivals:
+            return amounts
+        return [a for a in amounts if self._owner(a.start, sent, [deal, *rivals]) is deal]
+
+    def _rivals(self, sent: Span, deal: DealMention) -> list[DealMention]:
+        """The sentence's other deals that its figures are shared out among; none when
+        the sentence gives each the same ("X and Y each acquired a 20% stake in Z")."""
+        rivals = [d for d in self._deals_in(sent) if set(d.parties) != set(deal.parties)]
+        if rivals and re.search(r"\beach\b", self.text[sent.start_char : sent.end_char], re.I):
+            return []
+        return rivals
+
+    def _owner(self, char: int, sent: Span, deals: list[DealMention]) -> DealMention | None:
+        """The deal whose own party is named nearest this character, counting clause
+        boundaries between them: "bought Nutrino for $10 million, and VisionSense ...
+        for $75 million"."""
+        shared = set.intersection(*(set(d.parties) for d in deals))
+        best, best_distance = None, None
+        for d in deals:
+            own = set(d.parties) - shared
+            for start, end, name in self._mentions_in(sent):
+                if name not in own:
+                    continue
+                a, b = self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1])
+                lo, hi = (b, char) if b <= char else (char, a)
+                between = self.text[lo:hi]
+                distance = (hi - lo) + _CLAUSE_WEIGHT * len(re.findall(r"[,;:(]|\band\b", between))
+                distance += 0 if b <= char else 5  # "X for $N" over "$N to X"
+                if best_distance is None or distance < best_distance:
+                    best, best_distance = d, distance
+        return best
+
+    def _role(self, amount: Amount, sent: Span, *, in_evidence: bool) -> tuple[str | None, str]:
+        """``total``, ``upfront``, ``milestones`` or ``None`` (no term: a share price,
+        a market, revenue), from the nearest cue word on either side, within the
+        amount's own stretch of the sentence (not past another amount)."""
+        text = self.text
+        k = self.amount_starts.index(amount.start)
+        prev_end = self.amounts[k - 1].end if k > 0 else 0
+        next_start = self.amounts[k + 1].start if k + 1 < len(self.amounts) else len(text)
+        left_lo = max(sent.start_char, prev_end, amount.start - _CUE_BEFORE)
+        right_hi = min(sent.end_char, next_start, amount.end + _CUE_AFTER)
+        left = text[left_lo : amount.start]
+        right = text[amount.end : right_hi]
+        phrase = amount.text
+        up_to = _UP_TO.search(left)
+        if up_to:
+            phrase = text[left_lo + up_to.start() : amount.end]
+        # "$325 million deal", "a $2.6 million licensing agreement": the deal's value.
+        head = re.match(r"^[\s-]*(?:[A-Za-z-]+\s+){0,2}?([A-Za-z-]+)", right)
+        if head and head.group(1).lower() in self.words.term_deal_nouns:
+            return "total", phrase
+        best: tuple[int, str] | None = None
+        for role, pattern in self._cues:
+            # A total cue ("for", "paid") is a weaker sign than a payment's kind.
+            weight = _WEAK_CUE if role == "total" else 0
+            for m in pattern.finditer(left):
+                distance = len(left) - m.end() + weight
+                if best is None or distance < best[0]:
+                    best = (distance, role)
+            m = pattern.search(right)
+            if m and (best is None or m.start() + weight < best[0]):
+                best = (m.start() + weight, role)
+        joined = _JOINED_KIND.search(left[-90:])
+        if best is not None and best[1] == "total" and joined:
+            # "milestone payments totaling up to $9.3 billion": the payments' kind
+            # names them, "totaling" only joins; "upfront and milestone payments
+            # total $74.5M" names two kinds, and is the total.
+            kind = joined.group(1).lower()
+            best = (best[0], "upfront" if kind.startswith("up") else "milestones")
+        if best is None:
+            # With no cue, an amount in the deal's own sentence is its value ("bought
+            # X for $5 million"); one in a later sentence may be anything.
+            return ("total" if in_evidence else None), phrase
+        role = best[1]
+        return (None if role == "excluded" else role), phrase
+
+    # ------------------------------------------------------------------ stake
+    def _stake_in(self, sent: Span, deal: DealMention) -> Stake | None:
+        text = self.text
+        rivals = self._rivals(sent, deal)
+        stake_words = self._stake_pattern
+        for start, end, value, written in self.percents:
+            if not (sent.start_char <= start < sent.end_char) or value is None:
+                continue
+            if rivals and self._owner(start, sent, [deal, *rivals]) is not deal:
+                continue
+            left = text[max(sent.start_char, start - 45) : start]
+            right = text[end : min(sent.end_char, end + 40)]
+            near = [(len(left) - m.end(), m) for m in stake_words.finditer(left)]
+            near += [(m.start(), m) for m in stake_words.finditer(right)]
+            bad = [(len(left) - m.end(), m) for m in self._not_stake.finditer(left)]
+            bad += [(m.start(), m) for m in self._not_stake.finditer(right)]
+            if not near and re.match(
+                r"^\s*of\s+(?:the\s+)?(?:shares|share capital|stock)\b", right
+            ):
+                near = [(0, None)]  # "acquired 100% of the shares"
+            if not near and re.match(r"^\s*of\b", right):
+                of_party = [
+                    m
+                    for m in self._mentions_in(sent)
+                    if m[2] in deal.parties and 0 <= self.doc[m[0]].idx - end <= 10
+                ]
+                if of_party:
+                    near = [(0, None)]  # "the acquisition of 100% of Pharmacare"
+            if not near:
+                continue
+            if bad and min(d for d, _ in bad) <= min(d for d, _ in near):
+                continue
+            if 0 < value <= 100:
+                stake_text = written
+                m = re.match(
+                    r"^\s*(?:[a-z-]+\s+){0,2}?(?:stake|equity(?: interest)?|interest|shareholding|holding|of the shares|shares)",
+                    right,
+                    re.I,
+                )
+                if m:
+                    stake_text = text[start : end + m.end()]
+                return Stake(value, stake_text.strip())
+        return None
+
+    @property
+    def _stake_pattern(self) -> re.Pattern:
+        return _words_pattern(self.words.term_stake_words)
+
+    @property
+    def _not_stake(self) -> re.Pattern:
+        return _words_pattern(self.words.term_not_stake_words)
+
+    # ------------------------------------------------------------------ royalties
+    def _royalties_in(self, sent: Span) -> str | None:
+        if "royalt" not in self.text[sent.start_char : sent.end_char].lower():
+            return None
+        for token in sent:
+            if token.lemma_.lower() in ("royalty", "royalties") or token.lower_.startswith(
+                "royalt"
+            ):
+                left = token
+                while (
+                    left.i > sent.start
+                    and self.doc[left.i - 1].dep_
+                    in (
+                        "amod",
+                        "compound",
+                        "nummod",
+                        "npadvmod",
+                        "advmod",
+                        "punct",
+                    )
+                    and self.doc[left.i - 1].text not in (",", ";", "(", ")")
+                ):
+                    left = self.doc[left.i - 1]
+                right_end = min(token.right_edge.i + 1, token.i + 10, sent.end)
+                return self.doc[left.i : right_end].text.strip(" ,;.")
+        return None
+
+    # ------------------------------------------------------------------ assets
+    def _assets(self, sentences: list[Span], deal: DealMention) -> tuple[str, ...]:
+        rivals = self._deals_in(deal.sentence)
+        found: list[str] = []
+        # The deal's sentence, then the nearest that go on speaking of it: further away
+        # are boilerplate, references and other products of the companies.
+        near = [sentences[0], *(s for s in sentences[1:] if self._speaks_of(s, deal))]
+        for n, sent in enumerate(near[: 1 + ASSET_SENTENCES]):
+            for start, end in self._asset_spans(sent):
+                if n == 0 and len({d.parties for d in rivals}) > 1:
+                    others = [d for d in rivals if set(d.parties) != set(deal.parties)]
+                    owner = self._owner(self.doc[start].idx, sent, [deal, *others])
+                    if owner is not None and owner is not deal:
+                        continue
+                name = self.doc[start:end].text
+                if name and name.casefold() not in {f.casefold() for f in found}:
+                    found.append(name)
+        return tuple(found)
+
+    def _asset_spans(self, sent: Span) -> list[tuple[int, int]]:
+        """Asset names of a sentence as token spans (read once per sentence)."""
+        cached = self._asset_cache.get(sent.start)
+        if cached is None:
+            cached = self._asset_cache[sent.start] = self._find_asset_spans(sent)
+        return cached
+
+    def _find_asset_spans(self, sent: Span) -> list[tuple[int, int]]:
+        words = self.words
+        doc = self.doc
+        written = self.text[sent.start_char : sent.end_char]
+        spans: list[tuple[int, int]] = []
+        taken: set[int] = set()
+
+        def add(start: int, end: int) -> None:
+            if start >= end or any(i in taken for i in range(start, end)):
+                return
+            if any(i in self.mention_tokens for i in range(start, end)):
+                return  # an organisation's name
+            taken.update(range(start, end))
+            spans.append((start, end))
+
+        # Token by token only where the text shows a mark or a brand: Token objects are
+        # slow to make.
+        marks = any(m in written for m in ("®", "™", "(TM)", "(R)")) or any(
+            b in written for b in self.brands
+        )
+        for token in sent if marks else ():
+            text = token.text
+            # "TYVYT®", "HepaGam B®", "Bioral™", "T-ACT(TM)"
+            nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            marked = nxt is not None and (
+                nxt.text in ("®", "™")
+                or (
+                    nxt.text == "("
+                    and token.i + 3 < len(doc)
+                    and doc[token.i + 2].text in ("TM", "R")
+                    and doc[token.i + 3].text == ")"
+                )
+            )
+            if text.endswith(("®", "™")) and len(text) > 1:
+                marked, text = True, text[:-1]
+            if marked and (token.text[:1].isupper() or token.text[:1].isdigit()):
+                start = token.i
+                while (
+                    start - 1 >= sent.start
+                    and doc[start - 1].text[:1].isupper()
+                    and doc[start - 1].lower_ not in words.term_asset_stop_words
+                    and start - 1 not in self.mention_tokens
+                    and token.i - start < 2
+                ):
+                    start -= 1
+                end = token.i + 1 if not token.text.endswith(("®", "™")) else token.i + 1
+                add(start, end)
+                continue
+            if text in self.brands and token.text[:1].isupper():
+                add(token.i, token.i + 1)
+                continue
+        for m in _CODE.finditer(written):
+            code = m.group(0)
+            if re.search(r"\s(?:19|20)\d\d$", code):
+                continue  # "IASLC 2023", "ACT OF 1934": a year
+            if code.split()[0].lower() in words.term_asset_stop_words:
+                continue
+            prefix = _CODE_PART.match(code)
+            if prefix and prefix.group(0).upper() in words.term_code_exclusions:
+                continue
+            if code.upper() in words.term_code_exclusions:
+                continue
+            if sum(c.isdigit() for c in code) < 2 and not re.search(r"[A-Z]{2,}", code):
+                continue
+            span = doc.char_span(
+                sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand"
+            )
+            if span is None or any(
+                a.start <= span.start_char < a.end for a in self._near_amounts(span)
+            ):
+                continue
+            add(span.start, span.end)
+        # Only the tokens the text shows to be a drug name or a product or platform noun.
+        nouns = self._name_nouns
+        hits = sorted(
+            {
+                bisect_right(self.token_starts, sent.start_char + m.start()) - 1
+                for m in _WORD.finditer(written)
+                if m.group(0).lower() in nouns
+                or (len(m.group(0)) >= 7 and m.group(0).lower().endswith(self._inn_endings))
+            }
+        )
+        for i in hits:
+            token = doc[i]
+            lower = token.lower_
+            if (
+                token.is_alpha
+                and len(lower) >= 7
+                and lower.endswith(self._inn_endings)
+                and lower not in words.term_asset_stop_words
+                and token.pos_ != "VERB"
+            ):
+                start, end = token.i, token.i + 1
+                # "patritumab deruxtecan", "remogliflozin etabonate": two-word names
+                if (
+                    end < sent.end
+                    and doc[end].is_alpha
+                    and doc[end].is_lower
+                    and doc[end].lower_.endswith(self._second_endings)
+                ):
+                    end += 1
+                add(start, end)
+                # "Keytruda (pembrolizumab)", "memantine (Namenda)": its brand beside it
+                if start >= 2 and doc[start - 1].text == "(" and _is_name(doc[start - 2], words):
+                    add(start - 2, start - 1)
+                if end + 1 < len(doc) and doc[end].text == "(" and _is_name(doc[end + 1], words):
+                    add(end + 1, end + 2)
+            elif (
+                lower in words.product_nouns
+                and token.i + 1 < sent.end
+                and _is_name(doc[token.i + 1], words, ("GPE", "NORP", "DATE", "LOC"))
+            ):
+                # "the drug Zolvix", "its osteoporosis brand Teribone"
+                add(token.i + 1, token.i + 2)
+            elif lower in words.term_platform_nouns and token.i - 1 >= sent.start:
+                # "its XenoMouse technology", "the Harbour Mice platform"
+                end = token.i
+                start = end
+                while (
+                    start - 1 >= sent.start and _is_name(doc[start - 1], words) and end - start < 3
+                ):
+                    start -= 1
+                if start < end and not all(
+                    doc[i].is_upper and len(doc[i]) <= 4 for i in range(start, end)
+                ):
+                    add(start, end)
+        return sorted(spans)
+
+    def _near_amounts(self, span: Span) -> list[Amount]:
+        lo = bisect_left(self.amount_starts, span.start_char - 30)
+        return self.amounts[lo : lo + 3]
+
+    # ------------------------------------------------------------------ status
+    def _status(self, deal: DealMention) -> str:
+        return mention_status(deal.sentence, self.words)
+
+
+def brand_names(docs: Iterable[Doc]) -> frozenset[str]:
+    """Words marked ® or ™ anywhere in the article: "Olumiant®" makes every "Olumiant"
+    a brand."""
+    from spacy.attrs import ORTH
+
+    names = set()
+    for doc in docs:
+        marks = {doc.vocab.strings.add(m) for m in ("®", "™")}
+        # Token objects are slow to make: find the marks in the array of word ids first.
+        for i in (i for i, orth in enumerate(doc.to_array(ORTH)) if orth in marks):
+            if i > 0 and doc[i - 1].text[:1].isupper():
+                names.add(doc[i - 1].text)
+    return frozenset(names)
+
+
+def _is_name(
+    token: Token,
+    words: WordLists,
+    not_kinds: tuple[str, ...] = ("GPE", "NORP", "DATE", "PERSON", "LOC"),
+) -> bool:
+    text = token.text
+    return (
+        len(text) > 1
+        and (text[:1].isupper() or text[:1].isdigit())
+        and (
+            token.pos_ == "PROPN" or any(c.isdigit() for c in text) or text[1:] != text[1:].lower()
+        )
+        and any(c.isalpha() for c in text)
+        and token.lower_ not in words.term_asset_stop_words
+        and token.ent_type_ not in not_kinds
+    )
+
+
+def _with_currency(amount: Amount, currency: str) -> Amount:
+    return Amount(amount.start, amount.end, amount.value, currency, amount.text)
+
+
+def _first(found: list[tuple[Amount, str]] | None) -> Money | None:
+    if not found:
+        return None
+    amount, text = found[0]
+    return Money(_whole(amount.value), amount.currency, text, text.lower() != amount.text.lower())
+
+
+def _whole(value: float) -> float:
+    return float(round(value))
+
+
+def _milestones(found: list[tuple[Amount, str]]) -> Money | None:
+    """One milestone figure, or the sum of its parts ("up to $210 million in development
+    milestones ... up to $180 million in sales milestones" is $390 million); a figure
+    repeated, or one that is the sum of the others, is not added again."""
+    if not found:
+        return None
+    currency = found[0][0].currency
+    parts: list[tuple[Amount, str]] = []
+    for amount, text in found:
+        if amount.currency != currency:
+            continue
+        if any(abs(amount.value - p.value) <= 0.005 * p.value for p, _ in parts):
+            continue
+        parts.append((amount, text))
+    values = [p.value for p, _ in parts]
+    largest = max(values)
+    rest = sum(values) - largest
+    if len(values) > 1 and abs(largest - rest) <= 0.01 * largest:
+        total = largest
+    else:
+        total = sum(values)
+    text = " ... ".join(t for _, t in parts)
+    return Money(_whole(total), currency, text, True)
+
+
+def _drop_conversions(text: str, amounts: list[Amount]) -> list[Amount]:
+    """Amounts that only restate the one before in another currency: "$250 million
+    (€223 million)", "29.5 billion won, or C$30 million"."""
+    out: list[Amount] = []
+    for amount in amounts:
+        if out and amount.currency != out[-1].currency:
+            gap = text[out[-1].end : amount.start]
+            if len(gap) <= 20 and _CONVERSION_GAP.match(gap):
+                continue
+        out.append(amount)
+    return out
+
+
+@cache
+def _words_pattern(words: frozenset[str]) -> re.Pattern:
+    return re.compile(rf"\b(?:{_alternation(words)})\b", re.IGNORECASE)
+
+
+def _cue_patterns(words: WordLists) -> list[tuple[str, re.Pattern]]:
+    return [
+        ("excluded", _words_pattern(words.term_excluded_cues)),
+        ("upfront", _words_pattern(words.term_upfront_cues)),
+        ("milestones", _words_pattern(words.term_milestone_cues)),
+        ("total", _words_pattern(words.term_total_cues)),
+    ]
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def mention_status(sentence: Span, words: WordLists) -> str:
+    """``terminated``, ``completed`` or ``agreed``, as this sentence reports the deal."""
+    if _terminated(sentence, words):
+        return "terminated"
+    if _completed(sentence, words):
+        return "completed"
+    return "agreed"
+
+
+def _negated_or_pending(
+    token: Token, words: WordLists, pending: frozenset[str] | None = None
+) -> bool:
+    """ "did not terminate", "may terminate", "agreed to acquire", "expects to close"."""
+    pending = words.status_pending_words if pending is None else pending
+    for t in (token, *token.ancestors):
+        for child in t.children:
+            if child.dep_ == "neg" or child.lower_ in words.cue_negation:
+                return True
+            if child.dep_ in ("aux", "auxpass") and child.lower_ in pending:
+                return True
+        if t is not token and t.lemma_.lower() in pending:
+            return True
+        if t.dep_ in ("ROOT",) or t.pos_ == "NOUN" and t is not token:
+            break
+    return False
+
+
+def _about_a_deal(token: Token, words: WordLists) -> bool:
+    """Whether a termination or completion word acts on an agreement ("terminated the
+    licence", "completion of the merger", "the deal was cancelled")."""
+    related = [*token.subtree]
+    if token.dep_ in ("amod", "compound"):
+        related.append(token.head)
+    for t in (*related, token.head):
+        if t.lemma_.lower() in words.term_deal_nouns or t.lower_ in words.term_deal_nouns:
+            return True
+        if t.lower_ in ("rights", "offer", "round", "financing"):
+            return True
+    return False
+
+
+def _terminated(sentence: Span, words: WordLists) -> bool:
+    for token in sentence:
+        lemma = token.lemma_.lower()
+        if (
+            lemma not in words.status_terminated_words
+            and token.lower_ not in words.status_terminated_words
+        ):
+            continue
+        if token.pos_ not in ("VERB", "NOUN"):
+            continue
+        right = token.doc[token.i + 1 : token.i + 3].text.lower()
+        if right.startswith(("fee", "payment", "right", "provision", "clause", "date")):
+            continue  # "a termination fee", "termination rights"
+        # "agreed to terminate", "would end the deal" end it all the same; only a
+        # condition or a possibility does not: "may terminate", "if ... terminated".
+        if _negated_or_pending(token, words, _MERE_POSSIBILITY):
+            continue
+        if _about_a_deal(token, words):
+            return True
+    return False
+
+
+_MERE_POSSIBILITY = frozenset({"may", "might", "can", "could", "if", "unless", "right"})
+
+
+def _completed(sentence: Span, words: WordLists) -> bool:
+    for token in sentence:
+        lemma = token.lemma_.lower()
+        if lemma in words.status_completion_words and token.pos_ in ("VERB", "NOUN"):
+            if token.pos_ == "VERB" and token.tag_ not in ("VBD", "VBN"):
+                continue
+            if not _negated_or_pending(token, words) and _about_a_deal(token, words):
+                return True
+        if lemma in words.status_transfer_verbs and token.pos_ == "VERB":
+            if token.tag_ == "VBD" or (
+                token.tag_ == "VBN"
+                and (
+                    any(c.dep_ in ("aux", "auxpass") for c in token.children)
+                    or token.dep_ in ("acl", "relcl", "advcl")
+                )
+            ):
+                if not _negated_or_pending(token, words):
+                    return True
+    return False
+
+
+__all__ = [
+    "Amount",
+    "DealDetails",
+    "brand_names",
+    "DealMention",
+    "ItemReader",
+    "find_amounts",
+    "local_currencies",
+    "mention_status",
+    "usd_value",
+]

@@ -1,0 +1,432 @@
+"""Terms, assets and status of a deal mention (atlas.terms), their JSON and their scoring.
+
+Amount parsing is pure; reading a deal's terms runs the real pipeline over sentences
+written for these tests (no text of the labelled sets), with the deals given, so each
+test checks the reading and not whether the deal model finds the deal.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from atlas.evaluate import Evaluation, score_article
+from atlas.models import Deal, Money, Stake, Terms
+from atlas.terms import (
+    DealMention,
+    ItemReader,
+    brand_names,
+    find_amounts,
+    local_currencies,
+    usd_value,
+)
+
+# ----------------------------------------------------------------------------- amounts
+
+
+@pytest.mark.parametrize(
+    "text, value, currency",
+    [
+        ("paid $1.2B in cash", 1.2e9, "$"),  # a letter for the multiplier
+        ("an upfront US$50 million", 5e7, "USD"),
+        ("worth ¥10 billion", 1e10, "¥"),  # yen or yuan: the deal's countries decide
+        ("a €50m round", 5e7, "EUR"),
+        ("for Rs 100 crore", 1e9, "INR"),  # crore = 10 million
+        ("Rs. 40 lakh", 4e6, "INR"),
+        ("KRW 10 billion", 1e10, "KRW"),  # ISO code before the number
+        ("10 billion won", 1e10, "KRW"),  # currency word after it
+        ("RMB 300 million", 3e8, "CNY"),
+        ("RMB102,420,000", 102_420_000, "CNY"),  # no space, thousands separators
+        ("CHF 12 million", 1.2e7, "CHF"),
+        ("£3.5bn", 3.5e9, "GBP"),
+        ("A$20 million", 2e7, "AUD"),
+        ("C$15 million", 1.5e7, "CAD"),
+        ("HK$2 billion", 2e9, "HKD"),
+        ("4 mln dlrs", 4e6, "$"),  # wire-service shorthand
+        ("four mln dlrs", 4e6, "$"),  # a number word
+        ("300 billion lire", 3e11, "ITL"),
+        ("EU75 million", 7.5e7, "EUR"),
+        ("a $67-billion merger", 6.7e10, "$"),
+        ("payment of$20 millionand more", 2e7, "$"),  # a scraper's lost spaces
+        ("25 million euros", 2.5e7, "EUR"),
+        ("640 Billion KRW", 6.4e11, "KRW"),
+    ],
+)
+def test_amounts_with_units_and_currencies(text, value, currency):
+    [amount] = find_amounts(text)
+    assert amount.value == pytest.approx(value)
+    assert amount.currency == currency
+    assert amount.text in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The drug won 3 awards in 2021.",  # "won" as a verb
+        "Phase 2 results for ZX-1042 came in 2019.",  # numbers without a currency
+        "The company has 1,200 employees and 40 million shares.",
+    ],
+)
+def test_numbers_without_a_currency_are_no_amounts(text):
+    assert find_amounts(text) == []
+
+
+@pytest.mark.parametrize(
+    "countries, dollar, yen",
+    [
+        (("Canada", None), "CAD", "JPY"),  # every known party Canadian
+        (("Canada", "United States"), "USD", "JPY"),
+        (("Australia", "Australia"), "AUD", "JPY"),
+        (("China",), "USD", "CNY"),
+        ((None, None), "USD", "JPY"),
+    ],
+)
+def test_a_bare_dollar_or_yen_sign_takes_the_parties_home(countries, dollar, yen):
+    assert local_currencies(countries) == {"$": dollar, "¥": yen}
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read(extractor, text: str, deals: list[tuple[str, tuple[str, ...]]], countries=()):
+    """Each deal's details: ``deals`` gives a deal's sentence (its first words are
+    enough) and its parties; every occurrence of a party's name is its mention."""
+    doc = extractor.nlp(text)
+    names = {p for _, parties in deals for p in parties}
+    mentions = []
+    for name in names:
+        for m in re.finditer(re.escape(name), text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            mentions.append((span.start, span.end, name))
+    found = []
+    for opening, parties in deals:
+        sentence = doc.char_span(
+            text.index(opening), text.index(opening) + 1, alignment_mode="expand"
+        )[0].sent
+        found.append(DealMention(sentence, parties, tuple(countries)))
+    reader = ItemReader(doc, mentions, found, extractor.lexicon.words, brands=brand_names([doc]))
+    return [reader.read(d) for d in found]
+
+
+ZK = ("Zorblax Therapeutics", "Kestrel Bio")
+
+
+@pytest.mark.model
+def test_upfront_milestones_and_royalties_in_one_sentence(extractor):
+    text = (
+        "Zorblax Therapeutics will pay Kestrel Bio $40 million upfront and up to $900 million "
+        "in milestone payments, plus tiered royalties on net sales, under a licence agreement."
+    )
+    [details] = read(extractor, text, [(text, ZK)])
+    terms = details.terms
+    assert (terms.upfront.amount, terms.upfront.currency) == (40e6, "USD")
+    assert (terms.milestones.amount, terms.milestones.currency) == (900e6, "USD")
+    assert terms.total_value is None
+    assert "royalties" in terms.royalties
+
+
+@pytest.mark.model
+def test_terms_in_the_sentences_after_the_deal_and_milestones_summed(extractor):
+    text = (
+        "Zorblax Therapeutics and Kestrel Bio signed a licence agreement for KB-217. "
+        "Under the terms of the agreement, Kestrel Bio receives an upfront payment of "
+        "€25 million. It is eligible for development milestones of up to €150 million and "
+        "for sales milestones of up to €200 million."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics and", ZK)])
+    assert (details.terms.upfront.amount, details.terms.upfront.currency) == (25e6, "EUR")
+    assert details.terms.milestones.amount == 350e6  # the parts summed
+    assert "KB-217" in details.assets
+
+
+@pytest.mark.model
+def test_a_price_per_share_and_a_conversion_are_not_terms(extractor):
+    text = (
+        "Zorblax Therapeutics agreed to acquire Kestrel Bio for $1.1 billion in cash, "
+        "or $23.50 per share. Nimbus Pharma bought Tessel Labs for 12 billion yen "
+        "($80 million) last year."
+    )
+    first, second = read(
+        extractor,
+        text,
+        [("Zorblax", ZK), ("Nimbus Pharma bought", ("Nimbus Pharma", "Tessel Labs"))],
+    )
+    assert first.terms.total_value.amount == 1.1e9
+    assert first.terms.upfront is None and first.terms.milestones is None
+    assert (second.terms.total_value.amount, second.terms.total_value.currency) == (12e9, "JPY")
+
+
+@pytest.mark.model
+def test_a_market_size_is_not_a_term(extractor):
+    text = (
+        "Zorblax Therapeutics signed a licence agreement with Kestrel Bio to enter a market "
+        "worth $5 billion a year."
+    )
+    [details] = read(extractor, text, [(text, ZK)])
+    assert details.terms.total_value is None
+
+
+@pytest.mark.model
+def test_two_deals_in_one_sentence_each_take_their_own_amount(extractor):
+    text = (
+        "Orvane Health acquired Pellucid Bio for $120 million and Quillon Labs, a maker of "
+        "syringes, for $45 million."
+    )
+    first, second = read(
+        extractor,
+        text,
+        [(text, ("Orvane Health", "Pellucid Bio")), (text, ("Orvane Health", "Quillon Labs"))],
+    )
+    assert first.terms.total_value.amount == 120e6
+    assert second.terms.total_value.amount == 45e6
+
+
+@pytest.mark.model
+def test_two_deals_in_a_sentence_with_the_amounts_before_the_parties(extractor):
+    text = (
+        "Halvard Pharma sold a diabetes drug for 90 billion won to Orvane Health and an "
+        "eye drug for 30 billion won to Quillon Labs."
+    )
+    first, second = read(
+        extractor,
+        text,
+        [(text, ("Halvard Pharma", "Orvane Health")), (text, ("Halvard Pharma", "Quillon Labs"))],
+    )
+    assert (first.terms.total_value.amount, first.terms.total_value.currency) == (90e9, "KRW")
+    assert second.terms.total_value.amount == 30e9
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Nimbus Pharma acquired a 19.9% stake in Tessel Labs for $30 million.", 19.9),
+        ("Nimbus Pharma agreed to buy 35 per cent of Tessel Labs.", 35.0),
+        ("Nimbus Pharma took an 8 pct equity interest in Tessel Labs.", 8.0),
+        ("Tessel Labs will receive a 12% royalty on sales from Nimbus Pharma.", None),
+        ("Nimbus Pharma bought Tessel Labs at a 40% premium to its share price.", None),
+    ],
+)
+def test_stakes_and_percentages_that_are_no_stakes(extractor, text, value):
+    [details] = read(extractor, text, [(text, ("Nimbus Pharma", "Tessel Labs"))])
+    stake = details.terms.equity_pct
+    assert (stake.value if stake else None) == value
+
+
+@pytest.mark.model
+def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
+    text = "Maplewood Pharma bought Tessel Labs for $30 million."
+    [details] = read(
+        extractor, text, [(text, ("Maplewood Pharma", "Tessel Labs"))], ("Canada", "Canada")
+    )
+    assert details.terms.total_value.currency == "CAD"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text, expected, not_expected",
+    [
+        (
+            "Zorblax Therapeutics licensed olvarutinib and the antibody ZX-1042 from Kestrel Bio.",
+            {"olvarutinib", "ZX-1042"},
+            set(),
+        ),
+        (
+            "Kestrel Bio will sell Veltrava® in Japan under an agreement with Zorblax Therapeutics.",
+            {"Veltrava"},
+            set(),
+        ),
+        (
+            "Zorblax Therapeutics will use Kestrel Bio's Helixon platform in the collaboration.",
+            {"Helixon"},
+            set(),
+        ),
+        (
+            # targets, diseases and years look like codes and are not assets
+            "Zorblax Therapeutics and Kestrel Bio agreed in 2024 to develop a PD-1 and GLP-1 "
+            "antibody against COVID-19.",
+            set(),
+            {"PD-1", "GLP-1", "COVID-19"},
+        ),
+    ],
+)
+def test_assets_as_written(extractor, text, expected, not_expected):
+    [details] = read(extractor, text, [(text, ZK)])
+    assert expected <= set(details.assets)
+    assert not (not_expected & set(details.assets))
+    assert not {"Zorblax Therapeutics", "Kestrel Bio"} & set(details.assets)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("Zorblax Therapeutics has agreed to acquire Kestrel Bio.", "agreed"),
+        ("Zorblax Therapeutics signed a licence agreement with Kestrel Bio.", "agreed"),
+        ("Zorblax Therapeutics completed its acquisition of Kestrel Bio.", "completed"),
+        ("Zorblax Therapeutics has acquired Kestrel Bio.", "completed"),
+        ("Zorblax Therapeutics bought Kestrel Bio for $5 million.", "completed"),
+        (
+            "Zorblax Therapeutics terminated its licence agreement with Kestrel Bio.",
+            "terminated",
+        ),
+        (
+            "Zorblax Therapeutics and Kestrel Bio agreed to terminate their merger agreement.",
+            "terminated",
+        ),
+        (
+            "Zorblax Therapeutics signed a licence agreement with Kestrel Bio that either party "
+            "may terminate.",
+            "agreed",
+        ),
+        (
+            "Zorblax Therapeutics will pay Kestrel Bio a termination fee if the merger fails.",
+            "agreed",
+        ),
+    ],
+)
+def test_status_of_a_single_mention(extractor, text, status):
+    [details] = read(extractor, text, [(text, ZK)])
+    assert details.status == status
+
+
+# ----------------------------------------------------------------------------- the pipeline
+
+
+@pytest.mark.model
+def test_the_seed_stakes_carry_twenty_percent(seed_results):
+    """The bundled article in which two companies each take a 20% stake in a third."""
+    deals = [d for r in seed_results.values() for d in r.deals]
+    stakes = {frozenset(d.parties): d.terms.equity_pct for d in deals if "AND Pharma" in d.parties}
+    for buyer in ("Itochu", "Mochida Pharmaceutical"):
+        stake = stakes.get(frozenset({buyer, "AND Pharma"}))
+        assert stake is not None and stake.value == 20, stakes
+
+
+@pytest.mark.model
+def test_the_rules_path_fills_terms_too(rules_extractor):
+    from tests.conftest import make_article
+
+    text = (
+        "Zorblax Therapeutics signed a licence agreement with Kestrel Bio for ZX-1042.\n\n"
+        "Kestrel Bio will receive an upfront payment of $12 million."
+    )
+    result = rules_extractor.extract(make_article(text))
+    [deal] = [d for d in result.deals if len(d.parties) == 2]
+    assert deal.terms.upfront.amount == 12e6
+    assert "ZX-1042" in deal.assets
+
+
+# ----------------------------------------------------------------------------- JSON and USD
+
+
+def test_result_json_writes_terms_assets_and_status_in_the_gold_schema():
+    from atlas.cli import terms_as_json
+
+    terms = Terms(
+        total_value=Money(5e8, "USD", "$500 million"),
+        upfront=Money(2e7, "EUR", "€20 million"),
+        equity_pct=Stake(19.9, "19.9% stake"),
+        royalties="tiered royalties",
+    )
+    out = terms_as_json(terms, "2020-06-15")
+    assert out["total_value"] == {
+        "amount": 500_000_000,
+        "currency": "USD",
+        "text": "$500 million",
+        "usd": 500_000_000,
+    }
+    assert out["upfront"]["amount"] == 20_000_000 and 20e6 < out["upfront"]["usd"] < 25e6
+    assert out["equity_pct"] == {"value": 19.9, "text": "19.9% stake"}
+    assert out["royalties"] == {"text": "tiered royalties"}
+    assert "milestones" not in out
+    assert terms_as_json(Terms(), None) == {}
+
+
+def test_a_deal_without_terms_keeps_working():
+    deal = Deal(("A", "B"), "licensing", "A licensed it to B.")
+    assert not deal.terms and deal.assets == () and deal.status == "agreed"
+
+
+@pytest.mark.parametrize(
+    "money, on, low, high",
+    [
+        (Money(1e6, "USD", ""), "1987-03", 1e6, 1e6),  # dollars are dollars at any date
+        (Money(1e6, "EUR", ""), "2020-06", 1.05e6, 1.2e6),
+        (Money(1e9, "JPY", ""), "2015", 7e6, 9.5e6),
+        # before 1999: the ECB's first rate; lire through their fixed euro rate
+        (Money(1e9, "ITL", ""), "1987-05", 4e5, 7e5),
+        (Money(1e6, "GBP", ""), "1995-01-01", 1.4e6, 1.8e6),
+    ],
+)
+def test_usd_at_the_deal_date(money, on, low, high):
+    assert low <= usd_value(money, on) <= high
+
+
+def test_a_currency_without_ecb_rates_has_no_usd_value():
+    assert usd_value(Money(1e9, "TWD", ""), "2023-05") is None
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+def _gold(terms: dict, assets: list[str], status: str) -> dict:
+    return {
+        "file": "a.txt",
+        "organisations": ["Alpha", "Beta"],
+        "deals": [
+            {
+                "parties": ["Alpha", "Beta"],
+                "type": "licensing",
+                "terms": terms,
+                "assets": assets,
+                "status": status,
+            }
+        ],
+    }
+
+
+def _predicted(terms: dict, assets: list[str], status: str | None) -> dict:
+    deal = {"parties": ["Alpha", "Beta"], "type": "licensing", "terms": terms, "assets": assets}
+    if status:
+        deal["status"] = status
+    return {"file": "a.txt", "organisations": ["Alpha", "Beta"], "deals": [deal]}
+
+
+def test_terms_are_scored_over_the_terms_either_side_states():
+    gold = _gold(
+        {
+            "upfront": {"amount": 100_000_000, "currency": "USD", "text": "$100 million"},
+            "milestones": {"amount": 1_000_000_000, "currency": "USD", "text": "$1 billion"},
+            "equity_pct": {"value": 20, "text": "20%"},
+            "royalties": {"text": "royalties"},  # text only: not counted
+        },
+        [],
+        "agreed",
+    )
+    predicted = _predicted(
+        {
+            "upfront": {"amount": 100_500_000, "currency": "USD"},  # within 1 %
+            "milestones": {"amount": 1_000_000_000, "currency": "EUR"},  # other currency
+            "equity_pct": {"value": 20.4},  # within half a point
+            "total_value": {"amount": 5, "currency": "USD"},  # gold states none
+        },
+        [],
+        None,
+    )
+    evaluation = Evaluation()
+    score_article(gold, predicted, evaluation)
+    assert (evaluation.terms_correct, evaluation.terms_counted) == (2, 4)
+    assert evaluation.status_accuracy == 1.0  # no status predicted counts as agreed
+
+
+def test_assets_by_case_folded_containment_and_status_accuracy():
+    gold = _gold({}, ["Veltrava", "ZX-1042"], "completed")
+    predicted = _predicted({}, ["veltrava®", "ZX-1042 tablets", "Helixon"], "agreed")
+    evaluation = Evaluation()
+    score_article(gold, predicted, evaluation)
+    assert (evaluation.assets.tp, evaluation.assets.fp, evaluation.assets.fn) == (2, 1, 0)
+    assert evaluation.status_accuracy == 0.0
+    summary = evaluation.summary()
+    assert summary["terms_accuracy"] == 1.0 and summary["terms_counted"] == 0
