@@ -472,7 +472,10 @@ class ItemReader:
                 if role:
                     currency = local.get(amount.currency, amount.currency)
                     roles.setdefault(role, []).append((_with_currency(amount, currency), text))
-            if stake is None:
+            if stake is None and n == 0:
+                # Percentages in the sentences after the deal's own are more often
+                # another holding, a share of sales or of a vote than the deal's stake
+                # (tuning sets: terms accuracy 0.588 with them, 0.601 without).
                 stake = self._stake_in(sent, deal)
             if royalties is None:
                 royalties = self._royalties_in(sent)
