@@ -295,14 +295,16 @@ def add_organisation_entry(
     """Append an organisation to ``organisations.csv``; refuses a name or alias
     that already belongs to another entry (case-insensitive)."""
     from atlas.models import ORG_KINDS
+    from atlas.organisations import InvalidName, clean_name
 
     folder = Path(directory) if directory else lexicon_dir()
-    clean = " ".join(name.split())
-    forms = [clean, *(" ".join(a.split()) for a in aliases if a.strip())]
-    if not clean or any(c in clean for c in "\n\r|"):
-        raise LexiconError("the name is empty or contains a line break or '|'")
-    if any("|" in f or "\n" in f for f in forms):
-        raise LexiconError("an alias contains '|' or a line break")
+    if any(c in f for f in (name, *aliases) for c in "\n\r|"):
+        raise LexiconError("the name or an alias contains a line break or '|'")
+    try:  # as for corrections: no bidirectional controls, at most MAX_NAME_CHARS
+        clean = clean_name(name)
+        forms = [clean, *(clean_name(a) for a in aliases if a.strip())]
+    except InvalidName as error:
+        raise LexiconError(str(error)) from None
     if kind not in ORG_KINDS:
         raise LexiconError(f"kind must be one of {', '.join(ORG_KINDS)}")
     existing = load_lexicon(folder)

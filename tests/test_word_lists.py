@@ -80,3 +80,28 @@ def test_the_pipeline_reads_the_lists_of_its_lexicon(tmp_path, rules_extractor):
     (folder / "word_lists.toml").write_text('org_suffixes = ["Werke"]\n', encoding="utf-8")
     deals = Extractor(load_lexicon(folder), models=None).extract(make_article(text)).deals
     assert [d.parties for d in deals] == [("Pfizer", "Tessel Werke")]
+
+
+@pytest.mark.parametrize(
+    "name, aliases, message",
+    [
+        ("Kelvora\u202e amrahP", (), None),  # a right-to-left override is dropped
+        ("K" * 201, (), "at most 200"),
+        ("Kelvora Pharma", ("Kel\nvora",), "line break"),
+        ("Kelvora|Pharma", (), "'|'"),
+        ("  ", (), "empty"),
+        ("Astellas", (), "already in the lexicon"),
+    ],
+)
+def test_names_added_to_the_lexicon_are_cleaned_or_refused(tmp_path, name, aliases, message):
+    from atlas.lexicon import add_organisation_entry
+
+    shutil.copytree(DEFAULT_LEXICON_DIR, tmp_path / "lexicon")
+    folder = tmp_path / "lexicon"
+    if message is None:
+        entry = add_organisation_entry(name, aliases=list(aliases), directory=folder)
+        assert entry.name == "Kelvora amrahP"
+        assert "Kelvora amrahP" in {e.name for e in load_lexicon(folder).organisations}
+    else:
+        with pytest.raises(LexiconError, match=message):
+            add_organisation_entry(name, aliases=list(aliases), directory=folder)
