@@ -24,6 +24,12 @@ RSS = b"""<?xml version="1.0"?>
 </channel></rss>"""
 
 
+@pytest.fixture(autouse=True)
+def local_feeds_allowed(monkeypatch):
+    """The feed servers here listen on 127.0.0.1, which fetch_feed refuses by default."""
+    monkeypatch.setenv("ATLAS_FEEDS_ALLOW_PRIVATE", "1")
+
+
 def test_read_uploads_formats_zip_and_bad_files():
     seed = (SEEDS / "000_d1c1c98d28aab052.txt").read_bytes()
     archive = io.BytesIO()
