@@ -14,9 +14,9 @@ from __future__ import annotations
 import multiprocessing
 import re
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from typing import TypeVar
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -99,6 +99,17 @@ def _parse_sentence_date(text: str) -> tuple[str, str] | None:
     return f"{year.group(0)}-{month:02d}", "month"
 
 
+# Memory of the statistical pipeline grows with the characters it is handed at once,
+# so no text over WINDOW_CHARS and no batch over BATCH_CHARS goes to nlp.pipe. Normal
+# articles (the longest of the evaluation sets has 19,000 characters) are never cut.
+WINDOW_CHARS = 50_000
+BATCH_CHARS = 100_000
+# Components that see a long text whole, after its windows are stitched.
+_WHOLE_DOC_COMPONENTS = ("atlas_organisations",)
+
+_Context = TypeVar("_Context")
+_Item = TypeVar("_Item")
+
 _WORKER_EXTRACTOR: Extractor | None = None  # set in the parent just before forking workers
 
 
@@ -178,13 +189,15 @@ class Extractor:
         global _WORKER_EXTRACTOR
         _WORKER_EXTRACTOR = self  # inherited by the forked workers: no model reload
         context = multiprocessing.get_context("fork")
-        iterator = iter(articles)
+        chunks = bounded_batches(
+            articles, size=batch_size, max_chars=BATCH_CHARS, chars=article_chars
+        )
         in_flight: deque = deque()
         with context.Pool(n_process) as pool:
             while True:
                 while len(in_flight) < 2 * n_process:
-                    chunk = list(islice(iterator, batch_size))
-                    if not chunk:
+                    chunk = next(chunks, None)
+                    if chunk is None:
                         break
                     in_flight.append(pool.apply_async(_extract_chunk, (chunk, batch_size)))
                 if not in_flight:
@@ -209,15 +222,13 @@ class Extractor:
                 pending[number] = article
                 items = article.items or (ArticleItem(0, article.text, article.title),)
                 for position, item in enumerate(items):
-                    # spaCy refuses a text over nlp.max_length (E088), which would stop the
-                    # whole ingest; a prefix keeps every mention offset valid, so the rest of
-                    # an oversized item goes unread rather than failing the run.
+                    # Past nlp.max_length an item goes unread rather than taking minutes:
+                    # a prefix keeps every mention offset valid.
                     yield _item_text(item)[: self.nlp.max_length], (number, position)
 
         current: int | None = None
         docs: list[tuple[ArticleItem, Doc]] = []
-        stream = self.nlp.pipe(texts(), as_tuples=True, batch_size=batch_size)
-        for doc, (number, position) in stream:
+        for doc, (number, position) in self._pipe(texts(), batch_size=batch_size):
             if current is not None and number != current:
                 yield pending.pop(current), docs
                 docs = []
@@ -227,6 +238,46 @@ class Extractor:
             docs.append((items[position], doc))
         if current is not None:
             yield pending.pop(current), docs
+
+    def _pipe(
+        self, texts: Iterable[tuple[str, _Context]], *, batch_size: int
+    ) -> Iterator[tuple[Doc, _Context]]:
+        """``nlp.pipe`` in batches of at most ``batch_size`` texts and ``BATCH_CHARS``
+        characters: the statistical pipeline's memory grows with the characters of a
+        batch (about 3 GB for one 1 MB text). A text over ``WINDOW_CHARS`` is parsed
+        in windows (``_parse_long``)."""
+        batch: list[tuple[str, _Context]] = []
+        chars = 0
+        for text, context in texts:
+            long = len(text) > WINDOW_CHARS
+            if batch and (long or len(batch) >= batch_size or chars + len(text) > BATCH_CHARS):
+                yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+                batch, chars = [], 0
+            if long:  # after the batch before it: docs come back in input order
+                yield self._parse_long(text), context
+                continue
+            batch.append((text, context))
+            chars += len(text)
+        if batch:
+            yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+
+    def _parse_long(self, text: str) -> Doc:
+        """One doc for a long text, parsed window by window and stitched back.
+
+        Windows end at a paragraph or line break where one is near (a line break
+        always ends a sentence here, so no sentence is cut), else after a sentence
+        end, else at a space. The stitched doc has the text's exact characters, so
+        every offset holds; the organisation rules, which link abbreviations and
+        names across the whole text, run once on it rather than per window.
+        """
+        rules = [name for name in _WHOLE_DOC_COMPONENTS if name in self.nlp.pipe_names]
+        pieces = [text[start:end] for start, end in _windows(text, WINDOW_CHARS)]
+        per_batch = max(1, BATCH_CHARS // WINDOW_CHARS)
+        parts = list(self.nlp.pipe(pieces, batch_size=per_batch, disable=rules))
+        doc = Doc.from_docs(parts, ensure_whitespace=False, exclude=["tensor"])
+        for name in rules:
+            doc = self.nlp.get_pipe(name)(doc)
+        return doc
 
     # ---------------------------------------------------------------- internal
     def _article_result(
@@ -534,6 +585,49 @@ def _item_text(item: ArticleItem) -> str:
     return _DASH_RUN.sub(
         lambda m: " " + "—" * (len(m.group(0)) - 2) + " " if len(m.group(0)) > 2 else " —", text
     )
+
+
+def article_chars(article: Article) -> int:
+    """The characters of text an article brings (its items repeat a digest's body)."""
+    return len(article.text) + sum(len(item.text) for item in article.items)
+
+
+def bounded_batches(
+    items: Iterable[_Item], *, size: int, max_chars: int, chars: Callable[[_Item], int]
+) -> Iterator[list[_Item]]:
+    """Successive lists of at most ``size`` items whose ``chars`` add up to at most
+    ``max_chars`` (an item longer than that goes alone)."""
+    batch: list[_Item] = []
+    total = 0
+    for item in items:
+        length = chars(item)
+        if batch and (len(batch) >= size or total + length > max_chars):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += length
+    if batch:
+        yield batch
+
+
+def _windows(text: str, size: int) -> list[tuple[int, int]]:
+    """Contiguous ``(start, end)`` pieces of at most ``size`` characters that together
+    are ``text``: cut after the last paragraph break in the window's second half, else
+    the last line break, sentence end or space; a hard cut only in text without any."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        limit = start + size
+        cut = limit
+        for separator in ("\n\n", "\n", ". ", " "):
+            found = text.rfind(separator, start + size // 2, limit)
+            if found != -1:
+                cut = found + len(separator)
+                break
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
 
 
 def _merge_item_deals(deals: list[Deal], doc: Doc, cues: frozenset[str]) -> list[Deal]:

@@ -12,14 +12,13 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import Engine, update
 
 from atlas.corpus import read_corpus
 from atlas.corrections import record_addresses
-from atlas.extract import Extractor
+from atlas.extract import Extractor, article_chars, bounded_batches
 from atlas.models import Article, Rejection
 from atlas.store import (
     DUPLICATE,
@@ -35,10 +34,16 @@ from atlas.store import (
     stored_fingerprints,
 )
 
-MAX_UPLOAD_BYTES = 20_000_000
+# Upload limits. What an upload costs to ingest grows with its text: the reader holds
+# the articles of one upload at once, and extraction reads about 20,000 characters a
+# second (BENCHMARKS.md, "Largest accepted upload"). Bigger corpora go through the CLI,
+# which streams them from disk.
+MAX_UPLOAD_MB = 20  # per file; also Streamlit's server.maxUploadSize (.streamlit/config.toml)
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
+MAX_UPLOAD_TOTAL_MB = 50  # one upload, all files together, zips counted unpacked
+MAX_UPLOAD_TOTAL_BYTES = MAX_UPLOAD_TOTAL_MB * 1_000_000
 MAX_UPLOAD_FILES = 200
 MAX_ZIP_MEMBERS = 500
-MAX_ZIP_TOTAL_BYTES = 200_000_000
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".csv")
 
 Progress = Callable[[int, int, str], None]
@@ -59,31 +64,50 @@ def _safe_name(name: str) -> str:
     return "".join(c if c.isprintable() and c not in '<>:"|?*' else "_" for c in cleaned)[:150]
 
 
+def upload_size_problem(sizes: Iterable[tuple[str, int]]) -> str | None:
+    """Why a selection of uploads (name, size in bytes) is refused whole, before any
+    of it is read; ``None`` when it may be read. Zips are checked again unpacked."""
+    sizes = list(sizes)
+    if len(sizes) > MAX_UPLOAD_FILES:
+        return f"{len(sizes)} files: at most {MAX_UPLOAD_FILES} at once"
+    total = sum(size for _, size in sizes)
+    if total > MAX_UPLOAD_TOTAL_BYTES:
+        return (
+            f"the files add up to {total / 1e6:.1f} MB, over the {MAX_UPLOAD_TOTAL_MB} MB "
+            "one upload may bring (ingest bigger corpora with python -m atlas ingest)"
+        )
+    return None
+
+
 def read_uploads(files: Iterable[tuple[str, bytes]]) -> list[Article | Rejection]:
-    """Articles and rejections from uploaded files (zip archives included)."""
+    """Articles and rejections from uploaded files (zip archives included).
+
+    ``files`` is read one file at a time, each written to disk before the next is
+    taken, so a lazy iterable holds one file's bytes at once. A file over
+    ``MAX_UPLOAD_BYTES``, past ``MAX_UPLOAD_FILES``, or whose (unpacked) bytes would
+    take the upload over ``MAX_UPLOAD_TOTAL_BYTES`` is rejected with its reason.
+    """
     results: list[Article | Rejection] = []
-    files = list(files)
-    if len(files) > MAX_UPLOAD_FILES:
-        results += [
-            Rejection(n, f"too many files: at most {MAX_UPLOAD_FILES} at once")
-            for n, _ in files[MAX_UPLOAD_FILES:]
-        ]
-        files = files[:MAX_UPLOAD_FILES]
+    budget = MAX_UPLOAD_TOTAL_BYTES
     with tempfile.TemporaryDirectory(prefix="atlas-upload-") as folder:
         root = Path(folder)
         wanted: list[tuple[Path, str]] = []
         for index, (name, data) in enumerate(files):
+            if index >= MAX_UPLOAD_FILES:
+                reason = f"too many files: at most {MAX_UPLOAD_FILES} at once"
+                results.append(Rejection(name, reason))
+                continue
             if len(data) > MAX_UPLOAD_BYTES:
-                results.append(
-                    Rejection(
-                        name,
-                        f"file is {len(data) / 1e6:.1f} MB, over the {MAX_UPLOAD_BYTES // 1_000_000} MB limit",
-                    )
-                )
+                results.append(Rejection(name, _too_big(len(data))))
                 continue
             if name.lower().endswith(".zip"):
-                results += _unpack_zip(name, data, root / f"zip{index}", wanted)
+                rejections, budget = _unpack_zip(name, data, root / f"zip{index}", wanted, budget)
+                results += rejections
                 continue
+            if len(data) > budget:
+                results.append(Rejection(name, _over_total(len(data))))
+                continue
+            budget -= len(data)
             path = root / f"{index:04d}-{_safe_name(name)}"
             path.write_bytes(data)
             wanted.append((path, name))
@@ -106,6 +130,18 @@ def read_uploads(files: Iterable[tuple[str, bytes]]) -> list[Article | Rejection
     return results
 
 
+def _too_big(size: int) -> str:
+    return f"file is {size / 1e6:.1f} MB, over the {MAX_UPLOAD_MB} MB limit"
+
+
+def _over_total(size: int, *, unpacked: bool = False) -> str:
+    what = "zip unpacks to" if unpacked else "file is"
+    return (
+        f"{what} {size / 1e6:.1f} MB, more than is left of the {MAX_UPLOAD_TOTAL_MB} MB "
+        "one upload may bring (zips count unpacked)"
+    )
+
+
 def _renamed(article: Article, file: str) -> Article:
     from dataclasses import replace
 
@@ -113,8 +149,11 @@ def _renamed(article: Article, file: str) -> Article:
 
 
 def _unpack_zip(
-    name: str, data: bytes, folder: Path, wanted: list[tuple[Path, str]]
-) -> list[Rejection]:
+    name: str, data: bytes, folder: Path, wanted: list[tuple[Path, str]], budget: int
+) -> tuple[list[Rejection], int]:
+    """Rejections, and the budget left once the archive's members are unpacked: an
+    archive whose members add up to more than the budget is refused whole (sizes
+    from its directory; a member that unpacks past its stated size fails its check)."""
     import io
 
     rejections: list[Rejection] = []
@@ -122,13 +161,14 @@ def _unpack_zip(
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError) as error:
-        return [Rejection(name, f"not a readable zip archive ({error})")]
+        return [Rejection(name, f"not a readable zip archive ({error})")], budget
     if len(members) > MAX_ZIP_MEMBERS:
-        return [
-            Rejection(name, f"zip holds {len(members)} files, over the {MAX_ZIP_MEMBERS} limit")
-        ]
-    if sum(m.file_size for m in members) > MAX_ZIP_TOTAL_BYTES:
-        return [Rejection(name, "zip unpacks to more than 200 MB")]
+        reason = f"zip holds {len(members)} files, over the {MAX_ZIP_MEMBERS} limit"
+        return [Rejection(name, reason)], budget
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > budget:
+        return [Rejection(name, _over_total(unpacked, unpacked=True))], budget
+    budget -= unpacked
     folder.mkdir(parents=True, exist_ok=True)
     for index, member in enumerate(members):
         display = f"{name}/{member.filename}"
@@ -143,7 +183,7 @@ def _unpack_zip(
             )
             continue
         if member.file_size > MAX_UPLOAD_BYTES:
-            rejections.append(Rejection(display, "file over the 20 MB limit"))
+            rejections.append(Rejection(display, _too_big(member.file_size)))
             continue
         try:
             payload = archive.read(member)
@@ -153,7 +193,7 @@ def _unpack_zip(
         path = folder / f"{index:04d}-{_safe_name(member.filename)}"
         path.write_bytes(payload)
         wanted.append((path, display))
-    return rejections
+    return rejections, budget
 
 
 MAX_STARTER_LENGTH = 100  # the store's ingest_runs.started_by column
@@ -180,11 +220,21 @@ def _sign_run(engine: Engine, run_id: int, started_by: str | None) -> None:
             )
 
 
-def _chunks(records: Iterable[Article | Rejection], size: int) -> Iterator[list]:
-    """Successive lists of up to ``size`` records (``itertools.batched`` is 3.12+)."""
-    iterator = iter(records)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+# Text characters one chunk of ingest holds at most (besides its first article):
+# 500 articles of a few KB each, not 500 files of 20 MB.
+CHUNK_CHARS = 10_000_000
+
+
+def _chunks(
+    records: Iterable[Article | Rejection], size: int, max_chars: int = CHUNK_CHARS
+) -> Iterator[list[Article | Rejection]]:
+    """Successive lists of up to ``size`` records whose articles' text adds up to at
+    most ``max_chars`` characters (a longer first article goes alone)."""
+    return bounded_batches(records, size=size, max_chars=max_chars, chars=_record_chars)
+
+
+def _record_chars(record: Article | Rejection) -> int:
+    return article_chars(record) if isinstance(record, Article) else 0
 
 
 def ingest_articles(

@@ -7,6 +7,7 @@ import streamlit as st
 
 from atlas.corpus import parse_text_article
 from atlas.feeds import (
+    MAX_FEED_BYTES,
     FeedError,
     add_feed,
     fetch_feed,
@@ -17,11 +18,13 @@ from atlas.feeds import (
 )
 from atlas.highlight import markdown_text, plain_text
 from atlas.ingest import (
-    MAX_UPLOAD_BYTES,
     MAX_UPLOAD_FILES,
+    MAX_UPLOAD_MB,
+    MAX_UPLOAD_TOTAL_MB,
     SUPPORTED_SUFFIXES,
     ingest_articles,
     read_uploads,
+    upload_size_problem,
 )
 from components import data, editing
 from components.tables import article_link, deals_table
@@ -29,7 +32,8 @@ from components.tables import article_link, deals_table
 st.title("Add articles")
 st.caption(
     f"Formats: {', '.join(SUPPORTED_SUFFIXES)} and .zip of them; up to {MAX_UPLOAD_FILES} files of "
-    f"{MAX_UPLOAD_BYTES // 1_000_000} MB each. Articles already stored are skipped."
+    f"{MAX_UPLOAD_MB} MB each, {MAX_UPLOAD_TOTAL_MB} MB in all (zips count unpacked). "
+    "Articles already stored are skipped."
 )
 locked = editing.locked_note()
 
@@ -83,9 +87,15 @@ with upload_tab:
         type="primary",
         disabled=locked or not uploads,
     ):
-        run_ingest(
-            read_uploads((f.name, f.getvalue()) for f in uploads), label=f"{len(uploads)} file(s)"
-        )
+        # Sizes first (Streamlit knows them): nothing is read from an upload over the limits.
+        problem = upload_size_problem((f.name, f.size) for f in uploads)
+        if problem:
+            st.error(f"Not ingested: {problem}.")
+        else:
+            run_ingest(
+                read_uploads((f.name, f.getvalue()) for f in uploads),
+                label=f"{len(uploads)} file(s)",
+            )
 
 with paste_tab:
     with st.form("add_paste_form"):
@@ -142,8 +152,14 @@ with feed_tab:
     if feed_file is not None and st.button(
         "Read feed file", key="add_feed_file_go", disabled=locked
     ):
-        parsed = parse_feed(feed_file.getvalue(), source_url=feed_file.name)
-        run_ingest(parsed.records, label=parsed.title or feed_file.name)
+        if feed_file.size > MAX_FEED_BYTES:
+            st.error(
+                f"Not read: the feed file is {feed_file.size / 1e6:.1f} MB, "
+                f"over the {MAX_FEED_BYTES // 1_000_000} MB limit."
+            )
+        else:
+            parsed = parse_feed(feed_file.getvalue(), source_url=feed_file.name)
+            run_ingest(parsed.records, label=parsed.title or feed_file.name)
 
     feeds = list_feeds(data.engine())
     if feeds:
