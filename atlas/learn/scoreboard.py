@@ -72,20 +72,20 @@ DETAIL_VARIANTS = ("rules", "model", "rules+model")
 
 def _detail_cell(evaluation: Evaluation | None) -> str:
     if evaluation is None:
-        return f"{'-':>36}"
+        return f"{'-':>38}"
     s = evaluation.summary()
     a = s["assets"]
     return (
         f"{s['terms_accuracy']:.2f} ({s['terms_counted']:>3})"
         f" {a['f1']:.2f} {a['precision']:.2f}/{a['recall']:.2f}"
         f" {s['status_accuracy']:.2f} ({evaluation.deals.tp:>3})"
-    ).rjust(36)
+    ).rjust(38)
 
 
 def format_details_table(rows: list[Row], variants: tuple[str, ...] = DETAIL_VARIANTS) -> str:
     """Terms, assets and status on the matched deals of each variant."""
     head = "cell: terms accuracy (terms counted), assets F1 P/R, status accuracy (matched deals)"
-    lines = [head, f"{'':34}" + "".join(f"{v:>36}" for v in variants)]
+    lines = [head, f"{'':34}" + "".join(f"{v:>38}" for v in variants)]
     for row in rows:
         lines.append(f"{row.label:34}" + "".join(_detail_cell(row.scores.get(v)) for v in variants))
     return "\n".join(lines)
