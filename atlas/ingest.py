@@ -35,9 +35,9 @@ from atlas.store import (
 )
 
 # Upload limits. What an upload costs to ingest grows with its text: the reader holds
-# the articles of one upload at once, and extraction reads about 20,000 characters a
-# second (BENCHMARKS.md, "Largest accepted upload"). Bigger corpora go through the CLI,
-# which streams them from disk.
+# the articles of one upload at once (the largest accepted upload peaks at 1.2 GiB and
+# takes minutes: BENCHMARKS.md, "Largest accepted upload"). Bigger corpora go through
+# the CLI, which streams them from disk.
 MAX_UPLOAD_MB = 20  # per file; also Streamlit's server.maxUploadSize (.streamlit/config.toml)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
 MAX_UPLOAD_TOTAL_MB = 50  # one upload, all files together, zips counted unpacked
