@@ -287,9 +287,7 @@ def ingest_articles(
     _sign_run(engine, run_id, started_by)
     report = IngestReport(summary)
     try:
-        results = extractor.extract_many(
-            new_articles(), n_process=n_process, batch_size=batch_size
-        )
+        results = extractor.extract_many(new_articles(), n_process=n_process, batch_size=batch_size)
         for result in results:
             # keep_current: another ingest may have stored this article since the
             # check above; then it is a duplicate here, not new twice.
