@@ -59,12 +59,16 @@ def _cell(evaluation: Evaluation | None) -> str:
     ).rjust(30)
 
 
+def _table(rows: list[Row], variants: tuple[str, ...], head: str, cell, width: int) -> str:
+    lines = [head, f"{'':34}" + "".join(f"{v:>{width}}" for v in variants)]
+    for row in rows:
+        lines.append(f"{row.label:34}" + "".join(cell(row.scores.get(v)) for v in variants))
+    return "\n".join(lines)
+
+
 def format_table(rows: list[Row], variants: tuple[str, ...] = VARIANTS) -> str:
     head = "cell: deal F1 P/R, organisation F1, deal-type accuracy, date accuracy"
-    lines = [head, f"{'':34}" + "".join(f"{v:>30}" for v in variants)]
-    for row in rows:
-        lines.append(f"{row.label:34}" + "".join(_cell(row.scores.get(v)) for v in variants))
-    return "\n".join(lines)
+    return _table(rows, variants, head, _cell, 30)
 
 
 DETAIL_VARIANTS = ("rules", "model", "rules+model")
@@ -85,10 +89,7 @@ def _detail_cell(evaluation: Evaluation | None) -> str:
 def format_details_table(rows: list[Row], variants: tuple[str, ...] = DETAIL_VARIANTS) -> str:
     """Terms, assets and status on the matched deals of each variant."""
     head = "cell: terms accuracy (terms counted), assets F1 P/R, status accuracy (matched deals)"
-    lines = [head, f"{'':34}" + "".join(f"{v:>38}" for v in variants)]
-    for row in rows:
-        lines.append(f"{row.label:34}" + "".join(_detail_cell(row.scores.get(v)) for v in variants))
-    return "\n".join(lines)
+    return _table(rows, variants, head, _detail_cell, 38)
 
 
 def _score_rules(extractor, articles: list[LabelledArticle]) -> Evaluation:
