@@ -24,7 +24,7 @@ Two things keep them honest when the data under them moves:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -67,6 +67,16 @@ class Correction:
         corrections recorded before addresses were kept, and for other actions)."""
         address = self.payload.get("address")
         return address if isinstance(address, dict) else None
+
+
+# Rows asked for by id or name go in batches: SQLite allows at most 999 bound values
+# in a statement (older builds), PostgreSQL 65,535.
+IN_BATCH = 500
+
+
+def _batches(values: list) -> Iterator[list]:
+    for start in range(0, len(values), IN_BATCH):
+        yield values[start : start + IN_BATCH]
 
 
 def _validate(action: str, target: str, payload: dict) -> None:
@@ -192,7 +202,7 @@ def _deal_addresses(conn: Connection, keys: Iterable[str]) -> dict[str, dict]:
     )
     keys = sorted({k for k in keys if k})
     rows: dict[str, tuple] = {}
-    for start in range(0, len(keys), 500):
+    for batch in _batches(keys):
         query = (
             select(
                 deals.c.id,
@@ -201,7 +211,7 @@ def _deal_addresses(conn: Connection, keys: Iterable[str]) -> dict[str, dict]:
                 deals.c.item_index,
                 deals.c.evidence,
             )
-            .where(deals.c.deal_key.in_(keys[start : start + 500]))
+            .where(deals.c.deal_key.in_(batch))
             .order_by(deals.c.id)
         )
         for row in conn.execute(query):
@@ -210,11 +220,11 @@ def _deal_addresses(conn: Connection, keys: Iterable[str]) -> dict[str, dict]:
         return {}
     deal_ids = [row[0] for row in rows.values()]
     named: dict[int, list[tuple[int, str]]] = {}
-    for start in range(0, len(deal_ids), 500):
+    for batch in _batches(deal_ids):
         query = (
             select(parties.c.deal_id, orgs.c.id, orgs.c.name)
             .join(orgs, orgs.c.id == parties.c.organisation_id)
-            .where(parties.c.deal_id.in_(deal_ids[start : start + 500]))
+            .where(parties.c.deal_id.in_(batch))
             .order_by(parties.c.deal_id, parties.c.position)
         )
         for deal_id, org_id, name in conn.execute(query):
@@ -224,14 +234,14 @@ def _deal_addresses(conn: Connection, keys: Iterable[str]) -> dict[str, dict]:
     surfaces: dict[tuple[str, int, int], set[str]] = {}
     article_ids = sorted({row[2] for row in rows.values()})
     org_ids = sorted({org_id for pairs in named.values() for org_id, _ in pairs})
-    for start in range(0, len(article_ids), 500):
+    for batch in _batches(article_ids):
         query = select(
             mentions.c.article_id,
             mentions.c.item_index,
             mentions.c.organisation_id,
             mentions.c.text,
         ).where(
-            mentions.c.article_id.in_(article_ids[start : start + 500]),
+            mentions.c.article_id.in_(batch),
             mentions.c.organisation_id.in_(org_ids),
         )
         for article_id, item_index, org_id, text in conn.execute(query):
@@ -547,22 +557,22 @@ def _deals_named_by(conn: Connection, edits: list[Correction]) -> pd.DataFrame:
     articles = sorted({c.address.get("article_id") for c in edits if c.address} - {None})
     rows = {}
     for column, values in ((deals.c.deal_key, keys), (deals.c.article_id, articles)):
-        for start in range(0, len(values), 500):
+        for batch in _batches(values):
             query = select(
                 deals.c.id,
                 deals.c.deal_key,
                 deals.c.article_id,
                 deals.c.item_index,
                 deals.c.evidence,
-            ).where(column.in_(values[start : start + 500]))
+            ).where(column.in_(batch))
             rows.update({row.id: row for row in conn.execute(query)})
     named: dict[int, list[str]] = {}
     ids = sorted(rows)
-    for start in range(0, len(ids), 500):
+    for batch in _batches(ids):
         query = (
             select(parties.c.deal_id, orgs.c.name)
             .join(orgs, orgs.c.id == parties.c.organisation_id)
-            .where(parties.c.deal_id.in_(ids[start : start + 500]))
+            .where(parties.c.deal_id.in_(batch))
             .order_by(parties.c.deal_id, parties.c.position)
         )
         for deal_id, name in conn.execute(query):
@@ -582,11 +592,11 @@ def _aliases_of(conn: Connection, names: set[str]) -> dict[str, list[str]]:
     orgs, aliases = store.organisations, store.aliases
     found: dict[str, list[str]] = {}
     names_list = sorted(names)
-    for start in range(0, len(names_list), 500):
+    for batch in _batches(names_list):
         query = (
             select(orgs.c.name, aliases.c.alias)
             .join(aliases, aliases.c.organisation_id == orgs.c.id)
-            .where(orgs.c.name.in_(names_list[start : start + 500]))
+            .where(orgs.c.name.in_(batch))
         )
         for name, alias in conn.execute(query):
             found.setdefault(name, []).append(alias)
@@ -600,9 +610,9 @@ def _stored_names(conn: Connection, names: set[str]) -> set[str]:
     in_deals = select(store.deal_parties.c.organisation_id)
     found: set[str] = set()
     names_list = sorted(names)
-    for start in range(0, len(names_list), 500):
+    for batch in _batches(names_list):
         query = select(orgs.c.name).where(
-            orgs.c.name.in_(names_list[start : start + 500]),
+            orgs.c.name.in_(batch),
             orgs.c.id.in_(mentioned) | orgs.c.id.in_(in_deals),
         )
         found.update(conn.execute(query).scalars())
