@@ -27,6 +27,7 @@ ORG_KINDS = ("company", "academic", "government", "investor", "other")
 
 # Where a deal stands, as its mention reports it: signed (or announced), done, ended.
 DEAL_STATUSES = ("agreed", "completed", "terminated")
+DEAL_ROLES = ("main", "background")
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,8 @@ class Deal:
     terms: Terms = field(default_factory=Terms)
     assets: tuple[str, ...] = ()  # drugs, products, platforms, as written
     status: str = "agreed"  # one of DEAL_STATUSES
+    # "main": what the article reports; "background": a deal mentioned as history
+    # ("had formed a joint venture with ..."). A background deal is dated only when
+    # the text dates it; otherwise ``deal_date`` is None and ``date_source`` is
+    # "before-article" (shown as "before <the article's date>").
+    role: str = "main"  # one of DEAL_ROLES
