@@ -203,6 +203,31 @@ def test_escaped_truncates_before_escaping():
     assert escaped(None) == ""
 
 
+@pytest.mark.parametrize("builder", ["timeline", "swimlanes"])
+def test_time_axis_of_deals_on_one_day_shows_days_not_times(builder):
+    """Deals that share a day made plotly space ticks hours apart ("23:59:59.999"):
+    the axis spans weeks around them and every tick format is a day, month or year."""
+    same_day = frame(
+        deal(1, ["Astellas", "JFCR"], "licensing", "2025-12-19"),
+        deal(2, ["Astellas", "KISED"], "partnership/collaboration", "2025-12-19"),
+    )
+    figure = (
+        build_timeline_figure(same_day)
+        if builder == "timeline"
+        else build_swimlane_figure(same_day, ["Astellas"])
+    )
+    axis = figure.layout.xaxis
+    start, end = (pd.Timestamp(x) for x in axis.range)
+    assert end - start >= pd.Timedelta(days=30)
+    assert start <= pd.Timestamp("2025-12-19") <= end
+    formats = [stop.value for stop in axis.tickformatstops]
+    assert formats and not any(code in f for f in formats for code in ("%H", "%M", "%S", "%L"))
+
+
+def test_time_axis_of_deals_years_apart_keeps_plotlys_range(mixed):
+    assert build_timeline_figure(mixed).layout.xaxis.range is None
+
+
 def test_timeline_with_no_dated_deal_says_so():
     figure = build_timeline_figure(frame(deal(1, ["A", "B"])))
     assert not figure.data

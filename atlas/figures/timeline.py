@@ -170,7 +170,40 @@ def _empty_figure(message: str, *, presenter: bool) -> go.Figure:
     return figure
 
 
-def _time_layout(figure: go.Figure, *, title: str, rows: int, presenter: bool) -> go.Figure:
+# Tick labels by tick spacing: days, months or years, never a time of day (deal
+# dates have no time; plotly's default showed "23:59:59.999" when deals shared a day).
+DATE_TICK_FORMATS = (
+    {"dtickrange": [None, "M1"], "value": "%-d %b %Y"},
+    {"dtickrange": ["M1", "M12"], "value": "%b %Y"},
+    {"dtickrange": ["M12", None], "value": "%Y"},
+)
+# The time axis spans at least this many days, so plotly never spaces ticks hours apart.
+MIN_AXIS_DAYS = 60
+
+
+def _axis_range(rows: pd.DataFrame) -> list[str] | None:
+    """The x range of ``rows`` widened to ``MIN_AXIS_DAYS`` around its middle when
+    the deals fall within a few days (else None: plotly's own range)."""
+    if rows.empty:
+        return None
+    first = rows["date_start"].min()
+    last = rows["date_end"].max() + pd.Timedelta(days=1)
+    if last - first >= pd.Timedelta(days=MIN_AXIS_DAYS):
+        return None
+    middle = first + (last - first) / 2
+    half = pd.Timedelta(days=MIN_AXIS_DAYS / 2)
+    return [(middle - half).strftime("%Y-%m-%d"), (middle + half).strftime("%Y-%m-%d")]
+
+
+def _time_layout(
+    figure: go.Figure,
+    *,
+    title: str,
+    rows: int,
+    presenter: bool,
+    drawn: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Layout of a chart over time; ``drawn``: the deals it draws (for the axis range)."""
     row_height = 34 if presenter else 26
     figure.update_layout(
         title=title,
@@ -181,7 +214,10 @@ def _time_layout(figure: go.Figure, *, title: str, rows: int, presenter: bool) -
         legend={"title": {"text": "Deal type"}},
         hoverlabel={"align": "left"},
     )
-    figure.update_xaxes(type="date", showgrid=True)
+    figure.update_xaxes(type="date", showgrid=True, tickformatstops=list(DATE_TICK_FORMATS))
+    span = _axis_range(drawn) if drawn is not None else None
+    if span:
+        figure.update_xaxes(range=span)
     figure.update_yaxes(type="category", autorange="reversed", automargin=True)
     return figure
 
@@ -216,7 +252,9 @@ def build_timeline_figure(deals: pd.DataFrame, *, presenter: bool = False) -> go
     figure = go.Figure(_span_traces(rows, lane))
     order = list(dict.fromkeys(lane.tolist()))
     figure.update_yaxes(categoryorder="array", categoryarray=order)
-    return _time_layout(figure, title="Deals by date", rows=len(order), presenter=presenter)
+    return _time_layout(
+        figure, title="Deals by date", rows=len(order), presenter=presenter, drawn=rows
+    )
 
 
 def swimlane_rows(deals: pd.DataFrame, organisations: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -282,7 +320,11 @@ def swimlane_figure(
     order = [label for label in (escaped(n, limit=LABEL_LIMIT) for n in wanted) if label in shown]
     figure.update_yaxes(categoryorder="array", categoryarray=order)
     return _time_layout(
-        figure, title="Deals per organisation", rows=len(order) + 1, presenter=presenter
+        figure,
+        title="Deals per organisation",
+        rows=len(order) + 1,
+        presenter=presenter,
+        drawn=rows,
     )
 
 
