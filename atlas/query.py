@@ -7,7 +7,7 @@ Every dashboard page narrows ``store.deals_frame()`` with the same
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -18,7 +18,9 @@ class DealFilters:
 
     date_from: str | None = None  # ISO date, inclusive
     date_to: str | None = None
-    include_undated: bool = True
+    # With a date range set, undated deals are left out unless this is set; with no
+    # range every deal counts, dated or not.
+    include_undated: bool = False
     types: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
@@ -87,8 +89,9 @@ def _any_in(values, wanted: set[str]) -> bool:
 
 def filter_deals(deals: pd.DataFrame, filters: DealFilters) -> pd.DataFrame:
     """The deals the filters keep. A deal whose date is known only to the month
-    is kept when any day of that month falls in the range; undated deals are
-    kept only with ``include_undated``."""
+    is kept when any day of that month falls in the range. Undated deals are kept
+    when no range is set; with a range, only with ``include_undated`` (a range
+    says "what happened then", which an undated deal cannot answer)."""
     frame = with_dates(deals) if "date_start" not in deals.columns else deals.copy()
     if frame.empty:
         return frame
@@ -99,8 +102,6 @@ def filter_deals(deals: pd.DataFrame, filters: DealFilters) -> pd.DataFrame:
         dated = frame["date_start"].notna()
         in_range = dated & (frame["date_end"] >= start) & (frame["date_start"] <= end)
         keep &= in_range | (~dated & filters.include_undated)
-    elif not filters.include_undated:
-        keep &= frame["date_start"].notna()
     if filters.types:
         wanted = set(filters.types)
         keep &= frame["type"].isin(wanted) | frame["also_types"].map(lambda v: _any_in(v, wanted))
@@ -116,6 +117,18 @@ def filter_deals(deals: pd.DataFrame, filters: DealFilters) -> pd.DataFrame:
     if filters.min_confidence:
         keep &= frame["confidence"] >= filters.min_confidence
     return frame[keep]
+
+
+def undated_left_out(deals: pd.DataFrame, filters: DealFilters) -> int:
+    """How many undated deals the other filters keep but the date range leaves out
+    (0 with no range, or with ``include_undated``): what the pages say is not shown."""
+    if not (filters.date_from or filters.date_to) or filters.include_undated or deals.empty:
+        return 0
+    dates = deals["date_start"] if "date_start" in deals.columns else deals["deal_date"]
+    undated = deals[dates.isna()]
+    if undated.empty:
+        return 0
+    return len(filter_deals(undated, replace(filters, date_from=None, date_to=None)))
 
 
 def options(deals: pd.DataFrame) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from atlas import corrections, snapshot, store
-from atlas.query import DealFilters, filter_deals, options
+from atlas.query import DealFilters, filter_deals, options, undated_left_out
 
 T = TypeVar("T")
 
@@ -223,6 +223,16 @@ def derived(
     the memory: "small" results are kept for the 256 latest settings, "large" ones
     (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2."""
     return _SIZES[size](_key(), filters, name, function, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _undated_left_out(key: StoreKey, filters: DealFilters) -> int:
+    return undated_left_out(_corrected(key)[0], filters)
+
+
+def undated_left_out_count(filters: DealFilters) -> int:
+    """Undated deals the other filters keep but the date range leaves out."""
+    return _undated_left_out(_key(), filters)
 
 
 def filter_choices() -> dict:

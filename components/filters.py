@@ -25,6 +25,31 @@ MULTI_KEYS = {
 PRESENTER_KEY = "presenter_mode"
 
 
+# The date boxes accept any date from here, or from the earliest deal when that is
+# older (Streamlit's default bounds are ten years either side of today: a typed 1990
+# turned the box red and the filter was silently ignored).
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def date_limits(span: tuple[str, str] | None, *chosen: date | None) -> tuple[date, date]:
+    """Lowest and highest date the From/To boxes accept: 1900 (or the earliest deal's
+    year, when older) to ten years ahead (or the latest deal's year, when later).
+    ``chosen`` dates (restored from a link) widen them, so a shared view never opens
+    on a refused date."""
+    today = date.today()
+    lowest, highest = EARLIEST_DATE, date(today.year + 10, 12, 31)
+    if span:
+        first, last = (str(value)[:4] for value in span)
+        if first.isdigit() and int(first) >= 1:
+            lowest = min(lowest, date(int(first), 1, 1))
+        if last.isdigit():
+            highest = max(highest, date(min(int(last), 9998), 12, 31))
+    for value in chosen:
+        if isinstance(value, date):
+            lowest, highest = min(lowest, value), max(highest, value)
+    return lowest, highest
+
+
 def _restore_from_url(choices: dict[str, list[str]]) -> None:
     """On a fresh session, seed widget state from the URL (ignoring unknown values)."""
     if st.session_state.get("_filters_restored"):
@@ -46,8 +71,8 @@ def _restore_from_url(choices: dict[str, list[str]]) -> None:
             st.session_state["filter_min_confidence"] = min(1.0, max(0.0, float(params["conf"])))
         except ValueError:
             pass
-    if params.get("undated") == "0":
-        st.session_state["filter_include_undated"] = False
+    if params.get("undated") == "1":
+        st.session_state["filter_include_undated"] = True
     if params.get("present") == "1":
         st.session_state[PRESENTER_KEY] = True
     st.session_state["_filters_restored"] = True
@@ -65,8 +90,8 @@ def _write_to_url(filters: DealFilters, presenter: bool) -> None:
         wanted["to"] = filters.date_to
     if filters.min_confidence:
         wanted["conf"] = f"{filters.min_confidence:.2f}"
-    if not filters.include_undated:
-        wanted["undated"] = "0"
+    if filters.include_undated and (filters.date_from or filters.date_to):
+        wanted["undated"] = "1"
     if presenter:
         wanted["present"] = "1"
     for param in list(st.query_params):
@@ -97,7 +122,7 @@ def sidebar(choices: dict) -> DealFilters:
     for key, default in (
         ("filter_date_from", None),
         ("filter_date_to", None),
-        ("filter_include_undated", True),
+        ("filter_include_undated", False),
         ("filter_min_confidence", 0.0),
         (PRESENTER_KEY, False),
     ):
@@ -110,9 +135,27 @@ def sidebar(choices: dict) -> DealFilters:
             "Presenter mode", key=PRESENTER_KEY, help="Large type, no chrome, for a projector"
         )
         st.subheader("Filters")
-        st.date_input("From", key="filter_date_from", format="YYYY-MM-DD")
-        st.date_input("To", key="filter_date_to", format="YYYY-MM-DD")
-        st.checkbox("Include undated deals", key="filter_include_undated")
+        lowest, highest = date_limits(
+            choices.get("date_span"),
+            st.session_state.get("filter_date_from"),
+            st.session_state.get("filter_date_to"),
+        )
+        st.date_input(
+            "From", key="filter_date_from", format="YYYY-MM-DD", min_value=lowest, max_value=highest
+        )
+        st.date_input(
+            "To", key="filter_date_to", format="YYYY-MM-DD", min_value=lowest, max_value=highest
+        )
+        ranged = bool(
+            st.session_state.get("filter_date_from") or st.session_state.get("filter_date_to")
+        )
+        st.checkbox(
+            "Include undated deals",
+            key="filter_include_undated",
+            disabled=not ranged,
+            help="With a date range set, deals of unknown date are left out unless this is "
+            "ticked. With no range, every deal counts.",
+        )
         st.multiselect("Deal types", choices["types"], key="filter_types", placeholder="All types")
         st.multiselect(
             "Countries", choices["countries"], key="filter_countries", placeholder="All countries"
@@ -138,7 +181,7 @@ def sidebar(choices: dict) -> DealFilters:
     filters = DealFilters(
         date_from=date_from.isoformat() if date_from else None,
         date_to=date_to.isoformat() if date_to else None,
-        include_undated=st.session_state.get("filter_include_undated", True),
+        include_undated=bool(st.session_state.get("filter_include_undated")),
         types=tuple(st.session_state.get("filter_types") or ()),
         countries=tuple(st.session_state.get("filter_countries") or ()),
         areas=tuple(st.session_state.get("filter_areas") or ()),

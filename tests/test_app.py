@@ -3,6 +3,8 @@ filters, presenter mode, and filters restored from the URL."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -90,6 +92,36 @@ def test_url_with_unknown_values_is_ignored(app_env):
     at = open_app(type=["no such type", "<script>"], conf="lots", to="not-a-date")
     assert not at.exception
     assert at.multiselect(key="filter_types").value == []
+
+
+def test_a_date_range_leaves_out_undated_deals_and_says_so(app_env):
+    """Oct-Dec 2025 counted every undated deal as if it happened then; a range now
+    keeps only dated deals, says how many undated ones it leaves out, and one click
+    brings them back (kept in the URL)."""
+    at = open_app()
+    total = int(metric(at, "Deals"))
+    # Older than Streamlit's default ten-year bound, so the box must accept it.
+    at.date_input(key="filter_date_from").set_value(date(1990, 1, 1)).run()
+    assert at.date_input(key="filter_date_from").min <= date(1990, 1, 1)
+    ranged = int(metric(at, "Deals"))
+    notice = [c.value for c in at.caption if "undated deal" in c.value]
+    assert notice, "no line says undated deals are left out"
+    hidden = int(notice[0].split()[0])
+    assert hidden > 0 and ranged + hidden == total
+    at.button(key="undated_include").click().run()
+    assert int(metric(at, "Deals")) == total
+    assert as_list(at.query_params["undated"]) == ["1"]
+    assert not [c.value for c in at.caption if "undated deal" in c.value]
+
+
+def test_date_limits_reach_the_data():
+    from components.filters import date_limits
+
+    lowest, highest = date_limits(("1887-05", "2091"))
+    assert lowest == date(1887, 1, 1) and highest == date(2091, 12, 31)
+    lowest, _ = date_limits(None, date(1875, 3, 1))  # a linked date widens them
+    assert lowest == date(1875, 3, 1)
+    assert date_limits(None)[0] == date(1900, 1, 1)
 
 
 def test_presenter_mode(app_env):

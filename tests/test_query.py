@@ -14,6 +14,7 @@ from atlas.query import (
     filter_deals,
     most_active,
     options,
+    undated_left_out,
 )
 
 
@@ -112,11 +113,14 @@ def test_date_label_shows_precision():
     ("filters", "ids"),
     [
         (DealFilters(), [1, 2, 3, 4]),
-        # April 2025 overlaps a range starting mid-April; undated deals stay by default.
-        (DealFilters(date_from="2025-04-15"), [1, 2, 3]),
-        (DealFilters(date_from="2025-04-15", include_undated=False), [1, 2]),
-        (DealFilters(date_to="2025-03-31"), [3, 4]),
-        (DealFilters(include_undated=False), [1, 2, 4]),
+        # April 2025 overlaps a range starting mid-April; with a range, undated deals
+        # are left out unless asked for (Oct-Dec counted every undated deal as Q4).
+        (DealFilters(date_from="2025-04-15"), [1, 2]),
+        (DealFilters(date_from="2025-04-15", include_undated=True), [1, 2, 3]),
+        (DealFilters(date_to="2025-03-31"), [4]),
+        (DealFilters(date_to="2025-03-31", include_undated=True), [3, 4]),
+        # With no range every deal counts, dated or not.
+        (DealFilters(include_undated=True), [1, 2, 3, 4]),
         # A facet type (also_types) matches too.
         (DealFilters(types=("licensing",)), [4]),
         (DealFilters(countries=("South Korea", "Iceland")), [2, 3]),
@@ -128,6 +132,21 @@ def test_date_label_shows_precision():
 )
 def test_filter_deals(filters, ids):
     assert filter_deals(frame(), filters)["deal_id"].tolist() == ids
+
+
+@pytest.mark.parametrize(
+    ("filters", "left_out"),
+    [
+        (DealFilters(), 0),  # no range: the undated deal counts
+        (DealFilters(date_from="2025-04-15"), 1),
+        (DealFilters(date_from="2025-04-15", include_undated=True), 0),
+        # the other filters still apply to what is said to be left out
+        (DealFilters(date_from="2025-04-15", types=("licensing",)), 0),
+        (DealFilters(date_to="2025-12-31", countries=("Iceland",)), 1),
+    ],
+)
+def test_undated_left_out_counts_what_the_range_hides(filters, left_out):
+    assert undated_left_out(frame(), filters) == left_out
 
 
 def test_filter_deals_does_not_mutate_input():

@@ -4,7 +4,7 @@ import streamlit as st
 
 from atlas.figures.overview import build_most_active_figure, build_type_mix_figure
 from atlas.highlight import markdown_text
-from components import data, empty, filters
+from components import data, empty, filters, page
 from components.tables import deals_table
 
 st.title("Partnership Atlas")
@@ -41,6 +41,7 @@ columns[1].metric("Organisations", summary["organisations"])
 columns[2].metric("Deals", summary["deals"])
 columns[3].metric("Countries", summary["countries"])
 columns[4].metric("Date span", summary["span"])
+page.undated_notice()
 if empty.nothing_matches(summary["deals"]):
     st.stop()
 
