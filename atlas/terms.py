@@ -613,7 +613,10 @@ class ItemReader:
         # "$325 million deal", "a $2.6 million licensing agreement": the deal's value.
         head = re.match(r"^[\s-]*(?:[A-Za-z-]+\s+){0,2}?([A-Za-z-]+)", right)
         if head and head.group(1).lower() in self.words.term_deal_nouns:
-            return "total", phrase
+            # unless a payment's kind stands right before it: "an upfront payment of
+            # USD 290 million Agreement strengthens ..." (a headline glued to the next)
+            kind = self._kind_before(left[-30:])
+            return (kind or "total"), phrase
         best: tuple[int, str] | None = None
         for role, pattern in self._cues:
             # A total cue ("for", "paid") is a weaker sign than a payment's kind.
@@ -638,6 +641,14 @@ class ItemReader:
             return ("total" if in_evidence else None), phrase
         role = best[1]
         return (None if role == "excluded" else role), phrase
+
+    def _kind_before(self, left: str) -> str | None:
+        """``upfront`` or ``milestones`` when that payment's cue word ends ``left``'s
+        stretch, else ``None``."""
+        for role, pattern in self._cues:
+            if role in ("upfront", "milestones") and pattern.search(left):
+                return role
+        return None
 
     # ------------------------------------------------------------------ stake
     def _stake_in(self, sent: Span, deal: DealMention) -> Stake | None:

@@ -168,6 +168,35 @@ def test_a_market_size_is_not_a_term(extractor):
 
 
 @pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a break fee is paid when the deal dies: it is not the deal's value
+        "Zorblax Therapeutics will pay Kestrel Bio a $150 million break fee under the merger "
+        "agreement.",
+        # yearly research funding is no total
+        "Under the licence agreement, Zorblax Therapeutics will fund £50,000 per year of "
+        "research at Kestrel Bio.",
+    ],
+)
+def test_fees_and_yearly_amounts_are_not_the_deals_value(extractor, text):
+    [details] = read(extractor, text, [(text, ZK)])
+    assert details.terms.total_value is None
+
+
+@pytest.mark.model
+def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
+    # scraped headlines run together: "... of USD 290 million Agreement strengthens ..."
+    text = (
+        "Kestrel Bio to receive an upfront payment of USD 290 million Agreement strengthens "
+        "the pipeline of Zorblax Therapeutics."
+    )
+    [details] = read(extractor, text, [(text, ZK)])
+    assert details.terms.upfront.amount == 290e6
+    assert details.terms.total_value is None
+
+
+@pytest.mark.model
 def test_two_deals_in_one_sentence_each_take_their_own_amount(extractor):
     text = (
         "Orvane Health acquired Pellucid Bio for $120 million and Quillon Labs, a maker of "
