@@ -180,14 +180,24 @@ def deals_by_country(deals: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# What the country views call a party whose country is not known.
+UNKNOWN_COUNTRY = "unknown country"
+
+
 def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
     """Country-to-country deal counts from the parties' countries: a
-    Japan–South Korea deal adds one to that pair; a domestic deal to (X, X)."""
+    Japan–South Korea deal adds one to that pair; a deal whose parties are all of one
+    country adds one to (X, X). A party of unknown country stays unknown: a Japanese
+    company's deal with one of unknown country adds one to (Japan, ``UNKNOWN_COUNTRY``),
+    never to the domestic cell; a deal with no known country is left out."""
     records: dict[tuple[str, str], int] = {}
     for countries in deals.get("party_countries", pd.Series(dtype=object)):
-        known = sorted({c for c in (countries or []) if isinstance(c, str) and c})
+        values = list(countries) if isinstance(countries, list | tuple) else []
+        known = sorted({c for c in values if isinstance(c, str) and c})
         if not known:
             continue
+        if len(known) < len(values) and any(not (isinstance(c, str) and c) for c in values):
+            known.append(UNKNOWN_COUNTRY)  # after the known ones: always the pair's target
         pairs = [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [
             (known[0], known[0])
         ]

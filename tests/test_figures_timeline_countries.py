@@ -39,7 +39,7 @@ from atlas.figures.timeline import (
     too_coarse_for,
     undated_deals,
 )
-from atlas.query import deals_by_country, with_dates
+from atlas.query import UNKNOWN_COUNTRY, deals_by_country, with_dates
 from tests.conftest import ROOT
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -354,14 +354,21 @@ def cross_border() -> pd.DataFrame:
 def test_cross_border_pair_is_counted_once(cross_border):
     pairs = cross_border_pairs(cross_border)
     as_dict = {(r.source, r.target): r.deals for r in pairs.itertuples()}
-    assert as_dict == {("Iceland", "Japan"): 1, ("Japan", "Japan"): 2, ("Japan", "South Korea"): 1}
+    # Astellas-TCUBEiT (unknown country) is not domestic: it pairs Japan with "unknown".
+    assert as_dict == {
+        ("Iceland", "Japan"): 1,
+        ("Japan", "Japan"): 1,
+        ("Japan", "South Korea"): 1,
+        ("Japan", UNKNOWN_COUNTRY): 1,
+    }
 
 
 def test_matrix_is_symmetric_with_domestic_on_the_diagonal(cross_border):
     matrix = pair_matrix(cross_border_pairs(cross_border))
-    assert list(matrix.index) == ["Japan", "Iceland", "South Korea"]
+    assert list(matrix.index) == ["Japan", "Iceland", "South Korea", UNKNOWN_COUNTRY]
     assert matrix.loc["Japan", "South Korea"] == matrix.loc["South Korea", "Japan"] == 1
-    assert matrix.loc["Japan", "Japan"] == 2
+    assert matrix.loc["Japan", "Japan"] == 1
+    assert matrix.loc["Japan", UNKNOWN_COUNTRY] == 1
     assert matrix.loc["Iceland", "South Korea"] == 0
 
 
@@ -369,7 +376,16 @@ def test_matrix_figure_is_a_heatmap_with_blank_empty_cells(cross_border):
     figure = build_country_matrix_figure(cross_border_pairs(cross_border))
     (heatmap,) = figure.data
     assert heatmap.type == "heatmap"
-    assert list(heatmap.x) == list(heatmap.y) == ["Japan", "Iceland", "South Korea"]
+    assert (
+        list(heatmap.x)
+        == list(heatmap.y)
+        == [
+            "Japan",
+            "Iceland",
+            "South Korea",
+            UNKNOWN_COUNTRY,
+        ]
+    )
     assert heatmap.z[0][2] == heatmap.z[2][0] == 1
     assert heatmap.z[1][2] is None
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from atlas.query import (
+    UNKNOWN_COUNTRY,
     DealFilters,
     country_pairs,
     date_bounds,
@@ -172,6 +173,12 @@ def test_summaries():
     by_country = deals_by_country(deals).set_index("country")["deals"].to_dict()
     assert by_country == {"Japan": 4, "South Korea": 1, "Iceland": 1}
     pairs = country_pairs(deals).set_index(["source", "target"])["deals"].to_dict()
-    # Cross-border pairs once each; domestic deals on the diagonal; unknown countries ignored.
-    assert pairs == {("Japan", "Japan"): 2, ("Japan", "South Korea"): 1, ("Iceland", "Japan"): 1}
+    # Cross-border pairs once each; domestic deals on the diagonal; a partner of unknown
+    # country stays unknown (Itochu's deal with AND Pharma was counted as domestic).
+    assert pairs == {
+        ("Japan", "Japan"): 1,
+        ("Japan", "South Korea"): 1,
+        ("Iceland", "Japan"): 1,
+        ("Japan", UNKNOWN_COUNTRY): 1,
+    }
     assert options(deals)["types"] == sorted(set(deals["type"]))

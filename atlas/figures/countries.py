@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from atlas.figures.style import font_size
-from atlas.query import country_pairs
+from atlas.query import UNKNOWN_COUNTRY, country_pairs
 
 # Sequential, colour-blind safe, readable on a projector (light = few deals).
 COUNT_SCALE = [[0.0, "#9ecae1"], [0.5, "#2171b5"], [1.0, "#08306b"]]
@@ -78,8 +78,11 @@ def clean_party_countries(deals: pd.DataFrame) -> pd.DataFrame:
 
 
 def cross_border_pairs(deals: pd.DataFrame) -> pd.DataFrame:
-    """``country_pairs`` on the parties' known countries (unknown ones ignored)."""
-    return country_pairs(clean_party_countries(deals))
+    """``country_pairs``: a partner of unknown country is paired with ``UNKNOWN_COUNTRY``
+    (shown as such in the matrix, left out of the flows), never counted as domestic."""
+    if "party_countries" not in deals.columns:
+        return country_pairs(clean_party_countries(deals))
+    return country_pairs(deals)
 
 
 def country_deals(deals: pd.DataFrame, country: str) -> pd.DataFrame:
@@ -215,7 +218,8 @@ def build_country_bars_figure(by_country: pd.DataFrame, *, presenter: bool = Fal
 def pair_matrix(pairs: pd.DataFrame) -> pd.DataFrame:
     """A symmetric country x country table of deal counts (each deal counted
     once per pair, shown in both halves); domestic deals on the diagonal.
-    Countries are ordered by their total deals, most first."""
+    Countries are ordered by their total deals, most first; ``UNKNOWN_COUNTRY``
+    (partners whose country is not known) last."""
     if not len(pairs):
         return pd.DataFrame(dtype=int)
     totals: dict[str, int] = {}
@@ -223,7 +227,8 @@ def pair_matrix(pairs: pd.DataFrame) -> pd.DataFrame:
         totals[row.source] = totals.get(row.source, 0) + int(row.deals)
         if row.target != row.source:
             totals[row.target] = totals.get(row.target, 0) + int(row.deals)
-    order = sorted(totals, key=lambda c: (-totals[c], c))
+    # unknown country last, whatever its count: it is not a country to compare
+    order = sorted(totals, key=lambda c: (c == UNKNOWN_COUNTRY, -totals[c], c))
     position = {country: i for i, country in enumerate(order)}
     cells = np.zeros((len(order), len(order)), dtype=int)
     for source, target, deals in zip(
@@ -301,7 +306,15 @@ def sankey_links(pairs: pd.DataFrame) -> pd.DataFrame:
     cross-border deals on the left (ties alphabetical), so a hub such as Japan
     fans out to its partners. Columns ``left``, ``right``, ``deals``."""
     columns = ["left", "right", "deals"]
-    cross = pairs[pairs["source"] != pairs["target"]] if len(pairs) else pairs
+    cross = (
+        pairs[
+            (pairs["source"] != pairs["target"])
+            & (pairs["source"] != UNKNOWN_COUNTRY)
+            & (pairs["target"] != UNKNOWN_COUNTRY)
+        ]
+        if len(pairs)
+        else pairs
+    )
     if not len(cross):
         return pd.DataFrame(columns=columns)
     totals: dict[str, int] = {}
