@@ -111,8 +111,9 @@ matrix.plotly_chart(matrix_figure, key="countries_matrix")
 sankey.plotly_chart(sankey_figure, key="countries_sankey")
 st.caption(
     "From the home countries of the parties: a Japan–South Korea deal is one deal between Japan "
-    "and South Korea; the diagonal holds deals whose parties share a country. Parties whose "
-    "country is unknown are left out."
+    "and South Korea; the diagonal holds deals whose parties all share a country. A partner "
+    "whose country is not known counts under \"unknown country\" (last row of the matrix, not "
+    "in the flows), never as domestic."
 )
 if left_out:
     st.caption(left_out)
