@@ -451,6 +451,7 @@ class ItemReader:
         ]
         self._cues = _cue_patterns(words)
         self._asset_cache: dict[int, list[tuple[int, int]]] = {}
+        self._party_word_cache: dict[tuple[str, ...], re.Pattern | bool] = {}
         self.token_starts = [int(i) for i in doc.to_array(IDX)] if len(doc) else []
         self._inn_endings = tuple(words.term_inn_stems)
         self._second_endings = tuple(words.term_inn_second_words)
@@ -542,7 +543,29 @@ class ItemReader:
         """Whether a sentence names a party or the agreement ("the transaction")."""
         if any(name in deal.parties for _s, _e, name in self._mentions_in(sent)):
             return True
-        return any(t.lower_ in self.words.term_deal_nouns for t in sent)
+        if any(t.lower_ in self.words.term_deal_nouns for t in sent):
+            return True
+        # A party by the first word of its name, which the pipeline may not have tagged:
+        # "Allorion received $40 million upfront" after "Allorion Therapeutics".
+        pattern = self._party_words(deal.parties)
+        return pattern is not None and pattern.search(sent.text) is not None
+
+    def _party_words(self, parties: tuple[str, ...]) -> re.Pattern | None:
+        cached = self._party_word_cache.get(parties)
+        if cached is None:
+            first = {
+                w
+                for p in parties
+                for w in p.split()[:1]
+                if len(w) >= 4
+                and w[:1].isupper()
+                and w.lower() not in self.words.name_stopwords
+                and w.lower() not in self.words.term_asset_stop_words
+            }
+            cached = self._party_word_cache[parties] = (
+                re.compile(rf"\b(?:{_alternation(first)})\b") if first else False
+            )
+        return cached or None
 
     def _has_figures(self, sent: Span) -> bool:
         lo = bisect_left(self.amount_starts, sent.start_char)
