@@ -22,9 +22,9 @@ from atlas.organisations import strip_bidi
 # text; the note (e.g. the canonical organisation name) becomes the tooltip.
 Span = tuple[int, int, str] | tuple[int, int, str, str]
 
-ORG, COUNTRY, DATE = "ORG", "COUNTRY", "DATE"
-LABEL_NAMES = {ORG: "Organisation", COUNTRY: "Country", DATE: "Date"}
-_MARK_COLOURS = {"org": "#cfe3f5", "country": "#d5efdf", "date": "#fbe7c6"}
+ORG, COUNTRY, DATE, EVIDENCE = "ORG", "COUNTRY", "DATE", "EVIDENCE"
+LABEL_NAMES = {ORG: "Organisation", COUNTRY: "Country", DATE: "Date", EVIDENCE: "Evidence"}
+_MARK_COLOURS = {"org": "#cfe3f5", "country": "#d5efdf", "date": "#fbe7c6", "evidence": "#fff1a8"}
 
 HIGHLIGHT_CSS = (
     ".atlas-hl-text{white-space:pre-wrap;line-height:1.7;font-size:1rem;}"

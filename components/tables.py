@@ -42,8 +42,11 @@ def deals_table(
     key: str,
     height: int | str = "auto",
     max_rows: int = MAX_TABLE_ROWS,
+    detail: bool = True,
 ) -> None:
     """A sortable table; st.dataframe renders cell text as text, never as HTML.
+    With ``detail``, a click on a row opens the deal's detail under the table (its
+    facts, and every source's evidence sentence highlighted in its paragraph).
 
     Over ``max_rows`` deals, the latest ``max_rows`` are shown and a caption says how
     many are left out: every row is sent to the browser on every rerun, and at
@@ -55,12 +58,14 @@ def deals_table(
             f"Showing the latest {max_rows:,} of {total:,} deals. Narrow the filters to see "
             "the others, or download them all from the Deals page."
         )
-    st.dataframe(
+    event = st.dataframe(
         deals_display(deals),
         hide_index=True,
         width="stretch",
         height=height,
         key=key,
+        on_select="rerun" if detail else "ignore",
+        selection_mode="single-row",
         column_config={
             "Confidence": st.column_config.ProgressColumn(
                 "Confidence", min_value=0.0, max_value=1.0, format="%.2f"
@@ -68,6 +73,16 @@ def deals_table(
             "Evidence": st.column_config.TextColumn("Evidence", width="large"),
         },
     )
+    if not detail:
+        return
+    # Positions in the frame as given, whatever order the user sorted the table into.
+    rows = event.selection.rows if event is not None else []
+    if rows and 0 <= rows[0] < len(deals):
+        from components.deal_detail import render_deal_detail
+
+        render_deal_detail(deals.iloc[rows[0]].to_dict(), key=key)
+    else:
+        st.caption("Select a row (the box at its left) to see the deal's detail and its sources.")
 
 
 def article_link(article_id: str) -> str:
