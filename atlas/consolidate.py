@@ -514,3 +514,43 @@ def _aggregate(
 
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and value == value  # NaN is not a number here
+
+
+def source_article_ids(deals: pd.DataFrame) -> set[str]:
+    """Every article some deal of ``deals`` is reported in (all its sources, not
+    only the representative's)."""
+    if "sources" not in deals.columns:
+        return set(deals["article_id"].dropna()) if "article_id" in deals.columns else set()
+    return {s["article_id"] for sources in deals["sources"] for s in sources if s["article_id"]}
+
+
+# A source's own columns, shown instead of the representative's when a deal is read
+# in one of its other articles.
+_SOURCE_COLUMNS = (
+    "article_id",
+    "article_title",
+    "article_file",
+    "article_source",
+    "article_published",
+    "evidence",
+    "item_index",
+)
+
+
+def deals_in_article(deals: pd.DataFrame, article_id: str) -> pd.DataFrame:
+    """The deals ``article_id`` reports (those with a source in it), each with that
+    article's evidence sentence, item and article columns (its first source there)
+    in place of its representative's; the deal's other facts are the consolidated ones."""
+    if "sources" not in deals.columns:
+        return deals[deals["article_id"] == article_id]
+    found = [
+        next((s for s in sources if s["article_id"] == article_id), None)
+        for sources in deals["sources"]
+    ]
+    keep = [s is not None for s in found]
+    frame = deals[keep].copy()
+    here = [s for s in found if s is not None]
+    for column in _SOURCE_COLUMNS:
+        if column in frame.columns:
+            frame[column] = [s.get(column, v) for s, v in zip(here, frame[column], strict=True)]
+    return frame

@@ -19,6 +19,14 @@ Two things keep them honest when the data under them moves:
   "orphaned" until it is re-attached or dropped. Corrections recorded before
   addresses were kept match by ``deal_key`` alone; ``record_addresses`` gives
   them one before a re-extraction.
+
+Deals are consolidated across articles (``atlas.consolidate``): a deal the user
+sees may gather several mentions. A correction made on it names every mention
+(``target`` the representative's key, ``payload["members"]`` the others', each with
+its address), so it is one correction, undone as one, and applies to every mention
+it named wherever a re-extraction moved them. Two more actions steer the grouping:
+``merge_deals`` (these mentions are one deal; refused for deals of different
+parties) and ``split_deal`` (this mention is a deal of its own).
 """
 
 from __future__ import annotations
@@ -37,10 +45,18 @@ from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
 from atlas.store import corrections as corrections_table
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
-DEAL_ACTIONS = ("reject_deal", "set_deal_type", "set_deal_parties", "confirm_deal", "add_deal")
+LINK_ACTIONS = ("merge_deals", "split_deal")  # how mentions group into deals
+DEAL_ACTIONS = (
+    "reject_deal",
+    "set_deal_type",
+    "set_deal_parties",
+    "confirm_deal",
+    "add_deal",
+    *LINK_ACTIONS,
+)
 ACTIONS = ORG_ACTIONS + DEAL_ACTIONS
 # Corrections of a deal the machine found: they carry its address and can be orphaned.
-EDIT_ACTIONS = ("reject_deal", "set_deal_type", "set_deal_parties", "confirm_deal")
+EDIT_ACTIONS = ("reject_deal", "set_deal_type", "set_deal_parties", "confirm_deal", *LINK_ACTIONS)
 NAME_ACTIONS = ("merge_org", "rename_org")  # the ones that move an organisation to a new name
 _MOVED = {"merge_org": "merged into", "rename_org": "renamed"}
 
@@ -67,6 +83,17 @@ class Correction:
         corrections recorded before addresses were kept, and for other actions)."""
         address = self.payload.get("address")
         return address if isinstance(address, dict) else None
+
+    @property
+    def members(self) -> list[tuple[str, dict | None]]:
+        """The other mentions of the consolidated deal it was made on (or, for a
+        merge, of the deals merged): (deal_key, address) each."""
+        found = []
+        for member in self.payload.get("members") or ():
+            if isinstance(member, dict) and member.get("deal_key"):
+                address = member.get("address")
+                found.append((member["deal_key"], address if isinstance(address, dict) else None))
+        return found
 
 
 # Rows asked for by id or name go in batches: SQLite allows at most 999 bound values
@@ -105,6 +132,18 @@ def _validate(action: str, target: str, payload: dict) -> None:
             raise CorrectionError("quote the sentence that proves the deal")
     if action in EDIT_ACTIONS and not target:
         raise CorrectionError("which deal?")
+    if action == "merge_deals" and not set(_member_keys(payload)) - {target}:
+        raise CorrectionError("a merge needs two deals")
+
+
+def _member_keys(payload: dict) -> list[str]:
+    """The mention keys a payload's ``members`` names (as given: keys or dicts)."""
+    keys = []
+    for member in payload.get("members") or ():
+        key = member.get("deal_key") if isinstance(member, dict) else member
+        if isinstance(key, str) and key:
+            keys.append(key)
+    return list(dict.fromkeys(keys))
 
 
 # --------------------------------------------------------------- organisation names
@@ -305,22 +344,54 @@ def resolve_deal_targets(
 
     ``aliases_of`` maps an organisation's name to its aliases. ``deals`` may be
     only the deals of the corrections' articles and keys: the answer is the same."""
+    return {
+        correction_id: keys[0] if keys else None
+        for correction_id, keys in resolve_deal_members(deals, aliases_of, active).items()
+    }
+
+
+def resolve_deal_members(
+    deals: pd.DataFrame, aliases_of: Mapping[str, Iterable[str]], active: Iterable[Correction]
+) -> dict[int, list[str]]:
+    """For each deal correction in force, the ``deal_key`` of every mention in
+    ``deals`` it applies to: its target's and its members' (see ``Correction.members``),
+    each followed by address like ``resolve_deal_targets``; [] when it is orphaned."""
     wanted = [c for c in active if c.undone_at is None and c.action in EDIT_ACTIONS]
     if not wanted:
         return {}
+    named = [
+        ((c.id, index), key, address)
+        for c in wanted
+        for index, (key, address) in enumerate([(c.target, c.address), *c.members])
+    ]
+    found = _resolve_addresses(deals, aliases_of, named)
+    resolved: dict[int, list[str]] = {c.id: [] for c in wanted}
+    for (correction_id, _index), _key, _address in named:
+        key = found.get((correction_id, _index))
+        if key and key not in resolved[correction_id]:
+            resolved[correction_id].append(key)
+    return resolved
+
+
+def _resolve_addresses(
+    deals: pd.DataFrame,
+    aliases_of: Mapping[str, Iterable[str]],
+    named: list[tuple[object, str, dict | None]],
+) -> dict[object, str | None]:
+    """(id, key, address) each -> the key of the mention it names in ``deals`` now."""
     keys = set(deals["deal_key"].tolist()) if "deal_key" in deals.columns else set()
     addressable = {"article_id", "item_index", "evidence", "parties"} <= set(deals.columns)
-    found: dict[int, str | None] = {}
-    pending: list[Correction] = []
-    for c in wanted:
-        if c.target in keys:
-            found[c.id] = c.target
-        elif c.address and addressable:
-            pending.append(c)
+    found: dict[object, str | None] = {}
+    pending: list[tuple[object, dict]] = []
+    for ident, key, address in named:
+        if key in keys:
+            found[ident] = key
+        elif address and addressable:
+            pending.append((ident, address))
         else:
-            found[c.id] = None
+            found[ident] = None
     if pending:
-        articles = {c.address.get("article_id") for c in pending}
+        articles = {address.get("article_id") for _, address in pending}
         by_item: dict[tuple, list] = {}
         columns = zip(
             deals["article_id"].tolist(),
@@ -335,9 +406,9 @@ def resolve_deal_targets(
                 by_item.setdefault((article_id, int(item_index)), []).append(
                     (key, _squash(evidence), list(parties))
                 )
-        for c in pending:
-            place = (c.address.get("article_id"), int(c.address.get("item_index") or 0))
-            found[c.id] = _follow(c.address, by_item.get(place, []), aliases_of)
+        for ident, address in pending:
+            place = (address.get("article_id"), int(address.get("item_index") or 0))
+            found[ident] = _follow(address, by_item.get(place, []), aliases_of)
     return found
 
 
@@ -390,7 +461,10 @@ def add_correction(
 ) -> int:
     """Record one correction (made by editor ``by``); returns its id. A deal
     correction records the deal's address as well (when its key names a stored
-    deal); a merge or rename that contradicts one in force is refused."""
+    deal), and ``payload["members"]`` (the other mention keys of a consolidated
+    deal, or of the deals a merge joins) each with its address; a merge or rename
+    that contradicts one in force is refused, and so is a merge of deals between
+    different organisations."""
     payload = {k: v for k, v in (payload or {}).items() if k != "address"}
     try:  # names a user typed: no bidirectional controls, at most MAX_NAME_CHARS
         if action == "rename_org":
@@ -410,10 +484,47 @@ def add_correction(
         if action in NAME_ACTIONS:
             _check_name_change(_active(conn), action, target, payload)
         if action in EDIT_ACTIONS:
-            address = _deal_addresses(conn, [target]).get(target)
-            if address:
-                payload["address"] = address
+            members = [k for k in _member_keys(payload) if k != target]
+            addresses = _deal_addresses(conn, [target, *members])
+            if target in addresses:
+                payload["address"] = addresses[target]
+            payload.pop("members", None)
+            if members:
+                payload["members"] = [
+                    {"deal_key": k, **({"address": addresses[k]} if k in addresses else {})}
+                    for k in members
+                ]
+            if action in LINK_ACTIONS:
+                _check_link(conn, action, [target, *members], addresses)
         return _insert(conn, action, target, payload, comment, by)
+
+
+def _check_link(conn: Connection, action: str, keys: list[str], addresses: dict) -> None:
+    """Refuse a merge or split of deals that are not in the store (a deal added by
+    hand has no mention to group), and a merge of deals between different
+    organisations as the user sees them (merges, renames and re-partied deals applied)."""
+    if any(k not in addresses for k in keys):
+        raise CorrectionError(
+            "only deals found in articles can be merged or split, and this one is not in "
+            "the store (added by hand, or gone since): reload the page"
+        )
+    if action != "merge_deals":
+        return
+    active = _active(conn)
+    names = name_map(active)
+    parties = {k: list(addresses[k]["parties"]) for k in keys}
+    for c in active:  # in the order made: the latest re-partying wins
+        if c.action == "set_deal_parties":
+            for key in (c.target, *(k for k, _ in c.members)):
+                if key in parties:
+                    parties[key] = [str(p).strip() for p in c.payload.get("parties", [])]
+    shown = {k: list(dict.fromkeys(names.get(p, p) for p in parties[k] if p)) for k in keys}
+    if len({frozenset(p.casefold() for p in names_) for names_ in shown.values()}) > 1:
+        different = list(dict.fromkeys(" + ".join(sorted(v)) for v in shown.values()))
+        raise CorrectionError(
+            "only deals between the same organisations can be merged, and these are between "
+            f"{' and '.join(different)}: correct the parties first"
+        )
 
 
 def undo_correction(engine: Engine, correction_id: int, *, by: str | None = None) -> None:
@@ -553,8 +664,9 @@ def correction_states(engine: Engine, listed: list[Correction]) -> dict[int, str
 def _deals_named_by(conn: Connection, edits: list[Correction]) -> pd.DataFrame:
     """The machine deals the edits' keys name, and every deal of their articles."""
     deals, parties, orgs = store.deals, store.deal_parties, store.organisations
-    keys = sorted({c.target for c in edits})
-    articles = sorted({c.address.get("article_id") for c in edits if c.address} - {None})
+    named = [(k, a) for c in edits for k, a in [(c.target, c.address), *c.members]]
+    keys = sorted({k for k, _ in named})
+    articles = sorted({a.get("article_id") for _, a in named if a} - {None})
     rows = {}
     for column, values in ((deals.c.deal_key, keys), (deals.c.article_id, articles)):
         for batch in _batches(values):
@@ -633,7 +745,7 @@ def corrections_frame(engine: Engine) -> pd.DataFrame:
             "state": states.get(c.id, "active"),
             "target": c.target,
             "deal": " + ".join(c.address.get("parties", [])) if c.address else "",
-            "change": _change(c.payload),
+            "change": _change(c),
             "comment": c.comment,
             "undone": c.undone_at or "",
             "undone by": c.undone_by or "",
@@ -658,9 +770,25 @@ def corrections_frame(engine: Engine) -> pd.DataFrame:
     )
 
 
-def _change(payload: dict) -> str:
-    shown = {k: v for k, v in payload.items() if k != "address"}
-    return json.dumps(shown, ensure_ascii=False) if shown else ""
+def _change(c: Correction) -> str:
+    """What the correction changed, for the list: plain words for how mentions group
+    into deals, the recorded values for the others."""
+    sources = 1 + len(c.members)
+    if c.action == "merge_deals":
+        return f"merged into one deal: {sources} sources"
+    if c.action == "split_deal":
+        evidence = " ".join(str((c.address or {}).get("evidence") or "").split())
+        quoted = (
+            f": \u201c{evidence[:80]}{'...' if len(evidence) > 80 else ''}\u201d"
+            if evidence
+            else ""
+        )
+        return f"this source made a deal of its own{quoted}"
+    shown = {k: v for k, v in c.payload.items() if k not in ("address", "members")}
+    text = json.dumps(shown, ensure_ascii=False) if shown else ""
+    if sources > 1:
+        text = f"{text} (all {sources} sources)".strip()
+    return text
 
 
 def apply_corrections(
@@ -685,13 +813,13 @@ def apply_corrections(
     )
 
     frame = deals.copy()
-    # Each deal correction applies to the deal it resolves to: its own key, or the
-    # deal its address leads to after a re-extraction renamed a party.
-    resolved = resolve_deal_targets(deals, _LazyAliases(organisations), active)
+    # Each deal correction applies to the mentions it resolves to: its own keys, or
+    # the mentions their addresses lead to after a re-extraction renamed a party.
+    resolved = resolve_deal_members(deals, _LazyAliases(organisations), active)
     by_key: dict[str, list[Correction]] = {}
     for c in active:
-        if resolved.get(c.id):
-            by_key.setdefault(resolved[c.id], []).append(c)
+        for key in resolved.get(c.id, ()):
+            by_key.setdefault(key, []).append(c)
     # Column lists, not iterrows/.at: this runs over every deal on each cold start
     # (177,000 deals at 100,000 articles).
     keep: list[int] = []
@@ -747,14 +875,53 @@ def apply_corrections(
             [frame, _manual_deals(added, rename, countries, frame.columns)], ignore_index=True
         )
     frame = frame.reset_index(drop=True)
-    if len(orgs):
-        # Deal counts follow the corrected deals (rejections, merges, additions).
+    return frame, count_deals(orgs, frame)
+
+
+def count_deals(organisations: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """``organisations`` with ``deals`` counted from ``deals`` (after rejections,
+    merges, additions and consolidation), in place; returned for chaining."""
+    if len(organisations):
         deal_keys: dict[str, set] = {}
-        for key, parties in zip(frame["deal_key"].tolist(), frame["parties"].tolist(), strict=True):
+        for key, parties in zip(deals["deal_key"].tolist(), deals["parties"].tolist(), strict=True):
             for party in parties:
                 deal_keys.setdefault(party, set()).add(key)
-        orgs["deals"] = [len(deal_keys.get(n, ())) for n in orgs["name"]]
-    return frame, orgs
+        organisations["deals"] = [len(deal_keys.get(n, ())) for n in organisations["name"]]
+    return organisations
+
+
+def deal_links(
+    deals: pd.DataFrame, organisations: pd.DataFrame, active: list[Correction]
+) -> list[tuple[str, list[str]]]:
+    """The merges and splits in force, in the order made, as ``atlas.consolidate``
+    takes them: ("merge", mention keys) and ("split", [mention key]), each key
+    followed to the mention it names in ``deals`` now."""
+    links = [c for c in active if c.undone_at is None and c.action in LINK_ACTIONS]
+    if not links:
+        return []
+    resolved = resolve_deal_members(deals, _LazyAliases(organisations), links)
+    found = []
+    for c in sorted(links, key=lambda c: c.id):
+        keys = resolved.get(c.id) or []
+        if c.action == "split_deal" and keys:
+            found.append(("split", keys[:1]))
+        elif c.action == "merge_deals" and len(keys) > 1:
+            found.append(("merge", keys))
+    return found
+
+
+def consolidated_deals(
+    deals: pd.DataFrame, organisations: pd.DataFrame, active: list[Correction]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the dashboard shows: ``apply_corrections``, then the mentions grouped
+    into one row per agreement (``atlas.consolidate``, the user's merges and
+    splits honoured), organisations' deal counts counting those agreements."""
+    from atlas.consolidate import consolidate
+
+    active = [c for c in active if c.undone_at is None]
+    corrected, orgs = apply_corrections(deals, organisations, active)
+    merged = consolidate(corrected, links=deal_links(deals, organisations, active))
+    return merged, count_deals(orgs, merged)
 
 
 class _LazyAliases(Mapping):

@@ -141,7 +141,8 @@ def _build_dashboard_tables(engine: Engine):
     from atlas import corrections
     from atlas.query import with_dates
 
-    deals, organisations = corrections.apply_corrections(
+    # Corrections first (they address mentions), then one row per agreement.
+    deals, organisations = corrections.consolidated_deals(
         store.deals_frame(engine),
         store.organisations_frame(engine),
         corrections.list_corrections(engine),
@@ -151,7 +152,8 @@ def _build_dashboard_tables(engine: Engine):
 
 
 def dashboard_tables(engine: Engine, *, version: tuple[str | None, int] | None = None):
-    """Deals (with ``atlas.query.with_dates``' columns) and organisations with
-    the user's corrections applied: the two tables every dashboard page starts from.
+    """Deals (one row per agreement, ``atlas.consolidate``, with
+    ``atlas.query.with_dates``' columns) and organisations with the user's
+    corrections applied: the two tables every dashboard page starts from.
     ``version``: as for ``prepared``."""
     return prepared(engine, "dashboard-tables", _build_dashboard_tables, version=version)

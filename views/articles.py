@@ -4,6 +4,7 @@ countries and dates highlighted, the deals found in it and where its dates came 
 import pandas as pd
 import streamlit as st
 
+from atlas.consolidate import deals_in_article, source_article_ids
 from atlas.highlight import date_source_label, plain_text, search_articles
 from atlas.query import DealFilters, date_label
 from components import article_view, data, empty, filters, tables
@@ -20,7 +21,7 @@ def _listing(deals, active: bool, query: str, digest_only: bool) -> dict:
     articles = data.articles()
     if active:
         # With filters set, list the articles their matching deals come from.
-        articles = articles[articles["id"].isin(set(deals["article_id"]))]
+        articles = articles[articles["id"].isin(source_article_ids(deals))]
     found = search_articles(articles, query, digest_only=digest_only)
     listed = found.head(tables.MAX_LISTED_ARTICLES)
     titles = (
@@ -50,7 +51,7 @@ def _listing(deals, active: bool, query: str, digest_only: bool) -> dict:
 
 
 def _article_deals(deals, article_id: str):
-    return deals[deals["article_id"] == article_id]
+    return deals_in_article(deals, article_id)
 
 
 current = filters.current()
