@@ -414,6 +414,7 @@ _CODE = re.compile(
     r"(?<![\w$€£¥-])(?:[A-Z]{1,6}[- ]?\d{2,7}[A-Za-z]?(?:-\d+)?|[A-Z][a-z]{1,5}[A-Z][A-Za-z]{0,5}-?\d{2,7}"
     r"|[A-Z]{2,5}-?\d[A-Za-z]?|[A-Z]{2,5}-[A-Z]\d{1,3}|[A-Z]{3,6}-\d{1,2})(?![\w$%-]|\.\d)"
 )
+_QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -451,6 +452,8 @@ class ItemReader:
         ]
         self._cues = _cue_patterns(words)
         self._asset_cache: dict[int, list[tuple[int, int]]] = {}
+        self._lower: set[str] | None = None
+        self._persons: set[str] | None = None
         self._party_word_cache: dict[tuple[str, ...], re.Pattern | bool] = {}
         self.token_starts = [int(i) for i in doc.to_array(IDX)] if len(doc) else []
         self._inn_endings = tuple(words.term_inn_stems)
@@ -769,7 +772,75 @@ class ItemReader:
                 name = self.doc[start:end].text
                 if name and name.casefold() not in {f.casefold() for f in found}:
                     found.append(name)
+        if len({d.parties for d in rivals}) <= 1:
+            for name in self._recurring_names(near[: 1 + ASSET_SENTENCES], deal):
+                if name.casefold() not in {f.casefold() for f in found}:
+                    found.append(name)
         return tuple(found)
+
+    def _recurring_names(self, sentences: list[Span], deal: DealMention) -> list[str]:
+        """Unmarked product names: a capitalised word, not an organisation, place or
+        person and never written in lower case in the item, that comes back in two or
+        more of the deal's sentences, inside them ("licence agreement for Zolvix ...
+        commercial sale of Zolvix")."""
+        words = self.words
+        seen: dict[str, set[int]] = {}
+        party = self._party_words(deal.parties)
+        for sent in sentences:
+            for token in sent[1:]:
+                text = token.text
+                if (
+                    len(text) < 4
+                    or not text[:1].isupper()
+                    or text.isupper()
+                    or not text.isalpha()
+                    or text[:-1].isupper()  # "ADCs"
+                    or token.pos_ != "PROPN"
+                    or token.nbor().lower_ in ("'s", "’s")  # "Alzheimer's"
+                    or token.i in self.mention_tokens
+                    or token.ent_type_ in ("GPE", "NORP", "LOC", "DATE", "FAC")
+                    or (token.ent_type_ == "PERSON" and text in self._person_words)
+                    or token.lower_ in words.term_asset_stop_words
+                    or token.lower_ in words.name_stopwords
+                    or token.lower_ in words.generic_heads
+                    or (party is not None and party.fullmatch(text))
+                ):
+                    continue
+                seen.setdefault(text, set()).add(sent.start)
+        lower = self._lower_words
+        dictionary = dictionary_words()
+        if not dictionary:
+            return []  # without a dictionary, "Chief" or "Treasury" would pass
+        return [
+            w
+            for w, where in seen.items()
+            if len(where) >= 2 and w.lower() not in lower and w.lower() not in dictionary
+        ]
+
+    @property
+    def _person_words(self) -> set[str]:
+        """Words of people's names: every word of a name of two or more words, and one
+        word named alone after a title or before "said" (a brand alone is often tagged
+        a person: "sales of Zolvix")."""
+        if self._persons is None:
+            self._persons = {
+                t.text
+                for ent in self.doc.ents
+                if ent.label_ == "PERSON" and len(ent) > 1
+                for t in ent
+            }
+            for ent in self.doc.ents:
+                if ent.label_ == "PERSON" and len(ent) == 1:
+                    near = self.doc[max(ent.start - 2, 0) : ent.end + 2].text.lower()
+                    if "said" in near or "says" in near or "told" in near:
+                        self._persons.add(ent.text)
+        return self._persons
+
+    @property
+    def _lower_words(self) -> set[str]:
+        if self._lower is None:
+            self._lower = set(re.findall(r"\b[a-z]{4,}\b", self.text))
+        return self._lower
 
     def _asset_spans(self, sent: Span) -> list[tuple[int, int]]:
         """Asset names of a sentence as token spans (read once per sentence)."""
@@ -885,13 +956,13 @@ class ItemReader:
                     add(start - 2, start - 1)
                 if end + 1 < len(doc) and doc[end].text == "(" and _is_name(doc[end + 1], words):
                     add(end + 1, end + 2)
-            elif (
-                lower in words.product_nouns
-                and token.i + 1 < sent.end
-                and _is_name(doc[token.i + 1], words, ("GPE", "NORP", "DATE", "LOC"))
-            ):
-                # "the drug Zolvix", "its osteoporosis brand Teribone"
-                add(token.i + 1, token.i + 2)
+            elif lower in words.product_nouns and token.i + 1 < sent.end:
+                # "the drug Zolvix", "its osteoporosis brand Teribone", "brand 'Zolvix'"
+                at = token.i + 1
+                if doc[at].text in _QUOTES and at + 2 < sent.end and doc[at + 2].text in _QUOTES:
+                    at += 1
+                if _is_name(doc[at], words, ("GPE", "NORP", "DATE", "LOC")):
+                    add(at, at + 1)
             elif lower in words.term_platform_nouns and token.i - 1 >= sent.start:
                 # "its XenoMouse technology", "the Harbour Mice platform"
                 end = token.i
@@ -913,6 +984,31 @@ class ItemReader:
     # ------------------------------------------------------------------ status
     def _status(self, deal: DealMention) -> str:
         return mention_status(deal.sentence, self.words)
+
+
+@cache
+def dictionary_words() -> frozenset[str]:
+    """English words (the WordNet index the spaCy model's lemmatizer ships), so that a
+    capitalised "Chief" or "Treasury" is not taken for a product name; empty when the
+    model has no such table."""
+    import importlib.util
+    from pathlib import Path
+
+    from spacy.lookups import Lookups
+
+    from atlas.nlp import MODEL_PACKAGES
+
+    for name in MODEL_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for folder in spec.submodule_search_locations:
+            for path in Path(folder).glob("*/lemmatizer/lookups/lookups.bin"):
+                lookups = Lookups().from_disk(path.parent)
+                if lookups.has_table("lemma_index"):
+                    index = lookups.get_table("lemma_index")
+                    return frozenset(w for _pos, words in index.items() for w in words)
+    return frozenset()
 
 
 def brand_names(docs: Iterable[Doc]) -> frozenset[str]:

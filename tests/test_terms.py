@@ -288,6 +288,30 @@ def test_assets_as_written(extractor, text, expected, not_expected):
 
 
 @pytest.mark.model
+def test_an_unmarked_name_that_comes_back_is_an_asset(extractor):
+    # "Veltrava" has no ® and no drug-name stem; it recurs in the deal's sentences and is
+    # no English word. "Chief" recurs too, and is one.
+    text = (
+        "Zorblax Therapeutics signed a licence agreement for Veltrava with Kestrel Bio. "
+        "Kestrel Bio will pay Chief Scientist fees and sell Veltrava in Japan. "
+        "Zorblax Therapeutics receives royalties on Veltrava, its Chief Scientist said."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics signed", ZK)])
+    assert "Veltrava" in details.assets
+    assert not {"Chief", "Scientist", "Japan"} & set(details.assets)
+
+
+@pytest.mark.model
+def test_a_party_named_by_its_first_word_speaks_of_the_deal(extractor):
+    text = (
+        "Zorblax Therapeutics and Kestrel Bio signed a licence agreement. "
+        "Later on, Zorblax received rights to the antibody ZX-1042."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics and", ZK)])
+    assert "ZX-1042" in details.assets
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     "text, status",
     [
