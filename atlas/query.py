@@ -51,15 +51,22 @@ def date_bounds(value: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | 
 
 def with_dates(deals: pd.DataFrame) -> pd.DataFrame:
     """Adds ``date_start``/``date_end`` (the span a partial date covers),
-    ``date_label`` (the date as precise as it is known: 2025, Apr 2025, 19 Dec 2025)
-    and ``precision`` (day, month, year; None when undated)."""
+    ``date_label`` (the date as precise as it is known: 2025, Apr 2025, 19 Dec 2025;
+    "before Apr 2025" for an undated deal known only from articles of that date, see
+    ``atlas.consolidate``) and ``precision`` (day, month, year; None when undated)."""
     frame = deals.copy()
     dates = frame["deal_date"].tolist()
     # Computed once per distinct date (ten years hold a few thousand), not per deal.
     known = {d: (*date_bounds(d), date_label(d), date_precision(d)) for d in set(dates)}
     frame["date_start"] = pd.to_datetime([known[d][0] for d in dates])
     frame["date_end"] = pd.to_datetime([known[d][1] for d in dates])
-    frame["date_label"] = pd.Series([known[d][2] for d in dates], index=frame.index, dtype=object)
+    labels = [known[d][2] for d in dates]
+    if "before_date" in frame.columns:
+        labels = [
+            deal_date_label(d, before) if known[d][3] is None else label
+            for d, before, label in zip(dates, frame["before_date"].tolist(), labels, strict=True)
+        ]
+    frame["date_label"] = pd.Series(labels, index=frame.index, dtype=object)
     frame["precision"] = pd.Series([known[d][3] for d in dates], index=frame.index, dtype=object)
     return frame
 
@@ -81,6 +88,14 @@ def date_label(value: str | None) -> str:
     if len(parts) == 2:
         return f"{month} {parts[0]}"
     return f"{int(parts[2])} {month} {parts[0]}"
+
+
+def deal_date_label(deal_date: str | None, before_date: str | None = None) -> str:
+    """A deal's date for people: its own date, else "before <date>" when it is known
+    only as history in articles of that date (``before_date``), else "undated"."""
+    if date_precision(deal_date) is None and date_precision(before_date) is not None:
+        return f"before {date_label(before_date)}"
+    return date_label(deal_date)
 
 
 def _any_in(values, wanted: set[str]) -> bool:

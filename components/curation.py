@@ -13,7 +13,7 @@ from atlas.corrections import CorrectionError, add_correction
 from atlas.highlight import markdown_text
 from atlas.lexicon import load_lexicon
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.query import date_label
+from atlas.query import date_label, deal_date_label
 from components import data, editing
 
 
@@ -32,7 +32,95 @@ def _record(
 
 
 def deal_label(row: pd.Series) -> str:
-    return f"{' + '.join(row['parties'])} · {row['type']} · {date_label(row['deal_date'])}"
+    sources = row.get("n_sources")
+    told = f" · {int(sources)} sources" if isinstance(sources, int | float) and sources > 1 else ""
+    return f"{' + '.join(row['parties'])} · {row['type']} · {_when(row)}{told}"
+
+
+def _when(row) -> str:
+    return deal_date_label(row.get("deal_date"), row.get("before_date"))
+
+
+def _members(deal: pd.Series) -> dict:
+    """The payload part naming the deal's other mentions: a correction made on a
+    consolidated deal applies to every article that reports it."""
+    keys = [k for k in (deal.get("deal_keys") or ()) if k and k != deal["deal_key"]]
+    return {"members": keys} if keys else {}
+
+
+def _source_label(source: dict) -> str:
+    from atlas.highlight import plain_text
+
+    title = source.get("article_title") or source.get("article_file") or "untitled article"
+    when = date_label(source.get("article_published"))
+    evidence = " ".join(str(source.get("evidence") or "").split())
+    return plain_text(f"{title} · {when} · {evidence[:80]}")
+
+
+def _same_parties(deals: pd.DataFrame, wanted: str) -> dict[str, list[str]]:
+    """Deals between exactly the organisations ``wanted`` names (``party_key``):
+    label -> their mention keys."""
+    from atlas.consolidate import party_key
+
+    found: dict[str, list[str]] = {}
+    for _, row in deals[[party_key(p) == wanted for p in deals["parties"]]].iterrows():
+        if row.get("status") == "manual":
+            continue
+        label = f"{deal_label(row)} · {' '.join(str(row['evidence']).split())[:60]}"
+        while label in found:
+            label += " ·"
+        found[label] = list(row.get("deal_keys") or [row["deal_key"]])
+    return found
+
+
+def sources_form(deal: pd.Series, *, key: str) -> None:
+    """Split one source off a deal that several articles report, or merge the deal
+    with another deal between the same organisations."""
+    from atlas.consolidate import party_key
+    from atlas.query import DealFilters
+
+    if deal.get("status") == "manual":
+        return
+    locked = editing.locked_note()
+    sources = list(deal.get("sources") or [])
+    if len(sources) > 1:
+        labels = {_source_label(s): s["deal_key"] for s in sources}
+        picked = st.selectbox(
+            f"Reported by {len(sources)} articles: a source that is another deal",
+            list(labels),
+            index=None,
+            key=f"{key}_split_source",
+        )
+        if st.button(
+            "Split this source off",
+            key=f"{key}_split",
+            icon=":material/call_split:",
+            disabled=locked or picked is None,
+        ) and _record("split_deal", labels[picked], {"from": deal["deal_key"]}):
+            st.rerun()
+    # Every deal, whatever the sidebar filters say: corrections are made store-wide.
+    others = data.derived(
+        "curation.same_parties", _same_parties, DealFilters(), party_key(deal["parties"])
+    )
+    own = set(deal.get("deal_keys") or [deal["deal_key"]])
+    others = {label: keys for label, keys in others.items() if not own & set(keys)}
+    if not others:
+        return
+    chosen = st.selectbox(
+        "Another deal between the same organisations that is the same agreement",
+        list(others),
+        index=None,
+        key=f"{key}_merge_with",
+    )
+    if st.button(
+        "Merge with this deal",
+        key=f"{key}_merge",
+        icon=":material/merge:",
+        disabled=locked or chosen is None,
+    ):
+        keys = [k for k in [*own, *others[chosen]] if k != deal["deal_key"]]
+        if _record("merge_deals", deal["deal_key"], {"members": keys}):
+            st.rerun()
 
 
 def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> None:
@@ -82,8 +170,10 @@ def organisation_form(name: str, organisations: pd.DataFrame, *, key: str) -> No
 
 
 def deal_form(deal: pd.Series, organisations: pd.DataFrame, *, key: str) -> None:
-    """Reject, retype, re-party or confirm one deal."""
+    """Reject, retype, re-party or confirm one deal; a deal several articles report
+    is corrected in all of them at once (one correction, undone as one)."""
     target = deal["deal_key"]
+    members = _members(deal)
     if deal.get("status") == "manual":
         st.caption("Added by hand: undo it on the Corrections page.")
         return
@@ -92,10 +182,10 @@ def deal_form(deal: pd.Series, organisations: pd.DataFrame, *, key: str) -> None
     if left.button(
         "Confirm this deal", key=f"{key}_confirm", icon=":material/verified:", disabled=locked
     ):
-        if _record("confirm_deal", target):
+        if _record("confirm_deal", target, members):
             st.rerun()
     if right.button("Not a deal", key=f"{key}_reject", icon=":material/block:", disabled=locked):
-        if _record("reject_deal", target):
+        if _record("reject_deal", target, members):
             st.rerun()
     with st.form(f"{key}_edit_form"):
         deal_type = st.selectbox(
@@ -113,13 +203,19 @@ def deal_form(deal: pd.Series, organisations: pd.DataFrame, *, key: str) -> None
         if st.form_submit_button("Save changes", disabled=locked):
             changed = False
             if deal_type != deal["type"]:
-                changed |= _record("set_deal_type", target, {"type": deal_type}, comment=comment)
+                changed |= _record(
+                    "set_deal_type", target, {"type": deal_type, **members}, comment=comment
+                )
             if list(parties) != list(deal["parties"]):
                 changed |= _record(
-                    "set_deal_parties", target, {"parties": list(parties)}, comment=comment
+                    "set_deal_parties",
+                    target,
+                    {"parties": list(parties), **members},
+                    comment=comment,
                 )
             if changed:
                 st.rerun()
+    sources_form(deal, key=key)
 
 
 def add_deal_form(
