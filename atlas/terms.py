@@ -414,6 +414,17 @@ _CODE = re.compile(
     r"(?<![\w$€£¥-])(?:[A-Z]{1,6}[- ]?\d{2,7}[A-Za-z]?(?:-\d+)?|[A-Z][a-z]{1,5}[A-Z][A-Za-z]{0,5}-?\d{2,7}"
     r"|[A-Z]{2,5}-?\d[A-Za-z]?|[A-Z]{2,5}-[A-Z]\d{1,3}|[A-Z]{3,6}-\d{1,2})(?![\w$%-]|\.\d)"
 )
+# What joins two payments of a list: "$40 million upfront, plus $730 million ...".
+_LIST_JOIN = re.compile(
+    r"^\s*(?:,|;|\band\b|\bplus\b)\s*(?:and|plus|with)?\s*"
+    r"(?:an?\s+)?(?:additional|further|another|up to|potential(?:ly)?|as much as)?\s*$",
+    re.IGNORECASE,
+)
+# The words straight after an amount, up to a preposition or punctuation.
+_HEAD_WORDS = re.compile(
+    r"^[\s-]*(?:(?!(?:in|of|for|to|from|with|and|or|on|at|by|as|plus)\b)[A-Za-z-]+\s*){1,3}",
+    re.IGNORECASE,
+)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -631,17 +642,30 @@ class ItemReader:
         left_lo = max(sent.start_char, prev_end, amount.start - _CUE_BEFORE)
         right_hi = min(sent.end_char, next_start, amount.end + _CUE_AFTER)
         left = text[left_lo : amount.start]
+        if k > 0 and left_lo == prev_end:
+            # A cue straight after the amount before belongs to it: "$400 million up
+            # front, plus $730 million in potential milestone payments".
+            for _role, pattern in self._cues:
+                m = pattern.match(left, len(left) - len(left.lstrip()))
+                if m and _LIST_JOIN.match(left[m.end() :]):
+                    left = left[m.end() :]
+                    break
         right = text[amount.end : right_hi]
         phrase = amount.text
         up_to = _UP_TO.search(left)
         if up_to:
             phrase = text[left_lo + up_to.start() : amount.end]
         # "$325 million deal", "a $2.6 million licensing agreement": the deal's value.
-        head = re.match(r"^[\s-]*(?:[A-Za-z-]+\s+){0,2}?([A-Za-z-]+)", right)
-        if head and head.group(1).lower() in self.words.term_deal_nouns:
+        head = _HEAD_WORDS.match(right)
+        head_words = head.group(0).lower().replace("-", " ").split() if head else []
+        if any(w in self.words.term_deal_nouns for w in head_words[:3]):
             # unless a payment's kind stands right before it: "an upfront payment of
-            # USD 290 million Agreement strengthens ..." (a headline glued to the next)
+            # USD 290 million Agreement strengthens ..." (a headline glued to the next),
+            # or names it in a list of payments: "a $12 million upfront, $300 million
+            # biobucks deal" (but "a $1 billion biobucks deal" is the deal's value)
             kind = self._kind_before(left[-30:])
+            if kind is None and k > 0 and amount.start - prev_end <= 25:
+                kind = self._kind_before(head.group(0))
             return (kind or "total"), phrase
         best: tuple[int, str] | None = None
         for role, pattern in self._cues:

@@ -197,6 +197,42 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
 
 
 @pytest.mark.model
+@pytest.mark.parametrize(
+    "text, upfront, milestones, total",
+    [
+        # a cue straight after the first payment of a list is that payment's
+        (
+            "Zorblax Therapeutics licensed a drug from Kestrel Bio for $400 million up front, "
+            "plus $730 million in potential milestone payments.",
+            400e6,
+            730e6,
+            None,
+        ),
+        (
+            "Zorblax Therapeutics inked a $12 million upfront, $300 million biobucks deal "
+            "with Kestrel Bio.",
+            12e6,
+            300e6,
+            None,
+        ),
+        # alone, "a $1 billion biobucks deal" is the deal's value
+        (
+            "Zorblax Therapeutics signed a $1 billion biobucks deal with Kestrel Bio.",
+            None,
+            None,
+            1e9,
+        ),
+    ],
+)
+def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
+    [details] = read(extractor, text, [(text, ZK)])
+    terms = details.terms
+    assert (terms.upfront.amount if terms.upfront else None) == upfront
+    assert (terms.milestones.amount if terms.milestones else None) == milestones
+    assert (terms.total_value.amount if terms.total_value else None) == total
+
+
+@pytest.mark.model
 def test_two_deals_in_one_sentence_each_take_their_own_amount(extractor):
     text = (
         "Orvane Health acquired Pellucid Bio for $120 million and Quillon Labs, a maker of "
