@@ -14,6 +14,8 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
+
 from atlas.query import date_label
 
 # Money terms in the order a BD reader asks for them, with their names.
@@ -219,3 +221,12 @@ def select_row(frame_rows: Sequence[int], selected: Sequence[int]) -> int | None
         return None
     position = selected[0]
     return frame_rows[position] if 0 <= position < len(frame_rows) else None
+
+
+def disclosed_value(deals) -> tuple[float, int]:
+    """The summed disclosed value (US dollars) of a deals frame, and how many deals
+    disclose one."""
+    if "value_usd" not in getattr(deals, "columns", ()) or len(deals) == 0:
+        return 0.0, 0
+    values = pd.to_numeric(deals["value_usd"], errors="coerce").dropna()
+    return float(values.sum()), int(len(values))

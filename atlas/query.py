@@ -26,6 +26,8 @@ class DealFilters:
     areas: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
     min_confidence: float = 0.0
+    # Keep only deals whose disclosed value (US dollars) is at least this; 0: every deal.
+    min_value_usd: float = 0.0
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -131,6 +133,12 @@ def filter_deals(deals: pd.DataFrame, filters: DealFilters) -> pd.DataFrame:
         keep &= frame["parties"].map(lambda v: _any_in(v, wanted))
     if filters.min_confidence:
         keep &= frame["confidence"] >= filters.min_confidence
+    if filters.min_value_usd:
+        if "value_usd" in frame.columns:
+            values = pd.to_numeric(frame["value_usd"], errors="coerce")
+            keep &= values.notna() & (values >= filters.min_value_usd)
+        else:
+            keep &= False
     return frame[keep]
 
 

@@ -23,6 +23,14 @@ MULTI_KEYS = {
     "filter_organisations": "org",
 }
 PRESENTER_KEY = "presenter_mode"
+# The "Disclosed value at least" choices, in US dollars (0: any deal, disclosed or not).
+VALUE_STEPS = (0, 1e6, 1e7, 5e7, 1e8, 2.5e8, 5e8, 1e9, 5e9)
+
+
+def value_label(value: float) -> str:
+    if not value:
+        return "Any"
+    return f"${value / 1e9:g}B" if value >= 1e9 else f"${value / 1e6:g}M"
 
 
 # The date boxes accept any date from here, or from the earliest deal when that is
@@ -71,6 +79,13 @@ def _restore_from_url(choices: dict[str, list[str]]) -> None:
             st.session_state["filter_min_confidence"] = min(1.0, max(0.0, float(params["conf"])))
         except ValueError:
             pass
+    if params.get("value"):
+        try:
+            wanted = float(params["value"])
+        except ValueError:
+            wanted = None
+        if wanted in VALUE_STEPS:
+            st.session_state["filter_min_value"] = wanted
     if params.get("undated") == "1":
         st.session_state["filter_include_undated"] = True
     if params.get("present") == "1":
@@ -90,6 +105,8 @@ def _write_to_url(filters: DealFilters, presenter: bool) -> None:
         wanted["to"] = filters.date_to
     if filters.min_confidence:
         wanted["conf"] = f"{filters.min_confidence:.2f}"
+    if filters.min_value_usd:
+        wanted["value"] = f"{filters.min_value_usd:g}"
     if filters.include_undated and (filters.date_from or filters.date_to):
         wanted["undated"] = "1"
     if presenter:
@@ -100,6 +117,7 @@ def _write_to_url(filters: DealFilters, presenter: bool) -> None:
             "from",
             "to",
             "conf",
+            "value",
             "undated",
             "present",
         }:
@@ -124,6 +142,7 @@ def sidebar(choices: dict) -> DealFilters:
         ("filter_date_to", None),
         ("filter_include_undated", False),
         ("filter_min_confidence", 0.0),
+        ("filter_min_value", 0),
         (PRESENTER_KEY, False),
     ):
         st.session_state.setdefault(key, default)
@@ -173,6 +192,14 @@ def sidebar(choices: dict) -> DealFilters:
             placeholder="Type to search",
         )
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="filter_min_confidence")
+        st.select_slider(
+            "Disclosed value at least",
+            options=VALUE_STEPS,
+            key="filter_min_value",
+            format_func=value_label,
+            help="In US dollars at the deal's date: the total value, or upfront plus "
+            "milestones. Above Any, deals that disclose no value are left out.",
+        )
         if choices.get("date_span"):
             first, last = choices["date_span"]
             st.caption(f"Deals dated {markdown_text(first)} to {markdown_text(last)}")
@@ -187,6 +214,7 @@ def sidebar(choices: dict) -> DealFilters:
         areas=tuple(st.session_state.get("filter_areas") or ()),
         organisations=tuple(st.session_state.get("filter_organisations") or ()),
         min_confidence=float(st.session_state.get("filter_min_confidence") or 0.0),
+        min_value_usd=float(st.session_state.get("filter_min_value") or 0),
     )
     st.session_state["atlas_filters"] = filters
     _write_to_url(filters, bool(st.session_state.get(PRESENTER_KEY)))

@@ -114,6 +114,19 @@ def test_a_date_range_leaves_out_undated_deals_and_says_so(app_env):
     assert not [c.value for c in at.caption if "undated deal" in c.value]
 
 
+def test_value_filter_from_the_url_leaves_out_deals_without_a_disclosed_value(app_env):
+    at = open_app()
+    total = int(metric(at, "Deals"))
+    at = open_app(value="100000000")
+    assert at.select_slider(key="filter_min_value").value == 1e8
+    assert as_list(at.query_params["value"]) == ["1e+08"]
+    shown = [m for m in at.metric if m.label == "Deals"]
+    # the seed articles state stakes but no dollar value of $100M or more
+    assert (int(shown[0].value) if shown else 0) < total
+    at = open_app(value="12345")  # not one of the steps: ignored
+    assert at.select_slider(key="filter_min_value").value == 0
+
+
 def test_date_limits_reach_the_data():
     from components.filters import date_limits
 

@@ -26,14 +26,17 @@ from atlas.figures.countries import (
 from atlas.figures.style import font_size, type_colour
 from atlas.figures.timeline import (
     build_period_counts_figure,
+    build_period_values_figure,
     build_swimlane_figure,
     build_timeline_figure,
     default_swimlanes,
+    disclosed_count,
     escaped,
     hover_text,
     latest_per_lane,
     latest_rows,
     period_counts,
+    period_values,
     precision_of,
     swimlane_rows,
     too_coarse_for,
@@ -516,3 +519,26 @@ def test_country_deals_include_party_and_named_countries(cross_border):
 )
 def test_country_at_reads_map_and_bar_clicks(points, expected):
     assert country_at(points, ["Japan", "South Korea"]) == expected
+
+
+def test_period_values_sum_disclosed_dollars_per_quarter_and_type(mixed):
+    # 1: Apr 2025 partnership $50M; 2: 19 Dec 2025 partnership, no value;
+    # 4: year-only 2024 stake $10M (too coarse for a quarter); 5: Apr 2025 JV $1.2B
+    deals = mixed.assign(value_usd=[5e7, None, 3e7, 1e7, 1.2e9])
+    values = period_values(deals, "quarter")
+    q2 = values[values["label"] == "Q2 2025"].set_index("type")
+    assert q2.loc["partnership/collaboration", "value_usd"] == 5e7
+    assert q2.loc["joint venture", "value_usd"] == 1.2e9
+    assert set(values["label"]) == {"Q2 2025"}  # the undisclosed Dec deal adds no quarter
+    yearly = period_values(deals, "year").groupby("label")["value_usd"].sum()
+    assert yearly.to_dict() == {"2024": 1e7, "2025": 1.25e9}  # the undated deal is in none
+    assert disclosed_count(deals) == 4
+    figure = build_period_values_figure(deals, period="quarter")
+    assert {trace.name for trace in figure.data} == {"partnership/collaboration", "joint venture"}
+    assert "US$ million" in figure.layout.yaxis.title.text
+
+
+def test_period_values_without_values_says_so(mixed):
+    assert period_values(mixed, "month").empty  # no value_usd column at all
+    figure = build_period_values_figure(mixed.assign(value_usd=None))
+    assert not figure.data and "discloses a value" in figure.layout.annotations[0].text

@@ -182,3 +182,12 @@ def test_summaries():
         ("Japan", UNKNOWN_COUNTRY): 1,
     }
     assert options(deals)["types"] == sorted(set(deals["type"]))
+
+
+def test_min_value_keeps_deals_that_disclose_at_least_that_much():
+    deals = frame().assign(value_usd=[5e7, None, 1.2e9, float("nan")])
+    assert filter_deals(deals, DealFilters(min_value_usd=1e8))["deal_id"].tolist() == [3]
+    assert filter_deals(deals, DealFilters(min_value_usd=1e6))["deal_id"].tolist() == [1, 3]
+    assert len(filter_deals(deals, DealFilters())) == 4  # no threshold: disclosed or not
+    # a store extracted before values were kept has no column: nothing passes a threshold
+    assert filter_deals(frame(), DealFilters(min_value_usd=1e6)).empty

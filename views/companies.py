@@ -4,6 +4,7 @@ over time, therapeutic areas, the articles that mention it and its deals."""
 import pandas as pd
 import streamlit as st
 
+from atlas.dealcard import amount_words, disclosed_value
 from atlas.figures.company import (
     build_company_deals_figure,
     company_areas,
@@ -135,12 +136,19 @@ st.markdown(
 )
 
 dated = own["deal_date"].dropna()
-columns = st.columns(4)
+disclosed_total, disclosed = disclosed_value(own)
+columns = st.columns(5)
 columns[0].metric("Deals", len(own))
 columns[1].metric("Partners", len(partners))
 columns[2].metric("Articles mentioning it", len(mentioning))
 columns[3].metric(
     "Latest deal", date_label(max(dated, key=lambda d: (d, len(d)))) if len(dated) else "–"
+)
+columns[4].metric(
+    "Disclosed deal value",
+    amount_words(disclosed_total, "US$") if disclosed else "–",
+    help=f"The sum over the {disclosed} of its {len(own)} matching deals that disclose a value "
+    "(the total, or upfront plus milestones), in US dollars at each deal's date.",
 )
 
 

@@ -7,9 +7,11 @@ from atlas.figures.timeline import (
     MAX_TIMELINE_ROWS,
     PERIODS,
     build_period_counts_figure,
+    build_period_values_figure,
     build_timeline_figure,
     dated_deals,
     default_swimlanes,
+    disclosed_count,
     latest_rows,
     swimlane_figure,
     swimlane_rows,
@@ -34,6 +36,12 @@ def _counts(deals, period, presenter):
     dated = dated_deals(deals)
     return build_period_counts_figure(dated, period=period, presenter=presenter), too_coarse_for(
         dated, period
+    )
+
+
+def _values(deals, period, presenter):
+    return build_period_values_figure(deals, period=period, presenter=presenter), disclosed_count(
+        deals
     )
 
 
@@ -95,6 +103,17 @@ else:
             f"{'are' if coarse != 1 else 'is'} not counted in any {period}: choose Year to include "
             f"{'them' if coarse != 1 else 'it'}."
         )
+
+    values_figure, disclosed = data.derived("timeline.values", _values, current, period, presenter)
+    if disclosed:
+        st.plotly_chart(values_figure, key="timeline_values")
+        st.caption(
+            f"{disclosed:,} of the {len(deals):,} matching deals disclose a value (the total, or "
+            "upfront plus milestones), converted to US dollars at the deal's date with the "
+            "European Central Bank's rates; the others are not in this chart."
+        )
+    else:
+        st.caption("None of the matching deals discloses a value, so there is no value chart.")
 
     st.subheader("Swimlanes")
     choices, default_lanes = data.derived("timeline.lane_choices", _lane_choices, current)

@@ -426,3 +426,84 @@ def build_period_counts_figure(
     )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     return figure
+
+
+def _has_value(deals: pd.DataFrame) -> pd.Series:
+    if "value_usd" not in deals.columns:
+        return pd.Series(False, index=deals.index)
+    return pd.to_numeric(deals["value_usd"], errors="coerce").notna()
+
+
+def period_values(deals: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
+    """Disclosed deal value (US dollars at each deal's date) per period and type, with
+    every period between the first and last present, and how many deals it sums.
+    Only deals that disclose a value and whose date is at least as precise as the
+    period count. Columns: ``period``, ``label``, ``type``, ``value_usd``, ``deals``."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
+    columns = ["period", "label", "type", "value_usd", "deals"]
+    rows = countable_deals(deals, period)
+    rows = rows[_has_value(rows)] if len(rows) else rows
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    freq = PERIOD_FREQ[period]
+    rows = rows.assign(
+        _period=rows["date_start"].dt.to_period(freq),
+        _value=pd.to_numeric(rows["value_usd"], errors="coerce"),
+    )
+    span = pd.period_range(rows["_period"].min(), rows["_period"].max(), freq=freq)
+    grouped = rows.groupby(["_period", "type"])["_value"].agg(["sum", "count"])
+    records = [
+        {
+            "period": p.start_time,
+            "label": _period_label(p, period),
+            "type": t,
+            "value_usd": float(grouped["sum"].get((p, t), 0.0)),
+            "deals": int(grouped["count"].get((p, t), 0)),
+        }
+        for p in span
+        for t in _ordered_types(rows["type"])
+    ]
+    return pd.DataFrame(records, columns=columns)
+
+
+def disclosed_count(deals: pd.DataFrame) -> int:
+    """How many of ``deals`` disclose a value."""
+    return int(_has_value(deals).sum()) if len(deals) else 0
+
+
+def build_period_values_figure(
+    deals: pd.DataFrame, *, period: str = "quarter", presenter: bool = False
+) -> go.Figure:
+    """Stacked bars: disclosed deal value in US dollars per period, one colour per type."""
+    values = period_values(deals, period)
+    if values.empty:
+        return _empty_figure(
+            f"No deal dated to the {period} discloses a value", presenter=presenter
+        )
+    labels = list(dict.fromkeys(values["label"]))
+    figure = go.Figure()
+    for deal_type in dict.fromkeys(values["type"]):
+        of_type = values[values["type"] == deal_type]
+        figure.add_trace(
+            go.Bar(
+                name=escaped(deal_type),
+                x=of_type["label"].tolist(),
+                y=(of_type["value_usd"] / 1e6).round(1).tolist(),
+                customdata=of_type["deals"].tolist(),
+                marker_color=type_colour(deal_type),
+                hovertemplate=f"{escaped(deal_type)}<br>%{{x}}: US$ %{{y:,.1f}} million"
+                "<br>%{customdata} deal(s)<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title=f"Disclosed deal value per {period} (US$ million)",
+        barmode="stack",
+        height=380 if not presenter else 480,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": font_size(presenter)},
+        legend={"title": {"text": "Deal type"}},
+        yaxis={"title": "US$ million", "rangemode": "tozero"},
+    )
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    return figure
