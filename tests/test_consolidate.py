@@ -234,11 +234,13 @@ def test_a_split_and_a_merge_survive_re_extraction(engine, rules_extractor, rena
     older = deals[deals["n_sources"] == 1].iloc[0]
     trade = next(s for s in wave["sources"] if s["article_file"] == "trade.txt")
     split = add_correction(engine, "split_deal", trade["deal_key"], {"from": wave["deal_key"]})
+    # As the deal form does it: the deal as it is now (two sources) with the older one.
+    wave = (
+        between(dashboard(engine), QORVANE, HELMBRIDGE).set_index("deal_key").loc[wave["deal_key"]]
+    )
+    assert len(wave["deal_keys"]) == 2
     merged = add_correction(
-        engine,
-        "merge_deals",
-        wave["deal_key"],
-        {"members": [*wave["deal_keys"], older["deal_key"]]},
+        engine, "merge_deals", wave.name, {"members": [*wave["deal_keys"], older["deal_key"]]}
     )
 
     def grouping(helmbridge: str) -> list[list[str]]:
@@ -574,3 +576,76 @@ def test_the_windows_are_what_the_docs_say():
     assert (WAVE_DAYS, FOLLOW_UP_DAYS) == (120, 730)
     rows = [mention("a", "2024-01-01"), mention("b", "2024-04-30"), mention("c", "2024-05-02")]
     assert groups(rows) == [["a", "b"], ["c"]]  # 120 days in, 122 days out
+
+
+# --- the deal form: split a source off, merge two deals -------------------------------
+
+
+@pytest.fixture
+def page_store(tmp_path, monkeypatch, extractor):
+    """A store of the three reports and the older licence, which the app reads."""
+    import streamlit as st
+
+    from components import data
+
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    engine = store.open_store(url)
+    ingest_articles(engine, articles(OLDER_LICENCE, *THREE_OUTLETS), extractor=extractor)
+    monkeypatch.setenv("ATLAS_DB_URL", url)
+    st.cache_data.clear()
+    data.clear_caches()
+    yield engine
+    engine.dispose()
+
+
+def choose_deal(at, *, sources: int | None = None, date: str):
+    labels = [
+        label
+        for label in at.selectbox(key="corrections_deal").options
+        if label.startswith(f"{QORVANE} + {HELMBRIDGE}") and date in label
+    ]
+    if sources is not None:
+        labels = [label for label in labels if f"{sources} sources" in label]
+    (label,) = labels
+    at.selectbox(key="corrections_deal").select(label).run()
+    assert not at.exception
+
+
+@pytest.mark.model
+def test_the_deal_form_splits_a_source_off_and_merges_two_deals(page_store):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("views/corrections.py").run()
+    choose_deal(at, sources=3, date="4 Mar 2024")
+    split_from = at.selectbox(key="corrections_deal_split_source")
+    (trade,) = [o for o in split_from.options if o.startswith("Helmbridge Pharma licenses")]
+    split_from.select(trade).run()
+    at.button(key="corrections_deal_split").click().run()
+    assert not at.exception
+
+    def grouping() -> list[list[str]]:
+        deals = between(dashboard(page_store), QORVANE, HELMBRIDGE)
+        return sorted(sorted(source_files(row)) for _, row in deals.iterrows())
+
+    assert grouping() == [["older.txt"], ["trade.txt"], ["weekly.txt", "wire.txt"]]
+
+    choose_deal(at, sources=2, date="4 Mar 2024")
+    merge_with = at.selectbox(key="corrections_deal_merge_with")
+    # Only deals between the same organisations are offered, never the deal itself.
+    assert len(merge_with.options) == 2
+    (older,) = [o for o in merge_with.options if "10 Jun 2021" in o]
+    merge_with.select(older).run()
+    at.button(key="corrections_deal_merge").click().run()
+    assert not at.exception
+    assert grouping() == [["older.txt", "weekly.txt", "wire.txt"], ["trade.txt"]]
+    listed = table_with_column(at, "change")["change"].tolist()
+    assert listed[-2].startswith("this source made a deal of its own: \u201cHelmbridge Pharma")
+    assert listed[-1] == "merged into one deal: 3 sources"
+
+
+def table_with_column(at, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
