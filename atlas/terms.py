@@ -985,7 +985,11 @@ class ItemReader:
                 at = token.i + 1
                 if doc[at].text in _QUOTES and at + 2 < sent.end and doc[at + 2].text in _QUOTES:
                     at += 1
-                if _is_name(doc[at], words, ("GPE", "NORP", "DATE", "LOC")):
+                # a plural noun before a capitalised word is more often a title: "the Drugs
+                # Controller"
+                if _is_name(doc[at], words, ("GPE", "NORP", "DATE", "LOC")) and not (
+                    lower.endswith("s") and _plain_word(doc[at].text)
+                ):
                     add(at, at + 1)
             elif lower in words.term_platform_nouns and token.i - 1 >= sent.start:
                 # "its XenoMouse technology", "the Harbour Mice platform"
@@ -995,8 +999,10 @@ class ItemReader:
                     start - 1 >= sent.start and _is_name(doc[start - 1], words) and end - start < 3
                 ):
                     start -= 1
-                if start < end and not all(
-                    doc[i].is_upper and len(doc[i]) <= 4 for i in range(start, end)
+                if (
+                    start < end
+                    and not all(doc[i].is_upper and len(doc[i]) <= 4 for i in range(start, end))
+                    and not (end - start == 1 and _plain_word(doc[start].text))
                 ):
                     add(start, end)
         return sorted(spans)
@@ -1048,6 +1054,12 @@ def brand_names(docs: Iterable[Doc]) -> frozenset[str]:
             if i > 0 and doc[i - 1].text[:1].isupper():
                 names.add(doc[i - 1].text)
     return frozenset(names)
+
+
+def _plain_word(text: str) -> bool:
+    """An English word written with a capital ("Construct", "Delivery"), not a coined
+    name ("XenoMouse", "Bioral", "ZX-1042")."""
+    return text.isalpha() and text[1:] == text[1:].lower() and text.lower() in dictionary_words()
 
 
 def _is_name(

@@ -308,6 +308,14 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
             set(),
         ),
         (
+            # an English word with a capital before a platform noun, or after a plural
+            # product noun, is no name
+            "Zorblax Therapeutics will use the Kestrel Bio Construct platform after approval "
+            "by the Drugs Controller.",
+            set(),
+            {"Construct", "Controller"},
+        ),
+        (
             # targets, diseases and years look like codes and are not assets
             "Zorblax Therapeutics and Kestrel Bio agreed in 2024 to develop a PD-1 and GLP-1 "
             "antibody against COVID-19.",
