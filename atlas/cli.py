@@ -58,27 +58,11 @@ def result_as_json(result) -> dict:
 
 
 def terms_as_json(terms, on: str | None) -> dict:
-    """A deal's terms in the gold schema, money terms with their value in US dollars at
-    the deal's date (``usd``, null where the ECB publishes no rate for the currency)."""
-    from atlas.terms import usd_value
+    """``atlas.store.terms_as_json``, the form the store keeps too (imported when
+    used: the store's libraries would add a second to every command's start)."""
+    from atlas.store import terms_as_json as gold_schema_terms
 
-    out: dict = {}
-    for name in ("total_value", "upfront", "milestones"):
-        money = getattr(terms, name)
-        if money is not None:
-            amount = int(money.amount) if float(money.amount).is_integer() else money.amount
-            usd = usd_value(money, on)
-            out[name] = {
-                "amount": amount,
-                "currency": money.currency,
-                "text": money.text,
-                "usd": round(usd) if usd is not None else None,
-            }
-    if terms.equity_pct is not None:
-        out["equity_pct"] = {"value": terms.equity_pct.value, "text": terms.equity_pct.text}
-    if terms.royalties:
-        out["royalties"] = {"text": terms.royalties}
-    return out
+    return gold_schema_terms(terms, on)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

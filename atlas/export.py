@@ -1,7 +1,8 @@
 """The Deals page's view: searching it and downloading it as CSV or Excel.
 
 The exports take the table exactly as the page shows it
-(``components.tables.deals_display(deals)``), so a download matches the screen.
+(``components.tables.deals_display(deals)``), so a download matches the screen,
+followed by each deal's status, role, assets and terms (``with_deal_details``).
 Cells are untrusted text from the news: whatever a spreadsheet could read as a
 formula (text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
 gets an apostrophe in front, so opening the file never runs anything.
@@ -70,6 +71,89 @@ def search_deals(deals: pd.DataFrame, query: str | None = None) -> pd.DataFrame:
         deals["evidence"].astype("string").fillna("").str.contains(query, case=False, regex=False)
     )
     return deals[in_parties.astype(bool) | in_evidence.astype(bool)].copy()
+
+
+# The money terms of ``store.terms_as_json``, and how their columns are headed.
+_MONEY_TERMS = (
+    ("total_value", "Total value"),
+    ("upfront", "Upfront"),
+    ("milestones", "Milestones"),
+)
+
+DEAL_DETAIL_COLUMNS = (
+    "Deal status",
+    "Role",
+    "Assets",
+    *(
+        f"{heading}{suffix}"
+        for _name, heading in _MONEY_TERMS
+        for suffix in ("", " currency", " USD")
+    ),
+    "Equity %",
+    "Royalties",
+    "Disclosed value USD",
+)
+
+
+def deal_details_table(deals: pd.DataFrame) -> pd.DataFrame:
+    """Each deal's status, role, assets (joined with "; ") and terms, one column per
+    figure, as the downloads carry them (``DEAL_DETAIL_COLUMNS``), indexed like
+    ``deals``. Amounts are in whole units of their currency, "USD" columns in US
+    dollars at the deal's date; a cell is empty where the text states nothing.
+    Reads the columns ``store.deals_frame`` gives; a frame without them (hand-made
+    deals of older corrections) gets empty cells."""
+    size = len(deals)
+
+    def column(name: str, default) -> list:
+        if name not in deals.columns:
+            return [default] * size
+        return [default if _missing(v) else v for v in deals[name].tolist()]
+
+    terms = [t if isinstance(t, dict) else {} for t in column("terms", {})]
+    table: dict[str, list] = {
+        "Deal status": column("deal_status", None),
+        "Role": column("role", None),
+        "Assets": ["; ".join(map(str, a)) if a else "" for a in column("assets", [])],
+    }
+    for name, heading in _MONEY_TERMS:
+        money = [t.get(name) or {} for t in terms]
+        table[heading] = [m.get("amount") for m in money]
+        table[f"{heading} currency"] = [m.get("currency") for m in money]
+        table[f"{heading} USD"] = [m.get("usd") for m in money]
+    table["Equity %"] = [(t.get("equity_pct") or {}).get("value") for t in terms]
+    table["Royalties"] = [(t.get("royalties") or {}).get("text") for t in terms]
+    table["Disclosed value USD"] = [
+        None if v is None else round(v) for v in column("value_usd", None)
+    ]
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, index=deals.index, dtype=_dtype(name, values))
+            for name, values in table.items()
+        }
+    )[list(DEAL_DETAIL_COLUMNS)]
+
+
+def _dtype(name: str, values: list) -> str:
+    """Text columns as objects (the formula guard reads those); figures as nullable
+    numbers, whole ones as integers, so an empty cell never turns 40000000 into
+    40000000.0 and a spreadsheet still sums them."""
+    if name in ("Deal status", "Role", "Assets", "Royalties") or name.endswith(" currency"):
+        return "object"
+    numbers = [v for v in values if v is not None]
+    return "Int64" if all(float(v).is_integer() for v in numbers) else "Float64"
+
+
+def with_deal_details(table: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """The displayed deals ``table`` with ``deal_details_table(deals)`` after its
+    columns: what the Deals page downloads. ``table`` is ``deals`` displayed
+    (``components.tables.deals_display``), row for row."""
+    details = deal_details_table(deals)
+    details.index = table.index
+    return pd.concat([table, details], axis=1)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def deals_to_csv(table: pd.DataFrame) -> bytes:

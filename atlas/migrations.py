@@ -5,7 +5,8 @@ The version lives in the one-row table ``schema_info``. Version 1 is the first
 release's schema; it has no step of its own. Version 2 adds the change counter
 ``data_state``; version 3 the store's random id (``data_state.store_id``) and each
 ingest run's status, host and process id; version 4 who made and undid each
-correction and who started each run. A brand-new database is built with ``create_all`` and stamped with
+correction and who started each run; version 5 each deal's role, status, assets and
+terms. A brand-new database is built with ``create_all`` and stamped with
 the latest version, so ``atlas/store.py``'s table definitions must always describe
 the latest schema.
 
@@ -115,6 +116,27 @@ def add_editors(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE ingest_runs ADD COLUMN started_by VARCHAR(100)"))
 
 
+def add_deal_details(conn: Connection) -> None:
+    """Version 5: each deal's role (main or background), status (agreed, completed,
+    terminated), assets and terms, with its disclosed value and upfront in US
+    dollars as numbers to sort and filter by (``store.deals``).
+
+    Deals stored before get the defaults: main, agreed, no assets, no terms. Their
+    articles' extraction fingerprint is cleared, so that ingesting the same articles
+    again re-extracts them (as ``python -m atlas reextract`` does), instead of
+    skipping them as already stored."""
+    for column in (
+        "role VARCHAR(16) NOT NULL DEFAULT 'main'",
+        "deal_status VARCHAR(16) NOT NULL DEFAULT 'agreed'",
+        "assets TEXT NOT NULL DEFAULT ''",
+        "terms_json TEXT NOT NULL DEFAULT '{}'",
+        "value_usd FLOAT",
+        "upfront_usd FLOAT",
+    ):
+        conn.execute(text(f"ALTER TABLE deals ADD COLUMN {column}"))
+    conn.execute(text("UPDATE articles SET lexicon_fingerprint = ''"))
+
+
 # (version, step bringing version - 1 to version). Version 1 is create_all's schema
 # of the first release.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -122,6 +144,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (2, add_data_state),
     (3, add_store_id_and_run_status),
     (4, add_editors),
+    (5, add_deal_details),
 )
 
 # Any constant will do: PostgreSQL advisory locks are keyed by a number.

@@ -54,7 +54,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 
 from atlas.lexicon import PROJECT_ROOT
-from atlas.models import Article
+from atlas.models import Article, Deal, Terms
 from atlas.organisations import normalise_name
 
 if TYPE_CHECKING:  # spaCy (via atlas.extract) is not needed to read the store
@@ -186,6 +186,19 @@ deals = Table(
     Column("deal_key", String(40), nullable=False, default=""),
     Column("therapeutic_areas", Text, nullable=False, default=""),
     Column("countries", Text, nullable=False, default=""),
+    # Version 5: what the deal is and where it stands, as its mention reports it.
+    # "main" or "background" (mentioned as history), atlas.models.DEAL_ROLES.
+    Column("role", String(16), nullable=False, default="main", server_default="main"),
+    # agreed, completed or terminated (atlas.models.DEAL_STATUSES). Not "status": the
+    # corrected deals frame has a "status" of its own (machine, confirmed, ...).
+    Column("deal_status", String(16), nullable=False, default="agreed", server_default="agreed"),
+    # The assets as written, a JSON list ("" for none): names may hold any character.
+    Column("assets", Text, nullable=False, default="", server_default=""),
+    # The terms in the gold schema (``terms_as_json``), "{}" for none.
+    Column("terms_json", Text, nullable=False, default="{}", server_default="{}"),
+    # For sorting and filtering without reading JSON (``disclosed_value_usd``).
+    Column("value_usd", Float),
+    Column("upfront_usd", Float),
     Index("ix_deals_article", "article_id"),
     Index("ix_deals_date", "deal_date"),
     Index("ix_deals_type", "type"),
@@ -237,6 +250,53 @@ def deal_key(article_id: str, item_index: int, evidence: str, parties) -> str:
     names = "|".join(sorted(normalise_name(p) for p in parties))
     text = " ".join((evidence or "").split())
     return hashlib.sha1(f"{article_id}|{item_index}|{text}|{names}".encode()).hexdigest()[:20]
+
+
+def terms_as_json(terms: Terms, on: str | None) -> dict:
+    """A deal's terms in the gold schema, money terms with their value in US dollars at
+    ``on`` (``usd``, whole dollars, null where the ECB publishes no rate for the
+    currency). What ``extract --jsonl`` prints and the store keeps in ``terms_json``."""
+    from atlas.terms import usd_value  # spaCy comes with it: not needed to read the store
+
+    out: dict = {}
+    for name in ("total_value", "upfront", "milestones"):
+        money = getattr(terms, name)
+        if money is not None:
+            amount = int(money.amount) if float(money.amount).is_integer() else money.amount
+            usd = usd_value(money, on)
+            out[name] = {
+                "amount": amount,
+                "currency": money.currency,
+                "text": money.text,
+                "usd": round(usd) if usd is not None else None,
+            }
+    if terms.equity_pct is not None:
+        out["equity_pct"] = {"value": terms.equity_pct.value, "text": terms.equity_pct.text}
+    if terms.royalties:
+        out["royalties"] = {"text": terms.royalties}
+    return out
+
+
+def disclosed_value_usd(terms: dict) -> float | None:
+    """A deal's disclosed value in US dollars, from its ``terms_as_json`` dict: the
+    total value when the text states one, else upfront plus milestones, those of the
+    two it states. None when it states none of them, or when a term it states has no
+    dollar value (a currency without an ECB rate): a part alone would understate it.
+
+    "up to" ceilings count at their full amount, as deal databases headline them."""
+    total = terms.get("total_value")
+    if total is not None:
+        return _usd(total)
+    parts = [terms[name] for name in ("upfront", "milestones") if terms.get(name) is not None]
+    values = [_usd(part) for part in parts]
+    if not values or None in values:
+        return None
+    return float(sum(values))
+
+
+def _usd(money: dict) -> float | None:
+    usd = money.get("usd")
+    return None if usd is None else float(usd)
 
 
 def database_url() -> str:
@@ -984,10 +1044,15 @@ def _save_extraction(
         )
     if not result.deals:
         return outcome
+    # The date a deal's money is converted at: its own, else its item's or article's.
+    item_dates = {item.index: item.published for item in article.items}
     deal_rows = [
         _fit(
             deals,
             {
+                **_deal_details(
+                    deal, deal.deal_date or item_dates.get(deal.item_index) or article.published
+                ),
                 "article_id": article.id,
                 "item_index": deal.item_index,
                 "type": deal.type,
@@ -1017,6 +1082,36 @@ def _save_extraction(
     if party_rows:
         conn.execute(_INSERT_PARTIES, party_rows)
     return outcome
+
+
+def _deal_details(deal: Deal, on: str | None) -> dict:
+    """The columns of version 5 for ``deal``, its money valued in dollars at ``on``."""
+    terms = terms_as_json(deal.terms, on) if deal.terms else {}
+    upfront = terms.get("upfront")
+    return {
+        "role": deal.role,
+        "deal_status": deal.status,
+        "assets": _json_text(list(deal.assets)) if deal.assets else "",
+        "terms_json": _json_text(terms),
+        "value_usd": disclosed_value_usd(terms),
+        "upfront_usd": None if upfront is None else _usd(upfront),
+    }
+
+
+def _json_text(value: list | dict) -> str:
+    """``value`` as JSON, NUL characters in its strings replaced as ``_fit`` replaces
+    them in text columns (JSON would keep them, escaped, and bring them back)."""
+
+    def clean(item):
+        if isinstance(item, str):
+            return item.replace("\x00", "\ufffd")
+        if isinstance(item, dict):
+            return {key: clean(v) for key, v in item.items()}
+        if isinstance(item, list):
+            return [clean(v) for v in item]
+        return item
+
+    return json.dumps(clean(value), ensure_ascii=False)
 
 
 def is_empty(engine: Engine) -> bool:
@@ -1054,6 +1149,13 @@ DEALS_FRAME_COLUMNS = [
     "article_title",
     "article_file",
     "article_source",
+    "article_published",
+    "role",
+    "deal_status",
+    "assets",
+    "terms",
+    "value_usd",
+    "upfront_usd",
 ]
 
 
@@ -1069,7 +1171,17 @@ def _frame(result) -> pd.DataFrame:
 
 def deals_frame(engine: Engine) -> pd.DataFrame:
     """One row per deal: parties (names and countries), type, date, areas,
-    confidence, evidence and the article it comes from."""
+    confidence, evidence and the article it comes from; and (schema version 5)
+    ``role`` ("main" or "background"), ``deal_status`` (agreed, completed,
+    terminated), ``assets`` (list of names as written), ``terms`` (the gold-schema
+    dict of ``terms_as_json``, {} when none), ``value_usd`` and ``upfront_usd``
+    (floats, NaN when not disclosed; ``disclosed_value_usd``) and
+    ``article_published``: the date of the deal's article (of its digest item
+    when the item has one), which a background deal without a date of its own
+    is shown as before.
+
+    Deals stored before version 5 hold the defaults (main, agreed, no assets, no
+    terms) until they are re-extracted."""
     query = (
         select(
             deals.c.id.label("deal_id"),
@@ -1088,8 +1200,22 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
             articles.c.title.label("article_title"),
             articles.c.file.label("article_file"),
             articles.c.source.label("article_source"),
+            func.coalesce(article_items.c.published, articles.c.published).label(
+                "article_published"
+            ),
+            deals.c.role,
+            deals.c.deal_status,
+            deals.c.assets,
+            deals.c.terms_json.label("terms"),
+            deals.c.value_usd,
+            deals.c.upfront_usd,
         )
         .join(articles, articles.c.id == deals.c.article_id)
+        .outerjoin(
+            article_items,
+            (article_items.c.article_id == deals.c.article_id)
+            & (article_items.c.item_index == deals.c.item_index),
+        )
         .order_by(deals.c.id)
     )
     party_query = (
@@ -1117,6 +1243,11 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     frame["party_countries"] = [countries.get(i, []) for i in ids]
     for column in ("also_types", "therapeutic_areas", "countries"):
         frame[column] = [[x for x in (v or "").split("|") if x] for v in frame[column].tolist()]
+    # Most deals state no terms and no assets: JSON is decoded only where there is some.
+    frame["assets"] = [json.loads(v) if v else [] for v in frame["assets"].tolist()]
+    frame["terms"] = [json.loads(v) if v and v != "{}" else {} for v in frame["terms"].tolist()]
+    for column in ("value_usd", "upfront_usd"):
+        frame[column] = frame[column].astype(float)
     return frame[DEALS_FRAME_COLUMNS]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import threading
 
+import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 from sqlalchemy import Engine, func, inspect, select, text
@@ -495,6 +496,9 @@ def test_failed_migration_rolls_back(engine):
 ADDED_COLUMNS = {
     3: {"data_state": ("store_id",), "ingest_runs": ("status", "host", "pid")},
     4: {"corrections": ("created_by", "undone_by"), "ingest_runs": ("started_by",)},
+    5: {
+        "deals": ("role", "deal_status", "assets", "terms_json", "value_usd", "upfront_usd"),
+    },
 }
 
 
@@ -582,7 +586,8 @@ def test_a_version_2_store_gets_an_id_and_run_statuses_and_keeps_its_rows(db_url
                 select(store.ingest_runs.c.status).order_by(store.ingest_runs.c.id)
             ).scalars()
             assert list(statuses) == ["finished", "interrupted"]
-        assert store.stored_fingerprints(engine, ["old1"]) == {"old1": "f0"}
+        # Kept, and marked for re-extraction by version 5 (its deals lack their terms).
+        assert store.stored_fingerprints(engine, ["old1"]) == {"old1": ""}
         store.save_extraction(engine, _result("a1"), fingerprint="f1")
         assert store.data_version(engine) == (store_id, 8)
         assert migrations.upgrade(engine) == []
@@ -633,6 +638,73 @@ def test_a_version_3_store_records_editors_and_keeps_its_rows(db_url, rules_extr
         ]
         reextract_all(engine, extractor=rules_extractor, started_by="carol")
         assert store.last_run(engine)["started_by"] == "carol"
+    finally:
+        engine.dispose()
+
+
+def test_a_version_4_store_gets_deal_details_and_keeps_its_rows(db_url, rules_extractor):
+    """Version 5 on a store with a deal: the deal kept with the defaults (main,
+    agreed, no assets, no terms), its article marked for re-extraction (an ingest
+    of it is no longer a duplicate); re-extraction then fills the new columns."""
+    from sqlalchemy import create_engine
+
+    from tests.test_store_terms import LICENCE_TEXT
+
+    make_old_store(db_url, 4)
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO data_state (id, generation, store_id) VALUES (1, 3, 'x')"))
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, file, text, published, ingested_at, date_source, "
+                "is_digest, metadata_json, lexicon_fingerprint) VALUES ('old1', 'old.txt', "
+                ":text, '2024-03-05', '2025-01-01T00:00:30', 'metadata', false, '{}', 'f0')"
+            ),
+            {"text": LICENCE_TEXT},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO organisations (name, key, kind, in_lexicon) VALUES "
+                "('Alpha Bio', 'alpha bio', 'company', false), "
+                "('Beta Pharma', 'beta pharma', 'company', false)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO deals (article_id, item_index, type, also_types, evidence, "
+                "deal_date, confidence, trigger, deal_key, therapeutic_areas, countries) "
+                "VALUES ('old1', 0, 'licensing', '', 'Alpha Bio licensed it to Beta Pharma.', "
+                "'2024-03-05', 0.9, 'licensed', 'k-old', '', '')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO deal_parties (deal_id, organisation_id, position) "
+                "SELECT d.id, o.id, CASE WHEN o.name = 'Alpha Bio' THEN 0 ELSE 1 END "
+                "FROM deals d, organisations o"
+            )
+        )
+    old.dispose()
+    engine = store.open_store(db_url)
+    try:
+        assert migrations.current_version(engine) == LATEST
+        assert store.data_version(engine) == ("x", 3)
+        [deal] = store.deals_frame(engine).to_dict("records")
+        assert (deal["deal_key"], deal["parties"]) == ("k-old", ["Alpha Bio", "Beta Pharma"])
+        assert (deal["role"], deal["deal_status"], deal["assets"], deal["terms"]) == (
+            "main",
+            "agreed",
+            [],
+            {},
+        )
+        assert pd.isna(deal["value_usd"]) and pd.isna(deal["upfront_usd"])
+        assert deal["article_published"] == "2024-03-05"
+        assert store.stored_fingerprints(engine, ["old1"]) == {"old1": ""}
+        reextract_all(engine, extractor=rules_extractor)
+        [deal] = store.deals_frame(engine).to_dict("records")
+        assert deal["terms"]["upfront"]["usd"] == 40_000_000
+        assert deal["value_usd"] == 40_000_000 + 600_000_000
+        assert deal["assets"] == ["ZK-2291"]
     finally:
         engine.dispose()
 

@@ -4,7 +4,7 @@ filtered view in CSV or Excel."""
 
 import streamlit as st
 
-from atlas.export import deals_to_csv, deals_to_excel, search_deals
+from atlas.export import deals_to_csv, deals_to_excel, search_deals, with_deal_details
 from components import curation, data, filters, page
 from components.tables import MAX_TABLE_ROWS, deals_display, deals_table
 
@@ -43,7 +43,7 @@ deals_table(found, key="deals_table", height=560)
 left, right, _ = st.columns([1, 1, 3])
 left.download_button(
     "Download CSV",
-    data=lambda: deals_to_csv(deals_display(found)),
+    data=lambda: deals_to_csv(with_deal_details(deals_display(found), found)),
     file_name="partnership-atlas-deals.csv",
     mime="text/csv",
     key="deals_download_csv",
@@ -52,7 +52,7 @@ left.download_button(
 )
 right.download_button(
     "Download Excel",
-    data=lambda: deals_to_excel(deals_display(found)),
+    data=lambda: deals_to_excel(with_deal_details(deals_display(found), found)),
     file_name="partnership-atlas-deals.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="deals_download_excel",
