@@ -26,6 +26,10 @@ class DealFilters:
     areas: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
     min_confidence: float = 0.0
+    # "between": deals whose parties are based in every chosen country (countries) or
+    # that involve every chosen organisation (organisations), not in any of them.
+    countries_between: bool = False
+    organisations_between: bool = False
     # Keep only deals whose disclosed value (US dollars) is at least this; 0: every deal.
     min_value_usd: float = 0.0
     extra: dict = field(default_factory=dict, compare=False)
@@ -122,13 +126,22 @@ def filter_deals(deals: pd.DataFrame, filters: DealFilters) -> pd.DataFrame:
     if filters.types:
         wanted = set(filters.types)
         keep &= frame["type"].isin(wanted) | frame["also_types"].map(lambda v: _any_in(v, wanted))
-    if filters.countries:
+    if filters.countries and filters.countries_between and len(filters.countries) > 1:
+        wanted = set(filters.countries)
+        homes = (
+            frame["party_countries"] if "party_countries" in frame.columns else frame["countries"]
+        )
+        keep &= homes.map(lambda v: wanted.issubset(c for c in (v or ()) if isinstance(c, str)))
+    elif filters.countries:
         wanted = set(filters.countries)
         keep &= frame["countries"].map(lambda v: _any_in(v, wanted))
     if filters.areas:
         wanted = set(filters.areas)
         keep &= frame["therapeutic_areas"].map(lambda v: _any_in(v, wanted))
-    if filters.organisations:
+    if filters.organisations and filters.organisations_between and len(filters.organisations) > 1:
+        wanted = set(filters.organisations)
+        keep &= frame["parties"].map(lambda v: wanted.issubset(v or ()))
+    elif filters.organisations:
         wanted = set(filters.organisations)
         keep &= frame["parties"].map(lambda v: _any_in(v, wanted))
     if filters.min_confidence:
@@ -207,6 +220,17 @@ def deals_by_country(deals: pd.DataFrame) -> pd.DataFrame:
 UNKNOWN_COUNTRY = "unknown country"
 
 
+def _deal_country_pairs(countries: object) -> list[tuple[str, str]]:
+    """The matrix cells one deal adds to, from its parties' countries (see ``country_pairs``)."""
+    values = list(countries) if isinstance(countries, list | tuple) else []
+    known = sorted({c for c in values if isinstance(c, str) and c})
+    if not known:
+        return []
+    if any(not (isinstance(c, str) and c) for c in values):
+        known.append(UNKNOWN_COUNTRY)  # after the known ones: always the pair's target
+    return [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [(known[0], known[0])]
+
+
 def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
     """Country-to-country deal counts from the parties' countries: a
     Japan–South Korea deal adds one to that pair; a deal whose parties are all of one
@@ -215,18 +239,22 @@ def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
     never to the domestic cell; a deal with no known country is left out."""
     records: dict[tuple[str, str], int] = {}
     for countries in deals.get("party_countries", pd.Series(dtype=object)):
-        values = list(countries) if isinstance(countries, list | tuple) else []
-        known = sorted({c for c in values if isinstance(c, str) and c})
-        if not known:
-            continue
-        if len(known) < len(values) and any(not (isinstance(c, str) and c) for c in values):
-            known.append(UNKNOWN_COUNTRY)  # after the known ones: always the pair's target
-        pairs = [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [
-            (known[0], known[0])
-        ]
-        for pair in pairs:
+        for pair in _deal_country_pairs(countries):
             records[pair] = records.get(pair, 0) + 1
     return pd.DataFrame(
         [{"source": a, "target": b, "deals": n} for (a, b), n in sorted(records.items())],
         columns=["source", "target", "deals"],
     )
+
+
+def deals_between_countries(deals: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """The deals one cell of ``country_pairs`` counts: between parties based in ``first``
+    and ``second`` (in either order), or the domestic deals of ``first`` when both are
+    the same country."""
+    if deals.empty or "party_countries" not in deals.columns:
+        return deals.iloc[0:0]
+    wanted = {(first, second), (second, first)}
+    keep = deals["party_countries"].map(
+        lambda countries: any(pair in wanted for pair in _deal_country_pairs(countries))
+    )
+    return deals[keep.astype(bool)]

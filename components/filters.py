@@ -23,6 +23,12 @@ MULTI_KEYS = {
     "filter_organisations": "org",
 }
 PRESENTER_KEY = "presenter_mode"
+# "Only deals between them" switches under the Countries and Organisations boxes:
+# widget key -> (the multiselect it qualifies, query parameter).
+BETWEEN_KEYS = {
+    "filter_countries_between": ("filter_countries", "country_match"),
+    "filter_organisations_between": ("filter_organisations", "org_match"),
+}
 # The "Disclosed value at least" choices, in US dollars (0: any deal, disclosed or not).
 VALUE_STEPS = (0, 1e6, 1e7, 5e7, 1e8, 2.5e8, 5e8, 1e9, 5e9)
 
@@ -88,6 +94,9 @@ def _restore_from_url(choices: dict[str, list[str]]) -> None:
             st.session_state["filter_min_value"] = wanted
     if params.get("undated") == "1":
         st.session_state["filter_include_undated"] = True
+    for key, (_select, param) in BETWEEN_KEYS.items():
+        if params.get(param) == "between":
+            st.session_state[key] = True
     if params.get("present") == "1":
         st.session_state[PRESENTER_KEY] = True
     st.session_state["_filters_restored"] = True
@@ -105,6 +114,10 @@ def _write_to_url(filters: DealFilters, presenter: bool) -> None:
         wanted["to"] = filters.date_to
     if filters.min_confidence:
         wanted["conf"] = f"{filters.min_confidence:.2f}"
+    if filters.countries_between:
+        wanted["country_match"] = "between"
+    if filters.organisations_between:
+        wanted["org_match"] = "between"
     if filters.min_value_usd:
         wanted["value"] = f"{filters.min_value_usd:g}"
     if filters.include_undated and (filters.date_from or filters.date_to):
@@ -118,6 +131,8 @@ def _write_to_url(filters: DealFilters, presenter: bool) -> None:
             "to",
             "conf",
             "value",
+            "country_match",
+            "org_match",
             "undated",
             "present",
         }:
@@ -143,6 +158,8 @@ def sidebar(choices: dict) -> DealFilters:
         ("filter_include_undated", False),
         ("filter_min_confidence", 0.0),
         ("filter_min_value", 0),
+        ("filter_countries_between", False),
+        ("filter_organisations_between", False),
         (PRESENTER_KEY, False),
     ):
         st.session_state.setdefault(key, default)
@@ -179,6 +196,7 @@ def sidebar(choices: dict) -> DealFilters:
         st.multiselect(
             "Countries", choices["countries"], key="filter_countries", placeholder="All countries"
         )
+        _between_switch("filter_countries_between", "countries")
         st.multiselect(
             "Therapeutic areas / modalities",
             choices["areas"],
@@ -191,6 +209,7 @@ def sidebar(choices: dict) -> DealFilters:
             key="filter_organisations",
             placeholder="Type to search",
         )
+        _between_switch("filter_organisations_between", "organisations")
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="filter_min_confidence")
         st.select_slider(
             "Disclosed value at least",
@@ -215,10 +234,35 @@ def sidebar(choices: dict) -> DealFilters:
         organisations=tuple(st.session_state.get("filter_organisations") or ()),
         min_confidence=float(st.session_state.get("filter_min_confidence") or 0.0),
         min_value_usd=float(st.session_state.get("filter_min_value") or 0),
+        countries_between=_between("filter_countries_between"),
+        organisations_between=_between("filter_organisations_between"),
     )
     st.session_state["atlas_filters"] = filters
     _write_to_url(filters, bool(st.session_state.get(PRESENTER_KEY)))
     return filters
+
+
+def _between(key: str) -> bool:
+    """Is the "between" switch ``key`` on, with at least two choices to be between?"""
+    select = BETWEEN_KEYS[key][0]
+    return bool(st.session_state.get(key)) and len(st.session_state.get(select) or ()) > 1
+
+
+def _between_switch(key: str, what: str) -> None:
+    """Under a multiselect: the switch from "any of these" to "deals between them",
+    shown once two or more are chosen."""
+    if len(st.session_state.get(BETWEEN_KEYS[key][0]) or ()) > 1:
+        st.toggle(
+            f"Only deals between these {what}",
+            key=key,
+            help=(
+                "On: deals whose parties are based in every chosen country (a Japan–South "
+                "Korea deal for Japan and South Korea). Off: deals involving any of them."
+                if what == "countries"
+                else "On: deals to which every chosen organisation is a party. Off: deals "
+                "of any of them."
+            ),
+        )
 
 
 def current() -> DealFilters:

@@ -127,6 +127,15 @@ def test_value_filter_from_the_url_leaves_out_deals_without_a_disclosed_value(ap
     assert at.select_slider(key="filter_min_value").value == 0
 
 
+def test_deals_between_two_countries_from_the_url(app_env):
+    at = open_app(country=["Japan", "South Korea"], country_match="between")
+    assert at.toggle(key="filter_countries_between").value is True
+    assert metric(at, "Deals") == "1"  # Astellas (Japan) with KISED (South Korea)
+    at.toggle(key="filter_countries_between").set_value(False).run()
+    assert int(metric(at, "Deals")) > 1  # any deal naming either country
+    assert "country_match" not in at.query_params
+
+
 def test_date_limits_reach_the_data():
     from components.filters import date_limits
 

@@ -156,3 +156,15 @@ def test_focus_survives_a_filter_that_removes_it(app_env):
     at.run()
     assert not at.exception
     assert at.selectbox(key="countries_focus").value in {"Japan", "South Korea"}
+
+
+def test_a_matrix_cell_opens_the_deals_between_two_countries(app_env):
+    at = run_page(COUNTRIES)
+    at.selectbox(key="countries_pair_a").select("Japan").run()
+    at.selectbox(key="countries_pair_b").select("South Korea").run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if d.key == "countries_pair_deals")
+    assert list(shown["Parties"]) == [f"Astellas Pharma + {KISED}"]
+    assert any(
+        "1 deal between parties based in Japan and South Korea" in c.value for c in at.caption
+    )

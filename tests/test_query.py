@@ -11,6 +11,7 @@ from atlas.query import (
     country_pairs,
     date_bounds,
     date_label,
+    deals_between_countries,
     deals_by_country,
     filter_deals,
     most_active,
@@ -191,3 +192,33 @@ def test_min_value_keeps_deals_that_disclose_at_least_that_much():
     assert len(filter_deals(deals, DealFilters())) == 4  # no threshold: disclosed or not
     # a store extracted before values were kept has no column: nothing passes a threshold
     assert filter_deals(frame(), DealFilters(min_value_usd=1e6)).empty
+
+
+@pytest.mark.parametrize(
+    ("filters", "ids"),
+    [
+        # any of: deals naming Japan or South Korea
+        (DealFilters(countries=("Japan", "South Korea")), [1, 2, 3, 4]),
+        # between: parties based in both (Astellas, Japan, with KISED, South Korea)
+        (DealFilters(countries=("Japan", "South Korea"), countries_between=True), [2]),
+        (DealFilters(countries=("Japan", "Iceland"), countries_between=True), [3]),
+        # one country chosen: "between" has nothing to be between, so it means "any of"
+        (DealFilters(countries=("Iceland",), countries_between=True), [3]),
+        (DealFilters(organisations=("Astellas Pharma", "KISED")), [1, 2]),
+        (DealFilters(organisations=("Astellas Pharma", "KISED"), organisations_between=True), [2]),
+    ],
+)
+def test_between_filters(filters, ids):
+    assert filter_deals(frame(), filters)["deal_id"].tolist() == ids
+
+
+def test_deals_between_countries_are_the_deals_of_one_matrix_cell():
+    deals = frame()
+    between = lambda a, b: deals_between_countries(deals, a, b)["deal_id"].tolist()  # noqa: E731
+    assert between("Japan", "South Korea") == between("South Korea", "Japan") == [2]
+    assert between("Japan", "Japan") == [1]  # domestic: both parties Japanese
+    assert between("Japan", UNKNOWN_COUNTRY) == [4]  # Itochu with AND Pharma (unknown)
+    assert between("Iceland", "South Korea") == []
+    counted = country_pairs(deals).set_index(["source", "target"])["deals"].to_dict()
+    for (a, b), n in counted.items():
+        assert len(between(a, b)) == n

@@ -17,7 +17,7 @@ from atlas.figures.countries import (
     unplaced_countries,
 )
 from atlas.highlight import markdown_text
-from atlas.query import deals_by_country
+from atlas.query import deals_between_countries, deals_by_country
 from components import data, filters, page
 from components.tables import deals_table
 
@@ -112,11 +112,12 @@ sankey.plotly_chart(sankey_figure, key="countries_sankey")
 st.caption(
     "From the home countries of the parties: a Japan–South Korea deal is one deal between Japan "
     "and South Korea; the diagonal holds deals whose parties all share a country. A partner "
-    "whose country is not known counts under \"unknown country\" (last row of the matrix, not "
+    'whose country is not known counts under "unknown country" (last row of the matrix, not '
     "in the flows), never as domestic."
 )
 if left_out:
     st.caption(left_out)
+
 
 # A click on the chart moves the focus; only a new click does, so the select box stays usable.
 points = (getattr(event, "selection", None) or {}).get("points") or []
@@ -145,3 +146,36 @@ with left:
 with right:
     st.markdown(f"**Deals involving {markdown_text(focus)}** ({len(involved)})")
     deals_table(involved, key="countries_deals")
+
+
+def _pair_choices(deals):
+    """Countries that appear in a pair, busiest cross-border pair first."""
+    pairs = cross_border_pairs(deals)
+    cross = pairs[pairs["source"] != pairs["target"]].sort_values("deals", ascending=False)
+    names = sorted(set(pairs["source"]) | set(pairs["target"]))
+    busiest = tuple(cross.iloc[0][["source", "target"]]) if len(cross) else None
+    return names, busiest
+
+
+st.subheader("Between two countries")
+st.caption("The deals behind one cell of the matrix above.")
+names, busiest = data.derived("countries.pair_choices", _pair_choices, current)
+if names:
+    one, two = st.columns(2)
+    for key, value in (
+        ("countries_pair_a", busiest[0] if busiest else names[0]),
+        ("countries_pair_b", busiest[1] if busiest else names[0]),
+    ):
+        if st.session_state.get(key) not in names:
+            st.session_state[key] = value
+    first = one.selectbox("Between", names, key="countries_pair_a")
+    second = two.selectbox("and", names, key="countries_pair_b")
+    pair_deals = data.derived("countries.pair", deals_between_countries, current, first, second)
+    st.caption(
+        f"{len(pair_deals):,} deal{'s' if len(pair_deals) != 1 else ''} between parties based in "
+        f"{markdown_text(first)} and {markdown_text(second)}"
+        + (" (domestic deals)" if first == second else "")
+        + "."
+    )
+    if len(pair_deals):
+        deals_table(pair_deals, key="countries_pair_deals")
