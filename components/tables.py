@@ -15,22 +15,48 @@ MAX_LISTED_ARTICLES = 2000
 
 
 def deals_display(deals: pd.DataFrame) -> pd.DataFrame:
-    """The deals frame flattened for display and export (lists joined, dates labelled)."""
+    """The deals frame flattened for display and export (lists joined, dates labelled);
+    the evidence sentence right after the date, so it is on screen without scrolling."""
     return pd.DataFrame(
         {
             "Parties": deals["parties"].map(" + ".join).map(plain_text),
             "Type": deals["type"],
-            "Also": deals["also_types"].map(", ".join),
             "Date": deals["deal_date"].map(date_label),
+            "Evidence": deals["evidence"],
             "Countries": deals["countries"].map(", ".join),
             "Areas": deals["therapeutic_areas"].map(", ".join),
+            "Also": deals["also_types"].map(", ".join),
             "Confidence": deals["confidence"],
             # machine, confirmed, corrected or manual (added by hand)
-            "Status": deals["status"] if "status" in deals.columns else "machine",
-            "Evidence": deals["evidence"],
+            "Checked": deals["status"] if "status" in deals.columns else "machine",
             "Article": deals["article_title"].fillna(deals["article_file"]).map(plain_text),
         }
     )
+
+
+def _column(deals: pd.DataFrame, name: str, default=None) -> list:
+    return deals[name].tolist() if name in deals.columns else [default] * len(deals)
+
+
+def deals_screen(deals: pd.DataFrame) -> pd.DataFrame:
+    """``deals_display`` with what a reader scans for after the date: the deal's status,
+    its disclosed value (US$ million, sortable), its assets and how many articles
+    report it. (The downloads carry these too, as ``atlas.export.with_deal_details``.)"""
+    table = deals_display(deals)
+    values = pd.to_numeric(pd.Series(_column(deals, "value_usd"), index=deals.index), "coerce")
+    extra = {
+        "Status": [v if isinstance(v, str) else "agreed" for v in _column(deals, "deal_status")],
+        "Value (US$ M)": (values / 1e6).round(1),
+        "Assets": [
+            ", ".join(map(plain_text, a)) if isinstance(a, list | tuple) else ""
+            for a in _column(deals, "assets")
+        ],
+        "Sources": [int(n) if pd.notna(n) else 1 for n in _column(deals, "n_sources", 1)],
+    }
+    at = list(table.columns).index("Date") + 1
+    for offset, (name, values) in enumerate(extra.items()):
+        table.insert(at + offset, name, list(values))
+    return table
 
 
 MAX_TABLE_ROWS = 2_000
@@ -59,7 +85,7 @@ def deals_table(
             "the others, or download them all from the Deals page."
         )
     event = st.dataframe(
-        deals_display(deals),
+        deals_screen(deals),
         hide_index=True,
         width="stretch",
         height=height,
@@ -71,6 +97,14 @@ def deals_table(
                 "Confidence", min_value=0.0, max_value=1.0, format="%.2f"
             ),
             "Evidence": st.column_config.TextColumn("Evidence", width="large"),
+            "Value (US$ M)": st.column_config.NumberColumn(
+                "Value (US$ M)",
+                format="%.1f",
+                help="Disclosed value in millions of US dollars at the deal's date",
+            ),
+            "Sources": st.column_config.NumberColumn(
+                "Sources", help="How many articles report this deal"
+            ),
         },
     )
     if not detail:

@@ -368,9 +368,9 @@ def test_corrections_page_shows_orphans_and_reattaches_or_drops_them(orphaned_st
     assert not any(s.key == "corrections_orphan_id" for s in at.selectbox)
 
     at.switch_page("views/deals.py").run()
-    shown = next(d.value for d in at.dataframe if "Status" in d.value.columns)
+    shown = next(d.value for d in at.dataframe if "Checked" in d.value.columns)
     row = shown[shown["Parties"].str.contains("AAVATAR")]
-    assert list(row["Status"]) == ["confirmed"]
+    assert list(row["Checked"]) == ["confirmed"]
 
 
 @pytest.fixture

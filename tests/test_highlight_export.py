@@ -332,13 +332,13 @@ def display(deals: pd.DataFrame) -> pd.DataFrame:
 EXPECTED_COLUMNS = [
     "Parties",
     "Type",
-    "Also",
     "Date",
+    "Evidence",
     "Countries",
     "Areas",
+    "Also",
     "Confidence",
-    "Status",
-    "Evidence",
+    "Checked",
     "Article",
 ]
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]

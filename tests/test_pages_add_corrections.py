@@ -123,9 +123,9 @@ def test_confirm_a_deal_on_the_deals_page(private_store):
     at.selectbox(key="deals_correct_select").select(label).run()
     at.button(key="deals_correct_confirm").click().run()
     assert not at.exception
-    shown = table_with(at, "Status")
+    shown = table_with(at, "Checked")
     settlement = shown["Parties"].str.contains("Sawai") & shown["Parties"].str.contains("Asahi")
-    assert shown.loc[settlement, "Status"].tolist() == ["confirmed"]
+    assert shown.loc[settlement, "Checked"].tolist() == ["confirmed"]
 
 
 def test_place_an_organisation_on_the_companies_page(private_store):
