@@ -212,6 +212,11 @@ def source_line(source: Mapping) -> str:
     when = when or source.get("article_published")
     if _present(when):
         parts.append(date_label(when))
+    status = source.get("deal_status")
+    if _present(status) and status != "agreed":
+        parts.append(f"reports it {status}")
+    if source.get("role") == "background":
+        parts.append("mentions it in passing")
     return " · ".join(parts)
 
 

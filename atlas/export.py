@@ -58,8 +58,8 @@ def _safe_table(table: pd.DataFrame, neutralise=neutralise_formula) -> pd.DataFr
 
 
 def search_deals(deals: pd.DataFrame, query: str | None = None) -> pd.DataFrame:
-    """Deals whose party names or evidence contain ``query`` (case-insensitive,
-    literal text: no regex, no SQL)."""
+    """Deals whose party names, assets (drug, product or platform names) or evidence
+    contain ``query`` (case-insensitive, literal text: no regex, no SQL)."""
     query = (query or "").strip()
     if not query or deals.empty:
         return deals.copy()
@@ -70,7 +70,13 @@ def search_deals(deals: pd.DataFrame, query: str | None = None) -> pd.DataFrame:
     in_evidence = (
         deals["evidence"].astype("string").fillna("").str.contains(query, case=False, regex=False)
     )
-    return deals[in_parties.astype(bool) | in_evidence.astype(bool)].copy()
+    found = in_parties.astype(bool) | in_evidence.astype(bool)
+    if "assets" in deals.columns:
+        found |= deals["assets"].map(
+            lambda assets: isinstance(assets, list | tuple)
+            and any(needle in str(a).casefold() for a in assets)
+        )
+    return deals[found].copy()
 
 
 # The money terms of ``store.terms_as_json``, and how their columns are headed.

@@ -467,6 +467,18 @@ def test_search_deals(query, ids):
     assert search_deals(deals, query)["deal_id"].tolist() == ids
 
 
+def test_search_deals_finds_assets():
+    deals = deals_frame(
+        [
+            {"deal_id": 1, "assets": ["ABX-123", "Zolvira®"]},
+            {"deal_id": 2, "assets": []},
+            {"deal_id": 3, "assets": float("nan")},  # older rows without assets
+        ]
+    )
+    assert search_deals(deals, "abx-12")["deal_id"].tolist() == [1]
+    assert search_deals(deals, "zolvira")["deal_id"].tolist() == [1]
+
+
 # --- the company profile ---------------------------------------------------------------
 
 
