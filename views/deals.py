@@ -24,7 +24,9 @@ deals = page.filtered_deals_or_stop("Deals")
 current = filters.current()
 
 query = st.text_input(
-    "Search", key="deals_search", placeholder="Party name or words of the evidence"
+    "Search",
+    key="deals_search",
+    placeholder="Party, drug or product name, or words of the evidence",
 )
 query = (query or "").strip()
 found = data.derived("deals.search", _search, current, query)
