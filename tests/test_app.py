@@ -161,3 +161,43 @@ def test_presenter_mode(app_env):
 def test_presenter_mode_from_the_url(app_env):
     at = open_app(present="1")
     assert at.toggle(key="presenter_mode").value is True
+
+
+def _page_with(page: str, **query: str) -> AppTest:
+    """``page`` opened fresh from a link carrying ``query``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def test_page_controls_are_kept_in_the_url_and_restored_from_it(app_env):
+    at = _page_with("views/deals.py")
+    at.text_input(key="deals_search").input("Yaskawa").run()
+    assert as_list(at.query_params["q"]) == ["Yaskawa"]
+    at = _page_with("views/deals.py", q="Yaskawa")
+    assert at.text_input(key="deals_search").value == "Yaskawa"
+    assert len(at.dataframe[0].value) == 1
+
+    at = _page_with("views/timeline.py", period="year")
+    assert at.radio(key="timeline_period").value == "year"
+    at.radio(key="timeline_period").set_value("quarter").run()
+    assert as_list(at.query_params["period"]) == ["quarter"]
+    assert _page_with("views/timeline.py", period="decade").radio(key="timeline_period").value == (
+        "month"
+    )  # not a period: ignored
+
+    at = _page_with(
+        "views/network.py", focus="Astellas Pharma", a="Astellas Pharma", b="No Such Co"
+    )
+    assert at.selectbox(key="network_focus").value == "Astellas Pharma"
+    assert at.selectbox(key="network_pair_a").value == "Astellas Pharma"
+    assert at.selectbox(key="network_pair_b").value is None  # no such party: ignored
+    at.selectbox(key="network_pair_b").select("Yaskawa Electric").run()
+    assert as_list(at.query_params["b"]) == ["Yaskawa Electric"]
+
+    at = _page_with("views/articles.py", q="Astellas", digest="1")
+    assert at.text_input(key="articles_search").value == "Astellas"
+    assert at.checkbox(key="articles_digest_only").value is True

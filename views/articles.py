@@ -7,7 +7,7 @@ import streamlit as st
 from atlas.consolidate import deals_in_article, source_article_ids
 from atlas.highlight import date_source_label, plain_text, search_articles
 from atlas.query import DealFilters, date_label
-from components import article_view, data, empty, filters, tables
+from components import article_view, data, empty, filters, tables, urlstate
 
 st.title("Articles")
 totals = data.counts()
@@ -56,8 +56,12 @@ def _article_deals(deals, article_id: str):
 
 current = filters.current()
 left, right = st.columns([3, 1], vertical_alignment="bottom")
+urlstate.restore("articles_search", "q", parse=lambda v: v[:200])
+urlstate.restore("articles_digest_only", "digest", parse=lambda v: v == "1")
 query = left.text_input("Search", key="articles_search", placeholder="Title, source or file name")
 digest_only = right.checkbox("Digests only", key="articles_digest_only")
+urlstate.mirror("q", (query or "").strip())
+urlstate.mirror("digest", "1" if digest_only else None)
 listing = data.derived(
     "articles.listing", _listing, current, current.active, (query or "").strip(), digest_only
 )

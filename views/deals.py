@@ -5,7 +5,7 @@ filtered view in CSV or Excel."""
 import streamlit as st
 
 from atlas.export import deals_to_csv, deals_to_excel, search_deals, with_deal_details
-from components import curation, data, filters, page
+from components import curation, data, filters, page, urlstate
 from components.tables import MAX_TABLE_ROWS, deals_display, deals_table
 
 
@@ -23,12 +23,14 @@ def _correctable(deals, query):
 deals = page.filtered_deals_or_stop("Deals")
 current = filters.current()
 
+urlstate.restore("deals_search", "q", parse=lambda v: v[:200])
 query = st.text_input(
     "Search",
     key="deals_search",
     placeholder="Party, drug or product name, or words of the evidence",
 )
 query = (query or "").strip()
+urlstate.mirror("q", query)
 found = data.derived("deals.search", _search, current, query)
 st.caption(
     f"{len(found)} of {len(deals)} deals"

@@ -4,7 +4,7 @@ import streamlit as st
 
 from atlas.graph import between, build_deal_graph, cap_caption, cap_graph, ego_graph
 from atlas.query import DealFilters
-from components import data, filters, page
+from components import data, filters, page, urlstate
 from components.network import DEFAULT_MAX_NODES, MAX_NODES, network_html, show_network
 from components.tables import deals_table
 
@@ -48,6 +48,10 @@ if not names:
     st.info("The matching deals name no organisation to draw.", icon=":material/hub:")
     st.stop()
 
+urlstate.restore("network_focus", "focus", allowed=set(names))
+urlstate.restore("network_hops", "hops", allowed={1, 2}, parse=int)
+urlstate.restore("network_pair_a", "a", allowed=set(names))
+urlstate.restore("network_pair_b", "b", allowed=set(names))
 _keep_valid("network_focus", [ALL, *names], ALL)
 _keep_valid("network_pair_a", [None, *names], None)
 _keep_valid("network_pair_b", [None, *names], None)
@@ -80,6 +84,8 @@ max_nodes = size_col.slider(
     help="The organisations with most deals are kept; a focused organisation always stays.",
 )
 
+urlstate.mirror("focus", focus, default=ALL)
+urlstate.mirror("hops", hops if focus != ALL else None, default=1)
 height_px = 720 if presenter else 620
 with st.spinner("Laying out the network…"):
     caption, html = data.derived(
@@ -106,6 +112,8 @@ pair_a = a_col.selectbox(
 pair_b = b_col.selectbox(
     "Organisation B", names, index=None, key="network_pair_b", placeholder="Choose an organisation"
 )
+urlstate.mirror("a", pair_a)
+urlstate.mirror("b", pair_b)
 if pair_a and pair_b:
     if pair_a == pair_b:
         st.info("Choose two different organisations.", icon=":material/compare_arrows:")

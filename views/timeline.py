@@ -20,7 +20,7 @@ from atlas.figures.timeline import (
 )
 from atlas.highlight import markdown_text
 from atlas.query import options
-from components import data, filters, page
+from components import data, filters, page, urlstate
 from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
@@ -87,6 +87,7 @@ else:
         "known to the day. Hover for the parties, the date as reported and the evidence."
     )
 
+    urlstate.restore("timeline_period", "period", allowed=PERIODS)
     period = st.radio(
         "Count deals per",
         PERIODS,
@@ -95,6 +96,7 @@ else:
         key="timeline_period",
         format_func=str.capitalize,
     )
+    urlstate.mirror("period", period, default=PERIODS[0])
     figure, coarse = data.derived("timeline.counts", _counts, current, period, presenter)
     st.plotly_chart(figure, key="timeline_counts")
     if coarse:
