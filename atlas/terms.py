@@ -808,6 +808,7 @@ class ItemReader:
         more of the deal's sentences, inside them ("licence agreement for Zolvix ...
         commercial sale of Zolvix")."""
         words = self.words
+        doc = self.doc
         seen: dict[str, set[int]] = {}
         party = self._party_words(deal.parties)
         for sent in sentences:
@@ -820,7 +821,8 @@ class ItemReader:
                     or not text.isalpha()
                     or text[:-1].isupper()  # "ADCs"
                     or token.pos_ != "PROPN"
-                    or token.nbor().lower_ in ("'s", "’s")  # "Alzheimer's"
+                    # "Alzheimer's"
+                    or (token.i + 1 < len(doc) and doc[token.i + 1].lower_ in ("'s", "’s"))
                     or token.i in self.mention_tokens
                     or token.ent_type_ in ("GPE", "NORP", "LOC", "DATE", "FAC")
                     or (token.ent_type_ == "PERSON" and text in self._person_words)

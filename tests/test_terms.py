@@ -346,6 +346,14 @@ def test_an_unmarked_name_that_comes_back_is_an_asset(extractor):
 
 
 @pytest.mark.model
+def test_a_recurring_name_at_the_very_end_of_the_text(extractor):
+    # the last word of an item has no word after it to look at
+    text = "Zorblax Therapeutics licensed Veltrava to Kestrel Bio. Kestrel Bio sells Veltrava"
+    [details] = read(extractor, text, [("Zorblax", ZK)])
+    assert "Veltrava" in details.assets
+
+
+@pytest.mark.model
 def test_a_party_named_by_its_first_word_speaks_of_the_deal(extractor):
     text = (
         "Zorblax Therapeutics and Kestrel Bio signed a licence agreement. "
