@@ -46,6 +46,7 @@ def result_as_json(result) -> dict:
                 "therapeutic_areas": list(deal.therapeutic_areas),
                 "countries": list(deal.countries),
                 "deal_date": deal.deal_date,
+                "role": deal.role,
                 "confidence": deal.confidence,
                 "evidence": deal.evidence,
                 "terms": terms_as_json(deal.terms, deal.deal_date),

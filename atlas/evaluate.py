@@ -63,6 +63,7 @@ class ArticleReport:
     wrong_terms: list[str] = field(default_factory=list)
     wrong_assets: list[str] = field(default_factory=list)
     wrong_status: list[str] = field(default_factory=list)
+    wrong_roles: list[str] = field(default_factory=list)
     date: tuple[str | None, str | None] = (None, None)
 
 
@@ -76,6 +77,8 @@ class Evaluation:
     terms_correct: int = 0
     assets: Score = field(default_factory=Score)
     status_correct: int = 0
+    role_counted: int = 0  # matched deals whose gold gives a role
+    role_correct: int = 0
     articles: list[ArticleReport] = field(default_factory=list)
 
     @property
@@ -89,6 +92,10 @@ class Evaluation:
     @property
     def status_accuracy(self) -> float:
         return self.status_correct / self.deals.tp if self.deals.tp else 1.0
+
+    @property
+    def role_accuracy(self) -> float:
+        return self.role_correct / self.role_counted if self.role_counted else 1.0
 
     @property
     def date_accuracy(self) -> float:
@@ -105,6 +112,8 @@ class Evaluation:
             "terms_counted": self.terms_counted,
             "assets": self.assets.as_dict(),
             "status_accuracy": round(self.status_accuracy, 3),
+            "role_accuracy": round(self.role_accuracy, 3),
+            "role_counted": self.role_counted,
         }
 
 
@@ -263,6 +272,14 @@ def _score_details(
             score.fn += 1
             report.wrong_assets.append(f"{label} missed asset {name!r}")
 
+    if gold.get("role"):
+        evaluation.role_counted += 1
+        pred_role = predicted.get("role") or "main"
+        if pred_role == gold["role"]:
+            evaluation.role_correct += 1
+        else:
+            report.wrong_roles.append(f"{label} predicted {pred_role}, gold {gold['role']}")
+
     gold_status = gold.get("status") or "agreed"
     pred_status = predicted.get("status") or "agreed"
     if gold_status == pred_status:
@@ -296,6 +313,7 @@ def format_report(evaluation: Evaluation, *, verbose: bool = False) -> str:
         f"terms accuracy (matched deals):     {s['terms_accuracy']:.3f}  ({s['terms_counted']} counted)",
         f"assets (matched deals): P {a['precision']:.3f}  R {a['recall']:.3f}  F1 {a['f1']:.3f}  (tp {a['tp']}, fp {a['fp']}, fn {a['fn']})",
         f"status accuracy (matched deals):    {s['status_accuracy']:.3f}",
+        f"role accuracy (matched deals):      {s['role_accuracy']:.3f}  ({s['role_counted']} counted)",
     ]
     if verbose:
         for report in evaluation.articles:
@@ -307,6 +325,7 @@ def format_report(evaluation: Evaluation, *, verbose: bool = False) -> str:
                 ("wrong terms", report.wrong_terms),
                 ("assets", report.wrong_assets),
                 ("wrong status", report.wrong_status),
+                ("wrong roles", report.wrong_roles),
                 ("missed organisations", report.missed_orgs),
                 ("false organisations", report.false_orgs),
             ):

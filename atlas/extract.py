@@ -33,10 +33,18 @@ from atlas.rules import (
     OrgMention,
     SentenceContext,
     deal_matcher,
+    find_triggers,
     precedence,
     programme_members,
     sentence_findings,
     separate_agreement,
+)
+from atlas.rules.background import (
+    ROLE_BACKGROUND,
+    background_date,
+    role_features,
+    rule_role,
+    stating_triggers,
 )
 from atlas.terms import DealMention, ItemReader, brand_names
 
@@ -425,12 +433,34 @@ class Extractor:
         deals: list[Deal] = []
         sentence_of: dict[int, Span] = {}
         last_subject: str | None = None
-        for sent in doc.sents:
+        sents = list(doc.sents)
+        lede_end = sents[2].start if len(sents) > 2 else len(doc)
+        in_lede = {o.canonical for o in orgs if o.start < lede_end}
+        for index, sent in enumerate(sents):
             ctx = SentenceContext(sent, token_org, main_org, last_subject, self.lexicon.words)
             found = self._sentence_deals(ctx)
             for parties, deal_type, strength, trigger in found:
-                explicit = _parse_sentence_date(sent.text)
                 areas = self._areas(sent) or item_areas
+                role = rule_role(
+                    role_features(
+                        sent,
+                        stating_triggers(
+                            [s for s, _ in find_triggers(sent, self.matcher, self.trigger_table)],
+                            trigger,
+                        ),
+                        published=published,
+                        past_words=self.lexicon.words.cue_past,
+                        months=self.lexicon.words.months,
+                        sentence_index=index,
+                        parties_in_lede=all(p in in_lede for p in parties),
+                    )
+                )
+                explicit = _parse_sentence_date(sent.text)
+                deal_date, deal_precision, deal_source = published, precision, date_source
+                if role == ROLE_BACKGROUND:
+                    # History is dated only by the text: else "before the article".
+                    explicit = explicit or background_date(sent.text, published)
+                    deal_date, deal_precision, deal_source = None, None, "before-article"
                 deals.append(
                     Deal(
                         parties=parties,
@@ -438,11 +468,12 @@ class Extractor:
                         evidence=sent.text.strip(),
                         item_index=item.index,
                         therapeutic_areas=tuple(areas),
-                        deal_date=explicit[0] if explicit else published,
-                        date_precision=explicit[1] if explicit else precision,
-                        date_source="sentence" if explicit else date_source,
+                        deal_date=explicit[0] if explicit else deal_date,
+                        date_precision=explicit[1] if explicit else deal_precision,
+                        date_source="sentence" if explicit else deal_source,
                         confidence=round(strength, 2),
                         trigger=trigger,
+                        role=role,
                     )
                 )
                 sentence_of[id(deals[-1])] = sent

@@ -335,7 +335,7 @@ def labelled(rules_extractor):
             gold = {
                 "file": f"{n}-{i}.txt",
                 "organisations": orgs,
-                "deals": [{"parties": [a, b], "type": t} for a, b, t in deals],
+                "deals": [{"parties": [a, b], "type": t, "role": "main"} for a, b, t in deals],
                 "published": None,
             }
             article = make_article(text, file=gold["file"])
@@ -352,6 +352,8 @@ def test_training_and_cross_validation_run_end_to_end(rules_extractor, labelled,
     models.save(path)
     restored = ExtractionModels.load(path)
     assert restored.deal.weights == pytest.approx(models.deal.weights)
+    # Every labelled deal is the news here: the role model learns "main".
+    assert restored.role is not None and restored.role.bias < 0
     reports = cross_validate(
         rules_extractor, labelled, params, folds=2, thresholds=[(0.5, 0.3), (0.9, 0.9)]
     )
@@ -359,6 +361,7 @@ def test_training_and_cross_validation_run_end_to_end(rules_extractor, labelled,
     scored = reports[(0.5, 0.3)].overall
     assert len(scored.articles) == len(labelled)
     assert scored.deals.tp + scored.deals.fn == 8  # every gold deal counted once
+    assert scored.role_counted == scored.deals.tp
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,15 @@ from atlas.learn.pairs import (
     pair_features,
 )
 from atlas.models import Article, ArticleItem
+from atlas.rules.background import (
+    ROLE_BACKGROUND,
+    ROLE_MAIN,
+    background_date,
+    clearly_background,
+    role_features,
+    rule_role,
+    stating_triggers,
+)
 from atlas.rules.context import OrgMention, SentenceContext
 from atlas.rules.findings import Finding, sentence_findings
 from atlas.rules.parents import subsidiary_parents
@@ -597,6 +606,51 @@ def _merge_cliques(pairs: list[DealCandidate]) -> list[DealCandidate]:
     return [c for c in pairs if id(c) not in merged] + groups
 
 
+# The lede: an item's first sentences, where the news is told.
+LEDE_SENTENCES = 2
+
+
+def deal_role_features(
+    extractor, prepared: PreparedArticle, candidate: DealCandidate
+) -> dict[str, float]:
+    """The role model's features of a deal candidate (``atlas.rules.background``)."""
+    item, doc = prepared.docs[candidate.item]
+    sent = candidate.sentence
+    starts = [s.start for s in doc.sents]
+    index = bisect_right(starts, sent.start) - 1
+    lede_end = starts[LEDE_SENTENCES] if len(starts) > LEDE_SENTENCES else len(doc)
+    heads = prepared.headlines[candidate.item]
+    in_lede = {
+        c.canonical
+        for c in prepared.candidates
+        if c.item == candidate.item
+        and (c.start < lede_end or starts[bisect_right(starts, c.start) - 1] in heads)
+    }
+    published = item.published or prepared.article.published
+    return role_features(
+        sent,
+        stating_triggers(
+            [span for span, _entry, _hedged in _triggers(extractor, sent)], candidate.trigger
+        ),
+        published=published,
+        past_words=extractor.lexicon.words.cue_past,
+        months=extractor.lexicon.words.months,
+        sentence_index=index,
+        parties_in_lede=all(p in in_lede for p in candidate.parties),
+    )
+
+
+def deal_role(extractor, prepared: PreparedArticle, candidate, models: ExtractionModels) -> str:
+    """Whether the article reports the deal ("main") or mentions it as history
+    ("background"): the role model, with the clear signs of history deciding alone."""
+    features = deal_role_features(extractor, prepared, candidate)
+    if models.role is None:
+        return rule_role(features)
+    if clearly_background(features) or models.role.probability(features) >= models.role.threshold:
+        return ROLE_BACKGROUND
+    return ROLE_MAIN
+
+
 def decide_article(extractor, prepared: PreparedArticle, models: ExtractionModels):
     """The article's organisations and deals as the models decide them."""
     org_p, candidates = score_candidates(extractor, prepared, models)
@@ -685,10 +739,19 @@ def article_result(
         item, doc = prepared.docs[c.item]
         if c.item not in item_areas:
             item_areas[c.item] = [a for a, _ in Counter(extractor._areas(doc)).most_common(3)]
-        explicit = _parse_sentence_date(c.sentence.text)
         published = item.published or article.published
-        precision = item.date_precision or article.date_precision
-        date_source = item.date_source if item.published else article.date_source
+        role = deal_role(extractor, prepared, c, models)
+        if role == ROLE_BACKGROUND:
+            # History is dated only by the text: else "before the article".
+            explicit = _parse_sentence_date(c.sentence.text) or background_date(
+                c.sentence.text, published
+            )
+            precision, date_source = None, "before-article"
+            published = None
+        else:
+            explicit = _parse_sentence_date(c.sentence.text)
+            precision = item.date_precision or article.date_precision
+            date_source = item.date_source if item.published else article.date_source
         deal_type = deal_type_of(c, models)
         countries = {organisations[p].country for p in c.parties if p in organisations}
         deals.append(
@@ -708,6 +771,7 @@ def article_result(
                 terms=detail.terms,
                 assets=detail.assets,
                 status=detail.status,
+                role=role,
             )
         )
     return ExtractionResult(article, organisations, mentions, deals)

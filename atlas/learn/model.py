@@ -89,12 +89,16 @@ class MulticlassModel:
 
 @dataclass
 class ExtractionModels:
-    """The three decisions: is it an organisation, did they make a deal, of what type."""
+    """The decisions: is it an organisation, did they make a deal, of what type, is it
+    the news or history."""
 
     organisation: LinearModel
     deal: LinearModel
     group: LinearModel
     deal_type: MulticlassModel
+    # Is a chosen deal history the article mentions ("had formed a joint venture")?
+    # None in a model file from before it: the rule of atlas.rules.background decides.
+    role: LinearModel | None = None
     # Organisations below the organisation threshold but above this one may still be
     # parties of a deal the deal model accepts (they are then kept).
     party_threshold: float = 0.5
@@ -131,6 +135,8 @@ class ExtractionModels:
             "rule_type_weight": self.rule_type_weight,
             "deal_type": self.deal_type.as_json(),
         }
+        if self.role is not None:
+            data["role"] = self.role.as_json()
         return json.dumps(data, indent=None, sort_keys=True, separators=(",", ":"))
 
     @classmethod
@@ -149,5 +155,6 @@ class ExtractionModels:
             use_rules=bool(data["use_rules"]),
             rule_type_weight=float(data["rule_type_weight"]),
             deal_type=MulticlassModel.from_json(data["deal_type"]),
+            role=LinearModel.from_json(data["role"]) if "role" in data else None,
             info=data.get("info", {}),
         )

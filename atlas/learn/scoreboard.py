@@ -11,8 +11,8 @@ On the tuning sets (``dev``, ``train-a`` .. ``train-e``) the trained variants ar
 cross-validated by source (5 folds; a fold's sources are never trained on); ``check``
 is held out: scored once by models trained on every tuning set. The bundled model's
 figures on its own training sets are printed apart, as in-sample figures. A second
-table gives the deals' terms, assets and status (``atlas.terms``) on the deals each
-variant matched.
+table gives the deals' terms, assets and status (``atlas.terms``) and their role (main
+or background, ``atlas.rules.background``) on the deals each variant matched.
 """
 
 from __future__ import annotations
@@ -76,20 +76,24 @@ DETAIL_VARIANTS = ("rules", "model", "rules+model")
 
 def _detail_cell(evaluation: Evaluation | None) -> str:
     if evaluation is None:
-        return f"{'-':>38}"
+        return f"{'-':>43}"
     s = evaluation.summary()
     a = s["assets"]
     return (
         f"{s['terms_accuracy']:.2f} ({s['terms_counted']:>3})"
         f" {a['f1']:.2f} {a['precision']:.2f}/{a['recall']:.2f}"
         f" {s['status_accuracy']:.2f} ({evaluation.deals.tp:>3})"
-    ).rjust(38)
+        f" {s['role_accuracy']:.2f}"
+    ).rjust(43)
 
 
 def format_details_table(rows: list[Row], variants: tuple[str, ...] = DETAIL_VARIANTS) -> str:
-    """Terms, assets and status on the matched deals of each variant."""
-    head = "cell: terms accuracy (terms counted), assets F1 P/R, status accuracy (matched deals)"
-    return _table(rows, variants, head, _detail_cell, 38)
+    """Terms, assets, status and role on the matched deals of each variant."""
+    head = (
+        "cell: terms accuracy (terms counted), assets F1 P/R, status accuracy (matched deals),"
+        " role accuracy"
+    )
+    return _table(rows, variants, head, _detail_cell, 43)
 
 
 def _score_rules(extractor, articles: list[LabelledArticle]) -> Evaluation:

@@ -22,6 +22,7 @@ from atlas.learn.decide import (
     article_result,
     choose_deals,
     deal_candidates,
+    deal_role_features,
     prepare,
     score_candidates,
     type_features,
@@ -50,6 +51,8 @@ class Params:
     rule_threshold: float = 0.5
     use_rules: bool = True  # False: the model-only variant, without the rules' findings
     rule_type_weight: float = 0.5
+    role_c: float = 0.5
+    role_threshold: float = 0.5
     min_count: int = 2  # a feature seen in fewer training rows is dropped
 
 
@@ -292,6 +295,7 @@ def train(extractor, articles: list[LabelledArticle], params: Params) -> Extract
     deal_rows = []
     group_rows = []
     type_rows = []
+    role_rows = []
     for a in articles:
         candidates = deal_candidates(
             extractor, a.prepared, a.org_probability, params.party_threshold
@@ -309,16 +313,28 @@ def train(extractor, articles: list[LabelledArticle], params: Params) -> Extract
             best = _best_overlap(matched, deal.get("evidence", ""))
             if best is not None:
                 type_rows.append((type_features(best), deal["type"]))
+                if deal.get("role"):
+                    role_rows.append(
+                        (
+                            deal_role_features(extractor, a.prepared, best),
+                            int(deal["role"] == "background"),
+                        )
+                    )
     deal = fit_binary(deal_rows, params.deal_c, params.min_count)
     deal.threshold = params.deal_threshold
     group = fit_binary(group_rows, params.group_c, params.min_count)
     group.threshold = params.group_threshold
     deal_type = fit_multiclass(type_rows, params.type_c, params.min_count)
+    # Sets without role labels leave the role to the rule (atlas.rules.background).
+    role = fit_binary(role_rows, params.role_c, params.min_count) if role_rows else None
+    if role is not None:
+        role.threshold = params.role_threshold
     return ExtractionModels(
         organisation=organisation,
         deal=deal,
         group=group,
         deal_type=deal_type,
+        role=role,
         party_threshold=params.party_threshold,
         rule_threshold=params.rule_threshold,
         use_rules=params.use_rules,
@@ -329,6 +345,7 @@ def train(extractor, articles: list[LabelledArticle], params: Params) -> Extract
             "deal_rows": len(deal_rows),
             "group_rows": len(group_rows),
             "type_rows": len(type_rows),
+            "role_rows": len(role_rows),
             "params": params.__dict__,
         },
     )
