@@ -204,7 +204,10 @@ def deal_form(deal: pd.Series, organisations: pd.DataFrame, *, key: str) -> None
             changed = False
             if deal_type != deal["type"]:
                 changed |= _record(
-                    "set_deal_type", target, {"type": deal_type, **members}, comment=comment
+                    "set_deal_type",
+                    target,
+                    {"type": deal_type, "from": deal["type"], **members},
+                    comment=comment,
                 )
             if list(parties) != list(deal["parties"]):
                 changed |= _record(

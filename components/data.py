@@ -314,3 +314,17 @@ def _corrections(key: StoreKey) -> pd.DataFrame:
 
 def corrections_list() -> pd.DataFrame:
     return _corrections(_key())
+
+
+@st.cache_data(show_spinner=False)
+def _correction_lines(key: StoreKey) -> list[dict]:
+    from atlas.correction_words import correction_lines
+
+    engine = _engine(key)
+    listed = corrections.list_corrections(engine)
+    return correction_lines(listed, corrections.correction_states(engine, listed))
+
+
+def correction_lines() -> list[dict]:
+    """Every correction in plain words, newest first (``atlas.correction_words``)."""
+    return _correction_lines(_key())

@@ -150,3 +150,74 @@ def test_corrections_survive_re_extraction(filled):
 def test_bad_corrections_are_refused(memory_store, action, target, payload):
     with pytest.raises(CorrectionError):
         add_correction(memory_store, action, target, payload)
+
+
+def test_every_action_reads_as_a_sentence():
+    from atlas.correction_words import action_text, describe, when
+    from atlas.corrections import Correction
+
+    def made(action, target="", payload=None, **extra):
+        return Correction(
+            id=1,
+            created_at="2026-12-02T10:42:05+00:00",
+            action=action,
+            target=target,
+            payload=payload or {},
+            comment="",
+            undone_at=None,
+            **extra,
+        )
+
+    address = {"address": {"parties": ["Eisai", "Novartis"], "evidence": "..."}}
+    assert when("2026-12-02T10:42:05+00:00") == "2 Dec 2026, 10:42"
+    assert (
+        describe(
+            made(
+                "set_deal_type",
+                "k",
+                {"type": "partnership/collaboration", "from": "other", **address},
+            )
+        )
+        == "Retyped Eisai + Novartis from other to partnership/collaboration (2 Dec 2026, 10:42)"
+    )
+    assert (
+        action_text(made("merge_org", "Eisai Co", {"into": "Eisai"}))
+        == "Merged Eisai Co into Eisai"
+    )
+    assert action_text(made("rename_org", "Eisai", {"name": "Eisai Pharma"})) == (
+        "Renamed Eisai to Eisai Pharma"
+    )
+    assert action_text(made("set_org", "Eisai", {"country": "Japan", "kind": "company"})) == (
+        "Set Eisai's country to Japan and kind to company"
+    )
+    assert (
+        action_text(made("reject_deal", "k", address)) == "Rejected Eisai + Novartis as not a deal"
+    )
+    members = {"members": [{"deal_key": "k2"}], **address}
+    assert action_text(made("confirm_deal", "k", members)) == (
+        "Confirmed Eisai + Novartis (all 2 articles reporting it)"
+    )
+    assert action_text(made("add_deal", "", {"parties": ["A", "B"], "type": "licensing"})) == (
+        "Added a licensing deal between A + B"
+    )
+    assert action_text(made("merge_deals", "k", members)) == (
+        "Merged 2 reports of Eisai + Novartis into one deal"
+    )
+    undone = Correction(
+        id=2,
+        created_at="2026-12-02T10:42:05+00:00",
+        action="reject_deal",
+        target="k",
+        payload=address,
+        comment="not a deal",
+        undone_at="2026-12-02T11:00:00+00:00",
+        created_by="alice",
+        undone_by="bob",
+    )
+    assert describe(undone) == (
+        "Rejected Eisai + Novartis as not a deal (2 Dec 2026, 10:42, by alice): “not a deal”"
+        " — undone 2 Dec 2026, 11:00 by bob"
+    )
+    assert describe(made("reject_deal", "k", address), "orphaned").endswith(
+        "matches no deal since a re-extraction"
+    )

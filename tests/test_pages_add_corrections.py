@@ -115,6 +115,35 @@ def test_reject_a_deal(private_store):
     assert not any(p.startswith("Alvotech") for p in at.dataframe[0].value["Parties"])
 
 
+def test_corrections_read_as_plain_sentences_with_an_undo_button_each(private_store):
+    at = app_on("views/corrections.py")
+    label = next(
+        o
+        for o in at.selectbox(key="corrections_deal").options
+        if o.startswith("Alvotech + Fuji Pharma")
+    )
+    at.selectbox(key="corrections_deal").select(label).run()
+    at.selectbox(key="corrections_deal_type").select("licensing")
+    at.button(key="FormSubmitter:corrections_deal_edit_form-Save changes").click().run()
+    assert not at.exception
+    lines = [m.value for m in at.markdown if m.value.startswith("Retyped")]
+    assert len(lines) == 1, [m.value for m in at.markdown]
+    line = lines[0]
+    # "Retyped Alvotech + Fuji Pharma from supply/... to licensing (3 Dec 2026, 06:50)"
+    assert "Alvotech \\+ Fuji Pharma" in line and "to licensing" in line and " from " in line
+    assert "{" not in line and "set_deal_type" not in line  # no JSON, no action code
+    undo = [b for b in at.button if b.key.startswith("corrections_undo_")]
+    assert len(undo) == 1
+    undo[0].click().run()
+    assert not at.exception
+    assert any("undone" in m.value for m in at.markdown if m.value.startswith("Retyped"))
+    assert not [b for b in at.button if b.key.startswith("corrections_undo_")]
+    at.switch_page("views/deals.py").run()
+    shown = at.dataframe[0].value
+    alvotech = shown[shown["Parties"].str.startswith("Alvotech")]
+    assert "licensing" not in set(alvotech["Type"])
+
+
 def test_confirm_a_deal_on_the_deals_page(private_store):
     at = app_on("views/deals.py")
     label = next(

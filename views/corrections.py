@@ -29,20 +29,49 @@ organisations = data.organisations()
 history = data.corrections_list()
 locked = editing.locked_note()
 
+# The newest corrections each get a line and an Undo button; the full record (ids,
+# raw values, states) stays in the table below, where older ones can be undone too.
+LISTED_LINES = 50
+
+
+def _undo(correction_id: int) -> None:
+    undo_correction(data.engine(), int(correction_id), by=editing.require())
+    data.clear_caches()
+
+
 st.subheader("All corrections")
 if history.empty:
     st.caption(
         "None yet. Corrections made here, on Companies or on Deals are listed here and can be undone."
     )
 else:
-    st.dataframe(history, hide_index=True, width="stretch", key="corrections_table")
-    open_ids = history.loc[history["undone"] == "", "id"].tolist()
-    left, right = st.columns([3, 1])
-    chosen = left.selectbox("Correction to undo", open_ids, index=None, key="corrections_undo_id")
-    if right.button("Undo", key="corrections_undo", disabled=locked or chosen is None):
-        undo_correction(data.engine(), int(chosen), by=editing.require())
-        data.clear_caches()
-        st.rerun()
+    lines = data.correction_lines()
+    for line in lines[:LISTED_LINES]:
+        text, button = st.columns([6, 1], vertical_alignment="center")
+        text.markdown(markdown_text(line["text"]))
+        if line["open"]:
+            button.button(
+                "Undo",
+                key=f"corrections_undo_{line['id']}",
+                disabled=locked,
+                on_click=_undo,
+                args=(line["id"],),
+            )
+    if len(lines) > LISTED_LINES:
+        st.caption(
+            f"The latest {LISTED_LINES} of {len(lines):,} corrections; every one is in the "
+            "full record below."
+        )
+    with st.expander("Full record (ids, values, states)", icon=":material/table:"):
+        st.dataframe(history, hide_index=True, width="stretch", key="corrections_table")
+        open_ids = history.loc[history["undone"] == "", "id"].tolist()
+        left, right = st.columns([3, 1])
+        chosen = left.selectbox(
+            "Correction to undo (by id)", open_ids, index=None, key="corrections_undo_id"
+        )
+        if right.button("Undo", key="corrections_undo", disabled=locked or chosen is None):
+            _undo(int(chosen))
+            st.rerun()
     curation.orphaned_form(history, organisations, key="corrections_orphan")
 
 organisation_tab, deal_tab, add_tab, lexicon_tab = st.tabs(
