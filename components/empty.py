@@ -19,8 +19,17 @@ def store_is_empty(deals_count: int, articles_count: int) -> bool:
 
 
 def nothing_matches(frame_len: int, *, what: str = "deals") -> bool:
-    """Say so and return True when the filters leave nothing."""
-    if frame_len == 0:
+    """Say so and return True when there is nothing to show: the filters leave nothing,
+    or (with no filter set) the stored articles hold none."""
+    if frame_len:
+        return False
+    from components.filters import current
+
+    if current().active:
         st.warning(f"No {what} match the filters in the sidebar.", icon=":material/filter_alt_off:")
-        return True
-    return False
+    else:
+        st.info(
+            f"No {what} yet: none was found in the stored articles. " + INGEST_HINT,
+            icon=":material/inbox:",
+        )
+    return True

@@ -20,9 +20,34 @@ def _summary(deals):
         "organisations": len({p for parties in deals["parties"] for p in parties}),
         "deals": len(deals),
         "countries": len({c for values in deals["countries"] for c in values}),
-        "span": f"{dated.min()[:4]}–{dated.max()[:4]}" if len(dated) else "–",
+        "span": _span(dated),
+        "articles": _articles_reporting(deals),
         "latest": deals.sort_values("deal_date", ascending=False, na_position="last").head(10),
     }
+
+
+def _span(dated) -> str:
+    """"2024–2025", or "2025" when every deal is of one year; "–" with no date."""
+    if not len(dated):
+        return "–"
+    first, last = dated.min()[:4], dated.max()[:4]
+    return first if first == last else f"{first}–{last}"
+
+
+def _articles_reporting(deals) -> int:
+    """How many articles report the deals (every source of a consolidated deal)."""
+    ids = set()
+    for sources, article_id in zip(
+        deals["sources"] if "sources" in deals.columns else [None] * len(deals),
+        deals["article_id"],
+        strict=True,
+    ):
+        if isinstance(sources, list) and sources:
+            ids.update(s.get("article_id") for s in sources if isinstance(s, dict))
+        else:
+            ids.add(article_id)
+    ids.discard(None)
+    return len(ids)
 
 
 def _figures(deals, presenter):
@@ -36,7 +61,14 @@ current = filters.current()
 presenter = filters.presenter_mode()
 summary = data.derived("overview.summary", _summary, current)
 columns = st.columns(5)
-columns[0].metric("Articles", totals["articles"])
+if current.active:
+    columns[0].metric(
+        "Articles",
+        summary["articles"],
+        help=f"Articles reporting the matching deals, of {totals['articles']:,} stored",
+    )
+else:
+    columns[0].metric("Articles", totals["articles"])
 columns[1].metric("Organisations", summary["organisations"])
 columns[2].metric("Deals", summary["deals"])
 columns[3].metric("Countries", summary["countries"])
