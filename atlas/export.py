@@ -20,6 +20,7 @@ formula), so only a cell's start gets the apostrophe there.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -73,8 +74,10 @@ def search_deals(deals: pd.DataFrame, query: str | None = None) -> pd.DataFrame:
     found = in_parties.astype(bool) | in_evidence.astype(bool)
     if "assets" in deals.columns:
         found |= deals["assets"].map(
-            lambda assets: isinstance(assets, list | tuple)
-            and any(needle in str(a).casefold() for a in assets)
+            lambda assets: (
+                isinstance(assets, list | tuple)
+                and any(needle in str(a).casefold() for a in assets)
+            )
         )
     return deals[found].copy()
 
@@ -155,6 +158,11 @@ def with_deal_details(table: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
     (``components.tables.deals_display``), row for row."""
     details = deal_details_table(deals)
     details.index = table.index
+    table = table.copy()
+    if "Date" in table.columns and "deal_date" in deals.columns:
+        # Dates as ISO text ("2025-04-19", "2025-04", "2025"), which spreadsheets read
+        # as dates (deals_to_excel writes them as real date cells), not "19 Apr 2025".
+        table["Date"] = [v if isinstance(v, str) and v else None for v in deals["deal_date"]]
     return pd.concat([table, details], axis=1)
 
 
@@ -181,6 +189,27 @@ def _excel_value(value: object) -> object:
     return value
 
 
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+# How a date cell shows, by the precision the article gives: day, month or year.
+_DATE_FORMATS = {3: "yyyy-mm-dd", 2: "mmm yyyy", 1: "yyyy"}
+
+
+def _excel_date(value: object) -> tuple[dt.date, str] | None:
+    """An ISO date of any precision as a date cell and its number format (a month or
+    year date is its first day, shown as "Apr 2025" or "2025"); None when not one."""
+    found = _ISO_DATE.match(value) if isinstance(value, str) else None
+    if not found:
+        return None
+    parts = [int(p) for p in found.groups() if p]
+    try:
+        day = dt.date(
+            parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+        )
+    except ValueError:
+        return None
+    return day, _DATE_FORMATS[len(parts)]
+
+
 def deals_to_excel(table: pd.DataFrame, *, sheet_name: str = "Deals") -> bytes:
     """The displayed deals table as an .xlsx workbook: one sheet, a frozen
     header row, readable column widths, formulas neutralised and every text
@@ -192,9 +221,12 @@ def deals_to_excel(table: pd.DataFrame, *, sheet_name: str = "Deals") -> bytes:
     sheet.append([str(c) for c in safe.columns])
     for row in safe.itertuples(index=False, name=None):
         sheet.append([_excel_value(v) for v in row])
+    date_column = list(safe.columns).index("Date") if "Date" in safe.columns else None
     for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
+        for index, cell in enumerate(row):
+            if index == date_column and (found := _excel_date(cell.value)):
+                cell.value, cell.number_format = found
+            elif isinstance(cell.value, str):
                 # Belt and braces: never let openpyxl store a string as a formula.
                 cell.data_type = "s"
     sheet.freeze_panes = "A2"

@@ -296,3 +296,20 @@ def test_details_of_a_frame_without_them():
     row = details.iloc[0]
     assert row["Assets"] == ""
     assert all(pd.isna(v) for k, v in row.items() if k != "Assets")
+
+
+def test_downloads_write_real_dates(exported_deals):
+    """Dates were text ("5 Mar 2024"); the CSV now carries ISO dates a spreadsheet reads
+    as dates and the workbook real date cells formatted to the date's precision."""
+    import datetime as dt
+
+    table = _displayed(exported_deals)
+    iso = [v for v in table["Date"] if v]
+    assert iso and all(len(v) in (4, 7, 10) and v[:4].isdigit() for v in iso)
+    sheet = load_workbook(io.BytesIO(deals_to_excel(table))).active
+    header = [c.value for c in sheet[1]]
+    column = header.index("Date")
+    cells = [row[column] for row in sheet.iter_rows(min_row=2) if row[column].value is not None]
+    assert cells and all(isinstance(c.value, dt.datetime) for c in cells)
+    assert {c.number_format for c in cells} <= {"yyyy-mm-dd", "mmm yyyy", "yyyy"}
+    assert deals_to_csv(table).decode("utf-8-sig").count(iso[0]) >= 1
