@@ -624,6 +624,18 @@ def test_company_deals_figure_stacks_years_and_keeps_undated_last():
     )
 
 
+def test_company_deals_figure_shows_years_without_deals():
+    deals = deals_frame(
+        [
+            {"deal_id": 1, "parties": ["Astellas Pharma", "JFCR"], "deal_date": "2021-03"},
+            {"deal_id": 2, "parties": ["Astellas Pharma", "KISED"], "deal_date": "2024"},
+        ]
+    )
+    figure = build_company_deals_figure(deals, "Astellas Pharma")
+    assert list(figure.data[0].x) == ["2021", "2022", "2023", "2024"]
+    assert list(figure.data[0].y) == [1, 0, 0, 1]
+
+
 def test_company_deals_figure_escapes_names():
     deals = deals_frame(
         [{"parties": ["<img src=x onerror=alert(1)>", "Eisai"], "type": "<b>odd</b>"}]

@@ -41,7 +41,9 @@ if found.empty:
     st.info("No deal matches the search.", icon=":material/search_off:")
     st.stop()
 
-deals_table(found, key="deals_table", height=560)
+# A fixed 560 px left a tall empty grid under a handful of rows: the table is only as
+# tall as its rows (plus the header), up to 560 px.
+deals_table(found, key="deals_table", height=min(560, 35 * (len(found) + 1) + 3))
 
 # Every matching row (not only those the table shows), generated on click.
 left, right, _ = st.columns([1, 1, 3])

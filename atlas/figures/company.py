@@ -108,8 +108,9 @@ def mentioning_table(counted: pd.DataFrame) -> pd.DataFrame:
 def build_company_deals_figure(
     deals: pd.DataFrame, organisation: str, *, presenter: bool = False
 ) -> go.Figure:
-    """Stacked bars: ``organisation``'s deals per year, one colour per deal type;
-    undated deals in their own bar at the end rather than left out."""
+    """Stacked bars: ``organisation``'s deals per year (every year from its first deal
+    to its last, years without a deal included), one colour per deal type; undated
+    deals in their own bar at the end rather than left out."""
     own = company_deals(deals, organisation)
     years = own["deal_date"].map(lambda d: d[:4] if isinstance(d, str) and d else UNDATED)
     counts = (
@@ -121,7 +122,9 @@ def build_company_deals_figure(
         if len(own)
         else pd.DataFrame(columns=["year", "type", "deals"])
     )
-    order = sorted(y for y in set(counts["year"]) if y != UNDATED)
+    dated_years = sorted(int(y) for y in set(counts["year"]) if y != UNDATED and y.isdigit())
+    # Every year from the first deal to the last, empty ones included, so gaps show.
+    order = [str(y) for y in range(dated_years[0], dated_years[-1] + 1)] if dated_years else []
     if UNDATED in set(counts["year"]):
         order.append(UNDATED)
     present = set(counts["type"])
