@@ -262,3 +262,15 @@ def search_articles(
             found |= haystack[column].str.contains(query, case=False, regex=False)
         frame = frame[found]
     return frame.copy()
+
+
+def article_title(title: object, opening: object, file: object) -> str:
+    """The article's title; an untitled one is named by its opening words (a pasted
+    text's file name is a hash that tells a reader nothing)."""
+    if isinstance(title, str) and title.strip():
+        return plain_text(" ".join(title.split()))
+    words = " ".join(str(opening).split()) if isinstance(opening, str) else ""
+    if words:
+        cut = words if len(words) < 80 else words[:80].rsplit(" ", 1)[0] + " …"
+        return plain_text(f"(untitled) {cut}")
+    return plain_text(str(file or "(untitled)"))

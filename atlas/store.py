@@ -242,6 +242,24 @@ feeds = Table(
 )
 
 
+# Named views of the dashboard (page and URL parameters) in a presenter's running
+# order (version 6); kept in the store so everyone using a team server shares them.
+# Read and written by ``atlas/saved_views.py``.
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # The running order: views are shown by position, then id (two saved at once may tie).
+    Column("position", Integer, nullable=False, default=0),
+    Column("page", String(100), nullable=False),  # the page's URL path ("" for Overview)
+    Column("params_json", Text, nullable=False, default="{}"),
+    Column("created_at", String(32), nullable=False),
+    # Who saved it (or last saved over it); NULL on an open app, where nobody signs in.
+    Column("created_by", String(100)),
+)
+
+
 def deal_key(article_id: str, item_index: int, evidence: str, parties) -> str:
     """A deal's identity that survives re-extraction: its article, item,
     sentence and parties (case and punctuation folded)."""
@@ -1315,6 +1333,10 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
     return frame
 
 
+# How much of an article's text ``articles_frame`` carries, to name untitled ones.
+OPENING_CHARS = 90
+
+
 def articles_frame(engine: Engine) -> pd.DataFrame:
     """Articles with their metadata and organisation and deal counts (no text)."""
     deal_counts = (
@@ -1343,6 +1365,8 @@ def articles_frame(engine: Engine) -> pd.DataFrame:
             articles.c.is_digest,
             articles.c.ingested_at,
             articles.c.ingest_run_id,
+            # the opening words, which name an article that has no title
+            func.substr(articles.c.text, 1, OPENING_CHARS).label("opening"),
             func.coalesce(org_counts.c.organisations, 0).label("organisations"),
             func.coalesce(deal_counts.c.deals, 0).label("deals"),
         )
@@ -1365,6 +1389,7 @@ def articles_frame(engine: Engine) -> pd.DataFrame:
                 "is_digest",
                 "ingested_at",
                 "ingest_run_id",
+                "opening",
                 "organisations",
                 "deals",
             ]

@@ -708,3 +708,17 @@ def test_excel_guards_the_same_cells_and_stores_them_as_text():
     assert cell.data_type == "s"
     first = sheet.cell(row=2, column=1)
     assert first.data_type == "s" and not str(first.value).startswith(FORMULA_PREFIXES)
+
+
+def test_untitled_articles_are_named_by_their_opening_words():
+    from atlas.highlight import article_title
+
+    assert article_title("  A  title ", None, "x.txt") == "A title"
+    assert article_title(None, "Alpha Bio and\nBeta Pharma sign a licence.", "3f9a.txt") == (
+        "(untitled) Alpha Bio and Beta Pharma sign a licence."
+    )
+    long = "word " * 40
+    named = article_title(float("nan"), long, "3f9a.txt")
+    assert named.startswith("(untitled) word") and named.endswith("…") and len(named) < 100
+    assert article_title(None, None, "3f9a.txt") == "3f9a.txt"
+    assert article_title(None, "\u202eevil", "f") == "(untitled) evil"  # bidi stripped

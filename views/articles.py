@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas.consolidate import deals_in_article, source_article_ids
-from atlas.highlight import date_source_label, plain_text, search_articles
+from atlas.highlight import article_title, date_source_label, plain_text, search_articles
 from atlas.query import DealFilters, date_label
 from components import article_view, data, empty, filters, tables, urlstate
 
@@ -24,13 +24,25 @@ def _listing(deals, active: bool, query: str, digest_only: bool) -> dict:
         articles = articles[articles["id"].isin(source_article_ids(deals))]
     found = search_articles(articles, query, digest_only=digest_only)
     listed = found.head(tables.MAX_LISTED_ARTICLES)
-    titles = (
-        listed["title"].where(listed["title"].notna(), listed["file"]).astype(str).map(plain_text)
+    titles = pd.Series(
+        [
+            article_title(title, opening, file)
+            for title, opening, file in zip(
+                listed["title"],
+                listed["opening"] if "opening" in listed.columns else [None] * len(listed),
+                listed["file"],
+                strict=True,
+            )
+        ],
+        index=listed.index,
+        dtype=object,
     )
     table = pd.DataFrame(
         {
             "Title": titles,
-            "Source": listed["source"],
+            "Source": listed["source"].map(
+                lambda v: plain_text(v) if isinstance(v, str) and v.strip() else "unknown"
+            ),
             "Date": listed["published"].map(
                 lambda v: date_label(v if isinstance(v, str) else None)
             ),
