@@ -249,8 +249,9 @@ def consolidate(
         for p, (key, made) in enumerate(zip(keys, _column(frame, "status", "machine"), strict=True))
         if made == "manual" or key in split
     }
-    party_keys = [party_key(p) for p in frame["parties"].tolist()]
-    by_party: dict[str, list[int]] = {}
+    # Sets of case-folded names: equal whatever the order (cheaper than party_key's text).
+    party_keys = [frozenset(map(str.casefold, p)) for p in frame["parties"].tolist()]
+    by_party: dict[frozenset[str], list[int]] = {}
     for position, key in enumerate(party_keys):
         if position not in alone:
             by_party.setdefault(key, []).append(position)
@@ -333,7 +334,7 @@ def _apply_links(
     groups: list[list[int]],
     links: Sequence[tuple[str, Sequence[str]]],
     keys: list,
-    party_keys: list[str],
+    party_keys: list[frozenset[str]],
 ) -> list[list[int]]:
     """The user's merges and splits, in the order they were made."""
     if not links:
