@@ -1,0 +1,99 @@
+"""What a view shows, in words: the active filters as one line, and download file names.
+
+Plain text only: every caller escapes for its sink (``atlas.highlight.markdown_text``
+for Streamlit markdown, ``html.escape`` for a downloaded page)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from atlas.query import DealFilters
+
+# A line the audience reads at a glance: long lists are cut here ("and 3 more").
+MAX_LISTED = 4
+NO_FILTERS = "All deals"
+
+
+def money_label(value_usd: float) -> str:
+    """$250M, $1B, $2.5B; "Any" for 0 (no threshold)."""
+    if not value_usd:
+        return "Any"
+    return f"${value_usd / 1e9:g}B" if value_usd >= 1e9 else f"${value_usd / 1e6:g}M"
+
+
+def _listed(values: tuple[str, ...], *, joiner: str = ", ") -> str:
+    shown = list(values[:MAX_LISTED])
+    if len(values) > MAX_LISTED:
+        return f"{', '.join(shown)} and {len(values) - MAX_LISTED} more"
+    return joiner.join(shown)
+
+
+def _between(values: tuple[str, ...]) -> str:
+    """ "Japan and South Korea", "A, B and C"."""
+    if len(values) > MAX_LISTED:
+        return _listed(values)
+    return ", ".join(values[:-1]) + f" and {values[-1]}"
+
+
+def filter_parts(filters: DealFilters) -> list[str]:
+    """Each active filter in words, in the sidebar's order: dates, deal types,
+    countries, areas, organisations, confidence, value."""
+    parts = []
+    if filters.date_from and filters.date_to:
+        parts.append(f"from {filters.date_from} to {filters.date_to}")
+    elif filters.date_from:
+        parts.append(f"from {filters.date_from}")
+    elif filters.date_to:
+        parts.append(f"up to {filters.date_to}")
+    if (filters.date_from or filters.date_to) and filters.include_undated:
+        parts.append("undated deals included")
+    if filters.types:
+        word = "deal type" if len(filters.types) == 1 else "deal types"
+        parts.append(f"{word} {_listed(filters.types)}")
+    if filters.countries:
+        if filters.countries_between and len(filters.countries) > 1:
+            parts.append(f"deals between {_between(filters.countries)}")
+        else:
+            word = "country" if len(filters.countries) == 1 else "countries"
+            parts.append(f"{word} {_listed(filters.countries)}")
+    if filters.areas:
+        word = "area" if len(filters.areas) == 1 else "areas"
+        parts.append(f"{word} {_listed(filters.areas)}")
+    if filters.organisations:
+        if filters.organisations_between and len(filters.organisations) > 1:
+            parts.append(f"deals between {_between(filters.organisations)}")
+        else:
+            word = "organisation" if len(filters.organisations) == 1 else "organisations"
+            parts.append(f"{word} {_listed(filters.organisations)}")
+    if filters.min_confidence:
+        parts.append(f"confidence at least {filters.min_confidence:.2f}")
+    if filters.min_value_usd:
+        parts.append(f"disclosed value at least {money_label(filters.min_value_usd)}")
+    return parts
+
+
+def filters_line(filters: DealFilters) -> str:
+    """The filters behind a view as one line under its title:
+    "Filtered to: deal types licensing; countries Japan, South Korea; from 2025-01-01",
+    or "All deals" when nothing is filtered."""
+    parts = filter_parts(filters)
+    return "Filtered to: " + "; ".join(parts) if parts else NO_FILTERS
+
+
+def slug(text: str, *, limit: int = 60) -> str:
+    """A file-name piece from a name: ASCII letters and digits joined by hyphens
+    ("Astellas Pharma Inc." -> "astellas-pharma-inc", "Société Générale" ->
+    "societe-generale"); empty when nothing ASCII is left (a name in kanji)."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return words[:limit].rstrip("-")
+
+
+def network_file_name(subject: str | None, *, made: date) -> str:
+    """The downloaded network's file name: what it shows and the day it was made,
+    ``partnership-atlas-network-astellas-pharma-2026-12-03.html``; the whole network
+    (``subject`` None) is ``...-network-all-organisations-...``."""
+    piece = slug(subject) if subject else "all-organisations"
+    return f"partnership-atlas-network-{piece or 'organisation'}-{made.isoformat()}.html"
