@@ -6,7 +6,7 @@ release's schema; it has no step of its own. Version 2 adds the change counter
 ``data_state``; version 3 the store's random id (``data_state.store_id``) and each
 ingest run's status, host and process id; version 4 who made and undid each
 correction and who started each run; version 5 each deal's role, status, assets and
-terms. A brand-new database is built with ``create_all`` and stamped with
+terms; version 6 the table of saved views (``saved_views``). A brand-new database is built with ``create_all`` and stamped with
 the latest version, so ``atlas/store.py``'s table definitions must always describe
 the latest schema.
 
@@ -49,7 +49,9 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    String,
     Table,
+    Text,
     func,
     inspect,
     select,
@@ -67,6 +69,19 @@ _DATA_STATE_V2 = Table(
     MetaData(),
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("generation", BigInteger, nullable=False),
+)
+
+# ``saved_views`` as version 6 made it.
+_SAVED_VIEWS_V6 = Table(
+    "saved_views",
+    MetaData(),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("position", Integer, nullable=False, default=0),
+    Column("page", String(100), nullable=False),
+    Column("params_json", Text, nullable=False, default="{}"),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(100)),
 )
 
 
@@ -137,6 +152,12 @@ def add_deal_details(conn: Connection) -> None:
     conn.execute(text("UPDATE articles SET lexicon_fingerprint = ''"))
 
 
+def add_saved_views(conn: Connection) -> None:
+    """Version 6: named views of the dashboard in a running order
+    (``atlas/saved_views.py``), shared by everyone using the store. A new, empty table."""
+    _SAVED_VIEWS_V6.create(conn, checkfirst=True)
+
+
 # (version, step bringing version - 1 to version). Version 1 is create_all's schema
 # of the first release.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -145,6 +166,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (3, add_store_id_and_run_status),
     (4, add_editors),
     (5, add_deal_details),
+    (6, add_saved_views),
 )
 
 # Any constant will do: PostgreSQL advisory locks are keyed by a number.

@@ -500,6 +500,8 @@ ADDED_COLUMNS = {
         "deals": ("role", "deal_status", "assets", "terms_json", "value_usd", "upfront_usd"),
     },
 }
+# Tables each version added (version 2's data_state is handled apart).
+ADDED_TABLES = {6: ("saved_views",)}
 
 
 def make_old_store(db_url: str, version: int) -> None:
@@ -509,8 +511,11 @@ def make_old_store(db_url: str, version: int) -> None:
 
     old = create_engine(db_url)
     with old.begin() as conn:
+        later = {t for added in range(version + 1, LATEST + 1) for t in ADDED_TABLES.get(added, ())}
         tables = [
-            t for t in store.metadata.sorted_tables if version >= 2 or t is not store.data_state
+            t
+            for t in store.metadata.sorted_tables
+            if (version >= 2 or t is not store.data_state) and t.name not in later
         ]
         store.metadata.create_all(conn, tables=tables)
         for added in range(version + 1, LATEST + 1):
@@ -705,6 +710,50 @@ def test_a_version_4_store_gets_deal_details_and_keeps_its_rows(db_url, rules_ex
         assert deal["terms"]["upfront"]["usd"] == 40_000_000
         assert deal["value_usd"] == 40_000_000 + 600_000_000
         assert deal["assets"] == ["ZK-2291"]
+    finally:
+        engine.dispose()
+
+
+def test_a_version_5_store_gets_saved_views_and_keeps_its_rows(db_url):
+    """Version 6 on a store with an article and a correction: both kept, the change
+    counter untouched, and views can be saved, ordered and stepped through."""
+    from sqlalchemy import create_engine
+
+    from atlas.saved_views import list_views, move_view, save_view, step_from
+
+    make_old_store(db_url, 5)
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        assert not inspect(conn).has_table("saved_views")
+        conn.execute(text("INSERT INTO data_state (id, generation, store_id) VALUES (1, 7, 'x')"))
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, file, text, ingested_at, date_source, is_digest, "
+                "metadata_json, lexicon_fingerprint) VALUES ('old1', 'old.txt', 'Some text.', "
+                "'2025-01-01T00:00:30', 'none', false, '{}', 'f0')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO corrections (created_at, action, target, payload_json, comment, "
+                "created_by) VALUES ('2025-01-02T00:00:00', 'rename_org', 'A', '{}', '', 'dan')"
+            )
+        )
+    old.dispose()
+    engine = store.open_store(db_url)
+    try:
+        assert migrations.current_version(engine) == LATEST
+        assert store.data_version(engine) == ("x", 7)
+        assert store.counts(engine)["articles"] == 1
+        assert [c.created_by for c in list_corrections(engine)] == ["dan"]
+        assert list_views(engine) == []
+        first, _ = save_view(engine, "First", "timeline", {"period": "Quarter"}, by="dan")
+        second, _ = save_view(engine, "Second", "network", {"focus": "Astellas"})
+        move_view(engine, second.id, -1)
+        views = list_views(engine)
+        assert [v.name for v in views] == ["Second", "First"]
+        assert step_from(views, second.id, +1).params == {"period": ("Quarter",)}
+        assert store.data_version(engine) == ("x", 7)  # views are no data change
     finally:
         engine.dispose()
 
