@@ -101,6 +101,34 @@ def test_a_correction_shows_on_every_page(private_store):
     )
 
 
+def test_an_upload_whose_every_file_is_refused_is_no_green_tick(empty_app_env):
+    at = app_on("views/add_articles.py")
+    at.file_uploader(key="add_upload").set_value(
+        [("broken.txt", b"\x00\x01\x02binary", "text/plain")]
+    ).run()
+    at.button(key="add_upload_go").click().run()
+    assert not at.exception
+    (status,) = at.status
+    assert status.proto.icon == ":material/error:"
+    assert "nothing could be read" in status.proto.label
+
+
+def test_a_good_upload_gets_a_green_tick(empty_app_env):
+    at = app_on("views/add_articles.py")
+    at.file_uploader(key="add_upload").set_value(
+        [
+            (
+                "deal.md",
+                b"Shionogi has signed a licence agreement with Ono Pharmaceutical.\n",
+                "text/markdown",
+            )
+        ]
+    ).run()
+    at.button(key="add_upload_go").click().run()
+    (status,) = at.status
+    assert status.proto.icon == ":material/check:"
+
+
 def test_reject_a_deal(private_store):
     at = app_on("views/corrections.py")
     label = next(

@@ -58,10 +58,16 @@ def run_ingest(records, *, label: str) -> None:
             data.engine(), records, extractor=extractor, progress=progress, started_by=started_by
         )
         bar.progress(1.0, text="Done")
+        summary = report.summary
+        stored = summary.ingested + summary.updated
+        # A green tick only when something was stored or skipped as already there; an
+        # upload whose every file was refused is an error, said as one.
+        failed = not stored and not summary.duplicates and bool(summary.rejected)
         status.update(
-            label=f"{markdown_text(label)}: {markdown_text(report.summary.line())}",
-            state="complete",
-            expanded=False,
+            label=f"{markdown_text(label)}: {markdown_text(summary.line())}"
+            + (" (nothing could be read)" if failed else ""),
+            state="error" if failed else "complete",
+            expanded=failed,
         )
     data.clear_caches()
     st.session_state["add_last_report"] = {
