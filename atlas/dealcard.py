@@ -137,6 +137,9 @@ def deal_facts(row: Mapping) -> list[tuple[str, str]]:
     areas = _list(row.get("therapeutic_areas"))
     if areas:
         facts.append(("Areas", ", ".join(str(a) for a in areas)))
+    steps = lifecycle(row)
+    if len(steps) > 1:
+        facts.append(("Lifecycle", " → ".join(f"{status} {when}" for status, when in steps)))
     confidence = row.get("confidence")
     if _present(confidence):
         facts.append(("Confidence", f"{float(confidence):.2f}"))
@@ -235,3 +238,17 @@ def disclosed_value(deals) -> tuple[float, int]:
         return 0.0, 0
     values = pd.to_numeric(deals["value_usd"], errors="coerce").dropna()
     return float(values.sum()), int(len(values))
+
+
+def lifecycle(row: Mapping) -> list[tuple[str, str]]:
+    """The deal's status over time from its sources, earliest first: ("agreed", "Jan
+    2025"), ("completed", "12 Aug 2025"); one step per change of status."""
+    steps: list[tuple[str, str]] = []
+    for source in sources(row):
+        status = source.get("deal_status")
+        status = status if _present(status) else "agreed"
+        date = source.get("deal_date") if _present(source.get("deal_date")) else None
+        date = date or source.get("article_published")
+        if not steps or steps[-1][0] != status:
+            steps.append((str(status), date_label(date) if _present(date) else "undated"))
+    return steps

@@ -161,3 +161,18 @@ def test_detail_of_a_hostile_deal_renders_its_text_inert(app_env):
         assert "<img" not in body and "<script" not in body
     for markdown in at.markdown:
         assert "<img" not in markdown.value and "<script" not in markdown.value
+
+
+def test_lifecycle_from_the_sources():
+    from atlas.dealcard import lifecycle
+
+    row = {
+        "sources": [
+            {"deal_status": "agreed", "deal_date": "2025-01-10"},
+            {"deal_status": "agreed", "article_published": "2025-01-11"},
+            {"deal_status": "completed", "deal_date": None, "article_published": "2025-08-12"},
+        ]
+    }
+    assert lifecycle(row) == [("agreed", "10 Jan 2025"), ("completed", "12 Aug 2025")]
+    assert dict(deal_facts(row))["Lifecycle"] == "agreed 10 Jan 2025 → completed 12 Aug 2025"
+    assert "Lifecycle" not in dict(deal_facts({"sources": row["sources"][:2]}))
