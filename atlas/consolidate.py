@@ -327,6 +327,7 @@ def consolidate(
         )
         for i, g in enumerate(groups)
     ]
+    out["before_date"] = out["before_date"].astype(object).where(out["before_date"].notna(), None)
     return out if list(out.columns) == columns else out[columns]
 
 

@@ -203,7 +203,18 @@ def test_the_bundled_corpus_has_the_astellas_yaskawa_joint_venture_once(engine, 
     deal = deals.iloc[0]
     assert deal["type"] == "joint venture"
     assert deal["n_sources"] == 2
+    # One article recalls it as history, the other is undated: not dated April 2025.
+    assert (deal["deal_date"], deal["before_date"], deal["date_label"]) == (
+        None,
+        "2025-04",
+        "before Apr 2025",
+    )
     assert len({s["article_id"] for s in deal["sources"]}) == 2
+    # The network's link between them is one deal.
+    from atlas.graph import build_deal_graph
+
+    graph = build_deal_graph(dashboard(engine))
+    assert graph.edges["Astellas Pharma", "Yaskawa Electric"]["count"] == 1
     # Each article that reports it lists it, with its own sentence.
     for source in deal["sources"]:
         shown = between(deals_in_article(dashboard(engine), source["article_id"]), *deal["parties"])
