@@ -35,8 +35,8 @@ are general (nothing here knows an organisation or an article):
 
 The consolidated deal: its date is the earliest dated announcement (a main mention,
 or a background mention its text dated), to the most precise date inside that span;
-``type`` the earliest main mention's (other types of its sources go to
-``also_types``); parties and countries from its sources; therapeutic areas and assets
+``type`` the earliest main mention's, unless the user retyped one of its sources
+(other types of its sources go to ``also_types``); parties and countries from its sources; therapeutic areas and assets
 unioned; ``terms`` per term the first stated, earliest source first (``value_usd`` and
 ``upfront_usd`` likewise); ``deal_status`` the latest reported (a later completion or
 termination moves it); ``role`` "main" if any source is; ``confidence`` the highest;
@@ -489,10 +489,15 @@ def _aggregate(
 
     # The type: the earliest main mention's (a specific one before "other"); the
     # other types its sources name become also_types.
+    # A type the user set wins: a new report joining a retyped deal does not undo it.
+    made = _column(frame, "status", "machine")
     chosen_types = [
         next(
-            (types[p] for p in group if types[p] != "other" and roles[p] != "background"),
-            next((types[p] for p in group if types[p] != "other"), "other"),
+            (types[p] for p in group if made[p] == "corrected"),
+            next(
+                (types[p] for p in group if types[p] != "other" and roles[p] != "background"),
+                next((types[p] for p in group if types[p] != "other"), "other"),
+            ),
         )
         for _, group in pairs
     ]

@@ -538,6 +538,15 @@ def test_the_consolidated_record():
     assert [s["article_file"] for s in deal["sources"]] == ["first.txt", "later.txt", "history.txt"]
 
 
+def test_a_type_the_user_set_wins_over_a_new_report():
+    rows = [
+        mention("new", "2024-01-01", type="equity investment/stake", also_types=["licensing"]),
+        mention("retyped", "2024-01-05", status="corrected"),
+    ]
+    (deal,) = consolidate(pd.DataFrame(rows)).to_dict("records")
+    assert (deal["deal_key"], deal["type"], deal["status"]) == ("new", "licensing", "corrected")
+
+
 def test_the_most_precise_date_inside_the_earliest_span():
     rows = [mention("year", "2024", role="background"), mention("day", "2024-03-05")]
     (deal,) = consolidate(pd.DataFrame(rows)).to_dict("records")
