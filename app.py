@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from atlas.highlight import markdown_text
-from components import data, editing, filters
+from components import data, editing, filters, saved_views
 
 started = time.perf_counter()
 presenting = st.query_params.get("present") == "1" or st.session_state.get(
@@ -42,6 +42,7 @@ if problem := data.store_problem():
 filters.sidebar(data.filter_choices())
 editing.sidebar()
 filters.apply_presenter_style()
+saved_views.render(PAGES, page)  # the sidebar's saved views; presenting, next/previous
 try:
     page.run()
 finally:

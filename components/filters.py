@@ -102,6 +102,30 @@ def _restore_from_url(choices: dict[str, list[str]]) -> None:
     st.session_state["_filters_restored"] = True
 
 
+# The filter widgets' keys, besides MULTI_KEYS and BETWEEN_KEYS.
+SINGLE_KEYS = (
+    "filter_date_from",
+    "filter_date_to",
+    "filter_include_undated",
+    "filter_min_confidence",
+    "filter_min_value",
+)
+
+
+def reload_view_from_url() -> None:
+    """Make the next run take the filters and every page's own controls from the URL
+    again, as a fresh session does, so a link opened within the session (a saved
+    view, ``components/saved_views.py``) replaces what is on screen: a value the
+    link leaves out falls back to its default. Presenter mode stays as it is."""
+    for key in (*MULTI_KEYS, *BETWEEN_KEYS, *SINGLE_KEYS):
+        st.session_state.pop(key, None)
+    st.session_state.pop("_filters_restored", None)
+    # components.urlstate marks each page control it restored with this flag.
+    for flag in [k for k in st.session_state if str(k).startswith("_url_restored_")]:
+        del st.session_state[flag]
+        st.session_state.pop(flag.removeprefix("_url_restored_"), None)
+
+
 def _write_to_url(filters: DealFilters, presenter: bool) -> None:
     wanted: dict[str, str | list[str]] = {}
     for key, param in MULTI_KEYS.items():

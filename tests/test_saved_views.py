@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from atlas import store
+from atlas.highlight import markdown_text
 from atlas.saved_views import (
     MAX_NAME_LENGTH,
     SavedViewError,
@@ -220,3 +221,227 @@ def test_view_params_caps_what_it_keeps():
     many = {f"p{i}": [str(v) for v in range(500)] for i in range(100)}
     kept = view_params(many)
     assert len(kept) == 40 and all(len(values) == 200 for values in kept.values())
+
+
+# --- the app ------------------------------------------------------------------------------
+
+SAVE = "FormSubmitter:saved_views_save_form-Save this view"
+
+
+@pytest.fixture
+def views_store(seeded_db_url, tmp_path, monkeypatch):
+    """A copy of the seeded store this test may save views into, editing open."""
+    import shutil
+
+    import streamlit as st
+
+    from components import data, editing
+
+    target = tmp_path / "atlas.db"
+    shutil.copy(seeded_db_url.removeprefix("sqlite:///"), target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("ATLAS_DB_URL", url)
+    monkeypatch.delenv(editing.PASSWORD_VARIABLE, raising=False)
+    st.cache_data.clear()
+    data.clear_caches()
+    return url
+
+
+def saved_in(url: str) -> list:
+    engine = store.open_store(url)
+    try:
+        return list_views(engine)
+    finally:
+        engine.dispose()
+
+
+def open_app():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    return at.run()
+
+
+def save_current_view(at, name: str):
+    at.text_input(key="saved_views_name").input(name)
+    at.button(key=SAVE).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def param(at, name: str) -> list[str]:
+    """A query parameter's values as a list (AppTest gives one value as a string)."""
+    value = at.query_params.get(name, [])
+    return value if isinstance(value, list) else [value]
+
+
+def stepper_label(at) -> str:
+    return next(m.value for m in at.main.markdown if "/" in m.value and "**" in m.value)
+
+
+def shown(at) -> tuple:
+    """The page on screen (its title) and the filters and focus it shows."""
+    focus = [s.value for s in at.selectbox if s.key == "network_focus"]
+    return (
+        at.title[0].value,
+        at.multiselect(key="filter_types").value,
+        at.multiselect(key="filter_countries").value,
+        focus[0] if focus else None,
+    )
+
+
+def test_save_two_views_and_step_through_them_in_presenter_mode(views_store):
+    at = open_app()
+    # View 1: the Timeline of joint ventures, by year.
+    at.switch_page("views/timeline.py").run()
+    at.multiselect(key="filter_types").set_value(["joint venture"]).run()
+    save_current_view(at, "Joint ventures <b>by</b> year")
+    # View 2: the Network of Japanese deals, focused on one organisation.
+    at.switch_page("views/network.py").run()
+    at.multiselect(key="filter_types").set_value([]).run()
+    at.multiselect(key="filter_countries").set_value(["Japan"]).run()
+    focus = next(o for o in at.selectbox(key="network_focus").options if o.startswith("Astellas"))
+    at.selectbox(key="network_focus").select(focus).run()
+    save_current_view(at, "Japan network")
+    assert not at.exception, at.exception
+    # Both in the sidebar's running order, the names shown as text (escaped markup).
+    listed = [b.label for b in at.sidebar.button if (b.key or "").startswith("saved_views_open_")]
+    assert listed == [f"1. {markdown_text('Joint ventures <b>by</b> year')}", "2. Japan network"]
+    assert "<b>" not in listed[0]
+
+    # Somewhere else, with other filters: then presenter mode.
+    at.switch_page("views/deals.py").run()
+    at.multiselect(key="filter_countries").set_value([]).run()
+    at.multiselect(key="filter_types").set_value(["licensing"]).run()
+    at.toggle(key="presenter_mode").set_value(True).run()
+    assert not at.exception, at.exception
+    # The second view was the one last saved: next is disabled, previous opens the first.
+    assert stepper_label(at).startswith("**2/2**")
+    assert at.button(key="saved_views_next").disabled
+
+    at.button(key="saved_views_previous").click().run()
+    assert not at.exception, at.exception
+    assert shown(at) == ("Timeline", ["joint venture"], [], None)
+    assert stepper_label(at).startswith("**1/2**")
+    assert at.button(key="saved_views_previous").disabled
+    assert at.toggle(key="presenter_mode").value  # still presenting
+    assert param(at, "type") == ["joint venture"] and param(at, "present") == ["1"]
+
+    at.button(key="saved_views_next").click().run()
+    assert not at.exception, at.exception
+    assert shown(at) == ("Network", [], ["Japan"], focus)
+    assert stepper_label(at) == "**2/2** · Japan network"
+    assert param(at, "type") == [] and param(at, "focus") == [focus]
+
+    at.button(key="saved_views_previous").click().run()
+    assert shown(at) == ("Timeline", ["joint venture"], [], None)
+    assert param(at, "focus") == param(at, "country") == []
+
+
+def test_reordering_changes_what_next_opens(views_store):
+    from atlas.saved_views import save_view
+
+    engine = store.open_store(views_store)
+    save_view(engine, "Deals", "deals", {"type": ["licensing"]})
+    save_view(engine, "Countries", "countries", {"country": ["Japan"]})
+    engine.dispose()
+    at = open_app()
+    [first, second] = saved_in(views_store)
+    at.button(key=f"saved_views_down_{first.id}").click().run()
+    assert not at.exception, at.exception
+    listed = [b.label for b in at.sidebar.button if (b.key or "").startswith("saved_views_open_")]
+    assert listed == ["1. Countries", "2. Deals"]
+    at.toggle(key="presenter_mode").set_value(True).run()
+    assert stepper_label(at).startswith("**–/2**")
+    at.button(key="saved_views_next").click().run()
+    assert shown(at) == ("Countries", [], ["Japan"], None)
+    at.button(key="saved_views_next").click().run()
+    assert shown(at) == ("Deals", ["licensing"], [], None)
+    # Deleted from the sidebar, and gone from the sequence.
+    at.button(key=f"saved_views_delete_{second.id}").click().run()
+    assert [v.name for v in saved_in(views_store)] == ["Deals"]
+    assert stepper_label(at) == "**1/1** · Deals"
+
+
+def test_saved_views_are_read_only_while_editing_is_locked(views_store, monkeypatch):
+    from atlas.saved_views import save_view
+    from components import editing
+
+    engine = store.open_store(views_store)
+    view, _ = save_view(engine, "Deals", "deals", {"type": ["licensing"]})
+    save_view(engine, "Overview", "", {})
+    monkeypatch.setenv(editing.PASSWORD_VARIABLE, "s3cret")
+    at = open_app()
+    edits = [
+        SAVE,
+        "saved_views_name",
+        *(f"saved_views_{what}_{view.id}" for what in ("up", "down", "delete")),
+    ]
+    controls = {c.key: c for c in [*at.sidebar.button, *at.sidebar.text_input]}
+    assert all(controls[key].disabled for key in edits)
+    assert not [e for e in at.sidebar.expander if e.label == "Rename a saved view"]
+    # Opening and stepping are reading: allowed.
+    assert not controls[f"saved_views_open_{view.id}"].disabled
+    at.button(key=f"saved_views_open_{view.id}").click().run()
+    assert shown(at) == ("Deals", ["licensing"], [], None)
+    at.toggle(key="presenter_mode").set_value(True).run()
+    at.button(key="saved_views_next").click().run()
+    assert shown(at) == ("Partnership Atlas", [], [], None)  # the Overview, no filter
+    at.toggle(key="presenter_mode").set_value(False).run()
+
+    def unlock(password: str) -> None:
+        at.text_input(key="editing_name").input("Dana")
+        at.text_input(key="editing_password").input(password)
+        at.button(key="FormSubmitter:editing_unlock_form-Unlock editing").click().run()
+
+    # Unlocked, the controls are live; a password changed on the server since makes
+    # the next click write nothing.
+    unlock("s3cret")
+    assert not at.button(key=f"saved_views_delete_{view.id}").disabled
+    monkeypatch.setenv(editing.PASSWORD_VARIABLE, "rotated")
+    at.button(key=f"saved_views_delete_{view.id}").click().run()
+    assert not at.exception, at.exception
+    assert [v.name for v in list_views(engine)] == ["Deals", "Overview"]
+    assert at.button(key=f"saved_views_delete_{view.id}").disabled
+    assert at.text_input(key="editing_password")  # the unlock box is back
+    # Unlocked again, saving works and records who saved.
+    unlock("rotated")
+    assert not at.text_input(key="saved_views_name").disabled
+    save_current_view(at, "Dana's view")
+    assert [(v.name, v.created_by) for v in list_views(engine)][-1] == ("Dana's view", "Dana")
+    engine.dispose()
+
+
+def _write_while_locked(db_url: str, view_id: int, calls: str) -> None:
+    """A page script that calls the saved views' write paths directly, as a stale
+    or forged click would reach them."""
+    import os
+    from types import SimpleNamespace
+
+    from atlas.saved_views import delete_view
+    from components import data, saved_views
+
+    os.environ["ATLAS_DB_URL"] = db_url
+    if calls == "save":
+        saved_views._save("Forged", SimpleNamespace(url_path="deals"))
+    else:
+        saved_views._edit(lambda: delete_view(data.engine(), view_id), None)
+
+
+@pytest.mark.parametrize("calls", ["save", "delete"])
+def test_a_direct_call_of_a_write_path_while_locked_is_refused(views_store, monkeypatch, calls):
+    from streamlit.testing.v1 import AppTest
+
+    from atlas.saved_views import save_view
+    from components import editing
+
+    engine = store.open_store(views_store)
+    view, _ = save_view(engine, "Kept", "deals", {})
+    engine.dispose()
+    monkeypatch.setenv(editing.PASSWORD_VARIABLE, "s3cret")
+    at = AppTest.from_function(_write_while_locked, args=(views_store, view.id, calls)).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [editing.LOCKED_NOTE]
+    assert [v.name for v in saved_in(views_store)] == ["Kept"]
