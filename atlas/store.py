@@ -19,7 +19,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -1177,14 +1177,38 @@ DEALS_FRAME_COLUMNS = [
 ]
 
 
-def _frame(result) -> pd.DataFrame:
+def _frame(result, convert: dict[str, Callable[[tuple], list]] | None = None) -> pd.DataFrame:
     """A query's rows as a frame, built column by column: given rows (SQLAlchemy
     ``Row`` objects or dicts), pandas probes each one for namedtuple fields, and
-    the probes cost more than the query at 177,000 deals."""
+    the probes cost more than the query at 177,000 deals. ``convert`` maps a column
+    to a function making its cells from the values read (decoded before the frame
+    is built: pandas would first copy text into a string array)."""
     keys = list(result.keys())
     rows = result.fetchall()
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in keys]
-    return pd.DataFrame({key: list(values) for key, values in zip(keys, columns, strict=True)})
+    convert = convert or {}
+    return pd.DataFrame(
+        {
+            key: convert[key](values) if key in convert else list(values)
+            for key, values in zip(keys, columns, strict=True)
+        }
+    )
+
+
+def _split_list(values: tuple) -> list[list[str]]:
+    """``a|b`` cells as lists."""
+    return [[x for x in v.split("|") if x] if v else [] for v in values]
+
+
+def _json_or(empty: Callable[[], object]) -> Callable[[tuple], list]:
+    """Cells decoded from JSON, ``empty()`` where the store holds NULL (it reads
+    defaults as NULL: most deals state no terms and no assets)."""
+    return lambda values: [empty() if v is None else json.loads(v) for v in values]
+
+
+def _default(value: str) -> Callable[[tuple], list]:
+    """Cells read as NULL where they hold the column's default, given it back."""
+    return lambda values: [value if v is None else v for v in values]
 
 
 def deals_frame(engine: Engine) -> pd.DataFrame:
@@ -1221,10 +1245,11 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
             func.coalesce(article_items.c.published, articles.c.published).label(
                 "article_published"
             ),
-            deals.c.role,
-            deals.c.deal_status,
-            deals.c.assets,
-            deals.c.terms_json.label("terms"),
+            # The defaults read as NULL: no text to make for most deals (see _frame).
+            func.nullif(deals.c.role, "main").label("role"),
+            func.nullif(deals.c.deal_status, "agreed").label("deal_status"),
+            func.nullif(deals.c.assets, "").label("assets"),
+            func.nullif(deals.c.terms_json, "{}").label("terms"),
             deals.c.value_usd,
             deals.c.upfront_usd,
         )
@@ -1246,8 +1271,17 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
         .join(organisations, organisations.c.id == deal_parties.c.organisation_id)
         .order_by(deal_parties.c.deal_id, deal_parties.c.position)
     )
+    convert = {
+        "also_types": _split_list,
+        "therapeutic_areas": _split_list,
+        "countries": _split_list,
+        "role": _default("main"),
+        "deal_status": _default("agreed"),
+        "assets": _json_or(list),
+        "terms": _json_or(dict),
+    }
     with engine.connect() as conn:
-        frame = _frame(conn.execute(query))
+        frame = _frame(conn.execute(query), convert)
         parties = conn.execute(party_query).all()
     if frame.empty:
         return pd.DataFrame(columns=DEALS_FRAME_COLUMNS)
@@ -1259,11 +1293,6 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     ids = frame["deal_id"].tolist()
     frame["parties"] = [names.get(i, []) for i in ids]
     frame["party_countries"] = [countries.get(i, []) for i in ids]
-    for column in ("also_types", "therapeutic_areas", "countries"):
-        frame[column] = [[x for x in (v or "").split("|") if x] for v in frame[column].tolist()]
-    # Most deals state no terms and no assets: JSON is decoded only where there is some.
-    frame["assets"] = [json.loads(v) if v else [] for v in frame["assets"].tolist()]
-    frame["terms"] = [json.loads(v) if v and v != "{}" else {} for v in frame["terms"].tolist()]
     for column in ("value_usd", "upfront_usd"):
         frame[column] = frame[column].astype(float)
     return frame[DEALS_FRAME_COLUMNS]
