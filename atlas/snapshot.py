@@ -27,13 +27,15 @@ folder, or the user's own cache folder).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -137,18 +139,34 @@ def _write(folder: Path, path: Path, value: object, name: str) -> None:
         log.warning("could not keep prepared table %s: %s", path.name, error)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Building the tables makes millions of small lists, strings and sources, none of
+    them garbage; Python's cyclic collector would walk them again and again
+    (consolidation took about half as long again with it on,
+    ``bench/consolidate_bench.py``). The app pauses it around its own reads too."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _build_dashboard_tables(engine: Engine):
     from atlas import corrections
     from atlas.query import with_dates
 
-    # Corrections first (they address mentions), then one row per agreement.
-    deals, organisations = corrections.consolidated_deals(
-        store.deals_frame(engine),
-        store.organisations_frame(engine),
-        corrections.list_corrections(engine),
-    )
-    # Date spans computed once here, not on every rerun by every filter.
-    return with_dates(deals), organisations
+    with _collector_paused():
+        # Corrections first (they address mentions), then one row per agreement.
+        deals, organisations = corrections.consolidated_deals(
+            store.deals_frame(engine),
+            store.organisations_frame(engine),
+            corrections.list_corrections(engine),
+        )
+        # Date spans computed once here, not on every rerun by every filter.
+        return with_dates(deals), organisations
 
 
 def dashboard_tables(engine: Engine, *, version: tuple[str | None, int] | None = None):
