@@ -36,18 +36,22 @@ are general (nothing here knows an organisation or an article):
 The consolidated deal: its date is the earliest dated announcement (a main mention,
 or a background mention its text dated), to the most precise date inside that span;
 ``type`` the earliest main mention's, unless the user retyped one of its sources
-(other types of its sources go to ``also_types``); parties and countries from its sources; therapeutic areas and assets
-unioned; ``terms`` per term the first stated, earliest source first (``value_usd`` and
-``upfront_usd`` likewise); ``deal_status`` the latest reported (a later completion or
+(other types of its sources go to ``also_types``); parties and countries from its
+sources; therapeutic areas and assets unioned; ``terms`` per term the first stated,
+earliest source first (``value_usd`` and ``upfront_usd`` likewise, NaN when none); ``deal_status`` the latest reported (a later completion or
 termination moves it); ``role`` "main" if any source is; ``confidence`` the highest;
 ``status`` (the corrections' machine/confirmed/corrected) the strongest. Evidence,
 article columns, ``deal_id`` and ``deal_key`` are the representative's: the earliest
 main mention (stable across re-consolidation while that mention exists).
 
-Added columns: ``deal_keys`` (every source's mention key), ``sources`` (one dict per
-source, earliest first), ``n_sources``, and ``before_date``: for a deal known only
-from undated mentions, the earliest of their articles' dates ("before Apr 2025");
-None for a dated deal.
+Added columns: ``deal_keys`` (every source's mention key), ``sources`` (one ``Source``
+per source, earliest first: a read-only mapping of ``SOURCE_FIELDS``), ``n_sources``,
+and ``before_date``: for a deal known only from undated mentions, the earliest of
+their articles' dates ("before Apr 2025", ``atlas.query.deal_date_label``); None for
+a dated deal. ``deals_in_article`` shows a deal as one of its other articles reports it.
+
+Speed: ``bench/consolidate_bench.py``; one pass over the mentions, and the
+mentions of one set of parties compared only within a two-year window.
 """
 
 from __future__ import annotations
