@@ -1062,15 +1062,11 @@ def _save_extraction(
         )
     if not result.deals:
         return outcome
-    # The date a deal's money is converted at: its own, else its item's or article's.
-    item_dates = {item.index: item.published for item in article.items}
     deal_rows = [
         _fit(
             deals,
             {
-                **_deal_details(
-                    deal, deal.deal_date or item_dates.get(deal.item_index) or article.published
-                ),
+                **_deal_details(deal, valuation_date(article, deal)),
                 "article_id": article.id,
                 "item_index": deal.item_index,
                 "type": deal.type,
@@ -1100,6 +1096,15 @@ def _save_extraction(
     if party_rows:
         conn.execute(_INSERT_PARTIES, party_rows)
     return outcome
+
+
+def valuation_date(article: Article, deal: Deal) -> str | None:
+    """The date a deal's money is valued at in US dollars: the deal's own date, else
+    (an undated deal, such as one mentioned as history) its item's, else its article's."""
+    if deal.deal_date:
+        return deal.deal_date
+    item = next((i for i in article.items if i.index == deal.item_index), None)
+    return (item.published if item is not None else None) or article.published
 
 
 def _deal_details(deal: Deal, on: str | None) -> dict:

@@ -176,6 +176,29 @@ def test_hand_made_details_round_trip_and_batch_path_agrees(engine):
     )
 
 
+def test_valuation_date():
+    """Money is valued at the deal's own date, else at its digest item's, else at its
+    article's: the date the reader is told the deal is before."""
+    from atlas.models import Article, ArticleItem
+
+    digest = Article(
+        id="d1",
+        file="d1.html",
+        text="...",
+        published="2024-06",
+        is_digest=True,
+        items=(ArticleItem(0, "a", published="2024-06-03"), ArticleItem(1, "b")),
+    )
+
+    def deal(item_index: int, date: str | None = None) -> Deal:
+        return Deal(("A", "B"), "licensing", "A and B.", item_index=item_index, deal_date=date)
+
+    assert store.valuation_date(digest, deal(0, "2019")) == "2019"
+    assert store.valuation_date(digest, deal(0)) == "2024-06-03"
+    assert store.valuation_date(digest, deal(1)) == "2024-06"  # the item has no date
+    assert store.valuation_date(digest, deal(7)) == "2024-06"  # no such item
+
+
 @pytest.mark.parametrize(
     ("terms", "value"),
     [
