@@ -445,3 +445,91 @@ def test_a_direct_call_of_a_write_path_while_locked_is_refused(views_store, monk
     assert not at.exception
     assert [e.value for e in at.error] == [editing.LOCKED_NOTE]
     assert [v.name for v in saved_in(views_store)] == ["Kept"]
+
+
+# --- a real browser -----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_presenter_steps_through_saved_views_in_a_browser(views_store):
+    """Next, PageDown and PageUp at 1920x1080 in presenter mode: the address, the
+    title and the filter chips follow the running order, nothing leaves localhost."""
+    from pathlib import Path
+
+    from atlas.saved_views import save_view
+    from tests.browser_support import CHROMIUM
+    from tests.test_browser import SCREENSHOTS, Watch, streamlit_server
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    engine = store.open_store(views_store)
+    save_view(engine, "Joint ventures", "timeline", {"type": ["joint venture"]})
+    save_view(engine, "Japan <i>network</i>", "network", {"country": ["Japan"]})
+    engine.dispose()
+
+    def settled(page) -> None:
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        )
+        page.wait_for_timeout(1500)
+
+    def chosen(page) -> list[str]:
+        """What the sidebar's multiselects show (types, countries, areas, organisations)."""
+        boxes = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+        return [" ".join(text.split()) for text in boxes.all_inner_texts()]
+
+    from tests.browser_support import CHROMIUM_ARGS
+
+    with streamlit_server(views_store) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        watch = Watch(page)
+        try:
+            page.goto(f"{url}/deals?present=1&type=licensing")
+            page.wait_for_selector("h1", timeout=90_000)
+            settled(page)
+            assert "–/2" in page.get_by_text("saved views: Next opens").inner_text()
+            page.get_by_role("button", name="Next ▶").click()
+            page.wait_for_url("**/timeline?*", timeout=60_000)
+            settled(page)
+            assert page.locator("h1").first.inner_text() == "Timeline"
+            assert "type=joint+venture" in page.url and "present=1" in page.url
+            assert page.get_by_text("1/2").count() >= 1
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "saved_views_presenter_1.png"))
+            page.keyboard.press("PageDown")  # a presentation clicker's "next"
+            page.wait_for_url("**/network?*", timeout=60_000)
+            settled(page)
+            assert page.locator("h1").first.inner_text() == "Network"
+            assert "country=Japan" in page.url and "type=" not in page.url
+            assert page.get_by_text("Japan <i>network</i>").count() >= 1  # shown as text
+            page.screenshot(path=str(SCREENSHOTS / "saved_views_presenter_2.png"))
+            page.keyboard.press("PageUp")
+            page.wait_for_url("**/timeline?*", timeout=60_000)
+            settled(page)
+            assert "country=" not in page.url and "type=joint+venture" in page.url
+            # Out of presenter mode, the sidebar shows the same filters as chosen.
+            page.get_by_role("button", name="Leave presenter mode").click()
+            settled(page)
+            if page.locator('[data-testid="stExpandSidebarButton"]').count():
+                page.locator('[data-testid="stExpandSidebarButton"]').click()
+                page.wait_for_timeout(500)
+            page.locator('[data-testid="stSidebarContent"]').evaluate(
+                "element => { element.scrollTop = element.scrollHeight; }"
+            )
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SCREENSHOTS / "saved_views_sidebar.png"))
+            assert chosen(page) == [
+                "Deal types joint venture",
+                "Countries",
+                "Therapeutic areas / modalities",
+                "Organisations",
+            ], chosen(page)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert watch.outside_requests() == [] and watch.dialogs == [] and watch.errors == []
+        finally:
+            context.close()
+            browser.close()
