@@ -11,9 +11,7 @@ from atlas.highlight import markdown_text
 from components import data, editing, filters, saved_views
 
 started = time.perf_counter()
-presenting = st.query_params.get("present") == "1" or st.session_state.get(
-    filters.PRESENTER_KEY, False
-)
+presenting = filters.presenter_requested()
 st.set_page_config(
     page_title="Partnership Atlas",
     page_icon=str(Path(__file__).parent / "static" / "icon.png"),
@@ -33,7 +31,9 @@ PAGES = [
     st.Page("views/corrections.py", title="Corrections", icon=":material/edit_note:"),
 ]
 
-page = st.navigation(PAGES)
+# Presenting, the pages stay one click away in a compact bar at the top (the
+# sidebar, with the filters, starts collapsed).
+page = st.navigation(PAGES, position="top" if presenting else "sidebar")
 # A store that cannot be opened (a damaged file, a malformed address, a schema Atlas
 # cannot use) is one clear box on every page, not a traceback; never a password.
 if problem := data.store_problem():

@@ -48,7 +48,7 @@ def filter_parts(filters: DealFilters) -> list[str]:
     elif filters.date_to:
         parts.append(f"up to {filters.date_to}")
     if (filters.date_from or filters.date_to) and filters.include_undated:
-        parts.append("undated deals included")
+        parts.append("deals of unknown date included")
     if filters.types:
         word = "deal type" if len(filters.types) == 1 else "deal types"
         parts.append(f"{word} {_listed(filters.types)}")

@@ -11,6 +11,7 @@ from datetime import date
 
 import streamlit as st
 
+from atlas.describe import filter_parts, filters_line, money_label
 from atlas.highlight import markdown_text
 from atlas.models import DEAL_TYPES
 from atlas.query import DealFilters
@@ -34,9 +35,7 @@ VALUE_STEPS = (0, 1e6, 1e7, 5e7, 1e8, 2.5e8, 5e8, 1e9, 5e9)
 
 
 def value_label(value: float) -> str:
-    if not value:
-        return "Any"
-    return f"${value / 1e9:g}B" if value >= 1e9 else f"${value / 1e6:g}M"
+    return money_label(value)
 
 
 # The date boxes accept any date from here, or from the earliest deal when that is
@@ -297,12 +296,27 @@ def presenter_mode() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY))
 
 
+def presenter_requested() -> bool:
+    """Presenter mode as known before the sidebar is drawn (for the page config and
+    the navigation): the toggle's state, or on a fresh session the link's
+    ``?present=1``. The toggle wins: leaving the mode must not wait for the URL."""
+    if PRESENTER_KEY in st.session_state:
+        return bool(st.session_state[PRESENTER_KEY])
+    return st.query_params.get("present") == "1"
+
+
 PRESENTER_CSS = """
 <style>
   html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
-  [data-testid="stHeader"], [data-testid="stToolbar"], footer { display: none; }
-  [data-testid="stSidebar"] { display: none; }
-  .block-container { padding-top: 1rem; max-width: 100%; }
+  /* The header stays: it holds the page navigation (st.navigation at the top) and the
+     button that opens the filters; the menu, deploy button and status go. */
+  [data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
+  [data-testid="stDecoration"], footer { display: none; }
+  .block-container { padding-top: 4rem; max-width: 100%; }
+  /* "Leave presenter mode" sits in the header's right end, where the menu was. */
+  .st-key-presenter_leave { position: fixed; top: 0.55rem; right: 1.5rem; z-index: 999991;
+                            width: auto !important; }
+  [data-testid="stCaptionContainer"] { color: #31333F; }
   h1 { font-size: 2.6rem !important; }
   [data-testid="stMetricValue"] { font-size: 3rem; }
   [data-testid="stAppViewContainer"] { background: #ffffff; color: #000000; }
@@ -311,7 +325,8 @@ PRESENTER_CSS = """
 
 
 def apply_presenter_style() -> None:
-    """Large type, sidebar and chrome hidden, high contrast (static CSS, no user text)."""
+    """Large type, chrome hidden, high contrast (static CSS, no user text); the page
+    navigation stays at the top and the filters in a collapsed sidebar."""
     if presenter_mode():
         st.html(PRESENTER_CSS)
         st.button("Leave presenter mode", key="presenter_leave", on_click=_leave_presenter_mode)
@@ -320,3 +335,14 @@ def apply_presenter_style() -> None:
 def _leave_presenter_mode() -> None:
     # A callback runs before the script, when the toggle's state may still change.
     st.session_state[PRESENTER_KEY] = False
+
+
+def show_active_filters() -> None:
+    """The line under a page's title saying what its numbers are filtered to
+    ("Filtered to: deal type licensing; countries Japan, South Korea"), escaped.
+    Presenting it is always there ("All deals" when nothing is filtered): the
+    audience does not see the sidebar."""
+    active = current()
+    if not presenter_mode() and not filter_parts(active):
+        return
+    st.caption(f":material/filter_alt: {markdown_text(filters_line(active))}")

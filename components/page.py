@@ -33,6 +33,7 @@ def filtered_deals_or_stop(title: str) -> pd.DataFrame:
     totals = data.counts()
     if empty.store_is_empty(totals["deals"], totals["articles"]):
         st.stop()
+    filters.show_active_filters()
     deals = data.filtered_deals(filters.current())
     undated_notice()
     if empty.nothing_matches(len(deals)):

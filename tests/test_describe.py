@@ -24,7 +24,7 @@ from atlas.query import DealFilters
         # A range with undated deals brought back in says so.
         (
             DealFilters(date_from="2025-10-01", date_to="2025-12-31", include_undated=True),
-            "Filtered to: from 2025-10-01 to 2025-12-31; undated deals included",
+            "Filtered to: from 2025-10-01 to 2025-12-31; deals of unknown date included",
         ),
         # include_undated means nothing without a range (every deal counts then).
         (DealFilters(include_undated=True), "All deals"),

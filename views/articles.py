@@ -13,6 +13,7 @@ st.title("Articles")
 totals = data.counts()
 if empty.store_is_empty(totals["deals"], totals["articles"]):
     st.stop()
+filters.show_active_filters()
 
 
 def _listing(deals, active: bool, query: str, digest_only: bool) -> dict:

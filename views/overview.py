@@ -11,6 +11,7 @@ st.title("Partnership Atlas")
 totals = data.counts()
 if empty.store_is_empty(totals["deals"], totals["articles"]):
     st.stop()
+filters.show_active_filters()
 
 
 def _summary(deals):
