@@ -19,6 +19,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import networkx as nx
 import streamlit as st
@@ -29,6 +30,7 @@ from atlas.figures.style import font_size, type_colour
 from atlas.graph import layout_positions
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
+from atlas.network_canvas import choose_labels, fit_positions, label_extent, reach
 
 COLOUR_BY = ("country", "kind")
 UNKNOWN = "unknown"
@@ -57,6 +59,13 @@ MAX_NODES = 2000
 # partners; a hub's thousands of partners are for the Network page.
 EGO_PARTNERS = 40
 MAX_DEALS_IN_TOOLTIP = 8
+# A label wraps at this many times its font size ("Korea Institute of Startup and ...").
+LABEL_WRAP_EM = 11
+# Neighbours are at most this many label sizes apart: a small network stays compact.
+MAX_SPACING_EM = 12
+# An organisation left unlabelled at the starting zoom (no room for its name) shows
+# it once the drawing is zoomed in this far (vis-network's label drawThreshold).
+REVEAL_ZOOM = 1.6
 MAX_EVIDENCE_CHARS = 280
 
 _NETWORK_CALL = "network = new vis.Network(container, data, options);"
@@ -222,7 +231,7 @@ def _options(*, presenter: bool) -> dict:
             "font": {"size": label_size, "strokeWidth": 3, "strokeColor": "#ffffff"},
             # Long names ("Korea Institute of Startup and ...") wrap instead of
             # running across their neighbours.
-            "widthConstraint": {"maximum": label_size * 11},
+            "widthConstraint": {"maximum": label_size * LABEL_WRAP_EM},
         },
         "edges": {"smooth": False, "color": {"inherit": False}},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
@@ -244,33 +253,61 @@ def network_html(
     *,
     colour_by: str = "country",
     height_px: int = 650,
+    width_px: int | None = None,
     presenter: bool = False,
     colour_basis: nx.Graph | None = None,
+    label_first: Iterable[str] = (),
 ) -> str:
     """Standalone HTML (vis-network inlined, no remote resource) drawing the
     graph: dot size by deals, dot colour by country or kind with a legend,
     line colour by the main deal type, line width by number of deals, and
     tooltips listing each deal's type, date and evidence. The graph is read,
     never modified. ``colour_basis`` (a larger graph the shown one comes
-    from) keeps each country's colour the same whichever part is shown."""
+    from) keeps each country's colour the same whichever part is shown.
+
+    The drawing is laid out for a canvas ``width_px`` (the width the page gives
+    it; twice and a half the height when not said) by ``height_px``, so it opens at
+    a zoom of about 1 and labels are their font size on screen; organisations
+    get a label, most deals first (``label_first`` before all), while it has room
+    (see ``atlas.network_canvas``); the rest show it when zoomed in."""
     colours = node_colours(colour_basis if colour_basis is not None else graph, colour_by=colour_by)
-    positions = layout_positions(graph, aspect=1.8)
-    # Pixels between neighbouring organisations: a wrapped label's width and a bit.
-    scale = _label_size(presenter) * 12.0
+    width_px = width_px or round(height_px * 2.5)
+    label_size = _label_size(presenter)
+    wrap_px = label_size * LABEL_WRAP_EM
+    radii = {name: _node_size(int(data.get("deals", 0))) for name, data in graph.nodes(data=True)}
+    extents = {
+        name: label_extent(plain_text(str(name)), font_px=label_size, wrap_px=wrap_px)
+        for name in graph.nodes
+    }
+    positions = fit_positions(
+        layout_positions(graph, aspect=width_px / height_px),
+        {name: reach(radii[name], extents[name]) for name in graph.nodes},
+        width_px=width_px,
+        height_px=height_px,
+        max_spacing=label_size * MAX_SPACING_EM,
+    )
+    first = [n for n in dict.fromkeys(label_first) if n in graph]
+    ranked = sorted(graph.nodes, key=lambda n: (-radii[n], -graph.degree(n), str(n)))
+    labelled = choose_labels(
+        positions, radii, extents, order=list(dict.fromkeys([*first, *ranked]))
+    )
+    hidden_label = {"label": {"drawThreshold": round(label_size * REVEAL_ZOOM + 1, 1)}}
     net = Network(height=f"{height_px}px", width="100%", cdn_resources="in_line")
     net.set_options(json.dumps(_options(presenter=presenter)))
     ids = {name: i for i, name in enumerate(graph.nodes)}
     for name, data in graph.nodes(data=True):
         x, y = positions[name]
+        extra = {} if name in labelled else {"scaling": hidden_label}
         net.add_node(
             ids[name],
             label=_escape(name),
             title=_node_title(name, data),
             color=colours.get(_legend_key(data.get(colour_by), colours), OTHER_COLOUR),
-            size=_node_size(int(data.get("deals", 0))),
+            size=radii[name],
             borderWidth=1,
-            x=round(x * scale, 1),
-            y=round(-y * scale, 1),
+            x=x,
+            y=y,
+            **extra,
         )
     for a, b, data in graph.edges(data=True):
         count = int(data.get("count", len(data.get("deals", []))))

@@ -143,22 +143,66 @@ def test_colour_by_kind_uses_the_kind():
 @pytest.mark.parametrize("size", [LARGE_COMPONENT, MAX_NODES])
 def test_large_networks_are_drawn_still_where_they_were_laid_out(size):
     graph = scale_free(size)
-    page = network_html(graph)
+    width, height = 1700, 720
+    page = network_html(graph, width_px=width, height_px=height)
     nodes, _, options = vis_data(page)
     # No physics in the browser: it took 15 s to settle 2,000 organisations there.
     assert options["physics"]["enabled"] is False
     assert options["physics"]["stabilization"]["enabled"] is False
     assert 'network.once("stabilizationIterationsDone"' not in page
     assert len(nodes) == size
-    expected = layout_positions(graph, aspect=1.8)
-    widest = max(nodes, key=lambda n: abs(expected[n["label"]][0]))
-    scale = widest["x"] / expected[widest["label"]][0]
-    assert scale > 50  # pixels per link: room for a label
+    expected = layout_positions(graph, aspect=width / height)
+    xs = [x for x, _ in expected.values()]
+    ys = [y for _, y in expected.values()]
+    scale_x = (max(n["x"] for n in nodes) - min(n["x"] for n in nodes)) / (max(xs) - min(xs))
+    scale_y = (max(n["y"] for n in nodes) - min(n["y"] for n in nodes)) / (max(ys) - min(ys))
+    first = nodes[0]
+    shift_x = first["x"] - expected[first["label"]][0] * scale_x
+    shift_y = first["y"] + expected[first["label"]][1] * scale_y
     for node in nodes:
         x, y = expected[node["label"]]
-        # Scaled to pixels, y flipped (y grows downwards on a canvas).
-        assert node["x"] == pytest.approx(x * scale, abs=0.1)
-        assert node["y"] == pytest.approx(-y * scale, abs=0.1)
+        # The layout scaled to the canvas and moved, y flipped (y grows downwards there).
+        assert node["x"] == pytest.approx(x * scale_x + shift_x, abs=0.2)
+        assert node["y"] == pytest.approx(-y * scale_y + shift_y, abs=0.2)
+        # Inside the canvas at vis-network's starting zoom (its fit leaves 10 % around).
+        assert abs(node["x"]) < width / 2 / 1.1 and abs(node["y"]) < height / 2 / 1.1
+
+
+def _star(partners: int) -> nx.Graph:
+    return build_deal_graph(
+        frame(
+            *(
+                deal(i, ["Hub Pharma", f"Partner Number {i}"], ["Japan", "Japan"], "licensing")
+                for i in range(partners)
+            )
+        )
+    )
+
+
+def test_a_small_network_labels_every_organisation():
+    nodes, _, _ = vis_data(network_html(_star(3), width_px=840, height_px=460, presenter=True))
+    assert len(nodes) == 4
+    assert all("scaling" not in n for n in nodes)
+
+
+def test_a_crowded_network_labels_the_largest_and_keeps_the_rest_for_zooming_in():
+    graph = _star(40)
+    nodes, _, options = vis_data(network_html(graph, width_px=840, height_px=460, presenter=True))
+    labelled = {n["label"] for n in nodes if "scaling" not in n}
+    assert "Hub Pharma" in labelled
+    assert 2 <= len(labelled) < len(nodes)
+    font = options["nodes"]["font"]["size"]
+    for node in nodes:
+        if node["label"] not in labelled:
+            # Still named, drawn once zoomed in past the starting zoom (vis-network
+            # hides a label whose size on screen is under drawThreshold - 1).
+            threshold = node["scaling"]["label"]["drawThreshold"]
+            assert font < threshold - 1 < 2 * font
+    # A focused organisation is labelled first, whatever its size.
+    nodes, _, _ = vis_data(
+        network_html(graph, width_px=840, height_px=460, label_first=["Partner Number 17"])
+    )
+    assert "scaling" not in next(n for n in nodes if n["label"] == "Partner Number 17")
 
 
 def test_presenter_mode_uses_larger_labels(hostile_graph):

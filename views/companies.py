@@ -26,6 +26,11 @@ KEY = "companies_organisation"
 EGO_HEIGHT_PX = 330
 
 
+def _ego_height(presenter: bool) -> int:
+    """Presenting, the network is as tall as the chart beside it with its larger type."""
+    return 460 if presenter else EGO_HEIGHT_PX
+
+
 def _profile(deals, organisation, presenter):
     """Everything the page shows about one organisation under one filter setting;
     its network is drawn here, once, as HTML (None when it has no partner), with a
@@ -45,7 +50,14 @@ def _profile(deals, organisation, presenter):
         graph = build_deal_graph(nearby, organisations=data.organisations())
         ego = graph.subgraph(circle).copy()
         if ego.number_of_nodes() > 1:
-            ego_page = network_html(ego, height_px=EGO_HEIGHT_PX, presenter=presenter)
+            ego_page = network_html(
+                ego,
+                height_px=_ego_height(presenter),
+                # Half the page's width at 1920 px, with and without the sidebar.
+                width_px=840 if presenter else 700,
+                presenter=presenter,
+                label_first=[organisation],
+            )
         if len(partners) > len(shown):
             ego_caption = (
                 f"Its {len(shown)} most frequent partners of {len(partners):,} are drawn; "
@@ -163,7 +175,7 @@ else:
     if ego_page is not None:
         with network:
             show_network(
-                ego_page, key="companies_ego", height_px=EGO_HEIGHT_PX, presenter=presenter
+                ego_page, key="companies_ego", height_px=_ego_height(presenter), presenter=presenter
             )
             if ego_caption:
                 st.caption(ego_caption)

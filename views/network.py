@@ -21,13 +21,18 @@ def _drawing(_deals, current: DealFilters, focus, hops, max_nodes, colour_by, pr
     """The caption and the HTML for one view of the graph (laid out once, not per rerun)."""
     graph, _ = data.derived("network.basis", _basis, current, size="huge")
     shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
-    capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=[] if focus == ALL else [focus])
+    keep = [] if focus == ALL else [focus]
+    capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=keep)
     html = network_html(
         capped,
         colour_by=colour_by,
         height_px=height_px,
+        # The canvas's width at 1920 px: the whole width presenting, beside the
+        # sidebar otherwise (a narrower window zooms the drawing out a little).
+        width_px=1700 if presenter else 1450,
         presenter=presenter,
         colour_basis=graph,
+        label_first=keep,
     )
     return cap_caption(shown, capped, max_nodes=MAX_NODES), html
 
@@ -86,7 +91,9 @@ max_nodes = size_col.slider(
 
 urlstate.mirror("focus", focus, default=ALL)
 urlstate.mirror("hops", hops if focus != ALL else None, default=1)
-height_px = 720 if presenter else 620
+# Presenting, the drawing fits a 1920x1080 screen under the title, controls and
+# legend, so the audience sees all of it without scrolling.
+height_px = 540 if presenter else 620
 with st.spinner("Laying out the network…"):
     caption, html = data.derived(
         "network.drawing",
