@@ -14,7 +14,7 @@ is reading, for anyone. Names are untrusted: escaped for every markdown label.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -216,7 +216,7 @@ def _rename_form(views: list[SavedView]) -> None:
         )
 
 
-def _edit(change, note: str | None) -> None:
+def _edit(change: Callable[[], object], note: str | None) -> None:
     """Make one change to the saved views (after ``editing.require()``) and show the
     list again; a refused change is one line."""
     editing.require()
