@@ -20,17 +20,20 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 
 import networkx as nx
 import streamlit as st
 from pyvis.edge import Edge
 from pyvis.network import Network
 
+from atlas.describe import filters_line, network_file_name
 from atlas.figures.style import font_size, type_colour
 from atlas.graph import layout_positions
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
 from atlas.network_canvas import choose_labels, fit_positions, label_extent, reach
+from components import filters
 
 COLOUR_BY = ("country", "kind")
 UNKNOWN = "unknown"
@@ -93,6 +96,15 @@ _STYLE = """
   div.vis-tooltip { max-width: 460px; white-space: normal !important; font-size: %(font)dpx;
                     font-family: inherit; line-height: 1.35; }
   .atlas-tip ul { margin: 4px 0 0 0; padding-left: 18px; }
+</style>
+"""
+
+# The heading of a downloaded network (static CSS).
+_DOWNLOAD_STYLE = """
+<style>
+  .atlas-download-head { padding: 8px 4px 4px 4px; color: #31333F; }
+  .atlas-download-head h1 { font-size: 26px; margin: 0 0 4px 0; }
+  .atlas-download-head p { font-size: 15px; margin: 2px 0; }
 </style>
 """
 
@@ -340,18 +352,45 @@ def legend_height_px(*, presenter: bool) -> int:
     return 165 if presenter else 110
 
 
-def show_network(page: str, *, key: str, height_px: int, presenter: bool = False) -> None:
+def download_page(page: str, *, title: str, lines: Iterable[str] = (), made: date) -> str:
+    """A page from ``network_html`` as a file that stands on its own: a heading
+    with ``title``, then ``lines`` (the filters it was drawn with, what was left
+    out) and the day it was made, all escaped, above the legend."""
+    facts = [*lines, f"Made {made.day} {made:%b %Y} with Partnership Atlas"]
+    heading = (
+        '<header class="atlas-download-head">'
+        f"<h1>{_escape(title)}</h1>"
+        + "".join(f"<p>{_escape(line)}</p>" for line in facts)
+        + "</header>"
+    )
+    return page.replace("<body>", "<body>" + _DOWNLOAD_STYLE + heading, 1)
+
+
+def show_network(
+    page: str,
+    *,
+    key: str,
+    height_px: int,
+    presenter: bool = False,
+    title: str,
+    subject: str | None = None,
+    note: str | None = None,
+) -> None:
     """Embed a page from ``network_html`` (drawn ``height_px`` high) and offer it
-    as a download (``{key}_download``)."""
+    as a download (``{key}_download``) headed by ``title``, the sidebar's filters,
+    ``note`` and the day, named after ``subject`` (the organisation it centres on;
+    None for the whole network) and the day."""
     st.iframe(
         page,
         height=height_px + legend_height_px(presenter=presenter),
         alt="Network of organisations joined by their deals",
     )
+    today = date.today()
+    lines = [filters_line(filters.current()), *([note] if note else [])]
     st.download_button(
         "Download this network (HTML)",
-        data=page,
-        file_name="partnership-network.html",
+        data=download_page(page, title=title, lines=lines, made=today),
+        file_name=network_file_name(subject, made=today),
         mime="text/html",
         key=f"{key}_download",
         on_click="ignore",

@@ -113,3 +113,64 @@ def test_without_presenter_mode_the_line_shows_only_when_something_is_filtered(a
     assert filter_lines(open_app(type="licensing")) == [
         ":material/filter_alt: Filtered to\\: deal type licensing"
     ]
+
+
+# --- the downloaded network (point 14) ----------------------------------------------------
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, dict]:
+    """What each st.download_button offered, by key, recorded on the way to the real one."""
+    offered: dict[str, dict] = {}
+    real = st.download_button
+
+    def recording(label, data=None, file_name=None, *args, **kwargs):
+        offered[kwargs.get("key")] = {"data": data, "file_name": file_name}
+        return real(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    return offered
+
+
+def test_the_network_download_says_what_it_shows_and_when(app_env, downloads):
+    at = open_app("views/network.py", type=["licensing", "joint venture"])
+    at.selectbox(key="network_focus").select("Astellas Pharma").run()
+    assert not at.exception
+    offered = downloads["network_download"]
+    today = date.today()
+    assert offered["file_name"] == f"partnership-atlas-network-astellas-pharma-{today}.html"
+    page = offered["data"]
+    assert '<header class="atlas-download-head"><h1>Astellas Pharma and its partners</h1>' in page
+    assert "<p>Filtered to: deal types licensing, joint venture</p>" in page
+    assert f"<p>Made {today.day} {today:%b %Y} with Partnership Atlas</p>" in page
+    # The heading comes before the legend and the drawing, and the drawing is the page's.
+    assert page.index("atlas-download-head") < page.index('class="atlas-legend"')
+    assert "vis.Network" in page
+    # The whole network is named as such.
+    at.selectbox(key="network_focus").select("All organisations").run()
+    assert downloads["network_download"]["file_name"] == (
+        f"partnership-atlas-network-all-organisations-{today}.html"
+    )
+    assert (
+        "<h1>Network of deals between organisations</h1>" in downloads["network_download"]["data"]
+    )
+
+
+def test_the_company_network_download_is_named_after_it_and_escaped(app_env, downloads):
+    probe = open_app()
+    hostile = next(o for o in probe.multiselect(key="filter_organisations").options if "alert" in o)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["company"] = hostile
+    at.query_params["org"] = hostile
+    at.switch_page("views/companies.py")
+    at.run()
+    assert not at.exception
+    offered = downloads["companies_ego_download"]
+    name = offered["file_name"]
+    assert name.startswith("partnership-atlas-network-") and name.endswith(f"-{date.today()}.html")
+    assert name.isascii() and "/" not in name and "<" not in name and ">" not in name
+    heading = (
+        offered["data"].split('<header class="atlas-download-head">', 1)[1].split("</header>")[0]
+    )
+    assert hostile not in heading and "&gt;" in heading
+    assert "Filtered to: organisation" in heading

@@ -175,7 +175,13 @@ else:
     if ego_page is not None:
         with network:
             show_network(
-                ego_page, key="companies_ego", height_px=_ego_height(presenter), presenter=presenter
+                ego_page,
+                key="companies_ego",
+                height_px=_ego_height(presenter),
+                presenter=presenter,
+                title=f"{organisation} and its partners",
+                subject=organisation,
+                note=ego_caption,
             )
             if ego_caption:
                 st.caption(ego_caption)

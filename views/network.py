@@ -109,7 +109,19 @@ with st.spinner("Laying out the network…"):
         size="large",
     )
 st.caption(caption)
-show_network(html, key="network", height_px=height_px, presenter=presenter)
+if focus == ALL:
+    title = "Network of deals between organisations"
+else:
+    title = f"{focus} and its partners" + (" and theirs" if hops == 2 else "")
+show_network(
+    html,
+    key="network",
+    height_px=height_px,
+    presenter=presenter,
+    title=title,
+    subject=None if focus == ALL else focus,
+    note=caption,
+)
 
 st.subheader("Deals between two organisations")
 a_col, b_col = st.columns(2)
