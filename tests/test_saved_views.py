@@ -359,10 +359,30 @@ def test_reordering_changes_what_next_opens(views_store):
     assert shown(at) == ("Countries", [], ["Japan"], None)
     at.button(key="saved_views_next").click().run()
     assert shown(at) == ("Deals", ["licensing"], [], None)
+    # Renamed in the sidebar (a name another view has is refused in one line).
+    at.toggle(key="presenter_mode").set_value(False).run()
+    at.selectbox(key="saved_views_rename_which").select(second.id)
+    at.text_input(key="saved_views_rename_to").input("Deals")
+    at.button(key="FormSubmitter:saved_views_rename_form-Rename").click().run()
+    assert [e.value for e in at.sidebar.error] == [
+        markdown_text("another saved view is already called 'Deals'")
+    ]
+    at.selectbox(key="saved_views_rename_which").select(second.id)
+    at.text_input(key="saved_views_rename_to").input("Japan, by country")
+    at.button(key="FormSubmitter:saved_views_rename_form-Rename").click().run()
+    assert [v.name for v in saved_in(views_store)] == ["Japan, by country", "Deals"]
+    # Saved again under an existing name: saved over, in its place.
+    save_current_view(at, "Japan, by country")
+    assert [(v.name, v.page) for v in saved_in(views_store)] == [
+        ("Japan, by country", "deals"),
+        ("Deals", "deals"),
+    ]
+    at.toggle(key="presenter_mode").set_value(True).run()
     # Deleted from the sidebar, and gone from the sequence.
     at.button(key=f"saved_views_delete_{second.id}").click().run()
     assert [v.name for v in saved_in(views_store)] == ["Deals"]
-    assert stepper_label(at) == "**1/1** · Deals"
+    # It was the view on screen (saved last): next starts from the first again.
+    assert stepper_label(at) == "**–/1** · saved views: Next opens Deals"
 
 
 def test_a_view_brings_back_each_pages_own_controls(views_store):
