@@ -49,13 +49,22 @@ def result_as_json(result) -> dict:
                 "role": deal.role,
                 "confidence": deal.confidence,
                 "evidence": deal.evidence,
-                "terms": terms_as_json(deal.terms, deal.deal_date),
+                "terms": deal_terms_json(result.article, deal),
                 "assets": list(deal.assets),
                 "status": deal.status,
             }
             for deal in result.deals
         ],
     }
+
+
+def deal_terms_json(article, deal) -> dict:
+    """A deal's terms in the gold schema, valued in dollars at the date the store uses
+    (``atlas.store.valuation_date``: the deal's, else its item's or article's), so
+    ``extract --jsonl`` and the dashboard give an undated deal the same dollar value."""
+    from atlas.store import valuation_date
+
+    return terms_as_json(deal.terms, valuation_date(article, deal))
 
 
 def terms_as_json(terms, on: str | None) -> dict:
@@ -245,8 +254,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
     print(f"store: {make_url(args.db or database_url()).render_as_string(hide_password=True)}")
-    for key, value in counts(engine).items():
-        print(f"{key}: {value}")
+    found = counts(engine)
+    print(f"articles: {found['articles']}")
+    print(f"organisations: {found['organisations']}")
+    # One deal per agreement, as the dashboard counts them (reports in several articles
+    # consolidated, corrections applied), beside the mentions extraction stored.
+    from atlas.snapshot import dashboard_tables
+
+    deals, _organisations = dashboard_tables(engine)
+    print(f"deals: {len(deals)}")
+    print(f"deal mentions: {found['deals']}")
     return 0
 
 

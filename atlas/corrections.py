@@ -977,6 +977,15 @@ def _manual_deals(added: list[Correction], rename, countries: dict, columns) -> 
                 "parties": parties,
                 "party_countries": [countries.get(p) for p in parties],
                 "status": "manual",
+                # what the store keeps of an extracted deal (schema version 5): a deal
+                # added by hand states no terms, assets or status beyond "agreed"
+                "article_published": None,
+                "role": "main",
+                "deal_status": "agreed",
+                "assets": [],
+                "terms": {},
+                "value_usd": None,
+                "upfront_usd": None,
             }
         )
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, "status"])))

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas.highlight import plain_text
-from atlas.query import date_label
+from atlas.query import deal_date_label
 
 # The Articles page lists the newest this many matches; its search narrows the rest.
 MAX_LISTED_ARTICLES = 2000
@@ -21,7 +21,15 @@ def deals_display(deals: pd.DataFrame) -> pd.DataFrame:
         {
             "Parties": deals["parties"].map(" + ".join).map(plain_text),
             "Type": deals["type"],
-            "Date": deals["deal_date"].map(date_label),
+            # "before Apr 2025" for a deal known only as history in an article of then
+            "Date": [
+                deal_date_label(d, b)
+                for d, b in zip(
+                    deals["deal_date"],
+                    deals["before_date"] if "before_date" in deals.columns else [None] * len(deals),
+                    strict=True,
+                )
+            ],
             "Evidence": deals["evidence"],
             "Countries": deals["countries"].map(", ".join),
             "Areas": deals["therapeutic_areas"].map(", ".join),
