@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -27,6 +29,9 @@ pytestmark = [
 ]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 PAGES = ["", "timeline", "countries", "network", "companies", "articles", "deals"]
+EVERY_PAGE = [*PAGES, "add_articles", "corrections"]
+# A projector's screen.
+FULL_HD = {"width": 1920, "height": 1080}
 
 
 @contextlib.contextmanager
@@ -91,8 +96,10 @@ class Watch:
         return [url for url in self.requests if is_outside(url)]
 
 
-def open_page(browser, url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_page(browser, url: str, *, viewport: dict | None = None, downloads: bool = False):
+    context = browser.new_context(
+        viewport=viewport or {"width": 1400, "height": 1000}, accept_downloads=downloads
+    )
     page = context.new_page()
     watch = Watch(page)
     page.goto(url)
@@ -112,16 +119,32 @@ def open_page(browser, url: str):
     return context, page, watch
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_renders_offline_without_errors(server, browser, path):
-    context, page, watch = open_page(browser, f"{server}/{path}")
+@pytest.mark.parametrize("mode", ["normal", "presenter"])
+@pytest.mark.parametrize("path", EVERY_PAGE)
+def test_page_renders_offline_without_errors(server, browser, path, mode):
+    """Every page, as a user and as a presenter sees it at 1920x1080; the screenshots
+    (tests/screenshots/<page>-<mode>.png, git-ignored) are for a person to look at."""
+    query = "?present=1" if mode == "presenter" else ""
+    context, page, watch = open_page(browser, f"{server}/{path}{query}", viewport=FULL_HD)
     try:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+        shot = SCREENSHOTS / f"{path or 'overview'}-{mode}.png"
+        page.screenshot(path=str(shot), full_page=True)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator("h1").count() >= 1
         assert watch.outside_requests() == []
         assert watch.dialogs == []
+        if mode == "presenter":
+            # The pages stay one click away, in the bar at the top of the screen.
+            links = page.locator('[data-testid="stTopNavLink"]')
+            assert links.count() == len(EVERY_PAGE)
+            assert all(box["y"] < 80 for box in (links.nth(i).bounding_box() for i in range(3)))
+            assert page.get_by_role("button", name="Leave presenter mode").is_visible()
+            if path not in {"add_articles", "corrections"}:
+                line = page.locator('[data-testid="stCaptionContainer"]', has_text="All deals")
+                assert line.is_visible()
+                # Under the title.
+                assert line.bounding_box()["y"] > page.locator("h1").first.bounding_box()["y"]
     finally:
         context.close()
 
@@ -202,4 +225,131 @@ def test_upload_through_the_file_input_then_see_the_deal_on_the_network(browser,
         html = frame.content()
         assert "Quilvara Therapeutics" in html and "Shionogi" in html
         assert watch.outside_requests() == []
+        context.close()
+
+
+# --- presenting the network (issue 12, points 12 and 14) ------------------------------------
+
+# Invented organisations: 8 hubs of 11 partners each (96 organisations), about what the
+# 34 articles of data/articles and ../shared/eval/dev draw (86 organisations).
+_STEMS = ["Quil", "Mar", "Tess", "Orv", "Zent", "Kel", "Vard", "Lum", "Sorb", "Nex", "Pral", "Cind"]
+_ENDS = ["ara", "endo", "aly", "ane", "rix", "ova", "ium", "exa"]
+_KINDS = ["Therapeutics", "Pharma", "Biosciences", "Biologics"]
+CROWD = [f"{s}{e} {_KINDS[(i + j) % 4]}" for i, s in enumerate(_STEMS) for j, e in enumerate(_ENDS)]
+HUBS = CROWD[:8]
+
+
+@pytest.fixture(scope="module")
+def crowded_server(tmp_path_factory, rules_extractor):
+    """The app on a store of 88 licences between 96 invented organisations."""
+    from atlas.store import open_store, save_extraction
+    from tests.conftest import make_article
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('crowded') / 'atlas.db'}"
+    engine = open_store(url)
+    articles = [
+        make_article(
+            f"{HUBS[k % 8]} has signed an exclusive licence agreement with {partner} "
+            "for its antiviral.\n",
+            file=f"deal{k}.txt",
+            title=f"Licence {k}",
+            published="2025-03-01",
+        )
+        for k, partner in enumerate(CROWD[8:])
+    ]
+    for result in rules_extractor.extract_many(articles):
+        save_extraction(engine, result, fingerprint=rules_extractor.fingerprint)
+    engine.dispose()
+    with streamlit_server(url) as base:
+        yield base
+
+
+# vis-network's own state: its zoom, and for each label it draws (its size on the
+# canvas times the zoom is its size on screen) the box it takes.
+DRAWN_LABELS = """() => {
+    const nodes = network.body.nodeIndices.map((id) => network.body.nodes[id]);
+    const drawn = nodes.filter((node) => node.labelModule.visible());
+    const boxes = drawn.map((node) => node.labelModule.size);
+    let overlaps = 0;
+    for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i], b = boxes[j];
+            if (a.left < b.left + b.width && b.left < a.left + a.width &&
+                a.top < b.top + b.height && b.top < a.top + a.height) overlaps++;
+        }
+    }
+    return {
+        scale: network.getScale(),
+        organisations: nodes.length,
+        labels: drawn.map((node) => node.labelModule.elementOptions.label),
+        fonts: drawn.map((node) => node.labelModule.fontOptions.size),
+        overlaps: overlaps,
+    };
+}"""
+
+
+def drawn_network(page):
+    """The network's iframe once vis-network has drawn it, and what it drew."""
+    frame = page.wait_for_selector("iframe", timeout=60_000).content_frame()
+    frame.wait_for_selector("canvas", timeout=30_000)
+    frame.wait_for_function("() => typeof network !== 'undefined' && network.getScale() > 0")
+    page.wait_for_timeout(1000)
+    return frame, frame.evaluate(DRAWN_LABELS)
+
+
+@pytest.mark.parametrize(
+    ("path", "hubs_named"),
+    [("network?present=1", HUBS), (f"companies?present=1&company={quote(HUBS[0])}", HUBS[:1])],
+)
+def test_labels_are_readable_on_a_projector(crowded_server, browser, path, hubs_named):
+    """At 1920x1080 presenting, the drawn labels are at least 14 px on screen (were
+    about 6 px: the drawing opened zoomed out to 0.23), none overlaps another, the
+    largest organisations are named, and the others appear when zoomed in."""
+    context, page, watch = open_page(browser, f"{crowded_server}/{path}", viewport=FULL_HD)
+    try:
+        frame, drawn = drawn_network(page)
+        assert drawn["labels"], "no label is drawn"
+        on_screen = min(drawn["fonts"]) * drawn["scale"]
+        assert on_screen >= 14, f"labels are {on_screen:.1f} px on screen"
+        assert drawn["overlaps"] == 0
+        assert set(hubs_named) <= set(drawn["labels"])
+        assert len(drawn["labels"]) < drawn["organisations"]  # crowded: not everyone
+        frame.evaluate("() => network.moveTo({scale: network.getScale() * 2})")
+        zoomed = frame.evaluate(DRAWN_LABELS)
+        assert len(zoomed["labels"]) > len(drawn["labels"])
+        if path.startswith("network"):
+            # The whole drawing is on the screen without scrolling.
+            canvas = frame.locator("canvas").bounding_box()  # in the page's coordinates
+            assert canvas["y"] + canvas["height"] <= FULL_HD["height"]
+        assert watch.outside_requests() == []
+    finally:
+        context.close()
+
+
+def test_the_downloaded_network_has_a_heading_and_draws_offline(server, browser):
+    context, page, watch = open_page(browser, f"{server}/network", downloads=True)
+    try:
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download this network (HTML)").click()
+        download = download_info.value
+        made = date.today().isoformat()
+        assert (
+            download.suggested_filename
+            == f"partnership-atlas-network-all-organisations-{made}.html"
+        )
+        html = Path(download.path()).read_text(encoding="utf-8")
+    finally:
+        context.close()
+    context = browser.new_context(viewport=FULL_HD)
+    try:
+        saved = context.new_page()
+        watch = Watch(saved)
+        saved.set_content(html)
+        assert saved.locator("h1").inner_text() == "Network of deals between organisations"
+        assert saved.get_by_text("All deals", exact=True).is_visible()
+        assert saved.get_by_text("with Partnership Atlas", exact=False).is_visible()
+        saved.wait_for_function("() => typeof network !== 'undefined' && network.getScale() > 0")
+        assert saved.evaluate(DRAWN_LABELS)["labels"]
+        assert watch.outside_requests() == [] and watch.dialogs == []
+    finally:
         context.close()
