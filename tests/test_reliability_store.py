@@ -68,14 +68,19 @@ def _fill(url: str, prefix: str, deals_each: int) -> None:
     """Three articles (the change counter ends at 3) with ``deals_each`` deals each."""
     engine = store.open_store(url)
     for n in range(3):
-        base = _result(f"{prefix}{n}")
-        more = [
-            Deal(("Alpha Bio", "Beta Pharma"), "licensing", f"Alpha Bio licensed asset {k}.")
-            for k in range(deals_each - 1)
+        # Three years apart: separate agreements, never one consolidated deal.
+        deals = [
+            Deal(
+                ("Alpha Bio", "Beta Pharma"),
+                "licensing",
+                f"Alpha Bio licensed asset {n}-{k}.",
+                deal_date=str(1980 + 3 * (n * deals_each + k)),
+                date_precision="year",
+                date_source="sentence",
+            )
+            for k in range(deals_each)
         ]
-        store.save_extraction(
-            engine, _result(f"{prefix}{n}", deals=[*base.deals, *more]), fingerprint="f"
-        )
+        store.save_extraction(engine, _result(f"{prefix}{n}", deals=deals), fingerprint="f")
     assert store.data_generation(engine) == 3
     engine.dispose()
 
