@@ -140,11 +140,12 @@ def _write(folder: Path, path: Path, value: object, name: str) -> None:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Building the tables makes millions of small lists, strings and sources, none of
-    them garbage; Python's cyclic collector would walk them again and again
-    (consolidation took about half as long again with it on,
-    ``bench/consolidate_bench.py``). The app pauses it around its own reads too."""
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused. Building the tables makes millions of
+    small lists, strings and sources, none of them garbage; the collector would walk
+    them (and the whole heap, spaCy included) again and again: consolidation took
+    about half as long again with it on (``bench/consolidate_bench.py``), and the
+    app's cold load of 10,000 articles three times as long."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -158,7 +159,7 @@ def _build_dashboard_tables(engine: Engine):
     from atlas import corrections
     from atlas.query import with_dates
 
-    with _collector_paused():
+    with collector_paused():
         # Corrections first (they address mentions), then one row per agreement.
         deals, organisations = corrections.consolidated_deals(
             store.deals_frame(engine),

@@ -23,8 +23,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import pandas as pd
@@ -40,19 +39,8 @@ T = TypeVar("T")
 StoreKey = tuple[str, tuple[int, int] | None, str | None]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Building the frames makes millions of small lists and strings, none of them
-    garbage; Python's cyclic collector would walk the whole heap (spaCy included)
-    again and again meanwhile. Paused, the cold load of 10,000 articles took
-    about a third of the time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+# Paused while the frames are built (see atlas.snapshot.collector_paused).
+_collector_paused = snapshot.collector_paused
 
 
 # Seconds between two full garbage collections (see collect_garbage).

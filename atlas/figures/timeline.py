@@ -398,31 +398,48 @@ def build_period_counts_figure(
     counts = period_counts(deals, period)
     if counts.empty:
         return _empty_figure(f"No deals dated to the {period}", presenter=presenter)
-    labels = list(dict.fromkeys(counts["label"]))
-    figure = go.Figure()
-    for deal_type in dict.fromkeys(counts["type"]):
-        of_type = counts[counts["type"] == deal_type]
-        figure.add_trace(
-            go.Bar(
-                name=escaped(deal_type),
-                x=of_type["label"].tolist(),
-                y=of_type["deals"].tolist(),
-                marker_color=type_colour(deal_type),
-                hovertemplate=f"{escaped(deal_type)}<br>%{{x}}: %{{y}}<extra></extra>",
-            )
-        )
-    figure.update_layout(
+    return _stacked_by_type(
+        counts,
+        y=lambda rows: rows["deals"].tolist(),
+        hover="%{x}: %{y}",
         title=f"Deals per {period}",
-        barmode="stack",
-        height=380 if not presenter else 480,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        font={"size": font_size(presenter)},
-        legend={"title": {"text": "Deal type"}},
         yaxis={
             "title": "deals",
             "rangemode": "tozero",
             "dtick": 1 if counts["deals"].max() <= 10 else None,
         },
+        presenter=presenter,
+    )
+
+
+def _stacked_by_type(
+    table: pd.DataFrame, *, y, hover: str, title: str, yaxis: dict, presenter: bool
+) -> go.Figure:
+    """Stacked bars of a ``period_counts``-shaped table (``label``, ``type``, ``deals``):
+    one trace per deal type, ``y(rows)`` its heights, ``hover`` after the type's name
+    (``%{customdata}`` is the deal count)."""
+    labels = list(dict.fromkeys(table["label"]))
+    figure = go.Figure()
+    for deal_type in dict.fromkeys(table["type"]):
+        of_type = table[table["type"] == deal_type]
+        figure.add_trace(
+            go.Bar(
+                name=escaped(deal_type),
+                x=of_type["label"].tolist(),
+                y=y(of_type),
+                customdata=of_type["deals"].tolist(),
+                marker_color=type_colour(deal_type),
+                hovertemplate=f"{escaped(deal_type)}<br>{hover}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title=title,
+        barmode="stack",
+        height=380 if not presenter else 480,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": font_size(presenter)},
+        legend={"title": {"text": "Deal type"}},
+        yaxis=yaxis,
     )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     return figure
@@ -481,29 +498,11 @@ def build_period_values_figure(
         return _empty_figure(
             f"No deal dated to the {period} discloses a value", presenter=presenter
         )
-    labels = list(dict.fromkeys(values["label"]))
-    figure = go.Figure()
-    for deal_type in dict.fromkeys(values["type"]):
-        of_type = values[values["type"] == deal_type]
-        figure.add_trace(
-            go.Bar(
-                name=escaped(deal_type),
-                x=of_type["label"].tolist(),
-                y=(of_type["value_usd"] / 1e6).round(1).tolist(),
-                customdata=of_type["deals"].tolist(),
-                marker_color=type_colour(deal_type),
-                hovertemplate=f"{escaped(deal_type)}<br>%{{x}}: US$ %{{y:,.1f}} million"
-                "<br>%{customdata} deal(s)<extra></extra>",
-            )
-        )
-    figure.update_layout(
+    return _stacked_by_type(
+        values,
+        y=lambda rows: (rows["value_usd"] / 1e6).round(1).tolist(),
+        hover="%{x}: US$ %{y:,.1f} million<br>%{customdata} deal(s)",
         title=f"Disclosed deal value per {period} (US$ million)",
-        barmode="stack",
-        height=380 if not presenter else 480,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        font={"size": font_size(presenter)},
-        legend={"title": {"text": "Deal type"}},
         yaxis={"title": "US$ million", "rangemode": "tozero"},
+        presenter=presenter,
     )
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
-    return figure
