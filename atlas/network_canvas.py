@@ -7,12 +7,14 @@ a label's width apart came out at a scale of 0.23, their 24 px labels 5.5 px on 
 starts at a scale of about 1 and a label's font size is its size on screen; then
 labels are given, largest organisation first, to the dots whose label has room, so
 no two drawn labels overlap. The others show their name when zoomed in, and always
-in their tooltip.
+in their tooltip. In a crowded drawing (hundreds of organisations) the dots shrink
+with the room between neighbours, as the old zoomed-out drawing shrank them.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -20,14 +22,17 @@ import numpy as np
 
 # vis-network's fit() leaves this much room around the drawing (its range x 1.1).
 FIT_MARGIN = 1.1
-# A label's width over its font size, per character (Arial / Liberation Sans, mixed
-# case and spaces; a little wide, so an estimate errs towards fewer labels).
-CHAR_WIDTH_EM = 0.56
+# Character widths over the font size (Arial / Liberation Sans, measured in Chromium:
+# lower case 0.49 on average, capitals 0.68, digits 0.56, a space 0.28), rounded up
+# so an estimate errs towards fewer labels; wide (CJK) characters are 1.
+SPACE_EM = 0.28
 LINE_HEIGHT_EM = 1.25
 # Gap between a dot and its label (vis-network draws it just under the dot).
 LABEL_GAP_PX = 3.0
 # Labels are kept this far apart, so neighbouring names do not read as one.
 LABEL_PADDING_PX = 6.0
+# The smallest dot's radius is at most this share of the distance between neighbours.
+DOT_ROOM = 0.2
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,27 @@ class Box:
         )
 
 
+def _char_em(char: str) -> float:
+    if char.islower() and char.isascii():
+        return 0.52
+    if char.isupper() and char.isascii():
+        return 0.70
+    if char.isdigit() and char.isascii():
+        return 0.56
+    if char.isascii():
+        return 0.40  # punctuation
+    return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.62
+
+
 def label_extent(text: str, *, font_px: float, wrap_px: float) -> tuple[float, float]:
     """Width and height in pixels of a label drawn at ``font_px``, its words wrapped
     to lines of at most ``wrap_px`` (vis-network's ``widthConstraint.maximum``)."""
-    char_px = CHAR_WIDTH_EM * font_px
+    space = SPACE_EM * font_px
     lines: list[float] = []
     for word in str(text).split() or [""]:
-        width = len(word) * char_px
-        if lines and lines[-1] + char_px + width <= wrap_px:
-            lines[-1] += char_px + width
+        width = sum(_char_em(char) for char in word) * font_px
+        if lines and lines[-1] + space + width <= wrap_px:
+            lines[-1] += space + width
         else:
             lines.append(width)
     return min(max(lines), wrap_px), len(lines) * LINE_HEIGHT_EM * font_px
@@ -86,6 +103,36 @@ def _largest_scale(
     return low
 
 
+def canvas_scales(
+    positions: Mapping[str, tuple[float, float]],
+    reach: Mapping[str, tuple[float, float, float, float]],
+    *,
+    width_px: float,
+    height_px: float,
+    max_spacing: float,
+    max_stretch: float = 3.0,
+) -> tuple[float, float]:
+    """Pixels per layout unit across and down for ``fit_positions`` (same arguments)."""
+    if not positions:
+        return max_spacing * max_stretch, max_spacing
+    names = list(positions)
+    xs = [positions[n][0] for n in names]
+    ys = [-positions[n][1] for n in names]
+    left, right, up, down = ([reach[n][i] for n in names] for i in range(4))
+    scale_y = _largest_scale(ys, up, down, height_px / FIT_MARGIN, max_spacing)
+    scale_x = _largest_scale(xs, left, right, width_px / FIT_MARGIN, scale_y * max_stretch)
+    return scale_x, scale_y
+
+
+def dot_shrink(spacing_px: float, smallest_radius: float) -> float:
+    """How much to shrink every dot (1: not at all) so the smallest takes at most
+    ``DOT_ROOM`` of the room between neighbours ``spacing_px`` apart: in a crowded
+    drawing, dots keep their relative sizes without covering each other."""
+    if smallest_radius <= 0:
+        return 1.0
+    return min(1.0, DOT_ROOM * spacing_px / smallest_radius)
+
+
 def fit_positions(
     positions: Mapping[str, tuple[float, float]],
     reach: Mapping[str, tuple[float, float, float, float]],
@@ -93,7 +140,7 @@ def fit_positions(
     width_px: float,
     height_px: float,
     max_spacing: float,
-    max_stretch: float = 2.0,
+    max_stretch: float = 3.0,
 ) -> dict[str, tuple[float, float]]:
     """Layout coordinates (``atlas.graph.layout_positions``: neighbours about one
     unit apart, y upwards) in canvas pixels (y downwards), scaled so the drawing
@@ -109,8 +156,14 @@ def fit_positions(
     xs = [positions[n][0] for n in names]
     ys = [-positions[n][1] for n in names]  # downwards, as on the canvas
     left, right, up, down = ([reach[n][i] for n in names] for i in range(4))
-    scale_y = _largest_scale(ys, up, down, height_px / FIT_MARGIN, max_spacing)
-    scale_x = _largest_scale(xs, left, right, width_px / FIT_MARGIN, scale_y * max_stretch)
+    scale_x, scale_y = canvas_scales(
+        positions,
+        reach,
+        width_px=width_px,
+        height_px=height_px,
+        max_spacing=max_spacing,
+        max_stretch=max_stretch,
+    )
     # Centre the drawing with everything it reaches (vis-network centres the same way).
     shift_x = (
         max(x * scale_x + r for x, r in zip(xs, right, strict=True))

@@ -32,7 +32,14 @@ from atlas.figures.style import font_size, type_colour
 from atlas.graph import layout_positions
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
-from atlas.network_canvas import choose_labels, fit_positions, label_extent, reach
+from atlas.network_canvas import (
+    canvas_scales,
+    choose_labels,
+    dot_shrink,
+    fit_positions,
+    label_extent,
+    reach,
+)
 from components import filters
 
 COLOUR_BY = ("country", "kind")
@@ -291,12 +298,21 @@ def network_html(
         name: label_extent(plain_text(str(name)), font_px=label_size, wrap_px=wrap_px)
         for name in graph.nodes
     }
+    layout = layout_positions(graph, aspect=width_px / height_px)
+    fitting = {
+        "width_px": width_px,
+        "height_px": height_px,
+        "max_spacing": label_size * MAX_SPACING_EM,
+    }
+    # A crowded drawing (hundreds of organisations) packs neighbours closer than a
+    # dot is wide: shrink every dot (and line) in proportion, then lay out again.
+    _, spacing = canvas_scales(
+        layout, {n: reach(radii[n], extents[n]) for n in graph.nodes}, **fitting
+    )
+    shrink = dot_shrink(spacing, min(radii.values(), default=0.0))
+    radii = {name: round(radius * shrink, 1) for name, radius in radii.items()}
     positions = fit_positions(
-        layout_positions(graph, aspect=width_px / height_px),
-        {name: reach(radii[name], extents[name]) for name in graph.nodes},
-        width_px=width_px,
-        height_px=height_px,
-        max_spacing=label_size * MAX_SPACING_EM,
+        layout, {n: reach(radii[n], extents[n]) for n in graph.nodes}, **fitting
     )
     first = [n for n in dict.fromkeys(label_first) if n in graph]
     ranked = sorted(graph.nodes, key=lambda n: (-radii[n], -graph.degree(n), str(n)))
@@ -332,7 +348,7 @@ def network_html(
                 ids[b],
                 title=_edge_title(a, b, data),
                 color=type_colour(main_type),
-                width=_edge_width(count),
+                width=max(round(_edge_width(count) * shrink, 1), 1.0),
             ).options
         )
     page = net.generate_html()

@@ -8,6 +8,7 @@ from atlas.network_canvas import (
     FIT_MARGIN,
     LINE_HEIGHT_EM,
     choose_labels,
+    dot_shrink,
     fit_positions,
     label_extent,
     reach,
@@ -58,7 +59,7 @@ def test_a_small_layout_stays_compact():
     layout = {"A": (0.0, 0.0), "B": (1.0, 0.0)}
     reaches = {name: reach(10.0, (60.0, 20.0)) for name in layout}
     placed = fit_positions(layout, reaches, width_px=1700, height_px=540, max_spacing=250)
-    assert placed["B"][0] - placed["A"][0] == pytest.approx(250 * 2.0)  # max_stretch across
+    assert placed["B"][0] - placed["A"][0] == pytest.approx(250 * 3.0)  # max_stretch across
     placed = fit_positions(
         layout, reaches, width_px=1700, height_px=540, max_spacing=250, max_stretch=1.0
     )
@@ -101,3 +102,23 @@ def test_choose_labels_follows_the_order_given():
     radii = {"A": 10, "B": 10, "C": 10}
     assert _labels(positions, radii, order=["A", "B", "C"]) == {"A", "C"}
     assert _labels(positions, radii, order=["B", "A", "C"]) == {"B"}
+
+
+@pytest.mark.parametrize(
+    ("spacing", "radius", "shrink"),
+    [
+        (200.0, 15.0, 1.0),  # room enough: dots keep their size
+        (30.0, 15.0, 0.4),  # neighbours 30 px apart: the smallest dot becomes 6 px
+        (30.0, 0.0, 1.0),  # no dot
+    ],
+)
+def test_dots_shrink_when_neighbours_are_close(spacing, radius, shrink):
+    assert dot_shrink(spacing, radius) == pytest.approx(shrink)
+
+
+def test_label_widths_follow_the_letters():
+    lower, _ = label_extent("abcdefgh", font_px=20, wrap_px=1000)
+    upper, _ = label_extent("ABCDEFGH", font_px=20, wrap_px=1000)
+    wide, _ = label_extent("アステラス製薬", font_px=20, wrap_px=1000)
+    assert lower < upper
+    assert wide == pytest.approx(7 * 20)
