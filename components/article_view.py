@@ -16,6 +16,7 @@ import streamlit as st
 
 from atlas.highlight import (
     HIGHLIGHT_CSS,
+    article_title,
     date_source_label,
     highlight_spans,
     item_spans,
@@ -24,6 +25,7 @@ from atlas.highlight import (
 )
 from atlas.lexicon import lexicon_dir, load_lexicon
 from atlas.query import date_label
+from atlas.store import OPENING_CHARS
 from components.tables import deals_table
 
 
@@ -48,7 +50,9 @@ def inject_highlight_style() -> None:
 
 def render_article_header(detail: Mapping) -> None:
     """Title, source, URL (as plain text), file, and the date with where it came from."""
-    title = _text_or_none(detail.get("title")) or detail.get("file") or "Untitled"
+    title = article_title(
+        detail.get("title"), (detail.get("text") or "")[:OPENING_CHARS], detail.get("file")
+    )
     st.subheader(markdown_text(title))
     published = _text_or_none(detail.get("published"))
     lines = [

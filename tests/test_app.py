@@ -65,6 +65,7 @@ def test_a_filter_narrows_every_page(app_env):
     at = open_app()
     at.multiselect(key="filter_types").set_value(["joint venture"]).run()
     assert metric(at, "Deals") == "1"  # Astellas–Yaskawa: two seed articles, one deal
+    assert metric(at, "Articles") == "2"  # the articles reporting the matching deals
     for page in PAGES[1:]:
         at.switch_page(page).run()
         assert not at.exception, page

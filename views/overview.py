@@ -1,5 +1,7 @@
 """Overview: KPI tiles, deal-type mix, most active organisations, latest deals, last ingest."""
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from atlas.figures.overview import build_most_active_figure, build_type_mix_figure
@@ -28,7 +30,7 @@ def _summary(deals):
 
 
 def _span(dated) -> str:
-    """"2024–2025", or "2025" when every deal is of one year; "–" with no date."""
+    """ "2024–2025", or "2025" when every deal is of one year; "–" with no date."""
     if not len(dated):
         return "–"
     first, last = dated.min()[:4], dated.max()[:4]
@@ -43,8 +45,9 @@ def _articles_reporting(deals) -> int:
         deals["article_id"],
         strict=True,
     ):
-        if isinstance(sources, list) and sources:
-            ids.update(s.get("article_id") for s in sources if isinstance(s, dict))
+        if isinstance(sources, list | tuple) and sources:
+            # each source is a read-only mapping (atlas.consolidate.Source), not a dict
+            ids.update(s.get("article_id") for s in sources if isinstance(s, Mapping))
         else:
             ids.add(article_id)
     ids.discard(None)
