@@ -68,6 +68,9 @@ class PreparedArticle:
     org_features: dict[str, dict[str, float]]
     headlines: list[set[int]]  # per doc, start tokens of headline sentences
     org_kind: dict[str, str] = field(default_factory=dict)
+    # Per item, what every deal's role features share (sentence starts, the lede's
+    # organisations, DATE entities): built once, not per deal (``_role_context``).
+    role_context: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
 
 
 def name_words(extractor) -> NameWords:
@@ -616,16 +619,8 @@ def deal_role_features(
     """The role model's features of a deal candidate (``atlas.rules.background``)."""
     item, doc = prepared.docs[candidate.item]
     sent = candidate.sentence
-    starts = [s.start for s in doc.sents]
+    starts, in_lede, dates = _role_context(prepared, candidate.item)
     index = bisect_right(starts, sent.start) - 1
-    lede_end = starts[LEDE_SENTENCES] if len(starts) > LEDE_SENTENCES else len(doc)
-    heads = prepared.headlines[candidate.item]
-    in_lede = {
-        c.canonical
-        for c in prepared.candidates
-        if c.item == candidate.item
-        and (c.start < lede_end or starts[bisect_right(starts, c.start) - 1] in heads)
-    }
     published = item.published or prepared.article.published
     return role_features(
         sent,
@@ -637,7 +632,27 @@ def deal_role_features(
         months=extractor.lexicon.words.months,
         sentence_index=index,
         parties_in_lede=all(p in in_lede for p in candidate.parties),
+        dates=dates,
     )
+
+
+def _role_context(prepared: PreparedArticle, item_index: int) -> tuple:
+    """The item's sentence starts, the organisations named in its lede (its first
+    sentences or a headline) and its DATE entities, computed once per item."""
+    if item_index not in prepared.role_context:
+        _item, doc = prepared.docs[item_index]
+        starts = [s.start for s in doc.sents]
+        lede_end = starts[LEDE_SENTENCES] if len(starts) > LEDE_SENTENCES else len(doc)
+        heads = prepared.headlines[item_index]
+        in_lede = {
+            c.canonical
+            for c in prepared.candidates
+            if c.item == item_index
+            and (c.start < lede_end or starts[bisect_right(starts, c.start) - 1] in heads)
+        }
+        dates = [ent for ent in doc.ents if ent.label_ == "DATE"]
+        prepared.role_context[item_index] = (starts, in_lede, dates)
+    return prepared.role_context[item_index]
 
 
 def deal_role(extractor, prepared: PreparedArticle, candidate, models: ExtractionModels) -> str:

@@ -94,8 +94,11 @@ def subsidiary_parents(ctx: SentenceContext) -> dict[str, str]:
     units = ctx.words.subsidiary_nouns
     parents: dict[str, str] = {}
     seen: set[int] = set()
-    for i, mention in sorted(ctx.token_org.items()):
-        if not ctx.sent.start <= i < ctx.sent.end or id(mention) in seen:
+    # The sentence's own tokens, in order (not every organisation token of the
+    # document, sorted, for each sentence: quadratic in an article naming thousands).
+    for i in range(ctx.sent.start, ctx.sent.end):
+        mention = ctx.token_org.get(i)
+        if mention is None or id(mention) in seen:
             continue
         seen.add(id(mention))
         root = ctx.sent.doc[mention.start : mention.end].root
