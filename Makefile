@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test ingest evaluate train lint format bench bench-store bench-load clean
+.PHONY: run test ingest evaluate train lint format bench bench-store bench-load screenshots clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench: $(STAMP) $(BENCH_STORE) $(BENCH_STORE_10K)
 # 10 browser sessions on every page during an ingest (about 5 minutes; not part of `make test`).
 bench-load: $(STAMP)
 	$(PY) bench/load_test.py
+
+# The README's screenshots (docs/overview.png, docs/network.png) from the bundled corpus.
+screenshots: $(STAMP)
+	$(PY) docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache data/atlas.db*

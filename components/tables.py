@@ -47,7 +47,7 @@ def _column(deals: pd.DataFrame, name: str, default=None) -> list:
 
 
 def deals_screen(deals: pd.DataFrame) -> pd.DataFrame:
-    """``deals_display`` with what a reader scans for after the date: the deal's status,
+    """``deals_display`` with what a reader scans for after the evidence: the deal's status,
     its disclosed value (US$ million, sortable), its assets and how many articles
     report it. (The downloads carry these too, as ``atlas.export.with_deal_details``.)"""
     table = deals_display(deals)
@@ -61,7 +61,7 @@ def deals_screen(deals: pd.DataFrame) -> pd.DataFrame:
         ],
         "Sources": [int(n) if pd.notna(n) else 1 for n in _column(deals, "n_sources", 1)],
     }
-    at = list(table.columns).index("Date") + 1
+    at = list(table.columns).index("Evidence") + 1
     for offset, (name, values) in enumerate(extra.items()):
         table.insert(at + offset, name, list(values))
     return table
@@ -104,6 +104,8 @@ def deals_table(
             "Confidence": st.column_config.ProgressColumn(
                 "Confidence", min_value=0.0, max_value=1.0, format="%.2f"
             ),
+            # a long name no longer pushes the evidence off the screen
+            "Parties": st.column_config.TextColumn("Parties", width="medium"),
             "Evidence": st.column_config.TextColumn("Evidence", width="large"),
             "Value (US$ M)": st.column_config.NumberColumn(
                 "Value (US$ M)",
