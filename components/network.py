@@ -145,12 +145,44 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def node_colours(graph: nx.Graph, *, colour_by: str = "country") -> dict[str, str]:
+def country_ranking(deals) -> tuple[str, ...]:
+    """Countries by how many organisations of ``deals`` are based there, most first
+    (ties by name): the order that gives countries their colours. Computed from the
+    filtered deals, it is the same for the Network page and a company's network, so a
+    country has one colour on both."""
+    organisations: dict[str, str] = {}
+    for parties, homes in zip(deals["parties"], deals["party_countries"], strict=True):
+        for i, name in enumerate(parties or ()):
+            home = homes[i] if isinstance(homes, list | tuple) and i < len(homes) else None
+            if isinstance(home, str) and home:
+                organisations[name] = home
+    counts = Counter(organisations.values())
+    return tuple(sorted(counts, key=lambda c: (-counts[c], c)))
+
+
+def node_colours(
+    graph: nx.Graph, *, colour_by: str = "country", ranking: Iterable[str] | None = None
+) -> dict[str, str]:
     """Legend entry -> colour for the graph's organisations: countries by
-    number of organisations (the rest share "other"), or organisation kinds."""
+    number of organisations (the rest share "other"), or organisation kinds.
+    ``ranking`` (``country_ranking`` of the deals the graph comes from) fixes the
+    countries' order, so each keeps its colour whichever part of the graph is drawn."""
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by must be one of {COLOUR_BY}")
     values = Counter(graph.nodes[n].get(colour_by) or UNKNOWN for n in graph.nodes)
+    if colour_by == "country" and ranking is not None:
+        order = [c for c in ranking if c != UNKNOWN]
+        slot = {c: i for i, c in enumerate(order)}
+        colours = {
+            c: COUNTRY_PALETTE[slot[c]]
+            for c in sorted(values, key=lambda c: slot.get(c, len(slot)))
+            if c in slot and slot[c] < len(COUNTRY_PALETTE)
+        }
+        if any(c != UNKNOWN and c not in colours for c in values):
+            colours[OTHER_COUNTRIES] = OTHER_COLOUR
+        if UNKNOWN in values:
+            colours[UNKNOWN] = UNKNOWN_COLOUR
+        return colours
     if colour_by == "kind":
         order = [k for k in ORG_KINDS if k in values] + sorted(
             k for k in values if k not in ORG_KINDS and k != UNKNOWN
@@ -276,6 +308,7 @@ def network_html(
     presenter: bool = False,
     colour_basis: nx.Graph | None = None,
     label_first: Iterable[str] = (),
+    country_order: Iterable[str] | None = None,
 ) -> str:
     """Standalone HTML (vis-network inlined, no remote resource) drawing the
     graph: dot size by deals, dot colour by country or kind with a legend,
@@ -289,7 +322,11 @@ def network_html(
     a zoom of about 1 and labels are their font size on screen; organisations
     get a label, most deals first (``label_first`` before all), while it has room
     (see ``atlas.network_canvas``); the rest show it when zoomed in."""
-    colours = node_colours(colour_basis if colour_basis is not None else graph, colour_by=colour_by)
+    colours = node_colours(
+        colour_basis if colour_basis is not None else graph,
+        colour_by=colour_by,
+        ranking=country_order,
+    )
     width_px = width_px or round(height_px * 2.5)
     label_size = _label_size(presenter)
     wrap_px = label_size * LABEL_WRAP_EM

@@ -398,3 +398,38 @@ def test_reruns_reuse_the_graph_and_the_drawing(app_env, monkeypatch):
     at.radio(key="network_colour_by").set_value("kind").run()
     assert (len(built), len(drawn)) == (1, 2)
     assert component_html(at) != first
+
+
+def test_a_country_has_one_colour_on_the_network_page_and_in_a_company_network():
+    """The Companies network ranked countries among its own few organisations, so
+    Japan could be blue on the Network page and orange in a company's circle."""
+    import networkx as nx
+    import pandas as pd
+
+    from components.network import country_ranking, node_colours
+
+    deals = pd.DataFrame(
+        {
+            "parties": [["A", "B"], ["C", "D"], ["E", "F"], ["A", "G"]],
+            "party_countries": [
+                ["Japan", "Japan"],
+                ["Japan", "South Korea"],
+                ["Iceland", "Iceland"],
+                ["Japan", "Iceland"],
+            ],
+        }
+    )
+    ranking = country_ranking(deals)
+    assert ranking == ("Iceland", "Japan", "South Korea")  # three each: by name
+    whole = nx.Graph()
+    for name, country in zip(
+        "ABCDEFG", ["Japan"] * 3 + ["South Korea", "Iceland", "Iceland", "Iceland"], strict=True
+    ):
+        whole.add_node(name, country=country)
+    circle = whole.subgraph(["C", "D"])  # one Japanese and one Korean organisation
+    everywhere = node_colours(whole, ranking=ranking)
+    in_circle = node_colours(circle, ranking=ranking)
+    assert in_circle["Japan"] == everywhere["Japan"]
+    assert in_circle["South Korea"] == everywhere["South Korea"]
+    # without the shared ranking the circle's own counts decide, and the colours differ
+    assert node_colours(circle)["South Korea"] != everywhere["South Korea"]

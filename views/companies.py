@@ -57,6 +57,8 @@ def _profile(deals, organisation, presenter):
                 width_px=840 if presenter else 700,
                 presenter=presenter,
                 label_first=[organisation],
+                # each country in the colour the Network page gives it
+                country_order=network_view.country_ranking(deals),
             )
         if len(partners) > len(shown):
             ego_caption = (

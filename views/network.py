@@ -5,7 +5,13 @@ import streamlit as st
 from atlas.graph import between, build_deal_graph, cap_caption, cap_graph, ego_graph
 from atlas.query import DealFilters
 from components import data, filters, page, urlstate
-from components.network import DEFAULT_MAX_NODES, MAX_NODES, network_html, show_network
+from components.network import (
+    DEFAULT_MAX_NODES,
+    MAX_NODES,
+    country_ranking,
+    network_html,
+    show_network,
+)
 from components.tables import deals_table
 
 ALL = "All organisations"
@@ -33,6 +39,8 @@ def _drawing(_deals, current: DealFilters, focus, hops, max_nodes, colour_by, pr
         presenter=presenter,
         colour_basis=graph,
         label_first=keep,
+        # the countries' colours, as a company's network on the Companies page has them
+        country_order=country_ranking(_deals),
     )
     return cap_caption(shown, capped, max_nodes=MAX_NODES), html
 
