@@ -15,7 +15,14 @@ from urllib.parse import quote
 import streamlit as st
 
 from atlas.dealcard import deal_facts, deal_title, evidence_paragraph, source_line, sources
-from atlas.highlight import EVIDENCE, HIGHLIGHT_CSS, highlight_spans, markdown_text
+from atlas.highlight import (
+    EVIDENCE,
+    HIGHLIGHT_CSS,
+    article_title,
+    highlight_spans,
+    markdown_text,
+)
+from atlas.store import OPENING_CHARS
 from components import data
 
 
@@ -34,9 +41,17 @@ def _item_text(detail: Mapping, item_index: object) -> str:
 
 def _source(source: Mapping, number: int, total: int) -> None:
     article_id = source.get("article_id")
+    detail = data.article_detail(str(article_id)) if article_id else None
+    if detail:
+        # an untitled article is named by its opening words, not its file name
+        source = {
+            **source,
+            "article_title": article_title(
+                detail.get("title"), (detail.get("text") or "")[:OPENING_CHARS], detail.get("file")
+            ),
+        }
     heading = markdown_text(source_line(source))
     st.markdown(f"**{number} of {total}.** {heading}" if total > 1 else f"**Source.** {heading}")
-    detail = data.article_detail(str(article_id)) if article_id else None
     evidence = source.get("evidence") or ""
     found = (
         evidence_paragraph(_item_text(detail, source.get("item_index")), evidence)

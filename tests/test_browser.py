@@ -353,3 +353,24 @@ def test_the_downloaded_network_has_a_heading_and_draws_offline(server, browser)
         assert watch.outside_requests() == [] and watch.dialogs == []
     finally:
         context.close()
+
+
+def test_a_click_on_a_deal_opens_its_detail_with_every_source(server, browser):
+    """Proof one click away: the selection box of a row opens the deal's detail with
+    each reporting article's sentence highlighted (the joint venture two seed
+    articles report is one deal)."""
+    context, page, watch = open_page(browser, f"{server}/deals?q=Yaskawa", viewport=FULL_HD)
+    try:
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        box = grid.bounding_box()
+        # the first row's selection box: under the 35 px header, in the leftmost column
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
+        page.get_by_text("Reported by 2 articles").wait_for(timeout=30_000)
+        marks = page.locator("mark.atlas-mark-evidence")
+        marks.nth(1).wait_for(timeout=30_000)  # the highlighted text draws after the heading
+        assert marks.count() == 2
+        assert "Yaskawa" in marks.first.inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert watch.outside_requests() == []
+    finally:
+        context.close()
