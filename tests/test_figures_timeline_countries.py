@@ -542,3 +542,34 @@ def test_period_values_without_values_says_so(mixed):
     assert period_values(mixed, "month").empty  # no value_usd column at all
     figure = build_period_values_figure(mixed.assign(value_usd=None))
     assert not figure.data and "discloses a value" in figure.layout.annotations[0].text
+
+
+def test_a_deal_reported_completed_later_shows_its_lifecycle_on_the_timeline():
+    """Announced in January, reported completed in August: a dotted line from the
+    announcement to a star on the completion's date, on the deal's own row."""
+    from atlas.figures.timeline import lifecycle_ends
+
+    announced = deal(1, ["Alpha Bio", "Beta Pharma"], "acquisition/merger", "2025-01-10")
+    announced["sources"] = [
+        {"deal_status": "agreed", "deal_date": "2025-01-10"},
+        {"deal_status": "completed", "deal_date": None, "article_published": "2025-08-12"},
+    ]
+    plain = deal(2, ["Gamma", "Delta"], "licensing", "2025-03")
+    plain["sources"] = [{"deal_status": "agreed", "deal_date": "2025-03"}]
+    deals = with_dates(frame(announced, plain))
+    ((deal_id, start, end, status),) = lifecycle_ends(deals)
+    assert (deal_id, start, end, status) == (
+        1,
+        pd.Timestamp("2025-01-10"),
+        pd.Timestamp("2025-08-12"),
+        "completed",
+    )
+    figure = build_timeline_figure(deals)
+    stars = [t for t in figure.data if t.name == "completed later"]
+    assert len(stars) == 1 and list(stars[0].x) == ["2025-08-12"]
+    assert stars[0].marker.symbol == "star"
+    line = next(t for t in figure.data if t.type == "scatter" and t.mode == "lines")
+    assert list(line.x) == ["2025-01-10", "2025-08-12", None]
+    assert list(line.y)[0] == list(line.y)[1] == "Alpha Bio + Beta Pharma"
+    # a deal whose sources report no end draws no lifecycle
+    assert lifecycle_ends(with_dates(frame(plain))) == []

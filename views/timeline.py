@@ -84,7 +84,9 @@ else:
     st.plotly_chart(figure, key="timeline_chart")
     st.caption(
         "A bar spans the whole month or year a deal's date is known to; a diamond marks a deal "
-        "known to the day. Hover for the parties, the date as reported and the evidence."
+        "known to the day; a dotted line to a star (completed) or a cross (terminated) marks a "
+        "later article reporting the deal closed or ended. Hover for the parties, the date as "
+        "reported and the evidence."
     )
 
     urlstate.restore("timeline_period", "period", allowed=PERIODS)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from atlas.figures.style import font_size, type_colour
 from atlas.models import DEAL_TYPES
-from atlas.query import date_precision, explode_parties, most_active, with_dates
+from atlas.query import date_bounds, date_precision, explode_parties, most_active, with_dates
 
 PERIODS = ("month", "quarter", "year")
 PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -243,18 +243,95 @@ def latest_rows(deals: pd.DataFrame, max_rows: int = MAX_TIMELINE_ROWS) -> pd.Da
 def build_timeline_figure(deals: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
     """One row per pair of parties, earliest first; each dated deal a bar over
     the month or year its date covers, or a diamond on its exact day; coloured
-    by deal type. Undated deals are not drawn."""
+    by deal type. Undated deals are not drawn. A deal a later article reports
+    completed or terminated carries a dotted line to a star or a cross on that date."""
     rows = dated_deals(deals)
     if rows.empty:
         return _empty_figure("No dated deals", presenter=presenter)
     rows = rows.sort_values(["date_start", "deal_id"])
     lane = rows["parties"].map(parties_label)
-    figure = go.Figure(_span_traces(rows, lane))
+    ends = lifecycle_ends(rows)
+    figure = go.Figure(_span_traces(rows, lane) + _lifecycle_traces(rows, lane, ends))
     order = list(dict.fromkeys(lane.tolist()))
     figure.update_yaxes(categoryorder="array", categoryarray=order)
+    drawn = rows[["date_start", "date_end"]]
+    if ends:  # the axis reaches the latest completion or termination too
+        later = [end for _d, _s, end, _st in ends]
+        drawn = pd.concat([drawn, pd.DataFrame({"date_start": later, "date_end": later})])
     return _time_layout(
-        figure, title="Deals by date", rows=len(order), presenter=presenter, drawn=rows
+        figure, title="Deals by date", rows=len(order), presenter=presenter, drawn=drawn
     )
+
+
+# How a later report of a deal's end is drawn: status -> marker symbol.
+LIFECYCLE_MARKERS = {"completed": "star", "terminated": "x"}
+
+
+def lifecycle_ends(rows: pd.DataFrame) -> list[tuple[object, pd.Timestamp, pd.Timestamp, str]]:
+    """(deal_id, announced, ended, status) for each deal whose sources report it
+    completed or terminated after it was announced: the latest such report, dated by
+    its own date or its article's."""
+    if "sources" not in rows.columns:
+        return []
+    ends = []
+    for deal_id, start, sources in zip(
+        rows["deal_id"], rows["date_start"], rows["sources"], strict=True
+    ):
+        latest = None
+        for source in sources if isinstance(sources, list | tuple) else ():
+            status = source.get("deal_status")
+            if status not in LIFECYCLE_MARKERS:
+                continue
+            when = source.get("deal_date") or source.get("article_published")
+            first_day = date_bounds(when)[0] if isinstance(when, str) else None
+            if (
+                first_day is not None
+                and first_day > start
+                and (latest is None or first_day >= latest[0])
+            ):
+                latest = (first_day, status)
+        if latest is not None:
+            ends.append((deal_id, start, latest[0], latest[1]))
+    return ends
+
+
+def _lifecycle_traces(rows: pd.DataFrame, lane: pd.Series, ends: list) -> list[go.BaseTraceType]:
+    """A dotted line from a deal's announcement to the later report that it was
+    completed (a star) or terminated (a cross): the deal's lifecycle on its row
+    (``ends``: ``lifecycle_ends(rows)``)."""
+    if not ends:
+        return []
+    lanes = dict(zip(rows["deal_id"], lane, strict=True))
+    xs: list = []
+    ys: list = []
+    traces: list[go.BaseTraceType] = []
+    for deal_id, start, end, _status in ends:
+        xs += [start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"), None]
+        ys += [lanes[deal_id], lanes[deal_id], None]
+    traces.append(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": "#555555", "width": 1.5, "dash": "dot"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    for status, symbol in LIFECYCLE_MARKERS.items():
+        of_status = [e for e in ends if e[3] == status]
+        if of_status:
+            traces.append(
+                go.Scatter(
+                    name=f"{status} later",
+                    mode="markers",
+                    x=[end.strftime("%Y-%m-%d") for _d, _s, end, _st in of_status],
+                    y=[lanes[deal_id] for deal_id, *_rest in of_status],
+                    marker={"symbol": symbol, "size": 12, "color": "#555555"},
+                    hovertemplate=f"reported {status} %{{x|%-d %b %Y}}<extra></extra>",
+                )
+            )
+    return traces
 
 
 def swimlane_rows(deals: pd.DataFrame, organisations: list[str] | tuple[str, ...]) -> pd.DataFrame:
