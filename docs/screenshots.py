@@ -26,6 +26,7 @@ from tests.browser_support import (  # noqa: E402
     free_port,
     is_outside,
     streamlit_command,
+    wait_until_drawn,
     wait_until_healthy,
 )
 
@@ -34,16 +35,9 @@ VIEWPORT = {"width": 1400, "height": 900}
 
 
 def _settle(page) -> None:
-    """Wait until the script has run and charts, tables and the network are drawn."""
-    page.wait_for_selector("h1", timeout=120_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
-    for _ in range(30):
-        if page.locator('[data-testid="stSkeleton"]').count() == 0:
-            break
-        page.wait_for_timeout(1000)
-    page.wait_for_timeout(3000)  # the network's layout settles in its iframe
+    """Wait until the script has run and charts, tables and the network are drawn (the
+    network's layout settles in its iframe: 3 s more)."""
+    wait_until_drawn(page, first_run_ms=120_000, settle_ms=3000)
 
 
 def main() -> int:

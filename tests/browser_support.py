@@ -53,6 +53,23 @@ def wait_until_healthy(
     return False
 
 
+def wait_until_drawn(page, *, first_run_ms: int = 90_000, settle_ms: int = 1000) -> None:
+    """Wait until a Streamlit page has a title (the first script run of a fresh server
+    loads the model and the store), its script has finished (no "running" status
+    widget) and its lazily loaded charts and tables have replaced their placeholders;
+    then ``settle_ms`` more for drawing."""
+    page.wait_for_selector("h1", timeout=first_run_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=first_run_ms,
+    )
+    for _ in range(30):
+        if page.locator('[data-testid="stSkeleton"]').count() == 0:
+            break
+        page.wait_for_timeout(1000)
+    page.wait_for_timeout(settle_ms)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -19,6 +19,7 @@ from tests.browser_support import (
     free_port,
     is_outside,
     streamlit_command,
+    wait_until_drawn,
     wait_until_healthy,
 )
 from tests.conftest import ROOT
@@ -104,18 +105,7 @@ def open_page(browser, url: str, *, viewport: dict | None = None, downloads: boo
     watch = Watch(page)
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
-    # The first script run of a fresh server loads the model and the store.
-    page.wait_for_selector("h1", timeout=90_000)
-    # Wait until the script has finished running (no "running" status widget).
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    # Charts and tables load lazily: wait until their placeholders are gone.
-    for _ in range(30):
-        if page.locator('[data-testid="stSkeleton"]').count() == 0:
-            break
-        page.wait_for_timeout(1000)
-    page.wait_for_timeout(1000)
+    wait_until_drawn(page)
     return context, page, watch
 
 
