@@ -584,7 +584,13 @@ def source_article_ids(deals: pd.DataFrame) -> set[str]:
     only the representative's)."""
     if "sources" not in deals.columns:
         return set(deals["article_id"].dropna()) if "article_id" in deals.columns else set()
-    return {s["article_id"] for sources in deals["sources"] for s in sources if s["article_id"]}
+    return {
+        s["article_id"]
+        for sources in deals["sources"]
+        if isinstance(sources, list | tuple)
+        for s in sources
+        if s["article_id"]
+    }
 
 
 # A source's own columns, shown instead of the representative's when a deal is read

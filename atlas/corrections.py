@@ -731,11 +731,17 @@ def _stored_names(conn: Connection, names: set[str]) -> set[str]:
     return found
 
 
-def corrections_frame(engine: Engine) -> pd.DataFrame:
+def corrections_frame(
+    engine: Engine,
+    listed: list[Correction] | None = None,
+    states: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
     """Every correction, newest last, with its ``state`` (see correction_states)
-    and, for a deal correction, the parties of the deal it was made on."""
-    listed = list_corrections(engine)
-    states = correction_states(engine, listed)
+    and, for a deal correction, the parties of the deal it was made on. A caller that
+    has read ``listed`` and their ``states`` already passes them (the Corrections page
+    words the same list: ``atlas.correction_words``)."""
+    listed = list_corrections(engine) if listed is None else listed
+    states = correction_states(engine, listed) if states is None else states
     rows = [
         {
             "id": c.id,

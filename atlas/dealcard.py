@@ -240,15 +240,27 @@ def disclosed_value(deals) -> tuple[float, int]:
     return float(values.sum()), int(len(values))
 
 
-def lifecycle(row: Mapping) -> list[tuple[str, str]]:
-    """The deal's status over time from its sources, earliest first: ("agreed", "Jan
-    2025"), ("completed", "12 Aug 2025"); one step per change of status."""
-    steps: list[tuple[str, str]] = []
-    for source in sources(row):
+def status_steps(listed: Sequence[Mapping]) -> list[tuple[str, str | None]]:
+    """A deal's status over time from its sources (earliest first), one step per change
+    of status: ("agreed", "2025-01-10"), ("completed", "2025-08-12"). A step is dated by
+    its source's own date, else its article's; None when neither is known."""
+    steps: list[tuple[str, str | None]] = []
+    for source in listed:
         status = source.get("deal_status")
-        status = status if _present(status) else "agreed"
-        date = source.get("deal_date") if _present(source.get("deal_date")) else None
-        date = date or source.get("article_published")
+        status = str(status) if _present(status) else "agreed"
+        date = next(
+            (source.get(k) for k in ("deal_date", "article_published") if _present(source.get(k))),
+            None,
+        )
         if not steps or steps[-1][0] != status:
-            steps.append((str(status), date_label(date) if _present(date) else "undated"))
+            steps.append((status, date))
     return steps
+
+
+def lifecycle(row: Mapping) -> list[tuple[str, str]]:
+    """``status_steps`` of the deal's sources in words: ("agreed", "10 Jan 2025"),
+    ("completed", "12 Aug 2025")."""
+    return [
+        (status, date_label(date) if date else "undated")
+        for status, date in status_steps(sources(row))
+    ]

@@ -49,24 +49,16 @@ def filter_parts(filters: DealFilters) -> list[str]:
         parts.append(f"up to {filters.date_to}")
     if (filters.date_from or filters.date_to) and filters.include_undated:
         parts.append("deals of unknown date included")
-    if filters.types:
-        word = "deal type" if len(filters.types) == 1 else "deal types"
-        parts.append(f"{word} {_listed(filters.types)}")
-    if filters.countries:
-        if filters.countries_between and len(filters.countries) > 1:
-            parts.append(f"deals between {_between(filters.countries)}")
-        else:
-            word = "country" if len(filters.countries) == 1 else "countries"
-            parts.append(f"{word} {_listed(filters.countries)}")
-    if filters.areas:
-        word = "area" if len(filters.areas) == 1 else "areas"
-        parts.append(f"{word} {_listed(filters.areas)}")
-    if filters.organisations:
-        if filters.organisations_between and len(filters.organisations) > 1:
-            parts.append(f"deals between {_between(filters.organisations)}")
-        else:
-            word = "organisation" if len(filters.organisations) == 1 else "organisations"
-            parts.append(f"{word} {_listed(filters.organisations)}")
+    for values, between, one, many in (
+        (filters.types, False, "deal type", "deal types"),
+        (filters.countries, filters.countries_between, "country", "countries"),
+        (filters.areas, False, "area", "areas"),
+        (filters.organisations, filters.organisations_between, "organisation", "organisations"),
+    ):
+        if between and len(values) > 1:
+            parts.append(f"deals between {_between(values)}")
+        elif values:
+            parts.append(f"{one if len(values) == 1 else many} {_listed(values)}")
     if filters.min_confidence:
         parts.append(f"confidence at least {filters.min_confidence:.2f}")
     if filters.min_value_usd:

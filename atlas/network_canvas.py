@@ -103,6 +103,15 @@ def _largest_scale(
     return low
 
 
+def _axes(positions: Mapping[str, tuple[float, float]], reach: Mapping) -> tuple:
+    """The organisations in order, their x and y (y downwards, as on the canvas), and
+    how far each reaches left, right, up and down."""
+    names = list(positions)
+    xs = [positions[n][0] for n in names]
+    ys = [-positions[n][1] for n in names]
+    return names, xs, ys, tuple([reach[n][i] for n in names] for i in range(4))
+
+
 def canvas_scales(
     positions: Mapping[str, tuple[float, float]],
     reach: Mapping[str, tuple[float, float, float, float]],
@@ -115,10 +124,7 @@ def canvas_scales(
     """Pixels per layout unit across and down for ``fit_positions`` (same arguments)."""
     if not positions:
         return max_spacing * max_stretch, max_spacing
-    names = list(positions)
-    xs = [positions[n][0] for n in names]
-    ys = [-positions[n][1] for n in names]
-    left, right, up, down = ([reach[n][i] for n in names] for i in range(4))
+    _names, xs, ys, (left, right, up, down) = _axes(positions, reach)
     scale_y = _largest_scale(ys, up, down, height_px / FIT_MARGIN, max_spacing)
     scale_x = _largest_scale(xs, left, right, width_px / FIT_MARGIN, scale_y * max_stretch)
     return scale_x, scale_y
@@ -152,10 +158,7 @@ def fit_positions(
     than tall and canvases wider than high."""
     if not positions:
         return {}
-    names = list(positions)
-    xs = [positions[n][0] for n in names]
-    ys = [-positions[n][1] for n in names]  # downwards, as on the canvas
-    left, right, up, down = ([reach[n][i] for n in names] for i in range(4))
+    names, xs, ys, (left, right, up, down) = _axes(positions, reach)
     scale_x, scale_y = canvas_scales(
         positions,
         reach,

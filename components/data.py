@@ -30,7 +30,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from atlas import corrections, snapshot, store
+from atlas import correction_words, corrections, snapshot, store
 from atlas.query import DealFilters, filter_deals, options, undated_left_out
 
 T = TypeVar("T")
@@ -296,23 +296,22 @@ def extractor():
 
 
 @st.cache_data(show_spinner=False)
-def _corrections(key: StoreKey) -> pd.DataFrame:
-    return corrections.corrections_frame(_engine(key))
+def _corrections(key: StoreKey) -> tuple[pd.DataFrame, list[dict]]:
+    """The corrections' record and their lines in words, from one read of the
+    corrections and their states."""
+    engine = _engine(key)
+    listed = corrections.list_corrections(engine)
+    states = corrections.correction_states(engine, listed)
+    return (
+        corrections.corrections_frame(engine, listed, states),
+        correction_words.correction_lines(listed, states),
+    )
 
 
 def corrections_list() -> pd.DataFrame:
-    return _corrections(_key())
-
-
-@st.cache_data(show_spinner=False)
-def _correction_lines(key: StoreKey) -> list[dict]:
-    from atlas.correction_words import correction_lines
-
-    engine = _engine(key)
-    listed = corrections.list_corrections(engine)
-    return correction_lines(listed, corrections.correction_states(engine, listed))
+    return _corrections(_key())[0]
 
 
 def correction_lines() -> list[dict]:
     """Every correction in plain words, newest first (``atlas.correction_words``)."""
-    return _correction_lines(_key())
+    return _corrections(_key())[1]

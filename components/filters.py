@@ -34,10 +34,6 @@ BETWEEN_KEYS = {
 VALUE_STEPS = (0, 1e6, 1e7, 5e7, 1e8, 2.5e8, 5e8, 1e9, 5e9)
 
 
-def value_label(value: float) -> str:
-    return money_label(value)
-
-
 # The date boxes accept any date from here, or from the earliest deal when that is
 # older (Streamlit's default bounds are ten years either side of today: a typed 1990
 # turned the box red and the filter was silently ignored).
@@ -238,7 +234,7 @@ def sidebar(choices: dict) -> DealFilters:
             "Disclosed value at least",
             options=VALUE_STEPS,
             key="filter_min_value",
-            format_func=value_label,
+            format_func=money_label,
             help="In US dollars at the deal's date: the total value, or upfront plus "
             "milestones. Above Any, deals that disclose no value are left out.",
         )

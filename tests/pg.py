@@ -192,3 +192,29 @@ def postgres_cluster() -> Iterator[Cluster]:
 def postgres_url(postgres_cluster: Cluster) -> str:
     """SQLAlchemy URL of the cluster's ``atlas`` database."""
     return postgres_cluster.url("atlas")
+
+
+# A store on each backend, for tests that must hold on both.
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(params=BACKENDS, name="engine")
+def engine_on_each_backend(request, tmp_path) -> Iterator:
+    """A brand-new store on each backend: a SQLite file, or a new database on the test
+    PostgreSQL cluster (dropped afterwards). Import it by name to use it as ``engine``."""
+    from atlas import store
+
+    if request.param == "sqlite":
+        engine = store.open_store(f"sqlite:///{tmp_path / 'atlas.db'}")
+        yield engine
+        engine.dispose()
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{secrets.token_hex(6)}"
+    engine = store.open_store(cluster.create_database(name))
+    yield engine
+    engine.dispose()
+    cluster.drop_database(name)

@@ -38,28 +38,11 @@ from atlas.corrections import (
 from atlas.ingest import ingest_articles, reextract_all
 from atlas.lexicon import DEFAULT_LEXICON_DIR, add_organisation_entry, load_lexicon
 from tests.conftest import ROOT, SEEDS
-from tests.pg import postgres_cluster  # noqa: F401 - a pytest fixture used by name
-
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
-    """A new store on each backend: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        engine = store.open_store(f"sqlite:///{tmp_path / 'atlas.db'}")
-        yield engine
-        engine.dispose()
-        return
-    cluster = request.getfixturevalue("postgres_cluster")
-    name = f"test_{secrets.token_hex(6)}"
-    engine = store.open_store(cluster.create_database(name))
-    yield engine
-    engine.dispose()
-    cluster.drop_database(name)
+from tests.pg import (  # noqa: F401 - pytest fixtures used by name
+    BACKENDS,
+    engine_on_each_backend,
+    postgres_cluster,
+)
 
 
 @pytest.fixture(scope="session")

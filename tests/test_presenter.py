@@ -15,16 +15,7 @@ from atlas.describe import filters_line
 from atlas.highlight import markdown_text
 from atlas.query import DealFilters
 from tests.conftest import ROOT
-
-PAGES = [
-    "views/overview.py",
-    "views/timeline.py",
-    "views/countries.py",
-    "views/network.py",
-    "views/companies.py",
-    "views/articles.py",
-    "views/deals.py",
-]
+from tests.test_app import PAGES
 
 
 @pytest.fixture

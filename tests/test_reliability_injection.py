@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import secrets
 import shutil
 import threading
 from collections.abc import Iterator
@@ -43,7 +42,10 @@ from atlas.organisations import (
     strip_bidi,
 )
 from tests.conftest import ROOT
-from tests.pg import postgres_cluster  # noqa: F401 - a pytest fixture used by name
+from tests.pg import (  # noqa: F401 - pytest fixtures used by name
+    engine_on_each_backend,
+    postgres_cluster,
+)
 
 # --- hostile text ---------------------------------------------------------------------------
 
@@ -224,27 +226,6 @@ def test_clean_name_caps_the_length_with_a_one_line_reason():
     assert str(raised.value) == "the name is 5,000 characters long; at most 200 are allowed"
     with pytest.raises(InvalidName, match="empty"):
         clean_name("\u202e \u2066")
-
-
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path) -> Iterator:
-    if request.param == "sqlite":
-        engine = store.open_store(f"sqlite:///{tmp_path / 'atlas.db'}")
-        yield engine
-        engine.dispose()
-        return
-    cluster = request.getfixturevalue("postgres_cluster")
-    name = f"test_{secrets.token_hex(6)}"
-    engine = store.open_store(cluster.create_database(name))
-    yield engine
-    engine.dispose()
-    cluster.drop_database(name)
 
 
 def test_corrections_store_names_without_bidi_controls(engine):

@@ -4,7 +4,6 @@ in presenter mode, and read-only while editing is locked."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 
 import pytest
@@ -26,29 +25,10 @@ from atlas.saved_views import (
     step_from,
     view_params,
 )
-from tests.pg import postgres_cluster  # noqa: F401 - a pytest fixture used by name
-
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
-    """A brand-new store on each backend: a SQLite file, or a new database on the
-    test PostgreSQL cluster (dropped afterwards)."""
-    if request.param == "sqlite":
-        engine = store.open_store(f"sqlite:///{tmp_path / 'atlas.db'}")
-        yield engine
-        engine.dispose()
-        return
-    cluster = request.getfixturevalue("postgres_cluster")
-    name = f"test_{secrets.token_hex(6)}"
-    engine = store.open_store(cluster.create_database(name))
-    yield engine
-    engine.dispose()
-    cluster.drop_database(name)
+from tests.pg import (  # noqa: F401 - pytest fixtures used by name
+    engine_on_each_backend,
+    postgres_cluster,
+)
 
 
 def names(engine) -> list[str]:

@@ -1,9 +1,8 @@
 """Overview: KPI tiles, deal-type mix, most active organisations, latest deals, last ingest."""
 
-from collections.abc import Mapping
-
 import streamlit as st
 
+from atlas.consolidate import source_article_ids
 from atlas.figures.overview import build_most_active_figure, build_type_mix_figure
 from atlas.highlight import markdown_text
 from components import data, empty, filters, page
@@ -24,7 +23,7 @@ def _summary(deals):
         "deals": len(deals),
         "countries": len({c for values in deals["countries"] for c in values}),
         "span": _span(dated),
-        "articles": _articles_reporting(deals),
+        "articles": len(source_article_ids(deals)),
         "latest": deals.sort_values("deal_date", ascending=False, na_position="last").head(10),
     }
 
@@ -35,23 +34,6 @@ def _span(dated) -> str:
         return "–"
     first, last = dated.min()[:4], dated.max()[:4]
     return first if first == last else f"{first}–{last}"
-
-
-def _articles_reporting(deals) -> int:
-    """How many articles report the deals (every source of a consolidated deal)."""
-    ids = set()
-    for sources, article_id in zip(
-        deals["sources"] if "sources" in deals.columns else [None] * len(deals),
-        deals["article_id"],
-        strict=True,
-    ):
-        if isinstance(sources, list | tuple) and sources:
-            # each source is a read-only mapping (atlas.consolidate.Source), not a dict
-            ids.update(s.get("article_id") for s in sources if isinstance(s, Mapping))
-        else:
-            ids.add(article_id)
-    ids.discard(None)
-    return len(ids)
 
 
 def _figures(deals, presenter):

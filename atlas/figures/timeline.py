@@ -14,6 +14,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from atlas.dealcard import status_steps
 from atlas.figures.style import font_size, type_colour
 from atlas.models import DEAL_TYPES
 from atlas.query import date_bounds, date_precision, explode_parties, most_active, with_dates
@@ -269,29 +270,19 @@ LIFECYCLE_MARKERS = {"completed": "star", "terminated": "x"}
 
 def lifecycle_ends(rows: pd.DataFrame) -> list[tuple[object, pd.Timestamp, pd.Timestamp, str]]:
     """(deal_id, announced, ended, status) for each deal whose sources report it
-    completed or terminated after it was announced: the latest such report, dated by
-    its own date or its article's."""
+    completed or terminated after it was announced: its last change of status
+    (``atlas.dealcard.status_steps``), when that is an end with a date."""
     if "sources" not in rows.columns:
         return []
     ends = []
     for deal_id, start, sources in zip(
         rows["deal_id"], rows["date_start"], rows["sources"], strict=True
     ):
-        latest = None
-        for source in sources if isinstance(sources, list | tuple) else ():
-            status = source.get("deal_status")
-            if status not in LIFECYCLE_MARKERS:
-                continue
-            when = source.get("deal_date") or source.get("article_published")
-            first_day = date_bounds(when)[0] if isinstance(when, str) else None
-            if (
-                first_day is not None
-                and first_day > start
-                and (latest is None or first_day >= latest[0])
-            ):
-                latest = (first_day, status)
-        if latest is not None:
-            ends.append((deal_id, start, latest[0], latest[1]))
+        steps = status_steps(sources) if isinstance(sources, list | tuple) else []
+        status, when = steps[-1] if steps else (None, None)
+        ended = date_bounds(when)[0] if status in LIFECYCLE_MARKERS and when else None
+        if ended is not None and ended > start:
+            ends.append((deal_id, start, ended, status))
     return ends
 
 
