@@ -51,6 +51,86 @@ class LinearModel:
 
 
 @dataclass
+class Tree:
+    """One regression tree as parallel arrays: node ``k`` sends a row whose feature
+    ``feature[k]`` is at most ``cut[k]`` to ``left[k]``, else to ``right[k]``; a leaf
+    (``left[k] == -1``) adds ``value[k]`` to the log-odds. An absent feature is 0."""
+
+    feature: list[str]
+    cut: list[float]
+    left: list[int]
+    right: list[int]
+    value: list[float]
+
+    def leaf_value(self, features: dict[str, float]) -> float:
+        k = 0
+        left, right, feature, cut = self.left, self.right, self.feature, self.cut
+        while left[k] != -1:
+            k = left[k] if features.get(feature[k], 0.0) <= cut[k] else right[k]
+        return self.value[k]
+
+    def as_json(self) -> dict:
+        return {
+            "feature": self.feature,
+            "cut": self.cut,
+            "left": self.left,
+            "right": self.right,
+            "value": self.value,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Tree:
+        return cls(
+            feature=[str(x) for x in data["feature"]],
+            cut=[float(x) for x in data["cut"]],
+            left=[int(x) for x in data["left"]],
+            right=[int(x) for x in data["right"]],
+            value=[float(x) for x in data["value"]],
+        )
+
+
+@dataclass
+class BoostedModel(LinearModel):
+    """A logistic model with shallow boosted trees on top: the trees correct the linear
+    log-odds where features act together (a trigger word with one dependency path, a
+    hedge in the headline) that a weighted sum cannot express."""
+
+    trees: list[Tree] = field(default_factory=list)
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias
+        weights = self.weights
+        for name, value in features.items():
+            w = weights.get(name)
+            if w is not None:
+                z += w * value
+        for tree in self.trees:
+            z += tree.leaf_value(features)
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "trees": [t.as_json() for t in self.trees]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> BoostedModel:
+        linear = LinearModel.from_json(data)
+        return cls(
+            weights=linear.weights,
+            bias=linear.bias,
+            threshold=linear.threshold,
+            trees=[Tree.from_json(t) for t in data.get("trees", [])],
+        )
+
+
+def binary_model_from_json(data: dict) -> LinearModel:
+    """A linear model, or a boosted one when the JSON holds trees."""
+    return BoostedModel.from_json(data) if "trees" in data else LinearModel.from_json(data)
+
+
+@dataclass
 class MulticlassModel:
     """A multinomial logistic model: one weight vector per class."""
 
@@ -148,8 +228,8 @@ class ExtractionModels:
             )
         return cls(
             organisation=LinearModel.from_json(data["organisation"]),
-            deal=LinearModel.from_json(data["deal"]),
-            group=LinearModel.from_json(data["group"]),
+            deal=binary_model_from_json(data["deal"]),
+            group=binary_model_from_json(data["group"]),
             party_threshold=float(data["party_threshold"]),
             rule_threshold=float(data["rule_threshold"]),
             use_rules=bool(data["use_rules"]),

@@ -28,7 +28,7 @@ from atlas.learn.decide import (
     type_features,
     without_rule_findings,
 )
-from atlas.learn.model import ExtractionModels, LinearModel, MulticlassModel
+from atlas.learn.model import BoostedModel, ExtractionModels, LinearModel, MulticlassModel, Tree
 from atlas.models import Article
 from atlas.organisations import normalise_name
 
@@ -54,6 +54,13 @@ class Params:
     role_c: float = 0.5
     role_threshold: float = 0.5
     min_count: int = 2  # a feature seen in fewer training rows is dropped
+    # Boosted trees on the deal model's residuals (0: the logistic model alone).
+    deal_trees: int = 0
+    tree_depth: int = 2
+    tree_rate: float = 0.1
+    tree_min_leaf: int = 20
+    tree_subsample: float = 1.0
+    tree_linear: bool = True
 
 
 @dataclass
@@ -223,6 +230,71 @@ def fit_binary(rows: list[tuple[dict[str, float], int]], c: float, min_count: in
     return LinearModel(weights=weights, bias=float(model.intercept_[0]))
 
 
+def fit_boosted(
+    rows: list[tuple[dict[str, float], int]],
+    c: float,
+    min_count: int,
+    *,
+    trees: int,
+    depth: int,
+    rate: float,
+    min_leaf: int,
+    subsample: float = 1.0,
+    linear: bool = True,
+    seed: int = 0,
+) -> LinearModel:
+    """A logistic model (``linear``; else the base rate) with ``trees`` shallow boosted
+    trees fitted on its residuals: scikit-learn's gradient boosting, its trees exported
+    as plain arrays (``atlas.learn.model.Tree``) with the learning rate folded into
+    their leaves."""
+    import numpy as np
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    y = [label for _, label in rows]
+    if trees <= 0 or len(set(y)) < 2:
+        return fit_binary(rows, c, min_count)
+    keep = _prune([f for f, _ in rows], min_count)
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([{k: v for k, v in f.items() if k in keep} for f, _ in rows])
+    names = list(vectorizer.get_feature_names_out())
+    init = LogisticRegression(C=c, max_iter=5000) if linear else None
+    model = GradientBoostingClassifier(
+        init=init,
+        n_estimators=trees,
+        max_depth=depth,
+        learning_rate=rate,
+        min_samples_leaf=min_leaf,
+        subsample=subsample,
+        random_state=seed,
+    )
+    model.fit(x, y)
+    if linear:
+        fitted = model.init_
+        weights = {
+            name: float(w) for name, w in zip(names, fitted.coef_[0], strict=True) if abs(w) > 1e-6
+        }
+        bias = float(fitted.intercept_[0])
+    else:
+        weights = {}
+        prior = float(np.mean(y))
+        bias = math.log(prior / (1 - prior))
+    exported = []
+    for (estimator,) in model.estimators_:
+        tree = estimator.tree_
+        exported.append(
+            Tree(
+                feature=[names[k] if k >= 0 else "" for k in tree.feature],
+                cut=[float(t) for t in tree.threshold],
+                left=[int(k) for k in tree.children_left],
+                right=[int(k) for k in tree.children_right],
+                value=[float(v) * rate for v in tree.value[:, 0, 0]],
+            )
+        )
+    return BoostedModel(weights=weights, bias=bias, trees=exported)
+
+
 def fit_multiclass(
     rows: list[tuple[dict[str, float], str]], c: float, min_count: int
 ) -> MulticlassModel:
@@ -320,7 +392,17 @@ def train(extractor, articles: list[LabelledArticle], params: Params) -> Extract
                             int(deal["role"] == "background"),
                         )
                     )
-    deal = fit_binary(deal_rows, params.deal_c, params.min_count)
+    deal = fit_boosted(
+        deal_rows,
+        params.deal_c,
+        params.min_count,
+        trees=params.deal_trees,
+        depth=params.tree_depth,
+        rate=params.tree_rate,
+        min_leaf=params.tree_min_leaf,
+        subsample=params.tree_subsample,
+        linear=params.tree_linear,
+    )
     deal.threshold = params.deal_threshold
     group = fit_binary(group_rows, params.group_c, params.min_count)
     group.threshold = params.group_threshold
