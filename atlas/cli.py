@@ -207,6 +207,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         Params,
         best_thresholds,
         cross_validate,
+        fit_calibration,
         load_labelled,
         load_seeds,
         prepare_all,
@@ -223,6 +224,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     params.deal_threshold, params.rule_threshold = best_thresholds(reports)
     chosen = reports[(params.deal_threshold, params.rule_threshold)].overall.summary()
     models = train(extractor, articles + seeds, params)
+    models.calibration = fit_calibration(
+        reports[(params.deal_threshold, params.rule_threshold)].confidences
+    )
     models.info["cross_validation"] = chosen
     models.save(args.out)
     deals = chosen["deals"]

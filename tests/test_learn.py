@@ -45,6 +45,68 @@ def test_a_fitted_linear_model_scores_as_scikit_learn_does_after_a_json_round_tr
     )
 
 
+@pytest.mark.parametrize("linear", [True, False])
+def test_boosted_trees_score_as_scikit_learn_does_after_a_json_round_trip(linear):
+    import random
+
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from atlas.learn.model import BoostedModel, binary_model_from_json
+    from atlas.learn.training import fit_boosted
+
+    # An interaction a weighted sum cannot express: a deal when exactly one of a, b holds.
+    generator = random.Random(7)
+    rows = []
+    for _ in range(300):
+        features = {k: 1.0 for k in "abcd" if generator.random() < 0.5}
+        features["n"] = generator.random()
+        rows.append((features, int(("a" in features) != ("b" in features))))
+    spec = {"trees": 20, "depth": 2, "rate": 0.2, "min_leaf": 5}
+    model = fit_boosted(rows, 1.0, 1, linear=linear, **spec)
+    restored = binary_model_from_json(json.loads(json.dumps(model.as_json())))
+    assert isinstance(restored, BoostedModel) and len(restored.trees) == 20
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([f for f, _ in rows])
+    reference = GradientBoostingClassifier(
+        init=LogisticRegression(C=1.0, max_iter=5000) if linear else None,
+        n_estimators=20,
+        max_depth=2,
+        learning_rate=0.2,
+        min_samples_leaf=5,
+        random_state=0,
+    ).fit(x, [y for _, y in rows])
+    expected = reference.predict_proba(x)[:, 1]
+    for (features, _), p in zip(rows, expected, strict=True):
+        assert restored.probability(features) == pytest.approx(p, abs=1e-6)
+    if not linear:  # the trees alone learn the interaction
+        assert restored.probability({"a": 1.0}) > 0.5 > restored.probability({"a": 1.0, "b": 1.0})
+
+
+def test_no_trees_asked_gives_the_plain_logistic_model():
+    from atlas.learn.training import fit_boosted
+
+    rows = [({"a": 1.0}, 1), ({"b": 1.0}, 0)] * 4
+    model = fit_boosted(rows, 1.0, 1, trees=0, depth=2, rate=0.1, min_leaf=1)
+    assert type(model) is LinearModel and "trees" not in model.as_json()
+
+
+def test_a_calibration_lowers_overconfident_probabilities_and_survives_a_round_trip(tmp_path):
+    from atlas.learn.training import fit_calibration, reliability
+
+    # Deals said to be 90% sure that are right half the time, and 60% ones right 20%.
+    confidences = [(0.9, k % 2 == 0) for k in range(40)] + [(0.6, k % 5 == 0) for k in range(40)]
+    calibration = fit_calibration(confidences)
+    scaled = ExtractionModels.confidence_of(calibration)
+    assert scaled(0.9) == pytest.approx(0.5, abs=0.02)
+    assert scaled(0.6) == pytest.approx(0.2, abs=0.02)
+    brier, table = reliability(confidences)
+    assert brier == pytest.approx((20 * 0.81 + 20 * 0.01 + 8 * 0.16 + 32 * 0.36) / 80)
+    assert [(n, share) for _low, _high, n, share in table] == [(40, 0.2), (40, 0.5)]
+    assert fit_calibration([(0.9, True)] * 40) is None  # nothing to tell apart
+
+
 def test_a_multiclass_model_names_the_class_its_words_point_to():
     rows = [({"lemma=stake": 1.0}, "equity"), ({"lemma=buy": 1.0}, "acquisition")] * 4
     rows += [({"lemma=licence": 1.0}, "licensing")] * 4
@@ -390,6 +452,45 @@ def test_organisation_features_see_what_is_no_organisation(extractor, text, name
         span, extractor.name_words, in_headline=False, sentence=(sent.start, sent.end)
     )
     assert features.get(feature) == 1.0
+
+
+def test_a_pair_far_less_likely_than_its_organisations_best_pair_is_outranked():
+    from atlas.learn.decide import _outranked
+
+    doc = _BLANK("Zorblax, advised by Pentara, signed a licence with Kestrel.")
+    best = _candidate(doc, ("Zorblax", "Kestrel"), 0.95)
+    adviser = _candidate(doc, ("Pentara", "Kestrel"), 0.75)  # logit 1.1 vs 2.9
+    close = _candidate(doc, ("Pentara", "Zorblax"), 0.9)  # logit 2.2: within the margin
+    stated = _candidate(doc, ("Pentara", "Zorblax"), 0.6, rule_exact=True)
+    out = _outranked([best, adviser, close], 1.0)
+    assert _outranked([best, adviser, close], 2.0) == set()
+    assert out == {id(adviser)}
+    assert _outranked([best, adviser, stated], 1.0) == {id(adviser)}  # a rule's pair stays
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "trigger", "expected"),
+    [
+        # The subject of the verb whose object is the deal noun: the path runs through
+        # the sentence's root, where a walk up the parse must stop.
+        (
+            "Zorblax signed a licence agreement with Kestrel Bio.",
+            "Zorblax",
+            "agreement",
+            "dobj>nsubj",
+        ),
+        ("Zorblax signed a licence agreement with Kestrel Bio.", "Bio", "agreement", ">pobj:with"),
+        ("Zorblax acquired Kestrel Bio on Monday.", "Zorblax", "acquired", ">nsubj"),
+        ("Zorblax acquired Kestrel Bio on Monday.", "Bio", "acquired", ">dobj"),
+    ],
+)
+def test_how_an_organisation_stands_to_the_trigger(extractor, text, name, trigger, expected):
+    from atlas.learn.pairs import trigger_role
+
+    doc = extractor.nlp(text)
+    token = next(t for t in doc if t.text == name)
+    verb = next(t for t in doc if t.text == trigger)
+    assert trigger_role(token, doc[verb.i : verb.i + 1]) == expected
 
 
 def test_a_subsidiary_acting_for_its_parent_brings_the_parent_into_the_deal():

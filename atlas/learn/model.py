@@ -191,6 +191,28 @@ class ExtractionModels:
     # False for the model-only variant, trained and applied without the rules' findings.
     use_rules: bool = True
     info: dict = field(default_factory=dict)  # how and on what the models were trained
+    # Platt scaling [a, b] of a chosen deal's probability into its confidence, fitted on
+    # whether cross-validated deals were right: the sidebar's confidence filter then
+    # means "this share of such deals is right". None: the probability as it is.
+    calibration: list[float] | None = None
+
+    def confidence(self, probability: float) -> float:
+        """A chosen deal's probability as the share of such deals that are right."""
+        if not self.calibration:
+            return probability
+        return self.confidence_of(self.calibration)(probability)
+
+    @staticmethod
+    def confidence_of(calibration: list[float]):
+        """The Platt scaling ``calibration`` as a function of a probability."""
+        a, b = calibration
+
+        def scaled(probability: float) -> float:
+            p = min(max(probability, 1e-6), 1 - 1e-6)
+            z = a * math.log(p / (1 - p)) + b
+            return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+        return scaled
 
     def digest(self) -> str:
         """Identifies the models: part of the extraction fingerprint stored with each
@@ -217,6 +239,8 @@ class ExtractionModels:
         }
         if self.role is not None:
             data["role"] = self.role.as_json()
+        if self.calibration:
+            data["calibration"] = self.calibration
         return json.dumps(data, indent=None, sort_keys=True, separators=(",", ":"))
 
     @classmethod
@@ -237,4 +261,5 @@ class ExtractionModels:
             deal_type=MulticlassModel.from_json(data["deal_type"]),
             role=LinearModel.from_json(data["role"]) if "role" in data else None,
             info=data.get("info", {}),
+            calibration=[float(x) for x in data["calibration"]] if "calibration" in data else None,
         )

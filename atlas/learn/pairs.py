@@ -82,7 +82,8 @@ def _ancestors(token: Token, limit: int = 12) -> list[Token]:
     chain = [token]
     node = token
     for _ in range(limit):
-        if node.head is node:
+        # spaCy makes a new Token object on each access: compare positions, not identity.
+        if node.head.i == node.i:
             break
         node = node.head
         chain.append(node)

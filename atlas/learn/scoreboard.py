@@ -31,9 +31,11 @@ from atlas.learn.training import (
     Report,
     best_thresholds,
     cross_validate,
+    fit_calibration,
     load_labelled,
     load_seeds,
     prepare_all,
+    reliability,
     score,
     train,
 )
@@ -120,6 +122,25 @@ def _score_models(extractor, articles: list[LabelledArticle], models: Extraction
     return reports[thresholds]
 
 
+def format_reliability(confidences: list[tuple[float, bool]]) -> str:
+    """How well the cross-validated deals' confidences tell right from wrong: the Brier
+    score and the share right per confidence bin, raw and after the Platt scaling that
+    ``make train`` fits on these same deals (two parameters)."""
+    lines = ["Confidence of the cross-validated rules+model deals (share right per bin):"]
+    calibration = fit_calibration(confidences)
+    variants = [("raw", confidences)]
+    if calibration is not None:
+        scaled = ExtractionModels.confidence_of(calibration)
+        variants.append(("calibrated", [(scaled(p), right) for p, right in confidences]))
+    for name, values in variants:
+        brier, table = reliability(values)
+        cells = "  ".join(
+            f"{low:.1f}-{high:.1f}: {share:.2f} ({n})" for low, high, n, share in table
+        )
+        lines.append(f"  {name:<10} Brier {brier:.3f}  {cells}")
+    return "\n".join(lines)
+
+
 def scoreboard(eval_dir: str | Path, *, check: bool = True, progress=print) -> str:
     """Train, cross-validate and score every variant; the table as text."""
     from atlas.extract import Extractor
@@ -197,6 +218,7 @@ def scoreboard(eval_dir: str | Path, *, check: bool = True, progress=print) -> s
     # The deals' terms, assets and status, on the deals each variant matched: they need
     # no training, so the cross-validated column reads every tuning article once.
     text += "\n\n" + format_details_table(rows)
+    text += "\n\n" + format_reliability(cv["rules+model"].confidences)
     if bundled is not None:
         in_sample = _score_models(extractor, tuning, bundled)
         text += (
