@@ -141,6 +141,29 @@ def test_terms_in_the_sentences_after_the_deal_and_milestones_summed(extractor):
 
 
 @pytest.mark.model
+def test_terms_stated_at_the_opening_of_a_deal_whose_evidence_is_a_later_quote(extractor):
+    # the deal's sentence is a quote further down; the opening names both parties and
+    # the next sentence gives the terms, before another deal of the item
+    text = (
+        "Zorblax Therapeutics and Kestrel Bio signed a licence agreement for ZX-1042. "
+        "Kestrel Bio receives an upfront payment of $30 million. "
+        "Zorblax Therapeutics also has a collaboration with Nimbus Pharma. "
+        '"Our alliance with Kestrel Bio brings new medicines to patients," said the head of '
+        "Zorblax Therapeutics."
+    )
+    first, _ = read(
+        extractor,
+        text,
+        [
+            ('"Our alliance', ZK),
+            ("Zorblax Therapeutics also", ("Zorblax Therapeutics", "Nimbus Pharma")),
+        ],
+    )
+    assert first.terms.upfront.amount == 30e6
+    assert "ZX-1042" in first.assets
+
+
+@pytest.mark.model
 def test_a_price_per_share_and_a_conversion_are_not_terms(extractor):
     text = (
         "Zorblax Therapeutics agreed to acquire Kestrel Bio for $1.1 billion in cash, "
