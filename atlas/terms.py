@@ -400,6 +400,13 @@ _JOINED_KIND = re.compile(
     r"\b(?:totall?ing|total of|worth|amounting to|aggregating|valued at)\b[^,;]{0,40}$",
     re.IGNORECASE,
 )
+# What follows an amount that is the sum of the kinds named next: "$20M in up-front
+# and milestone payments", "$4.4 billion, including the initial payment".
+_COMPONENTS_AFTER = re.compile(
+    r"^\s*(?:(?:in|of)\s|,?\s*(?P<including>including|which includes|inclusive of)\b)",
+    re.IGNORECASE,
+)
+_COMPONENTS_END = re.compile(r"[;.]|\bas well as\b|\bplus\b|\bin addition\b", re.IGNORECASE)
 # What a clause boundary between an amount and a party adds to their distance.
 _CLAUSE_WEIGHT = 80
 _CONVERSION_GAP = re.compile(
@@ -474,8 +481,9 @@ class ItemReader:
     # ------------------------------------------------------------------ public
     def read(self, deal: DealMention) -> DealDetails:
         statements = self._statements(deal)
+        # Spans do not hash by their range: one sentence is one start.
         sentences = list(
-            dict.fromkeys(s for start in statements for s in self._window(start, deal))
+            {s.start: s for start in statements for s in self._window(start, deal)}.values()
         )
         stated = {s.start for s in statements}
         local = local_currencies(deal.countries)
@@ -707,12 +715,34 @@ class ItemReader:
             # total $74.5M" names two kinds, and is the total.
             kind = joined.group(1).lower()
             best = (best[0], "upfront" if kind.startswith("up") else "milestones")
+        if (best is None or best[1] != "excluded") and self._covers_kinds(amount, sent, left):
+            return "total", phrase
         if best is None:
             # With no cue, an amount in the deal's own sentence is its value ("bought
             # X for $5 million"); one in a later sentence may be anything.
             return ("total" if in_evidence else None), phrase
         role = best[1]
         return (None if role == "excluded" else role), phrase
+
+    def _covers_kinds(self, amount: Amount, sent: Span, left: str) -> bool:
+        """Whether the amount is named as the sum of several kinds of payment: "up to
+        $20M in up-front and milestone payments", "upfront, milestones and option fees of
+        up to a total of $142 million", "a total of $4.4 billion, including the initial
+        payment and milestone payments"."""
+        kinds = [p for role, p in self._cues if role in ("upfront", "milestones")]
+        after = self.text[amount.end : min(sent.end_char, amount.end + 100)]
+        joined = _COMPONENTS_AFTER.match(after)
+        if joined:
+            named = _COMPONENTS_END.split(after[joined.end() :])[0]
+            if joined.group("including"):
+                return any(p.search(named) for p in kinds)
+            # only up to the next amount: "$200 million in upfront payment as well as up
+            # to $625 million in milestones" names one kind each
+            k = bisect_left(self.amount_starts, amount.end)
+            if k < len(self.amounts) and self.amounts[k].start < amount.end + len(named):
+                named = named[: self.amounts[k].start - amount.end - joined.end()]
+            return all(p.search(named) for p in kinds)
+        return all(p.search(left[-60:]) for p in kinds)
 
     def _kind_before(self, left: str) -> str | None:
         """``upfront`` or ``milestones`` when that payment's cue word ends ``left``'s

@@ -238,6 +238,29 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             300e6,
             None,
         ),
+        # one figure for several kinds of payment is the deal's value
+        (
+            "Zorblax Therapeutics could pay Kestrel Bio up to $500 million in upfront and "
+            "milestone payments under the licence agreement.",
+            None,
+            None,
+            500e6,
+        ),
+        (
+            "Under the licence agreement, Kestrel Bio could receive up to $2 billion from "
+            "Zorblax Therapeutics, which includes $50 million in near-term funding.",
+            50e6,
+            None,
+            2e9,
+        ),
+        # ... but a kind for each figure keeps them apart
+        (
+            "Zorblax Therapeutics will acquire Kestrel Bio for $200 million in upfront payment "
+            "as well as up to $600 million in contingent milestone payments.",
+            200e6,
+            600e6,
+            None,
+        ),
         # alone, "a $1 billion biobucks deal" is the deal's value
         (
             "Zorblax Therapeutics signed a $1 billion biobucks deal with Kestrel Bio.",
