@@ -984,6 +984,8 @@ class ItemReader:
                 continue  # "IASLC 2023", "ACT OF 1934": a year
             if code.split()[0].lower() in words.term_asset_stop_words:
                 continue
+            if " " in code and _plain_word(code.split()[0].capitalize()):
+                continue  # "FUND 100 PERCENT", "Table 2": a word and a number
             prefix = _CODE_PART.match(code)
             if prefix and prefix.group(0).upper() in words.term_code_exclusions:
                 continue
@@ -1034,7 +1036,7 @@ class ItemReader:
                     add(start - 2, start - 1)
                 if end + 1 < len(doc) and doc[end].text == "(" and _is_name(doc[end + 1], words):
                     add(end + 1, end + 2)
-            elif lower in words.product_nouns and token.i + 1 < sent.end:
+            elif lower in words.product_nouns and token.is_lower and token.i + 1 < sent.end:
                 # "the drug Zolvix", "its osteoporosis brand Teribone", "brand 'Zolvix'"
                 at = token.i + 1
                 if doc[at].text in _QUOTES and at + 2 < sent.end and doc[at + 2].text in _QUOTES:

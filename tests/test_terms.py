@@ -362,6 +362,14 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
             {"Construct", "Controller"},
         ),
         (
+            # a product noun in a title or in capitals is no sign of a name: "New Drug
+            # Applications", "VACCINE CANDIDATES"; a word and a number is no code
+            "Zorblax Therapeutics will file New Drug Applications with Kestrel Bio and FUND "
+            "100 PERCENT OF THE VACCINE CANDIDATES.",
+            set(),
+            {"Applications", "CANDIDATES", "FUND 100"},
+        ),
+        (
             # targets, diseases and years look like codes and are not assets
             "Zorblax Therapeutics and Kestrel Bio agreed in 2024 to develop a PD-1 and GLP-1 "
             "antibody against COVID-19.",
