@@ -1250,9 +1250,12 @@ def _about_a_deal(token: Token, words: WordLists) -> bool:
 def _terminated(sentence: Span, words: WordLists) -> bool:
     for token in sentence:
         lemma = token.lemma_.lower()
+        # phrasal verbs by their particle: "called off", "fell through", "handed back"
+        particles = [c.lower_ for c in token.children if c.dep_ in ("prt", "prep", "advmod")]
         if (
             lemma not in words.status_terminated_words
             and token.lower_ not in words.status_terminated_words
+            and not any(f"{lemma} {p}" in words.status_terminated_words for p in particles)
         ):
             continue
         if token.pos_ not in ("VERB", "NOUN"):
@@ -1269,6 +1272,8 @@ def _terminated(sentence: Span, words: WordLists) -> bool:
     return False
 
 
+# What a transfer verb may act on without the transfer being a completed deal.
+_RIGHTS = frozenset({"right", "rights", "licence", "license"})
 _MERE_POSSIBILITY = frozenset({"may", "might", "can", "could", "if", "unless", "right"})
 
 
@@ -1281,6 +1286,8 @@ def _completed(sentence: Span, words: WordLists) -> bool:
             if not _negated_or_pending(token, words) and _about_a_deal(token, words):
                 return True
         if lemma in words.status_transfer_verbs and token.pos_ == "VERB":
+            if any(c.dep_ == "dobj" and c.lemma_.lower() in _RIGHTS for c in token.children):
+                continue  # "acquired the rights to market X": a licence, entered into
             if token.tag_ == "VBD" or (
                 token.tag_ == "VBN"
                 and (

@@ -443,6 +443,12 @@ def test_a_party_named_by_its_first_word_speaks_of_the_deal(extractor):
             "Zorblax Therapeutics will pay Kestrel Bio a termination fee if the merger fails.",
             "agreed",
         ),
+        # rights bought or sold are a licence entered into, not a completed transfer
+        ("Zorblax Therapeutics acquired the rights to market Veltrava from Kestrel Bio.", "agreed"),
+        ("Zorblax Therapeutics sold the worldwide rights to ZX-1042 to Kestrel Bio.", "agreed"),
+        # a verb ends the deal with its particle
+        ("The merger of Zorblax Therapeutics and Kestrel Bio fell through in May.", "terminated"),
+        ("Zorblax Therapeutics called off its merger with Kestrel Bio.", "terminated"),
     ],
 )
 def test_status_of_a_single_mention(extractor, text, status):
