@@ -317,6 +317,8 @@ def test_two_deals_in_a_sentence_with_the_amounts_before_the_parties(extractor):
         ("Nimbus Pharma took an 8 pct equity interest in Tessel Labs.", 8.0),
         ("Tessel Labs will receive a 12% royalty on sales from Nimbus Pharma.", None),
         ("Nimbus Pharma bought Tessel Labs at a 40% premium to its share price.", None),
+        # a share price's move is no stake
+        ("Tessel Labs saw its shares gain 18% after it licensed a drug to Nimbus Pharma.", None),
     ],
 )
 def test_stakes_and_percentages_that_are_no_stakes(extractor, text, value):
