@@ -580,8 +580,30 @@ class ItemReader:
                 if self._has_figures(sent):
                     break  # another organisation's deal, with its own figures
                 continue  # a quote from "Merck Research Laboratories"
+            if strangers and self._figures_of(sent, strangers):
+                break  # "including Otsuka paying $47 million upfront for ...": theirs
             out.append(sent)
         return out
+
+    def _figures_of(self, sent: Span, strangers: set[str]) -> bool:
+        """Whether the sentence's amounts all stand nearer one of these organisations
+        than any other organisation named in it."""
+        lo = bisect_left(self.amount_starts, sent.start_char)
+        hi = bisect_left(self.amount_starts, sent.end_char)
+        if lo == hi:
+            return False
+        named = [
+            (self.doc[s].idx, self.doc[e - 1].idx + len(self.doc[e - 1]), name)
+            for s, e, name in self._mentions_in(sent)
+        ]
+        for amount in self.amounts[lo:hi]:
+            nearest = min(
+                named,
+                key=lambda m: max(m[0] - amount.end, amount.start - m[1], 0),
+            )
+            if nearest[2] not in strangers:
+                return False
+        return True
 
     def _speaks_of(self, sent: Span, deal: DealMention) -> bool:
         """Whether a sentence names a party or the agreement ("the transaction")."""

@@ -164,6 +164,27 @@ def test_terms_stated_at_the_opening_of_a_deal_whose_evidence_is_a_later_quote(e
 
 
 @pytest.mark.model
+def test_another_organisations_figures_end_the_deals_sentences(extractor):
+    # the third sentence names a party, but its figure is Nimbus Pharma's, and so is the
+    # next sentence's
+    text = (
+        "Kestrel Bio signed a research collaboration with Zorblax Therapeutics. "
+        "Kestrel Bio will receive up to $500 million in milestones. "
+        "This follows other deals for Kestrel Bio, including Nimbus Pharma paying "
+        "$30 million upfront for rights to its antibody. "
+        "That deal came with $200 million in milestones. "
+        "Nimbus Pharma also has a licence agreement with Tessel Labs."
+    )
+    details, _ = read(
+        extractor,
+        text,
+        [("Kestrel Bio signed", ZK), ("Nimbus Pharma also", ("Nimbus Pharma", "Tessel Labs"))],
+    )
+    assert details.terms.upfront is None
+    assert details.terms.milestones.amount == 500e6
+
+
+@pytest.mark.model
 def test_a_price_per_share_and_a_conversion_are_not_terms(extractor):
     text = (
         "Zorblax Therapeutics agreed to acquire Kestrel Bio for $1.1 billion in cash, "
