@@ -400,6 +400,13 @@ _JOINED_KIND = re.compile(
     r"\b(?:totall?ing|total of|worth|amounting to|aggregating|valued at)\b[^,;]{0,40}$",
     re.IGNORECASE,
 )
+# What follows an amount that is the sum of the kinds named next: "$20M in up-front
+# and milestone payments", "$4.4 billion, including the initial payment".
+_COMPONENTS_AFTER = re.compile(
+    r"^\s*(?:(?:in|of)\s|,?\s*(?P<including>including|which includes|inclusive of)\b)",
+    re.IGNORECASE,
+)
+_COMPONENTS_END = re.compile(r"[;.]|\bas well as\b|\bplus\b|\bin addition\b", re.IGNORECASE)
 # What a clause boundary between an amount and a party adds to their distance.
 _CLAUSE_WEIGHT = 80
 _CONVERSION_GAP = re.compile(
@@ -473,21 +480,27 @@ class ItemReader:
 
     # ------------------------------------------------------------------ public
     def read(self, deal: DealMention) -> DealDetails:
-        sentences = self._window(deal)
+        statements = self._statements(deal)
+        # Spans do not hash by their range: one sentence is one start.
+        sentences = list(
+            {s.start: s for start in statements for s in self._window(start, deal)}.values()
+        )
+        stated = {s.start for s in statements}
         local = local_currencies(deal.countries)
         roles: dict[str, list[tuple[Amount, str]]] = {}
         stake: Stake | None = None
         royalties: str | None = None
-        for n, sent in enumerate(sentences):
-            about_it = n == 0 or self._speaks_of(sent, deal)
+        for sent in sentences:
+            in_evidence = sent.start in stated
+            about_it = in_evidence or self._speaks_of(sent, deal)
             for amount in self._amounts_in(sent, deal):
-                role, text = self._role(amount, sent, in_evidence=n == 0)
+                role, text = self._role(amount, sent, in_evidence=in_evidence)
                 if role == "total" and not about_it:
                     continue  # "bringing the offering to $11.5 million": whose?
                 if role:
                     currency = local.get(amount.currency, amount.currency)
                     roles.setdefault(role, []).append((_with_currency(amount, currency), text))
-            if stake is None and n == 0:
+            if stake is None and in_evidence:
                 # Percentages in the sentences after the deal's own are more often
                 # another holding, a share of sales or of a vote than the deal's stake
                 # (tuning sets: terms accuracy 0.588 with them, 0.601 without).
@@ -504,15 +517,32 @@ class ItemReader:
         return DealDetails(terms, self._assets(sentences, deal), self._status(deal))
 
     # ------------------------------------------------------------------ window
-    def _window(self, deal: DealMention) -> list[Span]:
-        """The deal's sentence and the ones after it that go on speaking of it."""
-        index = bisect_left(self.sent_starts, deal.sentence.start)
-        index = min(index, len(self.sents) - 1)
+    def _statements(self, deal: DealMention) -> list[Span]:
+        """The sentences that state the deal: the first of the item that names all its
+        parties and states no other deal of the item, when it comes before the deal's
+        own sentence (a quote or an "About ..." paragraph may have been taken for the
+        evidence while the opening states the deal and its terms), then its own."""
+        index = self._index(deal.sentence)
+        parties = set(deal.parties)
+        others = {d.sentence.start for d in self.deals if set(d.parties) != parties}
+        for sent in self.sents[:index]:
+            if sent.start in others:
+                continue
+            if parties <= {name for _s, _e, name in self._mentions_in(sent)}:
+                return [sent, self.sents[index]]
+        return [self.sents[index]]
+
+    def _index(self, sentence: Span) -> int:
+        return min(bisect_left(self.sent_starts, sentence.start), len(self.sents) - 1)
+
+    def _window(self, sentence: Span, deal: DealMention) -> list[Span]:
+        """A sentence that states the deal and the ones after it that go on speaking of it."""
+        index = self._index(sentence)
         out = [self.sents[index]]
         other_sentences = {
             d.sentence.start for d in self.deals if set(d.parties) != set(deal.parties)
         }
-        if len({d.parties for d in self._deals_in(deal.sentence)}) > 1:
+        if len({d.parties for d in self._deals_in(sentence)}) > 1:
             return out  # what follows a sentence of several deals belongs to none of them
         if not other_sentences:
             # The item's only deal: the whole item speaks of it, nearest sentences first
@@ -550,8 +580,30 @@ class ItemReader:
                 if self._has_figures(sent):
                     break  # another organisation's deal, with its own figures
                 continue  # a quote from "Merck Research Laboratories"
+            if strangers and self._figures_of(sent, strangers):
+                break  # "including Otsuka paying $47 million upfront for ...": theirs
             out.append(sent)
         return out
+
+    def _figures_of(self, sent: Span, strangers: set[str]) -> bool:
+        """Whether the sentence's amounts all stand nearer one of these organisations
+        than any other organisation named in it."""
+        lo = bisect_left(self.amount_starts, sent.start_char)
+        hi = bisect_left(self.amount_starts, sent.end_char)
+        if lo == hi:
+            return False
+        named = [
+            (self.doc[s].idx, self.doc[e - 1].idx + len(self.doc[e - 1]), name)
+            for s, e, name in self._mentions_in(sent)
+        ]
+        for amount in self.amounts[lo:hi]:
+            nearest = min(
+                named,
+                key=lambda m: max(m[0] - amount.end, amount.start - m[1], 0),
+            )
+            if nearest[2] not in strangers:
+                return False
+        return True
 
     def _speaks_of(self, sent: Span, deal: DealMention) -> bool:
         """Whether a sentence names a party or the agreement ("the transaction")."""
@@ -685,12 +737,34 @@ class ItemReader:
             # total $74.5M" names two kinds, and is the total.
             kind = joined.group(1).lower()
             best = (best[0], "upfront" if kind.startswith("up") else "milestones")
+        if (best is None or best[1] != "excluded") and self._covers_kinds(amount, sent, left):
+            return "total", phrase
         if best is None:
             # With no cue, an amount in the deal's own sentence is its value ("bought
             # X for $5 million"); one in a later sentence may be anything.
             return ("total" if in_evidence else None), phrase
         role = best[1]
         return (None if role == "excluded" else role), phrase
+
+    def _covers_kinds(self, amount: Amount, sent: Span, left: str) -> bool:
+        """Whether the amount is named as the sum of several kinds of payment: "up to
+        $20M in up-front and milestone payments", "upfront, milestones and option fees of
+        up to a total of $142 million", "a total of $4.4 billion, including the initial
+        payment and milestone payments"."""
+        kinds = [p for role, p in self._cues if role in ("upfront", "milestones")]
+        after = self.text[amount.end : min(sent.end_char, amount.end + 100)]
+        joined = _COMPONENTS_AFTER.match(after)
+        if joined:
+            named = _COMPONENTS_END.split(after[joined.end() :])[0]
+            if joined.group("including"):
+                return any(p.search(named) for p in kinds)
+            # only up to the next amount: "$200 million in upfront payment as well as up
+            # to $625 million in milestones" names one kind each
+            k = bisect_left(self.amount_starts, amount.end)
+            if k < len(self.amounts) and self.amounts[k].start < amount.end + len(named):
+                named = named[: self.amounts[k].start - amount.end - joined.end()]
+            return all(p.search(named) for p in kinds)
+        return all(p.search(left[-60:]) for p in kinds)
 
     def _kind_before(self, left: str) -> str | None:
         """``upfront`` or ``milestones`` when that payment's cue word ends ``left``'s
@@ -932,6 +1006,8 @@ class ItemReader:
                 continue  # "IASLC 2023", "ACT OF 1934": a year
             if code.split()[0].lower() in words.term_asset_stop_words:
                 continue
+            if " " in code and _plain_word(code.split()[0].capitalize()):
+                continue  # "FUND 100 PERCENT", "Table 2": a word and a number
             prefix = _CODE_PART.match(code)
             if prefix and prefix.group(0).upper() in words.term_code_exclusions:
                 continue
@@ -982,7 +1058,7 @@ class ItemReader:
                     add(start - 2, start - 1)
                 if end + 1 < len(doc) and doc[end].text == "(" and _is_name(doc[end + 1], words):
                     add(end + 1, end + 2)
-            elif lower in words.product_nouns and token.i + 1 < sent.end:
+            elif lower in words.product_nouns and token.is_lower and token.i + 1 < sent.end:
                 # "the drug Zolvix", "its osteoporosis brand Teribone", "brand 'Zolvix'"
                 at = token.i + 1
                 if doc[at].text in _QUOTES and at + 2 < sent.end and doc[at + 2].text in _QUOTES:
@@ -1196,9 +1272,12 @@ def _about_a_deal(token: Token, words: WordLists) -> bool:
 def _terminated(sentence: Span, words: WordLists) -> bool:
     for token in sentence:
         lemma = token.lemma_.lower()
+        # phrasal verbs by their particle: "called off", "fell through", "handed back"
+        particles = [c.lower_ for c in token.children if c.dep_ in ("prt", "prep", "advmod")]
         if (
             lemma not in words.status_terminated_words
             and token.lower_ not in words.status_terminated_words
+            and not any(f"{lemma} {p}" in words.status_terminated_words for p in particles)
         ):
             continue
         if token.pos_ not in ("VERB", "NOUN"):
@@ -1215,6 +1294,8 @@ def _terminated(sentence: Span, words: WordLists) -> bool:
     return False
 
 
+# What a transfer verb may act on without the transfer being a completed deal.
+_RIGHTS = frozenset({"right", "rights", "licence", "license"})
 _MERE_POSSIBILITY = frozenset({"may", "might", "can", "could", "if", "unless", "right"})
 
 
@@ -1227,6 +1308,8 @@ def _completed(sentence: Span, words: WordLists) -> bool:
             if not _negated_or_pending(token, words) and _about_a_deal(token, words):
                 return True
         if lemma in words.status_transfer_verbs and token.pos_ == "VERB":
+            if any(c.dep_ == "dobj" and c.lemma_.lower() in _RIGHTS for c in token.children):
+                continue  # "acquired the rights to market X": a licence, entered into
             if token.tag_ == "VBD" or (
                 token.tag_ == "VBN"
                 and (

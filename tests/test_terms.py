@@ -141,6 +141,50 @@ def test_terms_in_the_sentences_after_the_deal_and_milestones_summed(extractor):
 
 
 @pytest.mark.model
+def test_terms_stated_at_the_opening_of_a_deal_whose_evidence_is_a_later_quote(extractor):
+    # the deal's sentence is a quote further down; the opening names both parties and
+    # the next sentence gives the terms, before another deal of the item
+    text = (
+        "Zorblax Therapeutics and Kestrel Bio signed a licence agreement for ZX-1042. "
+        "Kestrel Bio receives an upfront payment of $30 million. "
+        "Zorblax Therapeutics also has a collaboration with Nimbus Pharma. "
+        '"Our alliance with Kestrel Bio brings new medicines to patients," said the head of '
+        "Zorblax Therapeutics."
+    )
+    first, _ = read(
+        extractor,
+        text,
+        [
+            ('"Our alliance', ZK),
+            ("Zorblax Therapeutics also", ("Zorblax Therapeutics", "Nimbus Pharma")),
+        ],
+    )
+    assert first.terms.upfront.amount == 30e6
+    assert "ZX-1042" in first.assets
+
+
+@pytest.mark.model
+def test_another_organisations_figures_end_the_deals_sentences(extractor):
+    # the third sentence names a party, but its figure is Nimbus Pharma's, and so is the
+    # next sentence's
+    text = (
+        "Kestrel Bio signed a research collaboration with Zorblax Therapeutics. "
+        "Kestrel Bio will receive up to $500 million in milestones. "
+        "This follows other deals for Kestrel Bio, including Nimbus Pharma paying "
+        "$30 million upfront for rights to its antibody. "
+        "That deal came with $200 million in milestones. "
+        "Nimbus Pharma also has a licence agreement with Tessel Labs."
+    )
+    details, _ = read(
+        extractor,
+        text,
+        [("Kestrel Bio signed", ZK), ("Nimbus Pharma also", ("Nimbus Pharma", "Tessel Labs"))],
+    )
+    assert details.terms.upfront is None
+    assert details.terms.milestones.amount == 500e6
+
+
+@pytest.mark.model
 def test_a_price_per_share_and_a_conversion_are_not_terms(extractor):
     text = (
         "Zorblax Therapeutics agreed to acquire Kestrel Bio for $1.1 billion in cash, "
@@ -215,6 +259,29 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             300e6,
             None,
         ),
+        # one figure for several kinds of payment is the deal's value
+        (
+            "Zorblax Therapeutics could pay Kestrel Bio up to $500 million in upfront and "
+            "milestone payments under the licence agreement.",
+            None,
+            None,
+            500e6,
+        ),
+        (
+            "Under the licence agreement, Kestrel Bio could receive up to $2 billion from "
+            "Zorblax Therapeutics, which includes $50 million in near-term funding.",
+            50e6,
+            None,
+            2e9,
+        ),
+        # ... but a kind for each figure keeps them apart
+        (
+            "Zorblax Therapeutics will acquire Kestrel Bio for $200 million in upfront payment "
+            "as well as up to $600 million in contingent milestone payments.",
+            200e6,
+            600e6,
+            None,
+        ),
         # alone, "a $1 billion biobucks deal" is the deal's value
         (
             "Zorblax Therapeutics signed a $1 billion biobucks deal with Kestrel Bio.",
@@ -271,6 +338,8 @@ def test_two_deals_in_a_sentence_with_the_amounts_before_the_parties(extractor):
         ("Nimbus Pharma took an 8 pct equity interest in Tessel Labs.", 8.0),
         ("Tessel Labs will receive a 12% royalty on sales from Nimbus Pharma.", None),
         ("Nimbus Pharma bought Tessel Labs at a 40% premium to its share price.", None),
+        # a share price's move is no stake
+        ("Tessel Labs saw its shares gain 18% after it licensed a drug to Nimbus Pharma.", None),
     ],
 )
 def test_stakes_and_percentages_that_are_no_stakes(extractor, text, value):
@@ -314,6 +383,14 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
             "by the Drugs Controller.",
             set(),
             {"Construct", "Controller"},
+        ),
+        (
+            # a product noun in a title or in capitals is no sign of a name: "New Drug
+            # Applications", "VACCINE CANDIDATES"; a word and a number is no code
+            "Zorblax Therapeutics will file New Drug Applications with Kestrel Bio and FUND "
+            "100 PERCENT OF THE VACCINE CANDIDATES.",
+            set(),
+            {"Applications", "CANDIDATES", "FUND 100"},
         ),
         (
             # targets, diseases and years look like codes and are not assets
@@ -389,6 +466,12 @@ def test_a_party_named_by_its_first_word_speaks_of_the_deal(extractor):
             "Zorblax Therapeutics will pay Kestrel Bio a termination fee if the merger fails.",
             "agreed",
         ),
+        # rights bought or sold are a licence entered into, not a completed transfer
+        ("Zorblax Therapeutics acquired the rights to market Veltrava from Kestrel Bio.", "agreed"),
+        ("Zorblax Therapeutics sold the worldwide rights to ZX-1042 to Kestrel Bio.", "agreed"),
+        # a verb ends the deal with its particle
+        ("The merger of Zorblax Therapeutics and Kestrel Bio fell through in May.", "terminated"),
+        ("Zorblax Therapeutics called off its merger with Kestrel Bio.", "terminated"),
     ],
 )
 def test_status_of_a_single_mention(extractor, text, status):
