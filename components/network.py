@@ -29,7 +29,7 @@ from pyvis.network import Network
 
 from atlas.describe import filters_line, network_file_name
 from atlas.figures.style import font_size, type_colour
-from atlas.graph import layout_positions
+from atlas.graph import cap_caption, cap_graph, ego_graph, layout_positions
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
 from atlas.network_canvas import (
@@ -65,6 +65,9 @@ KIND_COLOURS = dict(
 # The Network page's "Most organisations shown": its default and its largest value.
 DEFAULT_MAX_NODES = 150
 MAX_NODES = 2000
+# The canvas's width at 1920 px: the whole width presenting, beside the sidebar
+# otherwise (a narrower window zooms the drawing out a little).
+PAGE_WIDTH_PX = {True: 1700, False: 1450}
 # The Companies profile draws the organisation and this many of its most frequent
 # partners; a hub's thousands of partners are for the Network page.
 EGO_PARTNERS = 40
@@ -449,3 +452,35 @@ def show_network(
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def network_view(
+    graph: nx.Graph,
+    *,
+    focus: str | None,
+    hops: int,
+    max_nodes: int,
+    colour_by: str,
+    presenter: bool,
+    height_px: int,
+    country_order: Iterable[str],
+) -> tuple[str, str]:
+    """The Network page's caption and HTML for one view of ``graph`` (the filtered
+    deals' whole graph): all of it, or ``focus`` and the organisations within
+    ``hops`` deals of it, capped at ``max_nodes`` organisations. The page and
+    ``bench/network_bench.py`` both draw through here."""
+    shown = graph if focus is None else ego_graph(graph, focus, hops=hops)
+    keep = [] if focus is None else [focus]
+    capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=keep)
+    page = network_html(
+        capped,
+        colour_by=colour_by,
+        height_px=height_px,
+        width_px=PAGE_WIDTH_PX[presenter],
+        presenter=presenter,
+        colour_basis=graph,
+        label_first=keep,
+        # the countries' colours, as a company's network on the Companies page has them
+        country_order=country_order,
+    )
+    return cap_caption(shown, capped, max_nodes=MAX_NODES), page

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from atlas.graph import between, build_deal_graph, cap_caption, cap_graph, ego_graph
+from atlas.graph import between, build_deal_graph
 from atlas.query import DealFilters
 from components import data, filters, page, urlstate
 from components.network import (
     DEFAULT_MAX_NODES,
     MAX_NODES,
     country_ranking,
-    network_html,
+    network_view,
     show_network,
 )
 from components.tables import deals_table
@@ -26,23 +26,16 @@ def _basis(deals):
 def _drawing(_deals, current: DealFilters, focus, hops, max_nodes, colour_by, presenter, height_px):
     """The caption and the HTML for one view of the graph (laid out once, not per rerun)."""
     graph, _ = data.derived("network.basis", _basis, current, size="huge")
-    shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
-    keep = [] if focus == ALL else [focus]
-    capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=keep)
-    html = network_html(
-        capped,
+    return network_view(
+        graph,
+        focus=None if focus == ALL else focus,
+        hops=hops,
+        max_nodes=max_nodes,
         colour_by=colour_by,
-        height_px=height_px,
-        # The canvas's width at 1920 px: the whole width presenting, beside the
-        # sidebar otherwise (a narrower window zooms the drawing out a little).
-        width_px=1700 if presenter else 1450,
         presenter=presenter,
-        colour_basis=graph,
-        label_first=keep,
-        # the countries' colours, as a company's network on the Companies page has them
+        height_px=height_px,
         country_order=country_ranking(_deals),
     )
-    return cap_caption(shown, capped, max_nodes=MAX_NODES), html
 
 
 def _keep_valid(key: str, allowed: list, fallback) -> None:
