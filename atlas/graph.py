@@ -7,9 +7,11 @@ parties (an alliance of four, say) joins every pair of its parties.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -54,7 +56,11 @@ def _types_by_frequency(deals: list[dict]) -> list[str]:
     """Distinct deal types, most frequent first; ties in the canonical type order."""
     if len(deals) == 1:
         return [deals[0]["type"]]
-    counts = Counter(d["type"] for d in deals)
+    return _types_by_count(Counter(d["type"] for d in deals))
+
+
+def _types_by_count(counts: Counter) -> list[str]:
+    """The types counted, most first; ties in the canonical type order."""
     return sorted(counts, key=lambda t: (-counts[t], _TYPE_RANK.get(t, len(_TYPE_RANK)), t))
 
 
@@ -160,23 +166,195 @@ def between(graph: nx.Graph, a: str, b: str) -> list[dict]:
     return list(graph.edges[a, b]["deals"])
 
 
-def cap_graph(graph: nx.Graph, *, max_nodes: int, keep: Iterable[str] = ()) -> tuple[nx.Graph, int]:
-    """The ``max_nodes`` organisations with most deals (ties by name) and the
-    edges among them, plus how many organisations were left out. Organisations
-    in ``keep`` (a focused organisation) stay whatever their rank."""
+# A grey dot standing for the small partners folded into it is the node
+# ("others", organisation): a tuple, so it can never clash with an organisation's name.
+OTHERS = "others"
+
+
+def is_others(node: object) -> bool:
+    """Is ``node`` a grey "others" dot of ``backbone`` (not an organisation)?"""
+    return isinstance(node, tuple) and len(node) == 2 and node[0] == OTHERS
+
+
+@dataclass(frozen=True)
+class Backbone:
+    """What ``backbone`` draws of a view and what it leaves out (for the caption)."""
+
+    graph: nx.Graph  # to draw: organisations, their kept links, the "others" dots
+    organisations: int  # organisations in the view
+    links: int  # links in the view
+    drawn: int  # organisations drawn as their own dot
+    among: int  # links among the drawn organisations
+    kept: int  # of those, the links drawn
+    folded: int  # small partners folded into the "others" dot of a drawn organisation
+    hidden: int  # organisations neither drawn nor folded into a drawn dot
+    most_hidden: int  # the most deals of a hidden organisation (0 when none is)
+    partners: int | None  # strongest partners kept per organisation (None: all)
+    pinned: tuple[str, ...]  # organisations drawn whatever their rank, with all their links
+
+
+def _host(graph: nx.Graph, node: str, deals: Mapping[str, int], drawn: set) -> str | None:
+    """The drawn partner a small organisation is folded beside (most deals together,
+    then most deals, then by name), or None when it has none."""
+    return min(
+        (p for p in graph[node] if p in drawn),
+        key=lambda p: (-graph.edges[node, p].get("count", 1), -deals[p], str(p)),
+        default=None,
+    )
+
+
+def _strongest(graph: nx.Graph, node: str, k: int, deals: Mapping[str, int]) -> list[str]:
+    """``node``'s ``k`` partners in ``graph`` with most deals together (ties: the
+    busier partner, then by name)."""
+    return heapq.nsmallest(
+        k, graph[node], key=lambda p: (-graph.edges[node, p].get("count", 1), -deals[p], str(p))
+    )
+
+
+def backbone(
+    graph: nx.Graph,
+    *,
+    max_nodes: int,
+    partners: int | None,
+    keep: Iterable[str] = (),
+    rank: Mapping[str, float] | None = None,
+) -> Backbone:
+    """The readable part of a dense view: at most ``max_nodes`` dots, and of the
+    links among them each organisation's ``partners`` strongest (most deals
+    together; a link stays when it is among the strongest of either end).
+
+    Organisations are drawn by ``rank`` (default: their number of deals), highest
+    first; those in ``keep`` (a focused organisation) always, with every link.
+    When the view holds more than ``max_nodes`` organisations, each small one
+    (rank 1: one deal) left out is folded into one grey "others" dot (node
+    ``(OTHERS, host)``, see ``is_others``) beside the drawn partner it has most
+    deals with; such a dot counts against ``max_nodes``. The graph given is not
+    changed; node and link data are shared with it (read-only)."""
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
-    if graph.number_of_nodes() <= max_nodes:
-        return graph.copy(), 0
-    pinned = [n for n in dict.fromkeys(keep) if n in graph]
-    ranked = sorted(graph.nodes, key=lambda n: (-graph.nodes[n].get("deals", 0), str(n)))
-    kept = list(pinned)
-    for node in ranked:
-        if len(kept) >= max(max_nodes, len(pinned)):
+    if partners is not None and partners < 1:
+        raise ValueError("partners must be at least 1 (None for all)")
+    deals = {n: int(d or 0) for n, d in graph.nodes(data="deals", default=0)}
+    score = rank if rank is not None else deals
+    pinned = tuple(n for n in dict.fromkeys(keep) if n in graph)
+    pinned_set = set(pinned)
+    ranked = sorted(
+        (n for n in graph if n not in pinned_set),
+        key=lambda n: (-score.get(n, 0), -deals[n], str(n)),
+    )
+    small = (
+        {n for n in ranked if score.get(n, 0) <= 1}
+        if graph.number_of_nodes() > max_nodes
+        else set()
+    )
+    # The best-ranked fill the dots; then the small ones left out are folded beside a
+    # drawn partner, whose "others" dot takes a place too: drop as many of the
+    # lowest-ranked as there are such dots over the limit, and fold again.
+    count = max(max_nodes - len(pinned), 0)
+    while True:
+        drawn = [*pinned, *ranked[:count]]
+        drawn_set = set(drawn)
+        folded_into = {}
+        for node in small:
+            if node not in drawn_set:
+                host = _host(graph, node, deals, drawn_set)
+                if host is not None:
+                    folded_into[node] = host
+        hosts = set(folded_into.values())
+        over = len(drawn) + len(hosts) - max_nodes
+        if over <= 0 or count == 0:
             break
-        if node not in kept:
-            kept.append(node)
-    return graph.subgraph(kept).copy(), graph.number_of_nodes() - len(kept)
+        # A dropped organisation frees its dot and at most one "others" dot.
+        count = max(count - math.ceil(over / 2), 0)
+    among = graph.subgraph(drawn)
+    if partners is None:
+        links = set(among.edges)
+    else:
+        links = set()
+        for node in drawn:
+            strongest = (
+                among[node] if node in pinned_set else _strongest(among, node, partners, deals)
+            )
+            links.update((node, p) if (p, node) not in links else (p, node) for p in strongest)
+    shown = nx.Graph()
+    shown.add_nodes_from((n, graph.nodes[n]) for n in drawn)
+    shown.add_edges_from((a, b, graph.edges[a, b]) for a, b in links)
+    folded = 0
+    by_host: dict[str, list[str]] = {}
+    for node, host in folded_into.items():
+        by_host.setdefault(host, []).append(node)
+    for host in drawn:
+        if host not in hosts:
+            continue
+        names = sorted(by_host[host], key=str.casefold)
+        folded += len(names)
+        types = Counter((graph.edges[n, host].get("types") or ["other"])[0] for n in names)
+        dot = (OTHERS, host)
+        shown.add_node(dot, organisations=names, deals=len(names), country=None, kind=None)
+        shown.add_edge(
+            host,
+            dot,
+            count=len(names),
+            types=_types_by_count(types),
+            deals=[],
+            others=True,
+        )
+    hidden = [n for n in graph if n not in shown and folded_into.get(n) not in hosts]
+
+    return Backbone(
+        graph=shown,
+        organisations=graph.number_of_nodes(),
+        links=graph.number_of_edges(),
+        drawn=len(drawn),
+        among=among.number_of_edges(),
+        kept=len(links),
+        folded=folded,
+        hidden=len(hidden),
+        most_hidden=max((deals[n] for n in hidden), default=0),
+        partners=partners,
+        pinned=pinned,
+    )
+
+
+def backbone_caption(
+    view: Backbone, *, max_nodes: int, partners_label: str, size_label: str
+) -> str:
+    """The line above a drawing from ``backbone``, in plain words: which links and
+    organisations are drawn, what is folded or left out, and which control
+    (``partners_label``, ``size_label``: the widgets' names; the page allows at
+    most ``max_nodes``) shows more."""
+    s = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    sentences = []
+    if view.kept < view.among:
+        strongest = (
+            "strongest partner" if view.partners == 1 else f"{view.partners} strongest partners"
+        )
+        also = f", and every link of {', '.join(view.pinned)}" if view.pinned else ""
+        sentences.append(
+            f"Showing {view.kept:,} of {s(view.among, 'link')} among {s(view.drawn, 'organisation')}: "
+            f"each organisation's {strongest} (most deals together){also}; "
+            f"raise “{partners_label}” for more"
+        )
+    else:
+        sentences.append(f"Showing {s(view.drawn, 'organisation')} and {s(view.kept, 'link')}")
+    if view.folded:
+        sentences.append(
+            f"{s(view.folded, 'organisation')} with one deal "
+            f"{'is' if view.folded == 1 else 'are'} folded into grey “others” dots beside their partner"
+        )
+    if view.hidden:
+        how = (
+            f"raise “{size_label}” (up to {max_nodes:,}) or focus on one organisation"
+            if view.drawn < max_nodes
+            else "focus on one organisation or narrow the filters"
+        )
+        sentences.append(
+            f"{s(view.hidden, 'organisation')} with at most {s(view.most_hidden, 'deal')} "
+            f"{'each ' if view.hidden > 1 else ''}{'is' if view.hidden == 1 else 'are'} not drawn; "
+            f"{how} to see {'it' if view.hidden == 1 else 'them'}"
+        )
+    sentences.append("Hover a dot or a line for details; drag to pan, scroll to zoom.")
+    return ". ".join(sentences)
 
 
 def _component_layout(graph: nx.Graph, nodes: set, *, seed: int) -> dict[str, tuple[float, float]]:
@@ -317,33 +495,3 @@ def layout_positions(
         cursor_x += width
         row_height = max(row_height, height)
     return positions
-
-
-def cap_caption(shown: nx.Graph, capped: nx.Graph, *, max_nodes: int) -> str:
-    """The line above the Network page's drawing: what is drawn, and what the cap
-    (``cap_graph`` of ``shown``; the page allows at most ``max_nodes``) hides and
-    how to see it."""
-    drawn, total = capped.number_of_nodes(), shown.number_of_nodes()
-    if drawn >= total:
-        return (
-            f"{drawn:,} organisations, {capped.number_of_edges():,} links. "
-            "Hover a dot or a line for details; drag to pan, scroll to zoom."
-        )
-    hidden = [n for n in shown.nodes if n not in capped]
-    most = max(int(shown.nodes[n].get("deals", 0)) for n in hidden)
-    links = shown.number_of_edges() - capped.number_of_edges()
-    how = (
-        f"raise “Most organisations shown” (up to {max_nodes:,}) or focus on one organisation"
-        if drawn < max_nodes
-        else "focus on one organisation or narrow the filters"
-    )
-    deals = f"{most} deal{'s' if most != 1 else ''}"
-    lines = f"the {links:,} link{'s' if links != 1 else ''}"
-    if len(hidden) == 1:
-        what = f"1 organisation with {deals}, and {lines} to it; {how} to see it."
-    else:
-        what = (
-            f"{len(hidden):,} organisations with at most {deals} each, "
-            f"and {lines} to them; {how} to see them."
-        )
-    return f"Showing the {drawn:,} organisations with most deals, of {total:,}. Hidden: {what}"

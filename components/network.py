@@ -14,6 +14,7 @@ inert) and decodes labels to plain text for the canvas (never the DOM).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -22,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
+import jinja2
 import networkx as nx
 import streamlit as st
 from pyvis.edge import Edge
@@ -29,7 +31,14 @@ from pyvis.network import Network
 
 from atlas.describe import filters_line, network_file_name
 from atlas.figures.style import font_size, type_colour
-from atlas.graph import cap_caption, cap_graph, ego_graph, layout_positions
+from atlas.graph import (
+    Backbone,
+    backbone,
+    backbone_caption,
+    ego_graph,
+    is_others,
+    layout_positions,
+)
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
 from atlas.network_canvas import (
@@ -46,6 +55,11 @@ COLOUR_BY = ("country", "kind")
 UNKNOWN = "unknown"
 OTHER_COUNTRIES = "other countries"
 UNKNOWN_COLOUR = "#BBBBBB"
+# The grey "others" dots (small partners folded beside their partner) and their lines.
+OTHERS_COLOUR = "#E3E3E3"
+OTHERS_LINE_COLOUR = "#B5B5B5"
+# Names listed in an "others" dot's tooltip.
+MAX_NAMES_IN_TOOLTIP = 12
 OTHER_COLOUR = "#8C8C8C"
 # Tableau 10 without its grey: distinct on a projector, grey kept for unknown/other.
 COUNTRY_PALETTE = (
@@ -65,13 +79,20 @@ KIND_COLOURS = dict(
 # The Network page's "Most organisations shown": its default and its largest value.
 DEFAULT_MAX_NODES = 150
 MAX_NODES = 2000
+# The Network page's "Strongest partners each": its choices and its default. Every
+# link among 150 organisations of the 100,000-article store is 7,436 lines (no one
+# can read them); the largest choice keeps the largest view under 5 MB of HTML.
+PARTNER_CHOICES = (1, 2, 3, 5, 10)
+DEFAULT_PARTNERS = 3
+SIZE_LABEL = "Most organisations shown"
+PARTNERS_LABEL = "Strongest partners each"
 # The canvas's width at 1920 px: the whole width presenting, beside the sidebar
 # otherwise (a narrower window zooms the drawing out a little).
 PAGE_WIDTH_PX = {True: 1700, False: 1450}
 # The Companies profile draws the organisation and this many of its most frequent
 # partners; a hub's thousands of partners are for the Network page.
 EGO_PARTNERS = 40
-MAX_DEALS_IN_TOOLTIP = 8
+MAX_DEALS_IN_TOOLTIP = 4
 # A label wraps at this many times its font size ("Korea Institute of Startup and ...").
 LABEL_WRAP_EM = 11
 # Neighbours are at most this many label sizes apart: a small network stays compact.
@@ -79,7 +100,7 @@ MAX_SPACING_EM = 12
 # An organisation left unlabelled at the starting zoom (no room for its name) shows
 # it once the drawing is zoomed in this far (vis-network's label drawThreshold).
 REVEAL_ZOOM = 1.6
-MAX_EVIDENCE_CHARS = 280
+MAX_EVIDENCE_CHARS = 160
 
 _NETWORK_CALL = "network = new vis.Network(container, data, options);"
 _REMOTE_TAGS = (
@@ -172,7 +193,9 @@ def node_colours(
     countries' order, so each keeps its colour whichever part of the graph is drawn."""
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by must be one of {COLOUR_BY}")
-    values = Counter(graph.nodes[n].get(colour_by) or UNKNOWN for n in graph.nodes)
+    values = Counter(
+        graph.nodes[n].get(colour_by) or UNKNOWN for n in graph.nodes if not is_others(n)
+    )
     if colour_by == "country" and ranking is not None:
         order = [c for c in ranking if c != UNKNOWN]
         slot = {c: i for i, c in enumerate(order)}
@@ -209,7 +232,25 @@ def _legend_key(value: str | None, colours: dict[str, str]) -> str:
     return OTHER_COUNTRIES if OTHER_COUNTRIES in colours else "other"
 
 
-def _node_title(name: str, data: dict) -> str:
+def _label(name: object, data: dict) -> str:
+    """The text under a dot: an organisation's name, or how many an "others" dot holds."""
+    if is_others(name):
+        return f"{len(data['organisations']):,} others"
+    return str(name)
+
+
+def _others_title(host: str, names: list[str]) -> str:
+    listed = ", ".join(_escape(n) for n in names[:MAX_NAMES_IN_TOOLTIP])
+    more = len(names) - MAX_NAMES_IN_TOOLTIP
+    return (
+        f"<b>{len(names):,} organisation{'s' if len(names) != 1 else ''} with one deal</b>,"
+        f" folded beside {_escape(host)}: {listed}" + (f" and {more:,} more" if more > 0 else "")
+    )
+
+
+def _node_title(name: object, data: dict) -> str:
+    if is_others(name):
+        return _others_title(name[1], data["organisations"])
     deals = data.get("deals", 0)
     facts = [data.get("country") or "country unknown", data.get("kind") or "kind unknown"]
     return (
@@ -218,7 +259,14 @@ def _node_title(name: str, data: dict) -> str:
     )
 
 
-def _edge_title(a: str, b: str, data: dict) -> str:
+def _edge_title(a: object, b: object, data: dict) -> str:
+    if data.get("others"):
+        host = b if is_others(a) else a
+        count = int(data.get("count", 0))
+        return (
+            f"<b>{_escape(host)}</b> – {count:,} organisation{'s' if count != 1 else ''}"
+            " with one deal each (its grey dot lists them)"
+        )
     deals = data.get("deals", [])
     count = data.get("count", len(deals))
     lines = []
@@ -228,7 +276,7 @@ def _edge_title(a: str, b: str, data: dict) -> str:
         lines.append(
             f"<li><b>{_escape(deal.get('type') or 'other')}</b>, {_escape(deal.get('date_label') or 'undated')}"
             + (f": “{_escape(evidence)}”" if evidence else "")
-            + (f" <i>({_escape(_shorten(source, 120))})</i>" if source else "")
+            + (f" <i>({_escape(_shorten(source, 80))})</i>" if source else "")
             + "</li>"
         )
     if len(deals) > MAX_DEALS_IN_TOOLTIP:
@@ -241,18 +289,29 @@ def _edge_title(a: str, b: str, data: dict) -> str:
 
 def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) -> str:
     """The legend of what is shown, built only from escaped strings and palette constants."""
-    used = {_legend_key(graph.nodes[n].get(colour_by), colours) for n in graph.nodes}
+    used = {
+        _legend_key(graph.nodes[n].get(colour_by), colours) for n in graph.nodes if not is_others(n)
+    }
     entries = [k for k in colours if k in used] + sorted(used - set(colours))
     node_items = "".join(
         f'<span class="item"><span class="dot" style="background:{colours.get(label, OTHER_COLOUR)}">'
         f"</span>{_escape(label)}</span>"
         for label in entries
     )
-    types = Counter(data["types"][0] for _, _, data in graph.edges(data=True) if data.get("types"))
+    types = Counter(
+        data["types"][0]
+        for _, _, data in graph.edges(data=True)
+        if data.get("types") and not data.get("others")
+    )
     edge_items = "".join(
         f'<span class="item"><span class="line" style="background:{type_colour(t)}"></span>{_escape(t)}</span>'
         for t, _ in types.most_common()
     )
+    if any(is_others(n) for n in graph.nodes):
+        node_items += (
+            f'<span class="item"><span class="dot" style="background:{OTHERS_COLOUR}"></span>'
+            "others: organisations with one deal, beside their partner</span>"
+        )
     lines = [
         f'<div><span class="group">Organisations by {_escape(colour_by)}</span>{node_items}</div>'
     ]
@@ -276,6 +335,11 @@ def _edge_width(count: int) -> float:
 
 def _label_size(presenter: bool) -> int:
     return font_size(presenter) + (4 if presenter else 1)
+
+
+@functools.cache
+def _template_environment(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder))
 
 
 def _options(*, presenter: bool) -> dict:
@@ -333,10 +397,16 @@ def network_html(
     width_px = width_px or round(height_px * 2.5)
     label_size = _label_size(presenter)
     wrap_px = label_size * LABEL_WRAP_EM
-    radii = {name: _node_size(int(data.get("deals", 0))) for name, data in graph.nodes(data=True)}
+    radii = {
+        # An "others" dot of thousands would dwarf its host: it grows up to 25.
+        name: _node_size(
+            min(int(data.get("deals", 0)), 25) if is_others(name) else data.get("deals", 0)
+        )
+        for name, data in graph.nodes(data=True)
+    }
     extents = {
-        name: label_extent(plain_text(str(name)), font_px=label_size, wrap_px=wrap_px)
-        for name in graph.nodes
+        name: label_extent(plain_text(_label(name, data)), font_px=label_size, wrap_px=wrap_px)
+        for name, data in graph.nodes(data=True)
     }
     layout = layout_positions(graph, aspect=width_px / height_px)
     fitting = {
@@ -355,12 +425,16 @@ def network_html(
         layout, {n: reach(radii[n], extents[n]) for n in graph.nodes}, **fitting
     )
     first = [n for n in dict.fromkeys(label_first) if n in graph]
-    ranked = sorted(graph.nodes, key=lambda n: (-radii[n], -graph.degree(n), str(n)))
+    # Organisations' names before the "others" dots' counts.
+    ranked = sorted(graph.nodes, key=lambda n: (is_others(n), -radii[n], -graph.degree(n), str(n)))
     labelled = choose_labels(
         positions, radii, extents, order=list(dict.fromkeys([*first, *ranked]))
     )
     hidden_label = {"label": {"drawThreshold": round(label_size * REVEAL_ZOOM + 1, 1)}}
     net = Network(height=f"{height_px}px", width="100%", cdn_resources="in_line")
+    # pyvis makes a new jinja Environment per Network, so its template was compiled
+    # again for every drawing (0.35 s); one Environment keeps it compiled.
+    net.templateEnv = _template_environment(net.template_dir)
     net.set_options(json.dumps(_options(presenter=presenter)))
     ids = {name: i for i, name in enumerate(graph.nodes)}
     for name, data in graph.nodes(data=True):
@@ -368,9 +442,11 @@ def network_html(
         extra = {} if name in labelled else {"scaling": hidden_label}
         net.add_node(
             ids[name],
-            label=_escape(name),
+            label=_escape(_label(name, data)),
             title=_node_title(name, data),
-            color=colours.get(_legend_key(data.get(colour_by), colours), OTHER_COLOUR),
+            color=OTHERS_COLOUR
+            if is_others(name)
+            else colours.get(_legend_key(data.get(colour_by), colours), OTHER_COLOUR),
             size=radii[name],
             borderWidth=1,
             x=x,
@@ -382,13 +458,15 @@ def network_html(
         main_type = (data.get("types") or ["other"])[0]
         # networkx edges are already unique; pyvis' add_edge would re-check every
         # edge against every other (quadratic on a 2,000-organisation graph).
+        others = bool(data.get("others"))
         net.edges.append(
             Edge(
                 ids[a],
                 ids[b],
                 title=_edge_title(a, b, data),
-                color=type_colour(main_type),
-                width=max(round(_edge_width(count) * shrink, 1), 1.0),
+                color=OTHERS_LINE_COLOUR if others else type_colour(main_type),
+                width=max(round(_edge_width(min(count, 3) if others else count) * shrink, 1), 1.0),
+                **({"dashes": True} if others else {}),
             ).options
         )
     page = net.generate_html()
@@ -460,6 +538,7 @@ def network_view(
     focus: str | None,
     hops: int,
     max_nodes: int,
+    partners: int | None,
     colour_by: str,
     presenter: bool,
     height_px: int,
@@ -467,13 +546,15 @@ def network_view(
 ) -> tuple[str, str]:
     """The Network page's caption and HTML for one view of ``graph`` (the filtered
     deals' whole graph): all of it, or ``focus`` and the organisations within
-    ``hops`` deals of it, capped at ``max_nodes`` organisations. The page and
-    ``bench/network_bench.py`` both draw through here."""
+    ``hops`` deals of it, drawn as its backbone (``atlas.graph.backbone``: at most
+    ``max_nodes`` dots, each organisation's ``partners`` strongest links, small
+    partners folded into "others"). The page and ``bench/network_bench.py`` both
+    draw through here."""
     shown = graph if focus is None else ego_graph(graph, focus, hops=hops)
     keep = [] if focus is None else [focus]
-    capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=keep)
+    view = backbone(shown, max_nodes=max_nodes, partners=partners, keep=keep)
     page = network_html(
-        capped,
+        view.graph,
         colour_by=colour_by,
         height_px=height_px,
         width_px=PAGE_WIDTH_PX[presenter],
@@ -483,4 +564,49 @@ def network_view(
         # the countries' colours, as a company's network on the Companies page has them
         country_order=country_order,
     )
-    return cap_caption(shown, capped, max_nodes=MAX_NODES), page
+    caption = backbone_caption(
+        view, max_nodes=MAX_NODES, partners_label=PARTNERS_LABEL, size_label=SIZE_LABEL
+    )
+    return caption, page
+
+
+def company_backbone(graph: nx.Graph, organisation: str, partners) -> Backbone:
+    """A company's network on the Companies page, drawn by the Network page's
+    backbone: the organisation with all its links, its ``EGO_PARTNERS`` partners
+    with most deals together (``partners``: ``company_partners``' table), each
+    partner's ``DEFAULT_PARTNERS`` strongest links, and the partners of one deal
+    together folded into one grey "others" dot beside it when there are more."""
+    together = dict(zip(partners["partner"], partners["deals"], strict=True))
+    together[organisation] = max(together.values(), default=0) + 1
+    circle = ego_graph(graph, organisation, hops=1)
+    # The organisation and its partners, and a dot for "others" when some are folded.
+    folding = len(together) - 1 > EGO_PARTNERS and min(together.values()) <= 1
+    return backbone(
+        circle,
+        max_nodes=EGO_PARTNERS + 1 + folding,
+        partners=DEFAULT_PARTNERS,
+        keep=[organisation],
+        rank=together,
+    )
+
+
+def company_network_caption(view: Backbone, *, partners: int) -> str | None:
+    """What a company's network leaves out, in plain words (None when nothing)."""
+    drawn = view.drawn - 1
+    parts = []
+    if drawn < partners:
+        parts.append(f"Its {drawn:,} most frequent partners of {partners:,} are drawn")
+    if view.folded:
+        parts.append(
+            f"{view.folded:,} with one deal together {'is' if view.folded == 1 else 'are'}"
+            " folded into the grey “others” dot"
+        )
+    if view.kept < view.among:
+        parts.append(
+            f"{view.kept:,} of {view.among:,} links: all of its own and each partner's"
+            f" {DEFAULT_PARTNERS} strongest"
+        )
+    if not parts:
+        return None
+    hidden = " Focus on it on the Network page to see the rest." if view.hidden else ""
+    return "; ".join(parts) + "." + hidden
