@@ -29,6 +29,9 @@ from atlas.query import date_label
 LARGE_COMPONENT = 500
 _PIVOTS = 50
 _SPRING_ITERATIONS = 100
+# Above this many organisations (the Network page's larger views) fewer steps: 100
+# of them were 60 % of the 4 s of CPU the largest view took (bench/network_bench.py).
+_FEWER_STEPS_ABOVE, _FEWER_STEPS = 1000, 60
 # Organisations repel only those closer than this (in units of one link length):
 # enough to keep dots and labels apart, and it keeps each step linear in size.
 _REPULSION_RADIUS = 2.0
@@ -156,7 +159,7 @@ def ego_graph(graph: nx.Graph, organisation: str, *, hops: int = 1) -> nx.Graph:
         raise ValueError("hops must be at least 1")
     if organisation not in graph:
         return nx.Graph()
-    return nx.ego_graph(graph, organisation, radius=hops).copy()
+    return nx.ego_graph(graph, organisation, radius=hops)  # networkx returns a copy
 
 
 def between(graph: nx.Graph, a: str, b: str) -> list[dict]:
@@ -182,7 +185,6 @@ class Backbone:
 
     graph: nx.Graph  # to draw: organisations, their kept links, the "others" dots
     organisations: int  # organisations in the view
-    links: int  # links in the view
     drawn: int  # organisations drawn as their own dot
     among: int  # links among the drawn organisations
     kept: int  # of those, the links drawn
@@ -190,6 +192,7 @@ class Backbone:
     hidden: int  # organisations neither drawn nor folded into a drawn dot
     most_hidden: int  # the most deals of a hidden organisation (0 when none is)
     partners: int | None  # strongest partners kept per organisation (None: all)
+    max_links: int | None  # when links were left out for it: at most this many drawn
     pinned: tuple[str, ...]  # organisations drawn whatever their rank, with all their links
 
 
@@ -203,12 +206,10 @@ def _host(graph: nx.Graph, node: str, deals: Mapping[str, int], drawn: set) -> s
     )
 
 
-def _strongest(graph: nx.Graph, node: str, k: int, deals: Mapping[str, int]) -> list[str]:
-    """``node``'s ``k`` partners in ``graph`` with most deals together (ties: the
-    busier partner, then by name)."""
-    return heapq.nsmallest(
-        k, graph[node], key=lambda p: (-graph.edges[node, p].get("count", 1), -deals[p], str(p))
-    )
+def _strongest(links: Mapping[str, dict], k: int, deals: Mapping[str, int]) -> list[str]:
+    """Of ``links`` (partner -> link data), the ``k`` partners with most deals
+    together (ties: the busier partner, then by name)."""
+    return heapq.nsmallest(k, links, key=lambda p: (-links[p].get("count", 1), -deals[p], str(p)))
 
 
 def backbone(
@@ -218,18 +219,21 @@ def backbone(
     partners: int | None,
     keep: Iterable[str] = (),
     rank: Mapping[str, float] | None = None,
+    max_links: int | None = None,
 ) -> Backbone:
     """The readable part of a dense view: at most ``max_nodes`` dots, and of the
     links among them each organisation's ``partners`` strongest (most deals
-    together; a link stays when it is among the strongest of either end).
+    together; a link stays when it is among the strongest of either end), and
+    of those at most ``max_links``: the links with most deals.
 
     Organisations are drawn by ``rank`` (default: their number of deals), highest
     first; those in ``keep`` (a focused organisation) always, with every link.
     When the view holds more than ``max_nodes`` organisations, each small one
     (rank 1: one deal) left out is folded into one grey "others" dot (node
     ``(OTHERS, host)``, see ``is_others``) beside the drawn partner it has most
-    deals with; such a dot counts against ``max_nodes``. The graph given is not
-    changed; node and link data are shared with it (read-only)."""
+    deals with (such dots are not organisations: they come on top of
+    ``max_nodes``). The graph given is not changed; node and link data are
+    shared with it (read-only)."""
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
     if partners is not None and partners < 1:
@@ -247,35 +251,48 @@ def backbone(
         if graph.number_of_nodes() > max_nodes
         else set()
     )
-    # The best-ranked fill the dots; then the small ones left out are folded beside a
-    # drawn partner, whose "others" dot takes a place too: drop as many of the
-    # lowest-ranked as there are such dots over the limit, and fold again.
-    count = max(max_nodes - len(pinned), 0)
-    while True:
-        drawn = [*pinned, *ranked[:count]]
-        drawn_set = set(drawn)
-        folded_into = {}
-        for node in small:
-            if node not in drawn_set:
-                host = _host(graph, node, deals, drawn_set)
-                if host is not None:
-                    folded_into[node] = host
-        hosts = set(folded_into.values())
-        over = len(drawn) + len(hosts) - max_nodes
-        if over <= 0 or count == 0:
-            break
-        # A dropped organisation frees its dot and at most one "others" dot.
-        count = max(count - math.ceil(over / 2), 0)
-    among = graph.subgraph(drawn)
-    if partners is None:
-        links = set(among.edges)
-    else:
-        links = set()
-        for node in drawn:
-            strongest = (
-                among[node] if node in pinned_set else _strongest(among, node, partners, deals)
+    drawn = [*pinned, *ranked[: max(max_nodes - len(pinned), 0)]]
+    drawn_set = set(drawn)
+    folded_into = {}
+    for node in small:
+        if node not in drawn_set:
+            host = _host(graph, node, deals, drawn_set)
+            if host is not None:
+                folded_into[node] = host
+    hosts = set(folded_into.values())
+    # Plain dicts of each drawn organisation's links to the others drawn: a networkx
+    # subgraph view filters every neighbour of a hub on each access.
+    among = {}
+    for node in drawn:
+        partners_of = graph.adj[node]
+        # A hub's thousands of partners, or the drawn ones: whichever is fewer.
+        among[node] = (
+            {p: partners_of[p] for p in drawn_set if p in partners_of and p != node}
+            if len(partners_of) > len(drawn_set)
+            else {p: data for p, data in partners_of.items() if p in drawn_set}
+        )
+    links: set[tuple[str, str]] = set()
+    for node in drawn:
+        mine = among[node]
+        strongest = (
+            mine if partners is None or node in pinned_set else _strongest(mine, partners, deals)
+        )
+        links.update((node, p) if (p, node) not in links else (p, node) for p in strongest)
+    links_capped = max_links is not None and len(links) > max_links
+    if links_capped:
+        # A focused organisation's links first, then by deals, by the busier end, by names.
+        links = set(
+            heapq.nsmallest(
+                max_links,
+                links,
+                key=lambda link: (
+                    not pinned_set.intersection(link),
+                    -among[link[0]][link[1]].get("count", 1),
+                    -max(deals[link[0]], deals[link[1]]),
+                    sorted(map(str, link)),
+                ),
             )
-            links.update((node, p) if (p, node) not in links else (p, node) for p in strongest)
+        )
     shown = nx.Graph()
     shown.add_nodes_from((n, graph.nodes[n]) for n in drawn)
     shown.add_edges_from((a, b, graph.edges[a, b]) for a, b in links)
@@ -304,16 +321,45 @@ def backbone(
     return Backbone(
         graph=shown,
         organisations=graph.number_of_nodes(),
-        links=graph.number_of_edges(),
         drawn=len(drawn),
-        among=among.number_of_edges(),
+        among=sum(map(len, among.values())) // 2,
         kept=len(links),
         folded=folded,
         hidden=len(hidden),
         most_hidden=max((deals[n] for n in hidden), default=0),
         partners=partners,
+        max_links=max_links if links_capped else None,
         pinned=pinned,
     )
+
+
+def others_positions(
+    graph: nx.Graph, layout: Mapping[str, tuple[float, float]], *, gap: float = 0.7
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Where ``backbone``'s grey "others" dots go, given the organisations' layout:
+    ``gap`` links from their host, away from the host's drawn partners (below it
+    when it has none). Placed after the layout, not in it: a dot per organisation
+    would double the organisations the layout moves."""
+    placed = {}
+    for dot in graph:
+        if not is_others(dot):
+            continue
+        host = dot[1]
+        hx, hy = layout[host]
+        partners = [layout[p] for p in graph[host] if not is_others(p) and p in layout]
+        dx, dy = (
+            (
+                hx - sum(x for x, _ in partners) / len(partners),
+                hy - sum(y for _, y in partners) / len(partners),
+            )
+            if partners
+            else (0.0, -1.0)
+        )
+        length = math.hypot(dx, dy)
+        if length < 1e-9:
+            dx, dy, length = 0.0, -1.0, 1.0
+        placed[dot] = (hx + gap * dx / length, hy + gap * dy / length)
+    return placed
 
 
 def backbone_caption(
@@ -325,6 +371,7 @@ def backbone_caption(
     most ``max_nodes``) shows more."""
     s = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}"  # noqa: E731
     sentences = []
+    capped = view.max_links is not None
     if view.kept < view.among:
         strongest = (
             "strongest partner" if view.partners == 1 else f"{view.partners} strongest partners"
@@ -332,8 +379,12 @@ def backbone_caption(
         also = f", and every link of {', '.join(view.pinned)}" if view.pinned else ""
         sentences.append(
             f"Showing {view.kept:,} of {s(view.among, 'link')} among {s(view.drawn, 'organisation')}: "
-            f"each organisation's {strongest} (most deals together){also}; "
-            f"raise “{partners_label}” for more"
+            f"each organisation's {strongest} (most deals together){also}"
+            + (
+                f", and of those the {view.kept:,} with most deals"
+                if capped
+                else f"; raise “{partners_label}” for more"
+            )
         )
     else:
         sentences.append(f"Showing {s(view.drawn, 'organisation')} and {s(view.kept, 'link')}")
@@ -457,7 +508,13 @@ def _large_component_layout(
     coords /= max(float(np.median(np.sqrt(((coords[a] - coords[b]) ** 2).sum(axis=1)))), 1e-9)
     # Organisations with the same partners (the deals of one hub) start on one spot.
     coords += np.random.default_rng(seed).uniform(-0.5, 0.5, coords.shape)
-    coords = _spring_with_local_repulsion(coords, a, b, weights, iterations=_SPRING_ITERATIONS)
+    coords = _spring_with_local_repulsion(
+        coords,
+        a,
+        b,
+        weights,
+        iterations=_SPRING_ITERATIONS if len(order) <= _FEWER_STEPS_ABOVE else _FEWER_STEPS,
+    )
     return {node: (float(coords[i, 0]), float(coords[i, 1])) for node, i in index.items()}
 
 

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 import jinja2
 import networkx as nx
@@ -38,6 +39,7 @@ from atlas.graph import (
     ego_graph,
     is_others,
     layout_positions,
+    others_positions,
 )
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
@@ -59,7 +61,7 @@ UNKNOWN_COLOUR = "#BBBBBB"
 OTHERS_COLOUR = "#E3E3E3"
 OTHERS_LINE_COLOUR = "#B5B5B5"
 # Names listed in an "others" dot's tooltip.
-MAX_NAMES_IN_TOOLTIP = 12
+MAX_NAMES_IN_TOOLTIP = 8
 OTHER_COLOUR = "#8C8C8C"
 # Tableau 10 without its grey: distinct on a projector, grey kept for unknown/other.
 COUNTRY_PALETTE = (
@@ -82,8 +84,11 @@ MAX_NODES = 2000
 # The Network page's "Strongest partners each": its choices and its default. Every
 # link among 150 organisations of the 100,000-article store is 7,436 lines (no one
 # can read them); the largest choice keeps the largest view under 5 MB of HTML.
-PARTNER_CHOICES = (1, 2, 3, 5, 10)
+PARTNER_CHOICES = (1, 2, 3, 4, 5)
 DEFAULT_PARTNERS = 3
+# The most lines a drawing has (those with most deals): 2,000 organisations with 5
+# partners each were 9,965 lines, 7.8 MB of HTML and 4.7 s of CPU.
+MAX_LINKS = 6000
 SIZE_LABEL = "Most organisations shown"
 PARTNERS_LABEL = "Strongest partners each"
 # The canvas's width at 1920 px: the whole width presenting, beside the sidebar
@@ -92,7 +97,13 @@ PAGE_WIDTH_PX = {True: 1700, False: 1450}
 # The Companies profile draws the organisation and this many of its most frequent
 # partners; a hub's thousands of partners are for the Network page.
 EGO_PARTNERS = 40
-MAX_DEALS_IN_TOOLTIP = 4
+# A link's tooltip lists this many of its deals, each with this much of its evidence
+# and its article's title; a drawing of more than BRIEF_ABOVE_LINKS lines lists the
+# brief amounts (the whole HTML stays under 5 MB at the largest view; the deals
+# between two organisations are listed in full under the drawing).
+TOOLTIP_DEALS, TOOLTIP_EVIDENCE, TOOLTIP_SOURCE = 3, 110, 50
+BRIEF_DEALS, BRIEF_EVIDENCE, BRIEF_SOURCE = 2, 80, 0
+BRIEF_ABOVE_LINKS = 1000
 # A label wraps at this many times its font size ("Korea Institute of Startup and ...").
 LABEL_WRAP_EM = 11
 # Neighbours are at most this many label sizes apart: a small network stays compact.
@@ -100,7 +111,6 @@ MAX_SPACING_EM = 12
 # An organisation left unlabelled at the starting zoom (no room for its name) shows
 # it once the drawing is zoomed in this far (vis-network's label drawThreshold).
 REVEAL_ZOOM = 1.6
-MAX_EVIDENCE_CHARS = 160
 
 _NETWORK_CALL = "network = new vis.Network(container, data, options);"
 _REMOTE_TAGS = (
@@ -109,6 +119,8 @@ _REMOTE_TAGS = (
         r"<script\b[^>]*\bsrc\s*=\s*[\"']?https?://[^>]*>\s*</script>", re.IGNORECASE | re.DOTALL
     ),
 )
+# The nodes and edges pyvis writes into the page (its template's `|tojson`).
+_DATASET = re.compile(r"(?P<head>(?:nodes|edges) = new vis\.DataSet\()(?P<data>.*?)(?P<tail>\);\n)")
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
 # The template keeps a commented-out link to a local vis copy; drop it with the rest.
 _TEMPLATE_COMMENT = re.compile(r"<!--\s*<link.*?-->", re.DOTALL)
@@ -259,7 +271,7 @@ def _node_title(name: object, data: dict) -> str:
     )
 
 
-def _edge_title(a: object, b: object, data: dict) -> str:
+def _edge_title(a: object, b: object, data: dict, *, brief: bool = False) -> str:
     if data.get("others"):
         host = b if is_others(a) else a
         count = int(data.get("count", 0))
@@ -270,17 +282,26 @@ def _edge_title(a: object, b: object, data: dict) -> str:
     deals = data.get("deals", [])
     count = data.get("count", len(deals))
     lines = []
-    for deal in deals[:MAX_DEALS_IN_TOOLTIP]:
-        evidence = _shorten(deal.get("evidence") or "", MAX_EVIDENCE_CHARS)
+    listed, evidence_chars, source_chars = (
+        (BRIEF_DEALS, BRIEF_EVIDENCE, BRIEF_SOURCE)
+        if brief
+        else (TOOLTIP_DEALS, TOOLTIP_EVIDENCE, TOOLTIP_SOURCE)
+    )
+    for deal in deals[:listed]:
+        evidence = _shorten(deal.get("evidence") or "", evidence_chars)
         source = deal.get("article_title") or ""
         lines.append(
             f"<li><b>{_escape(deal.get('type') or 'other')}</b>, {_escape(deal.get('date_label') or 'undated')}"
             + (f": “{_escape(evidence)}”" if evidence else "")
-            + (f" <i>({_escape(_shorten(source, 80))})</i>" if source else "")
+            + (
+                f" <i>({_escape(_shorten(source, source_chars))})</i>"
+                if source and source_chars
+                else ""
+            )
             + "</li>"
         )
-    if len(deals) > MAX_DEALS_IN_TOOLTIP:
-        lines.append(f"<li>and {len(deals) - MAX_DEALS_IN_TOOLTIP} more</li>")
+    if len(deals) > listed:
+        lines.append(f"<li>and {len(deals) - listed} more</li>")
     return (
         f"<b>{_escape(a)}</b> – <b>{_escape(b)}</b>: {count} deal{'s' if count != 1 else ''}"
         f"<ul>{''.join(lines)}</ul>"
@@ -325,8 +346,17 @@ def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) ->
     return f'<div class="atlas-legend">{"".join(lines)}</div>'
 
 
-def _node_size(deals: int) -> float:
-    return round(8 + 7 * math.sqrt(max(deals, 1)), 1)
+# The largest dot's radius grows with the square root of its deals up to this many
+# deals (57 px); beyond, every dot of the drawing is scaled down in proportion. At
+# 100,000 articles a hub of 4,259 deals was 465 px across, wider than the canvas is
+# high, and fitting the drawing shrank every dot to nothing.
+LARGEST_DOT_DEALS = 49
+
+
+def _node_size(deals: int, *, most: int = 1) -> float:
+    """A dot's radius in pixels for ``deals``, in a drawing whose busiest has ``most``."""
+    damp = min(1.0, math.sqrt(LARGEST_DOT_DEALS / max(most, 1)))
+    return round(8 + 7 * math.sqrt(max(deals, 1)) * damp, 1)
 
 
 def _edge_width(count: int) -> float:
@@ -340,6 +370,20 @@ def _label_size(presenter: bool) -> int:
 @functools.cache
 def _template_environment(folder: str) -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(folder))
+
+
+@functools.cache
+def _vis_css(folder: str) -> tuple[str, str]:
+    """vis-network's stylesheet as pyvis inlines it, and the part of it a drawing
+    without navigation buttons, editing or configurator uses (the tooltip's rule):
+    220 KB, mostly inlined button images, become 315 bytes."""
+    css = (Path(folder) / "lib" / "vis-9.1.2" / "vis-network.css").read_text(encoding="utf-8")
+    used = "".join(
+        f"{selectors}{{{body}}}"
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+        if "vis-tooltip" in selectors
+    )
+    return css, used
 
 
 def _options(*, presenter: bool) -> dict:
@@ -358,6 +402,17 @@ def _options(*, presenter: bool) -> dict:
         # settled 2,000 organisations in headless Chromium (bench/network_bench.py).
         "physics": {"enabled": False, "stabilization": {"enabled": False}},
     }
+
+
+def _compact_json(match: re.Match) -> str:
+    """One DataSet's JSON written again without jinja's HTML-safe escapes: every
+    "<", ">", "&" and "'" as a six-character escape and every non-ASCII character
+    as another doubled the tooltips' size. Text from articles is HTML-escaped
+    before it gets here; what a script block cannot hold is "</" and "<!", kept
+    escaped, and so are the two line separators older JavaScript ends a line at."""
+    data = json.dumps(json.loads(match["data"]), ensure_ascii=False)
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # line ends to JS
+    return match["head"] + re.sub(r"<(?=[/!])", r"\\u003c", data) + match["tail"]
 
 
 def _strip_remote_resources(page: str) -> str:
@@ -397,10 +452,15 @@ def network_html(
     width_px = width_px or round(height_px * 2.5)
     label_size = _label_size(presenter)
     wrap_px = label_size * LABEL_WRAP_EM
+    most = max(
+        (int(d or 0) for n, d in graph.nodes(data="deals", default=0) if not is_others(n)),
+        default=1,
+    )
     radii = {
         # An "others" dot of thousands would dwarf its host: it grows up to 25.
         name: _node_size(
-            min(int(data.get("deals", 0)), 25) if is_others(name) else data.get("deals", 0)
+            min(int(data.get("deals", 0)), 25) if is_others(name) else data.get("deals", 0),
+            most=most,
         )
         for name, data in graph.nodes(data=True)
     }
@@ -408,7 +468,9 @@ def network_html(
         name: label_extent(plain_text(_label(name, data)), font_px=label_size, wrap_px=wrap_px)
         for name, data in graph.nodes(data=True)
     }
-    layout = layout_positions(graph, aspect=width_px / height_px)
+    organisations = graph.subgraph(n for n in graph if not is_others(n)).copy()
+    layout = layout_positions(organisations, aspect=width_px / height_px)
+    layout.update(others_positions(graph, layout))
     fitting = {
         "width_px": width_px,
         "height_px": height_px,
@@ -453,6 +515,7 @@ def network_html(
             y=y,
             **extra,
         )
+    brief = graph.number_of_edges() > BRIEF_ABOVE_LINKS
     for a, b, data in graph.edges(data=True):
         count = int(data.get("count", len(data.get("deals", []))))
         main_type = (data.get("types") or ["other"])[0]
@@ -463,7 +526,7 @@ def network_html(
             Edge(
                 ids[a],
                 ids[b],
-                title=_edge_title(a, b, data),
+                title=_edge_title(a, b, data, brief=brief),
                 color=OTHERS_LINE_COLOUR if others else type_colour(main_type),
                 width=max(round(_edge_width(min(count, 3) if others else count) * shrink, 1), 1.0),
                 **({"dashes": True} if others else {}),
@@ -473,7 +536,9 @@ def network_html(
     if _NETWORK_CALL not in page:
         raise RuntimeError("unexpected pyvis template: cannot attach the tooltip script")
     page = page.replace(_NETWORK_CALL, _SCRIPT + "                  " + _NETWORK_CALL, 1)
+    page = _DATASET.sub(_compact_json, page, count=2)
     page = _strip_remote_resources(page)
+    page = page.replace(*_vis_css(net.template_dir), 1)
     page = _EMPTY_HEADING.sub("", page)
     page = _TEMPLATE_COMMENT.sub("", page)
     page = page.replace("</head>", _STYLE % {"font": font_size(presenter)} + "</head>", 1)
@@ -552,7 +617,7 @@ def network_view(
     draw through here."""
     shown = graph if focus is None else ego_graph(graph, focus, hops=hops)
     keep = [] if focus is None else [focus]
-    view = backbone(shown, max_nodes=max_nodes, partners=partners, keep=keep)
+    view = backbone(shown, max_nodes=max_nodes, partners=partners, keep=keep, max_links=MAX_LINKS)
     page = network_html(
         view.graph,
         colour_by=colour_by,
@@ -576,14 +641,18 @@ def company_backbone(graph: nx.Graph, organisation: str, partners) -> Backbone:
     with most deals together (``partners``: ``company_partners``' table), each
     partner's ``DEFAULT_PARTNERS`` strongest links, and the partners of one deal
     together folded into one grey "others" dot beside it when there are more."""
-    together = dict(zip(partners["partner"], partners["deals"], strict=True))
-    together[organisation] = max(together.values(), default=0) + 1
-    circle = ego_graph(graph, organisation, hops=1)
-    # The organisation and its partners, and a dot for "others" when some are folded.
-    folding = len(together) - 1 > EGO_PARTNERS and min(together.values()) <= 1
+    # Deals together, less a fraction by the table's order: ties drawn as listed.
+    size = len(partners) + 1
+    together = {
+        partner: float(count) - i / size
+        for i, (partner, count) in enumerate(
+            zip(partners["partner"], partners["deals"], strict=True)
+        )
+    }
+    together[organisation] = max(together.values(), default=0.0) + 1
     return backbone(
-        circle,
-        max_nodes=EGO_PARTNERS + 1 + folding,
+        ego_graph(graph, organisation, hops=1),
+        max_nodes=EGO_PARTNERS + 1,
         partners=DEFAULT_PARTNERS,
         keep=[organisation],
         rank=together,

@@ -402,15 +402,16 @@ def test_small_partners_are_folded_beside_their_partner_when_the_view_is_capped(
     assert view.graph.nodes[dot]["organisations"] == [f"One {i:02d}" for i in range(30)]
     assert view.graph.edges["Hub", dot]["count"] == 30
     assert view.graph.edges["Hub", dot]["others"] is True
-    # Hub, its dot and Big; Mid would need two dots (its own and one for "Lone").
-    # P and Q, one deal with each other, have no drawn partner to be folded beside.
-    assert {n for n in view.graph if not is_others(n)} == {"Hub", "Big"}
-    assert view.graph.number_of_nodes() == 3
-    assert (view.drawn, view.folded, view.hidden, view.most_hidden) == (2, 30, 4, 3)
-    # Two more dots: Mid, and Lone (first by name of those with one deal) on its own.
-    wider = backbone(graph, max_nodes=5, partners=None)
-    assert {n for n in wider.graph if not is_others(n)} == {"Hub", "Big", "Mid", "Lone"}
-    assert (wider.folded, wider.hidden) == (30, 2)
+    # Four organisations by deals (Lone first by name of those with one deal), and
+    # the grey dot beside Hub. P and Q, one deal with each other, have no drawn
+    # partner to be folded beside.
+    assert {n for n in view.graph if not is_others(n)} == {"Hub", "Big", "Mid", "Lone"}
+    assert view.graph.number_of_nodes() == 5
+    assert (view.drawn, view.folded, view.hidden, view.most_hidden) == (4, 30, 2, 1)
+    # One fewer: Lone is folded beside Mid.
+    narrower = backbone(graph, max_nodes=3, partners=None)
+    assert narrower.graph.nodes[(OTHERS, "Mid")]["organisations"] == ["Lone"]
+    assert (narrower.folded, narrower.hidden) == (31, 2)
     assert not is_others("others") and not is_others(("others", "a", "b"))
 
 
@@ -432,7 +433,7 @@ def test_backbone_refuses_nonsense():
 def test_backbone_rank_decides_who_is_drawn():
     graph = weighted({("Me", "A"): 1, ("Me", "B"): 3, ("A", "C"): 9})
     together = {"Me": 100, "A": 1, "B": 3, "C": 0}
-    view = backbone(graph, max_nodes=3, partners=None, keep=["Me"], rank=together)
+    view = backbone(graph, max_nodes=2, partners=None, keep=["Me"], rank=together)
     # C has most deals but none with Me; A's one deal with Me is folded beside it.
     assert {n for n in view.graph if not is_others(n)} == {"Me", "B"}
     assert view.graph.nodes[(OTHERS, "Me")]["organisations"] == ["A"]
@@ -445,12 +446,12 @@ def test_the_caption_says_what_is_left_out_and_how_to_see_it():
     view = backbone(weighted(links), max_nodes=4, partners=1)
     caption = backbone_caption(view, max_nodes=2000, partners_label="K", size_label="N")
     assert caption.startswith(
-        "Showing 2 of 3 links among 3 organisations: each organisation's strongest partner"
+        "Showing 3 of 4 links among 4 organisations: each organisation's strongest partner"
         " (most deals together); raise “K” for more."
     )
     assert "30 organisations with one deal are folded into grey “others” dots" in caption
     assert (
-        "3 organisations with at most 2 deals each are not drawn; raise “N” (up to 2,000)"
+        "2 organisations with at most 2 deals each are not drawn; raise “N” (up to 2,000)"
         in caption
     )
     assert caption.endswith("drag to pan, scroll to zoom.")
@@ -469,3 +470,16 @@ def test_the_caption_at_the_largest_size_points_elsewhere():
     caption = backbone_caption(view, max_nodes=10, partners_label="K", size_label="N")
     assert "3 organisations with at most 2 deals each are not drawn" in caption
     assert "focus on one organisation or narrow the filters to see them" in caption
+
+
+def test_at_most_max_links_are_drawn_those_with_most_deals_and_the_focus_first():
+    graph = weighted({("A", "B"): 5, ("C", "D"): 4, ("E", "F"): 3, ("F", "G"): 1})
+    view = backbone(graph, max_nodes=10, partners=None, max_links=2)
+    assert set(map(frozenset, view.graph.edges)) == {frozenset("AB"), frozenset("CD")}
+    assert view.max_links == 2
+    caption = backbone_caption(view, max_nodes=2000, partners_label="K", size_label="N")
+    assert "Showing 2 of 4 links" in caption and "and of those the 2 with most deals" in caption
+    assert "raise “K”" not in caption
+    focused = backbone(graph, max_nodes=10, partners=None, keep=["G"], max_links=2)
+    assert frozenset("FG") in set(map(frozenset, focused.graph.edges))
+    assert backbone(graph, max_nodes=10, partners=None, max_links=4).max_links is None
