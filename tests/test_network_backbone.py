@@ -116,3 +116,14 @@ def test_every_choice_draws(app_env, partners):
     at = run_page({"partners": str(partners)})
     assert not at.exception
     assert vis_data(component_html(at))[0]
+
+
+def test_a_hub_of_thousands_of_deals_leaves_every_dot_visible():
+    """At 100,000 articles a hub of 4,259 deals got a dot 930 px across; fitting the
+    drawing to the canvas then shrank every dot to size 0."""
+    graph = hub_with_small_partners(3)
+    graph.nodes["Hub Pharma"]["deals"] = 4259
+    nodes = vis_data(network_html(graph, width_px=1450, height_px=620))[0]
+    sizes = {n["label"]: n["size"] for n in nodes}
+    assert min(sizes.values()) >= 4
+    assert sizes["Hub Pharma"] == max(sizes.values()) <= 60
