@@ -7,9 +7,11 @@ parties (an alliance of four, say) joins every pair of its parties.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -27,6 +29,9 @@ from atlas.query import date_label
 LARGE_COMPONENT = 500
 _PIVOTS = 50
 _SPRING_ITERATIONS = 100
+# Above this many organisations (the Network page's larger views) fewer steps: 100
+# of them were 60 % of the 4 s of CPU the largest view took (bench/network_bench.py).
+_FEWER_STEPS_ABOVE, _FEWER_STEPS = 1000, 60
 # Organisations repel only those closer than this (in units of one link length):
 # enough to keep dots and labels apart, and it keeps each step linear in size.
 _REPULSION_RADIUS = 2.0
@@ -54,7 +59,11 @@ def _types_by_frequency(deals: list[dict]) -> list[str]:
     """Distinct deal types, most frequent first; ties in the canonical type order."""
     if len(deals) == 1:
         return [deals[0]["type"]]
-    counts = Counter(d["type"] for d in deals)
+    return _types_by_count(Counter(d["type"] for d in deals))
+
+
+def _types_by_count(counts: Counter) -> list[str]:
+    """The types counted, most first; ties in the canonical type order."""
     return sorted(counts, key=lambda t: (-counts[t], _TYPE_RANK.get(t, len(_TYPE_RANK)), t))
 
 
@@ -150,7 +159,7 @@ def ego_graph(graph: nx.Graph, organisation: str, *, hops: int = 1) -> nx.Graph:
         raise ValueError("hops must be at least 1")
     if organisation not in graph:
         return nx.Graph()
-    return nx.ego_graph(graph, organisation, radius=hops).copy()
+    return nx.ego_graph(graph, organisation, radius=hops)  # networkx returns a copy
 
 
 def between(graph: nx.Graph, a: str, b: str) -> list[dict]:
@@ -160,23 +169,243 @@ def between(graph: nx.Graph, a: str, b: str) -> list[dict]:
     return list(graph.edges[a, b]["deals"])
 
 
-def cap_graph(graph: nx.Graph, *, max_nodes: int, keep: Iterable[str] = ()) -> tuple[nx.Graph, int]:
-    """The ``max_nodes`` organisations with most deals (ties by name) and the
-    edges among them, plus how many organisations were left out. Organisations
-    in ``keep`` (a focused organisation) stay whatever their rank."""
+# A grey dot standing for the small partners folded into it is the node
+# ("others", organisation): a tuple, so it can never clash with an organisation's name.
+OTHERS = "others"
+
+
+def is_others(node: object) -> bool:
+    """Is ``node`` a grey "others" dot of ``backbone`` (not an organisation)?"""
+    return isinstance(node, tuple) and len(node) == 2 and node[0] == OTHERS
+
+
+@dataclass(frozen=True)
+class Backbone:
+    """What ``backbone`` draws of a view and what it leaves out (for the caption)."""
+
+    graph: nx.Graph  # to draw: organisations, their kept links, the "others" dots
+    organisations: int  # organisations in the view
+    drawn: int  # organisations drawn as their own dot
+    among: int  # links among the drawn organisations
+    kept: int  # of those, the links drawn
+    folded: int  # small partners folded into the "others" dot of a drawn organisation
+    hidden: int  # organisations neither drawn nor folded into a drawn dot
+    most_hidden: int  # the most deals of a hidden organisation (0 when none is)
+    partners: int | None  # strongest partners kept per organisation (None: all)
+    max_links: int | None  # when links were left out for it: at most this many drawn
+    pinned: tuple[str, ...]  # organisations drawn whatever their rank, with all their links
+
+
+def _host(graph: nx.Graph, node: str, deals: Mapping[str, int], drawn: set) -> str | None:
+    """The drawn partner a small organisation is folded beside (most deals together,
+    then most deals, then by name), or None when it has none."""
+    return min(
+        (p for p in graph[node] if p in drawn),
+        key=lambda p: (-graph.edges[node, p].get("count", 1), -deals[p], str(p)),
+        default=None,
+    )
+
+
+def _strongest(links: Mapping[str, dict], k: int, deals: Mapping[str, int]) -> list[str]:
+    """Of ``links`` (partner -> link data), the ``k`` partners with most deals
+    together (ties: the busier partner, then by name)."""
+    return heapq.nsmallest(k, links, key=lambda p: (-links[p].get("count", 1), -deals[p], str(p)))
+
+
+def backbone(
+    graph: nx.Graph,
+    *,
+    max_nodes: int,
+    partners: int | None,
+    keep: Iterable[str] = (),
+    rank: Mapping[str, float] | None = None,
+    max_links: int | None = None,
+) -> Backbone:
+    """The readable part of a dense view: at most ``max_nodes`` dots, and of the
+    links among them each organisation's ``partners`` strongest (most deals
+    together; a link stays when it is among the strongest of either end), and
+    of those at most ``max_links``: the links with most deals.
+
+    Organisations are drawn by ``rank`` (default: their number of deals), highest
+    first; those in ``keep`` (a focused organisation) always, with every link.
+    When the view holds more than ``max_nodes`` organisations, each small one
+    (rank 1: one deal) left out is folded into one grey "others" dot (node
+    ``(OTHERS, host)``, see ``is_others``) beside the drawn partner it has most
+    deals with (such dots are not organisations: they come on top of
+    ``max_nodes``). The graph given is not changed; node and link data are
+    shared with it (read-only)."""
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
-    if graph.number_of_nodes() <= max_nodes:
-        return graph.copy(), 0
-    pinned = [n for n in dict.fromkeys(keep) if n in graph]
-    ranked = sorted(graph.nodes, key=lambda n: (-graph.nodes[n].get("deals", 0), str(n)))
-    kept = list(pinned)
-    for node in ranked:
-        if len(kept) >= max(max_nodes, len(pinned)):
-            break
-        if node not in kept:
-            kept.append(node)
-    return graph.subgraph(kept).copy(), graph.number_of_nodes() - len(kept)
+    if partners is not None and partners < 1:
+        raise ValueError("partners must be at least 1 (None for all)")
+    deals = {n: int(d or 0) for n, d in graph.nodes(data="deals", default=0)}
+    score = rank if rank is not None else deals
+    pinned = tuple(n for n in dict.fromkeys(keep) if n in graph)
+    pinned_set = set(pinned)
+    ranked = sorted(
+        (n for n in graph if n not in pinned_set),
+        key=lambda n: (-score.get(n, 0), -deals[n], str(n)),
+    )
+    small = (
+        {n for n in ranked if score.get(n, 0) <= 1}
+        if graph.number_of_nodes() > max_nodes
+        else set()
+    )
+    drawn = [*pinned, *ranked[: max(max_nodes - len(pinned), 0)]]
+    drawn_set = set(drawn)
+    folded_into = {}
+    for node in small:
+        if node not in drawn_set:
+            host = _host(graph, node, deals, drawn_set)
+            if host is not None:
+                folded_into[node] = host
+    hosts = set(folded_into.values())
+    # Plain dicts of each drawn organisation's links to the others drawn: a networkx
+    # subgraph view filters every neighbour of a hub on each access.
+    among = {}
+    for node in drawn:
+        partners_of = graph.adj[node]
+        # A hub's thousands of partners, or the drawn ones: whichever is fewer.
+        among[node] = (
+            {p: partners_of[p] for p in drawn_set if p in partners_of and p != node}
+            if len(partners_of) > len(drawn_set)
+            else {p: data for p, data in partners_of.items() if p in drawn_set}
+        )
+    links: set[tuple[str, str]] = set()
+    for node in drawn:
+        mine = among[node]
+        strongest = (
+            mine if partners is None or node in pinned_set else _strongest(mine, partners, deals)
+        )
+        links.update((node, p) if (p, node) not in links else (p, node) for p in strongest)
+    links_capped = max_links is not None and len(links) > max_links
+    if links_capped:
+        # A focused organisation's links first, then by deals, by the busier end, by names.
+        links = set(
+            heapq.nsmallest(
+                max_links,
+                links,
+                key=lambda link: (
+                    not pinned_set.intersection(link),
+                    -among[link[0]][link[1]].get("count", 1),
+                    -max(deals[link[0]], deals[link[1]]),
+                    sorted(map(str, link)),
+                ),
+            )
+        )
+    shown = nx.Graph()
+    shown.add_nodes_from((n, graph.nodes[n]) for n in drawn)
+    shown.add_edges_from((a, b, graph.edges[a, b]) for a, b in links)
+    folded = 0
+    by_host: dict[str, list[str]] = {}
+    for node, host in folded_into.items():
+        by_host.setdefault(host, []).append(node)
+    for host in drawn:
+        if host not in hosts:
+            continue
+        names = sorted(by_host[host], key=str.casefold)
+        folded += len(names)
+        types = Counter((graph.edges[n, host].get("types") or ["other"])[0] for n in names)
+        dot = (OTHERS, host)
+        shown.add_node(dot, organisations=names, deals=len(names), country=None, kind=None)
+        shown.add_edge(
+            host,
+            dot,
+            count=len(names),
+            types=_types_by_count(types),
+            deals=[],
+            others=True,
+        )
+    hidden = [n for n in graph if n not in shown and folded_into.get(n) not in hosts]
+
+    return Backbone(
+        graph=shown,
+        organisations=graph.number_of_nodes(),
+        drawn=len(drawn),
+        among=sum(map(len, among.values())) // 2,
+        kept=len(links),
+        folded=folded,
+        hidden=len(hidden),
+        most_hidden=max((deals[n] for n in hidden), default=0),
+        partners=partners,
+        max_links=max_links if links_capped else None,
+        pinned=pinned,
+    )
+
+
+def others_positions(
+    graph: nx.Graph, layout: Mapping[str, tuple[float, float]], *, gap: float = 0.7
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Where ``backbone``'s grey "others" dots go, given the organisations' layout:
+    ``gap`` links from their host, away from the host's drawn partners (below it
+    when it has none). Placed after the layout, not in it: a dot per organisation
+    would double the organisations the layout moves."""
+    placed = {}
+    for dot in graph:
+        if not is_others(dot):
+            continue
+        host = dot[1]
+        hx, hy = layout[host]
+        partners = [layout[p] for p in graph[host] if not is_others(p) and p in layout]
+        dx, dy = (
+            (
+                hx - sum(x for x, _ in partners) / len(partners),
+                hy - sum(y for _, y in partners) / len(partners),
+            )
+            if partners
+            else (0.0, -1.0)
+        )
+        length = math.hypot(dx, dy)
+        if length < 1e-9:
+            dx, dy, length = 0.0, -1.0, 1.0
+        placed[dot] = (hx + gap * dx / length, hy + gap * dy / length)
+    return placed
+
+
+def backbone_caption(
+    view: Backbone, *, max_nodes: int, partners_label: str, size_label: str
+) -> str:
+    """The line above a drawing from ``backbone``, in plain words: which links and
+    organisations are drawn, what is folded or left out, and which control
+    (``partners_label``, ``size_label``: the widgets' names; the page allows at
+    most ``max_nodes``) shows more."""
+    s = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    sentences = []
+    capped = view.max_links is not None
+    if view.kept < view.among:
+        strongest = (
+            "strongest partner" if view.partners == 1 else f"{view.partners} strongest partners"
+        )
+        also = f", and every link of {', '.join(view.pinned)}" if view.pinned else ""
+        sentences.append(
+            f"Showing {view.kept:,} of {s(view.among, 'link')} among {s(view.drawn, 'organisation')}: "
+            f"each organisation's {strongest} (most deals together){also}"
+            + (
+                f", and of those the {view.kept:,} with most deals"
+                if capped
+                else f"; raise “{partners_label}” for more"
+            )
+        )
+    else:
+        sentences.append(f"Showing {s(view.drawn, 'organisation')} and {s(view.kept, 'link')}")
+    if view.folded:
+        sentences.append(
+            f"{s(view.folded, 'organisation')} with one deal "
+            f"{'is' if view.folded == 1 else 'are'} folded into grey “others” dots beside their partner"
+        )
+    if view.hidden:
+        how = (
+            f"raise “{size_label}” (up to {max_nodes:,}) or focus on one organisation"
+            if view.drawn < max_nodes
+            else "focus on one organisation or narrow the filters"
+        )
+        sentences.append(
+            f"{s(view.hidden, 'organisation')} with at most {s(view.most_hidden, 'deal')} "
+            f"{'each ' if view.hidden > 1 else ''}{'is' if view.hidden == 1 else 'are'} not drawn; "
+            f"{how} to see {'it' if view.hidden == 1 else 'them'}"
+        )
+    sentences.append("Hover a dot or a line for details; drag to pan, scroll to zoom.")
+    return ". ".join(sentences)
 
 
 def _component_layout(graph: nx.Graph, nodes: set, *, seed: int) -> dict[str, tuple[float, float]]:
@@ -279,7 +508,13 @@ def _large_component_layout(
     coords /= max(float(np.median(np.sqrt(((coords[a] - coords[b]) ** 2).sum(axis=1)))), 1e-9)
     # Organisations with the same partners (the deals of one hub) start on one spot.
     coords += np.random.default_rng(seed).uniform(-0.5, 0.5, coords.shape)
-    coords = _spring_with_local_repulsion(coords, a, b, weights, iterations=_SPRING_ITERATIONS)
+    coords = _spring_with_local_repulsion(
+        coords,
+        a,
+        b,
+        weights,
+        iterations=_SPRING_ITERATIONS if len(order) <= _FEWER_STEPS_ABOVE else _FEWER_STEPS,
+    )
     return {node: (float(coords[i, 0]), float(coords[i, 1])) for node, i in index.items()}
 
 
@@ -317,33 +552,3 @@ def layout_positions(
         cursor_x += width
         row_height = max(row_height, height)
     return positions
-
-
-def cap_caption(shown: nx.Graph, capped: nx.Graph, *, max_nodes: int) -> str:
-    """The line above the Network page's drawing: what is drawn, and what the cap
-    (``cap_graph`` of ``shown``; the page allows at most ``max_nodes``) hides and
-    how to see it."""
-    drawn, total = capped.number_of_nodes(), shown.number_of_nodes()
-    if drawn >= total:
-        return (
-            f"{drawn:,} organisations, {capped.number_of_edges():,} links. "
-            "Hover a dot or a line for details; drag to pan, scroll to zoom."
-        )
-    hidden = [n for n in shown.nodes if n not in capped]
-    most = max(int(shown.nodes[n].get("deals", 0)) for n in hidden)
-    links = shown.number_of_edges() - capped.number_of_edges()
-    how = (
-        f"raise “Most organisations shown” (up to {max_nodes:,}) or focus on one organisation"
-        if drawn < max_nodes
-        else "focus on one organisation or narrow the filters"
-    )
-    deals = f"{most} deal{'s' if most != 1 else ''}"
-    lines = f"the {links:,} link{'s' if links != 1 else ''}"
-    if len(hidden) == 1:
-        what = f"1 organisation with {deals}, and {lines} to it; {how} to see it."
-    else:
-        what = (
-            f"{len(hidden):,} organisations with at most {deals} each, "
-            f"and {lines} to them; {how} to see them."
-        )
-    return f"Showing the {drawn:,} organisations with most deals, of {total:,}. Hidden: {what}"

@@ -14,6 +14,7 @@ inert) and decodes labels to plain text for the canvas (never the DOM).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -21,7 +22,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
+import jinja2
 import networkx as nx
 import streamlit as st
 from pyvis.edge import Edge
@@ -29,7 +32,15 @@ from pyvis.network import Network
 
 from atlas.describe import filters_line, network_file_name
 from atlas.figures.style import font_size, type_colour
-from atlas.graph import layout_positions
+from atlas.graph import (
+    Backbone,
+    backbone,
+    backbone_caption,
+    ego_graph,
+    is_others,
+    layout_positions,
+    others_positions,
+)
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
 from atlas.network_canvas import (
@@ -46,6 +57,11 @@ COLOUR_BY = ("country", "kind")
 UNKNOWN = "unknown"
 OTHER_COUNTRIES = "other countries"
 UNKNOWN_COLOUR = "#BBBBBB"
+# The grey "others" dots (small partners folded beside their partner) and their lines.
+OTHERS_COLOUR = "#E3E3E3"
+OTHERS_LINE_COLOUR = "#B5B5B5"
+# Names listed in an "others" dot's tooltip.
+MAX_NAMES_IN_TOOLTIP = 8
 OTHER_COLOUR = "#8C8C8C"
 # Tableau 10 without its grey: distinct on a projector, grey kept for unknown/other.
 COUNTRY_PALETTE = (
@@ -65,10 +81,29 @@ KIND_COLOURS = dict(
 # The Network page's "Most organisations shown": its default and its largest value.
 DEFAULT_MAX_NODES = 150
 MAX_NODES = 2000
+# The Network page's "Strongest partners each": its choices and its default. Every
+# link among 150 organisations of the 100,000-article store is 7,436 lines (no one
+# can read them); the largest choice keeps the largest view under 5 MB of HTML.
+PARTNER_CHOICES = (1, 2, 3, 4, 5)
+DEFAULT_PARTNERS = 3
+# The most lines a drawing has (those with most deals): 2,000 organisations with 5
+# partners each were 9,965 lines, 7.8 MB of HTML and 4.7 s of CPU.
+MAX_LINKS = 6000
+SIZE_LABEL = "Most organisations shown"
+PARTNERS_LABEL = "Strongest partners each"
+# The canvas's width at 1920 px: the whole width presenting, beside the sidebar
+# otherwise (a narrower window zooms the drawing out a little).
+PAGE_WIDTH_PX = {True: 1700, False: 1450}
 # The Companies profile draws the organisation and this many of its most frequent
 # partners; a hub's thousands of partners are for the Network page.
 EGO_PARTNERS = 40
-MAX_DEALS_IN_TOOLTIP = 8
+# A link's tooltip lists this many of its deals, each with this much of its evidence
+# and its article's title; a drawing of more than BRIEF_ABOVE_LINKS lines lists the
+# brief amounts (the whole HTML stays under 5 MB at the largest view; the deals
+# between two organisations are listed in full under the drawing).
+TOOLTIP_DEALS, TOOLTIP_EVIDENCE, TOOLTIP_SOURCE = 3, 110, 50
+BRIEF_DEALS, BRIEF_EVIDENCE, BRIEF_SOURCE = 2, 80, 0
+BRIEF_ABOVE_LINKS = 1000
 # A label wraps at this many times its font size ("Korea Institute of Startup and ...").
 LABEL_WRAP_EM = 11
 # Neighbours are at most this many label sizes apart: a small network stays compact.
@@ -76,7 +111,6 @@ MAX_SPACING_EM = 12
 # An organisation left unlabelled at the starting zoom (no room for its name) shows
 # it once the drawing is zoomed in this far (vis-network's label drawThreshold).
 REVEAL_ZOOM = 1.6
-MAX_EVIDENCE_CHARS = 280
 
 _NETWORK_CALL = "network = new vis.Network(container, data, options);"
 _REMOTE_TAGS = (
@@ -85,6 +119,8 @@ _REMOTE_TAGS = (
         r"<script\b[^>]*\bsrc\s*=\s*[\"']?https?://[^>]*>\s*</script>", re.IGNORECASE | re.DOTALL
     ),
 )
+# The nodes and edges pyvis writes into the page (its template's `|tojson`).
+_DATASET = re.compile(r"(?P<head>(?:nodes|edges) = new vis\.DataSet\()(?P<data>.*?)(?P<tail>\);\n)")
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
 # The template keeps a commented-out link to a local vis copy; drop it with the rest.
 _TEMPLATE_COMMENT = re.compile(r"<!--\s*<link.*?-->", re.DOTALL)
@@ -169,7 +205,9 @@ def node_colours(
     countries' order, so each keeps its colour whichever part of the graph is drawn."""
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by must be one of {COLOUR_BY}")
-    values = Counter(graph.nodes[n].get(colour_by) or UNKNOWN for n in graph.nodes)
+    values = Counter(
+        graph.nodes[n].get(colour_by) or UNKNOWN for n in graph.nodes if not is_others(n)
+    )
     if colour_by == "country" and ranking is not None:
         order = [c for c in ranking if c != UNKNOWN]
         slot = {c: i for i, c in enumerate(order)}
@@ -206,7 +244,25 @@ def _legend_key(value: str | None, colours: dict[str, str]) -> str:
     return OTHER_COUNTRIES if OTHER_COUNTRIES in colours else "other"
 
 
-def _node_title(name: str, data: dict) -> str:
+def _label(name: object, data: dict) -> str:
+    """The text under a dot: an organisation's name, or how many an "others" dot holds."""
+    if is_others(name):
+        return f"{len(data['organisations']):,} others"
+    return str(name)
+
+
+def _others_title(host: str, names: list[str]) -> str:
+    listed = ", ".join(_escape(n) for n in names[:MAX_NAMES_IN_TOOLTIP])
+    more = len(names) - MAX_NAMES_IN_TOOLTIP
+    return (
+        f"<b>{len(names):,} organisation{'s' if len(names) != 1 else ''} with one deal</b>,"
+        f" folded beside {_escape(host)}: {listed}" + (f" and {more:,} more" if more > 0 else "")
+    )
+
+
+def _node_title(name: object, data: dict) -> str:
+    if is_others(name):
+        return _others_title(name[1], data["organisations"])
     deals = data.get("deals", 0)
     facts = [data.get("country") or "country unknown", data.get("kind") or "kind unknown"]
     return (
@@ -215,21 +271,37 @@ def _node_title(name: str, data: dict) -> str:
     )
 
 
-def _edge_title(a: str, b: str, data: dict) -> str:
+def _edge_title(a: object, b: object, data: dict, *, brief: bool = False) -> str:
+    if data.get("others"):
+        host = b if is_others(a) else a
+        count = int(data.get("count", 0))
+        return (
+            f"<b>{_escape(host)}</b> – {count:,} organisation{'s' if count != 1 else ''}"
+            " with one deal each (its grey dot lists them)"
+        )
     deals = data.get("deals", [])
     count = data.get("count", len(deals))
     lines = []
-    for deal in deals[:MAX_DEALS_IN_TOOLTIP]:
-        evidence = _shorten(deal.get("evidence") or "", MAX_EVIDENCE_CHARS)
+    listed, evidence_chars, source_chars = (
+        (BRIEF_DEALS, BRIEF_EVIDENCE, BRIEF_SOURCE)
+        if brief
+        else (TOOLTIP_DEALS, TOOLTIP_EVIDENCE, TOOLTIP_SOURCE)
+    )
+    for deal in deals[:listed]:
+        evidence = _shorten(deal.get("evidence") or "", evidence_chars)
         source = deal.get("article_title") or ""
         lines.append(
             f"<li><b>{_escape(deal.get('type') or 'other')}</b>, {_escape(deal.get('date_label') or 'undated')}"
             + (f": “{_escape(evidence)}”" if evidence else "")
-            + (f" <i>({_escape(_shorten(source, 120))})</i>" if source else "")
+            + (
+                f" <i>({_escape(_shorten(source, source_chars))})</i>"
+                if source and source_chars
+                else ""
+            )
             + "</li>"
         )
-    if len(deals) > MAX_DEALS_IN_TOOLTIP:
-        lines.append(f"<li>and {len(deals) - MAX_DEALS_IN_TOOLTIP} more</li>")
+    if len(deals) > listed:
+        lines.append(f"<li>and {len(deals) - listed} more</li>")
     return (
         f"<b>{_escape(a)}</b> – <b>{_escape(b)}</b>: {count} deal{'s' if count != 1 else ''}"
         f"<ul>{''.join(lines)}</ul>"
@@ -238,18 +310,29 @@ def _edge_title(a: str, b: str, data: dict) -> str:
 
 def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) -> str:
     """The legend of what is shown, built only from escaped strings and palette constants."""
-    used = {_legend_key(graph.nodes[n].get(colour_by), colours) for n in graph.nodes}
+    used = {
+        _legend_key(graph.nodes[n].get(colour_by), colours) for n in graph.nodes if not is_others(n)
+    }
     entries = [k for k in colours if k in used] + sorted(used - set(colours))
     node_items = "".join(
         f'<span class="item"><span class="dot" style="background:{colours.get(label, OTHER_COLOUR)}">'
         f"</span>{_escape(label)}</span>"
         for label in entries
     )
-    types = Counter(data["types"][0] for _, _, data in graph.edges(data=True) if data.get("types"))
+    types = Counter(
+        data["types"][0]
+        for _, _, data in graph.edges(data=True)
+        if data.get("types") and not data.get("others")
+    )
     edge_items = "".join(
         f'<span class="item"><span class="line" style="background:{type_colour(t)}"></span>{_escape(t)}</span>'
         for t, _ in types.most_common()
     )
+    if any(is_others(n) for n in graph.nodes):
+        node_items += (
+            f'<span class="item"><span class="dot" style="background:{OTHERS_COLOUR}"></span>'
+            "others: organisations with one deal, beside their partner</span>"
+        )
     lines = [
         f'<div><span class="group">Organisations by {_escape(colour_by)}</span>{node_items}</div>'
     ]
@@ -263,8 +346,17 @@ def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) ->
     return f'<div class="atlas-legend">{"".join(lines)}</div>'
 
 
-def _node_size(deals: int) -> float:
-    return round(8 + 7 * math.sqrt(max(deals, 1)), 1)
+# The largest dot's radius grows with the square root of its deals up to this many
+# deals (57 px); beyond, every dot of the drawing is scaled down in proportion. At
+# 100,000 articles a hub of 4,259 deals was 465 px across, wider than the canvas is
+# high, and fitting the drawing shrank every dot to nothing.
+LARGEST_DOT_DEALS = 49
+
+
+def _node_size(deals: int, *, most: int = 1) -> float:
+    """A dot's radius in pixels for ``deals``, in a drawing whose busiest has ``most``."""
+    damp = min(1.0, math.sqrt(LARGEST_DOT_DEALS / max(most, 1)))
+    return round(8 + 7 * math.sqrt(max(deals, 1)) * damp, 1)
 
 
 def _edge_width(count: int) -> float:
@@ -273,6 +365,25 @@ def _edge_width(count: int) -> float:
 
 def _label_size(presenter: bool) -> int:
     return font_size(presenter) + (4 if presenter else 1)
+
+
+@functools.cache
+def _template_environment(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder))
+
+
+@functools.cache
+def _vis_css(folder: str) -> tuple[str, str]:
+    """vis-network's stylesheet as pyvis inlines it, and the part of it a drawing
+    without navigation buttons, editing or configurator uses (the tooltip's rule):
+    220 KB, mostly inlined button images, become 315 bytes."""
+    css = (Path(folder) / "lib" / "vis-9.1.2" / "vis-network.css").read_text(encoding="utf-8")
+    used = "".join(
+        f"{selectors}{{{body}}}"
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+        if "vis-tooltip" in selectors
+    )
+    return css, used
 
 
 def _options(*, presenter: bool) -> dict:
@@ -291,6 +402,17 @@ def _options(*, presenter: bool) -> dict:
         # settled 2,000 organisations in headless Chromium (bench/network_bench.py).
         "physics": {"enabled": False, "stabilization": {"enabled": False}},
     }
+
+
+def _compact_json(match: re.Match) -> str:
+    """One DataSet's JSON written again without jinja's HTML-safe escapes: every
+    "<", ">", "&" and "'" as a six-character escape and every non-ASCII character
+    as another doubled the tooltips' size. Text from articles is HTML-escaped
+    before it gets here; what a script block cannot hold is "</" and "<!", kept
+    escaped, and so are the two line separators older JavaScript ends a line at."""
+    data = json.dumps(json.loads(match["data"]), ensure_ascii=False)
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # line ends to JS
+    return match["head"] + re.sub(r"<(?=[/!])", r"\\u003c", data) + match["tail"]
 
 
 def _strip_remote_resources(page: str) -> str:
@@ -330,12 +452,25 @@ def network_html(
     width_px = width_px or round(height_px * 2.5)
     label_size = _label_size(presenter)
     wrap_px = label_size * LABEL_WRAP_EM
-    radii = {name: _node_size(int(data.get("deals", 0))) for name, data in graph.nodes(data=True)}
-    extents = {
-        name: label_extent(plain_text(str(name)), font_px=label_size, wrap_px=wrap_px)
-        for name in graph.nodes
+    most = max(
+        (int(d or 0) for n, d in graph.nodes(data="deals", default=0) if not is_others(n)),
+        default=1,
+    )
+    radii = {
+        # An "others" dot of thousands would dwarf its host: it grows up to 25.
+        name: _node_size(
+            min(int(data.get("deals", 0)), 25) if is_others(name) else data.get("deals", 0),
+            most=most,
+        )
+        for name, data in graph.nodes(data=True)
     }
-    layout = layout_positions(graph, aspect=width_px / height_px)
+    extents = {
+        name: label_extent(plain_text(_label(name, data)), font_px=label_size, wrap_px=wrap_px)
+        for name, data in graph.nodes(data=True)
+    }
+    organisations = graph.subgraph(n for n in graph if not is_others(n)).copy()
+    layout = layout_positions(organisations, aspect=width_px / height_px)
+    layout.update(others_positions(graph, layout))
     fitting = {
         "width_px": width_px,
         "height_px": height_px,
@@ -352,12 +487,16 @@ def network_html(
         layout, {n: reach(radii[n], extents[n]) for n in graph.nodes}, **fitting
     )
     first = [n for n in dict.fromkeys(label_first) if n in graph]
-    ranked = sorted(graph.nodes, key=lambda n: (-radii[n], -graph.degree(n), str(n)))
+    # Organisations' names before the "others" dots' counts.
+    ranked = sorted(graph.nodes, key=lambda n: (is_others(n), -radii[n], -graph.degree(n), str(n)))
     labelled = choose_labels(
         positions, radii, extents, order=list(dict.fromkeys([*first, *ranked]))
     )
     hidden_label = {"label": {"drawThreshold": round(label_size * REVEAL_ZOOM + 1, 1)}}
     net = Network(height=f"{height_px}px", width="100%", cdn_resources="in_line")
+    # pyvis makes a new jinja Environment per Network, so its template was compiled
+    # again for every drawing (0.35 s); one Environment keeps it compiled.
+    net.templateEnv = _template_environment(net.template_dir)
     net.set_options(json.dumps(_options(presenter=presenter)))
     ids = {name: i for i, name in enumerate(graph.nodes)}
     for name, data in graph.nodes(data=True):
@@ -365,34 +504,41 @@ def network_html(
         extra = {} if name in labelled else {"scaling": hidden_label}
         net.add_node(
             ids[name],
-            label=_escape(name),
+            label=_escape(_label(name, data)),
             title=_node_title(name, data),
-            color=colours.get(_legend_key(data.get(colour_by), colours), OTHER_COLOUR),
+            color=OTHERS_COLOUR
+            if is_others(name)
+            else colours.get(_legend_key(data.get(colour_by), colours), OTHER_COLOUR),
             size=radii[name],
             borderWidth=1,
             x=x,
             y=y,
             **extra,
         )
+    brief = graph.number_of_edges() > BRIEF_ABOVE_LINKS
     for a, b, data in graph.edges(data=True):
         count = int(data.get("count", len(data.get("deals", []))))
         main_type = (data.get("types") or ["other"])[0]
         # networkx edges are already unique; pyvis' add_edge would re-check every
         # edge against every other (quadratic on a 2,000-organisation graph).
+        others = bool(data.get("others"))
         net.edges.append(
             Edge(
                 ids[a],
                 ids[b],
-                title=_edge_title(a, b, data),
-                color=type_colour(main_type),
-                width=max(round(_edge_width(count) * shrink, 1), 1.0),
+                title=_edge_title(a, b, data, brief=brief),
+                color=OTHERS_LINE_COLOUR if others else type_colour(main_type),
+                width=max(round(_edge_width(min(count, 3) if others else count) * shrink, 1), 1.0),
+                **({"dashes": True} if others else {}),
             ).options
         )
     page = net.generate_html()
     if _NETWORK_CALL not in page:
         raise RuntimeError("unexpected pyvis template: cannot attach the tooltip script")
     page = page.replace(_NETWORK_CALL, _SCRIPT + "                  " + _NETWORK_CALL, 1)
+    page = _DATASET.sub(_compact_json, page, count=2)
     page = _strip_remote_resources(page)
+    page = page.replace(*_vis_css(net.template_dir), 1)
     page = _EMPTY_HEADING.sub("", page)
     page = _TEMPLATE_COMMENT.sub("", page)
     page = page.replace("</head>", _STYLE % {"font": font_size(presenter)} + "</head>", 1)
@@ -449,3 +595,87 @@ def show_network(
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def network_view(
+    graph: nx.Graph,
+    *,
+    focus: str | None,
+    hops: int,
+    max_nodes: int,
+    partners: int | None,
+    colour_by: str,
+    presenter: bool,
+    height_px: int,
+    country_order: Iterable[str],
+) -> tuple[str, str]:
+    """The Network page's caption and HTML for one view of ``graph`` (the filtered
+    deals' whole graph): all of it, or ``focus`` and the organisations within
+    ``hops`` deals of it, drawn as its backbone (``atlas.graph.backbone``: at most
+    ``max_nodes`` dots, each organisation's ``partners`` strongest links, small
+    partners folded into "others"). The page and ``bench/network_bench.py`` both
+    draw through here."""
+    shown = graph if focus is None else ego_graph(graph, focus, hops=hops)
+    keep = [] if focus is None else [focus]
+    view = backbone(shown, max_nodes=max_nodes, partners=partners, keep=keep, max_links=MAX_LINKS)
+    page = network_html(
+        view.graph,
+        colour_by=colour_by,
+        height_px=height_px,
+        width_px=PAGE_WIDTH_PX[presenter],
+        presenter=presenter,
+        colour_basis=graph,
+        label_first=keep,
+        # the countries' colours, as a company's network on the Companies page has them
+        country_order=country_order,
+    )
+    caption = backbone_caption(
+        view, max_nodes=MAX_NODES, partners_label=PARTNERS_LABEL, size_label=SIZE_LABEL
+    )
+    return caption, page
+
+
+def company_backbone(graph: nx.Graph, organisation: str, partners) -> Backbone:
+    """A company's network on the Companies page, drawn by the Network page's
+    backbone: the organisation with all its links, its ``EGO_PARTNERS`` partners
+    with most deals together (``partners``: ``company_partners``' table), each
+    partner's ``DEFAULT_PARTNERS`` strongest links, and the partners of one deal
+    together folded into one grey "others" dot beside it when there are more."""
+    # Deals together, less a fraction by the table's order: ties drawn as listed.
+    size = len(partners) + 1
+    together = {
+        partner: float(count) - i / size
+        for i, (partner, count) in enumerate(
+            zip(partners["partner"], partners["deals"], strict=True)
+        )
+    }
+    together[organisation] = max(together.values(), default=0.0) + 1
+    return backbone(
+        ego_graph(graph, organisation, hops=1),
+        max_nodes=EGO_PARTNERS + 1,
+        partners=DEFAULT_PARTNERS,
+        keep=[organisation],
+        rank=together,
+    )
+
+
+def company_network_caption(view: Backbone, *, partners: int) -> str | None:
+    """What a company's network leaves out, in plain words (None when nothing)."""
+    drawn = view.drawn - 1
+    parts = []
+    if drawn < partners:
+        parts.append(f"Its {drawn:,} most frequent partners of {partners:,} are drawn")
+    if view.folded:
+        parts.append(
+            f"{view.folded:,} with one deal together {'is' if view.folded == 1 else 'are'}"
+            " folded into the grey “others” dot"
+        )
+    if view.kept < view.among:
+        parts.append(
+            f"{view.kept:,} of {view.among:,} links: all of its own and each partner's"
+            f" {DEFAULT_PARTNERS} strongest"
+        )
+    if not parts:
+        return None
+    hidden = " Focus on it on the Network page to see the rest." if view.hidden else ""
+    return "; ".join(parts) + "." + hidden

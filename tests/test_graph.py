@@ -15,11 +15,13 @@ import pytest
 
 from atlas.graph import (
     LARGE_COMPONENT,
+    OTHERS,
+    backbone,
+    backbone_caption,
     between,
     build_deal_graph,
-    cap_caption,
-    cap_graph,
     ego_graph,
+    is_others,
     layout_positions,
 )
 from atlas.store import DEALS_FRAME_COLUMNS
@@ -181,7 +183,7 @@ def test_empty_frame_gives_an_empty_graph():
     graph = build_deal_graph(pd.DataFrame(columns=DEALS_FRAME_COLUMNS))
     assert graph.number_of_nodes() == 0
     assert layout_positions(graph) == {}
-    assert cap_graph(graph, max_nodes=10)[1] == 0
+    assert backbone(graph, max_nodes=10, partners=None).hidden == 0
 
 
 def test_building_does_not_mutate_the_frame(deals):
@@ -217,31 +219,6 @@ def test_ego_graph_edge_cases(graph):
     sub = ego_graph(graph, "Sawai")
     sub.remove_node("Nichi-Iko")
     assert "Nichi-Iko" in graph  # a new graph, not a view
-
-
-def test_cap_graph_keeps_the_most_active_organisations(graph):
-    capped, hidden = cap_graph(graph, max_nodes=3)
-    # Astellas 5, Yaskawa 3, then a tie at 2 broken by name: Sawai.
-    assert set(capped.nodes) == {"Astellas", "Yaskawa", "Sawai"}
-    assert hidden == graph.number_of_nodes() - 3
-    assert capped.edges["Astellas", "Yaskawa"]["count"] == 3
-    assert capped.number_of_edges() == 1
-
-
-def test_cap_graph_keeps_a_pinned_organisation(graph):
-    capped, hidden = cap_graph(graph, max_nodes=2, keep=["Nichi-Iko"])
-    assert set(capped.nodes) == {"Nichi-Iko", "Astellas"}
-    assert hidden == graph.number_of_nodes() - 2
-
-
-def test_cap_graph_without_capping_copies(graph):
-    capped, hidden = cap_graph(graph, max_nodes=1000)
-    assert hidden == 0
-    assert set(capped.nodes) == set(graph.nodes)
-    capped.remove_node("Astellas")
-    assert "Astellas" in graph
-    with pytest.raises(ValueError):
-        cap_graph(graph, max_nodes=0)
 
 
 def test_layout_positions_every_node_once_deterministically(graph):
@@ -356,39 +333,153 @@ def hub_and_partners(partners: int, *, extra_deals: int = 0) -> nx.Graph:
     return graph
 
 
-def test_cap_caption_without_cap_counts_what_is_drawn():
-    graph = hub_and_partners(2000)
-    caption = cap_caption(graph, graph.copy(), max_nodes=2000)
-    assert caption.startswith("2,001 organisations, 2,000 links.")
-    assert "hidden" not in caption.lower()
+def weighted(links: dict[tuple[str, str], int], deals: dict[str, int] | None = None) -> nx.Graph:
+    """A graph from ``{(a, b): deals together}``; an organisation's deals are the
+    sum over its links unless ``deals`` says otherwise."""
+    graph = nx.Graph()
+    for (a, b), count in links.items():
+        graph.add_edge(a, b, count=count, types=["licensing"], deals=[])
+    for node in graph:
+        total = sum(graph.edges[node, p]["count"] for p in graph[node])
+        graph.nodes[node].update(deals=(deals or {}).get(node, total), country=None, kind=None)
+    return graph
 
 
-def test_cap_caption_says_what_is_hidden_and_how_to_see_it():
-    graph = hub_and_partners(2000, extra_deals=2)
-    capped, hidden = cap_graph(graph, max_nodes=150)
-    caption = cap_caption(graph, capped, max_nodes=2000)
-    assert hidden == 1851
-    assert "Showing the 150 organisations with most deals, of 2,001." in caption
-    # The hidden ones each have one deal; the partner with three deals is shown.
-    assert "Hidden: 1,851 organisations with at most 1 deal each" in caption
-    assert "the 1,851 links to them" in caption
-    assert "raise “Most organisations shown” (up to 2,000)" in caption
-
-
-def test_cap_caption_at_the_largest_cap_points_elsewhere():
-    graph = hub_and_partners(2100)
-    capped, _ = cap_graph(graph, max_nodes=2000)
-    caption = cap_caption(graph, capped, max_nodes=2000)
-    assert "Hidden: 101 organisations" in caption
-    assert "raise" not in caption
-    assert "focus on one organisation or narrow the filters" in caption
-
-
-def test_cap_caption_for_one_hidden_organisation_and_link():
-    graph = hub_and_partners(3, extra_deals=1)
-    capped, _ = cap_graph(graph, max_nodes=3)
-    caption = cap_caption(graph, capped, max_nodes=2000)
-    assert caption.endswith(
-        "Hidden: 1 organisation with 1 deal, and the 1 link to it; "
-        "raise “Most organisations shown” (up to 2,000) or focus on one organisation to see it."
+def test_backbone_without_limits_draws_everything(graph):
+    view = backbone(graph, max_nodes=1000, partners=None)
+    assert set(view.graph.nodes) == set(graph.nodes)
+    assert set(map(frozenset, view.graph.edges)) == set(map(frozenset, graph.edges))
+    assert (view.drawn, view.kept, view.among, view.folded, view.hidden) == (
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+        graph.number_of_edges(),
+        0,
+        0,
     )
+    view.graph.remove_node("Astellas")
+    assert "Astellas" in graph  # a new graph
+
+
+def test_backbone_keeps_each_organisations_strongest_partners():
+    graph = weighted({("A", "B"): 5, ("A", "C"): 3, ("A", "D"): 2, ("B", "C"): 1, ("C", "D"): 1})
+    view = backbone(graph, max_nodes=10, partners=1)
+    # A's strongest is B; B's is A; C's is A (3 deals); D's is A (2 deals, C has 1).
+    assert set(map(frozenset, view.graph.edges)) == {
+        frozenset("AB"),
+        frozenset("AC"),
+        frozenset("AD"),
+    }
+    assert (view.kept, view.among) == (3, 5)
+    # Two each: B-C stays as B's second, C-D as D's second.
+    two = backbone(graph, max_nodes=10, partners=2)
+    assert two.kept == 5
+
+
+def test_backbone_ties_go_to_the_busier_partner_then_the_name():
+    graph = weighted({("A", "B"): 1, ("A", "C"): 1, ("A", "D"): 1}, deals={"B": 4, "C": 4, "D": 9})
+    view = backbone(graph, max_nodes=10, partners=1)
+    # B's, C's and D's only partner is A, so all three stay; A alone would keep D.
+    assert view.kept == 3
+    alone = backbone(graph.subgraph("ABC").copy(), max_nodes=10, partners=1)
+    assert alone.kept == 2
+
+
+def test_a_pinned_organisation_keeps_every_link():
+    graph = weighted({("F", "X"): 1, ("X", "Y"): 5, ("F", "Y"): 1, ("Y", "Z"): 5, ("X", "Z"): 5})
+    view = backbone(graph, max_nodes=10, partners=1, keep=["F"])
+    assert graph.has_edge("F", "X") and view.graph.has_edge("F", "X")
+    assert view.graph.has_edge("F", "Y")
+    assert view.pinned == ("F",)
+
+
+def test_small_partners_are_folded_beside_their_partner_when_the_view_is_capped():
+    links = {("Hub", f"One {i:02d}"): 1 for i in range(30)}
+    links |= {("Hub", "Big"): 4, ("Big", "Mid"): 2, ("Mid", "Lone"): 1, ("P", "Q"): 1}
+    graph = weighted(links)
+    view = backbone(graph, max_nodes=4, partners=None)
+    dot = (OTHERS, "Hub")
+    assert is_others(dot) and dot in view.graph
+    assert view.graph.nodes[dot]["organisations"] == [f"One {i:02d}" for i in range(30)]
+    assert view.graph.edges["Hub", dot]["count"] == 30
+    assert view.graph.edges["Hub", dot]["others"] is True
+    # Four organisations by deals (Lone first by name of those with one deal), and
+    # the grey dot beside Hub. P and Q, one deal with each other, have no drawn
+    # partner to be folded beside.
+    assert {n for n in view.graph if not is_others(n)} == {"Hub", "Big", "Mid", "Lone"}
+    assert view.graph.number_of_nodes() == 5
+    assert (view.drawn, view.folded, view.hidden, view.most_hidden) == (4, 30, 2, 1)
+    # One fewer: Lone is folded beside Mid.
+    narrower = backbone(graph, max_nodes=3, partners=None)
+    assert narrower.graph.nodes[(OTHERS, "Mid")]["organisations"] == ["Lone"]
+    assert (narrower.folded, narrower.hidden) == (31, 2)
+    assert not is_others("others") and not is_others(("others", "a", "b"))
+
+
+def test_nothing_is_folded_when_everything_fits():
+    graph = weighted({("Hub", f"One {i}"): 1 for i in range(5)})
+    view = backbone(graph, max_nodes=6, partners=1)
+    assert view.folded == 0 and not any(is_others(n) for n in view.graph)
+    assert view.graph.number_of_nodes() == 6
+
+
+def test_backbone_refuses_nonsense():
+    graph = weighted({("A", "B"): 1})
+    with pytest.raises(ValueError):
+        backbone(graph, max_nodes=0, partners=1)
+    with pytest.raises(ValueError):
+        backbone(graph, max_nodes=5, partners=0)
+
+
+def test_backbone_rank_decides_who_is_drawn():
+    graph = weighted({("Me", "A"): 1, ("Me", "B"): 3, ("A", "C"): 9})
+    together = {"Me": 100, "A": 1, "B": 3, "C": 0}
+    view = backbone(graph, max_nodes=2, partners=None, keep=["Me"], rank=together)
+    # C has most deals but none with Me; A's one deal with Me is folded beside it.
+    assert {n for n in view.graph if not is_others(n)} == {"Me", "B"}
+    assert view.graph.nodes[(OTHERS, "Me")]["organisations"] == ["A"]
+
+
+def test_the_caption_says_what_is_left_out_and_how_to_see_it():
+    links = {("Hub", f"One {i:02d}"): 1 for i in range(30)}
+    links |= {("Hub", "Big"): 4, ("Big", "Mid"): 2, ("Hub", "Mid"): 1, ("Mid", "Lone"): 1}
+    links |= {("Small", "Lone"): 1, ("Small", "Other"): 1}
+    view = backbone(weighted(links), max_nodes=4, partners=1)
+    caption = backbone_caption(view, max_nodes=2000, partners_label="K", size_label="N")
+    assert caption.startswith(
+        "Showing 3 of 4 links among 4 organisations: each organisation's strongest partner"
+        " (most deals together); raise “K” for more."
+    )
+    assert "30 organisations with one deal are folded into grey “others” dots" in caption
+    assert (
+        "2 organisations with at most 2 deals each are not drawn; raise “N” (up to 2,000)"
+        in caption
+    )
+    assert caption.endswith("drag to pan, scroll to zoom.")
+
+
+def test_the_caption_of_a_view_drawn_whole():
+    view = backbone(weighted({("A", "B"): 2}), max_nodes=10, partners=3)
+    caption = backbone_caption(view, max_nodes=2000, partners_label="K", size_label="N")
+    assert caption.startswith("Showing 2 organisations and 1 link. Hover")
+    assert "not drawn" not in caption and "folded" not in caption
+
+
+def test_the_caption_at_the_largest_size_points_elsewhere():
+    graph = weighted({("Hub", f"Org {i}"): 2 for i in range(12)})
+    view = backbone(graph, max_nodes=10, partners=None)
+    caption = backbone_caption(view, max_nodes=10, partners_label="K", size_label="N")
+    assert "3 organisations with at most 2 deals each are not drawn" in caption
+    assert "focus on one organisation or narrow the filters to see them" in caption
+
+
+def test_at_most_max_links_are_drawn_those_with_most_deals_and_the_focus_first():
+    graph = weighted({("A", "B"): 5, ("C", "D"): 4, ("E", "F"): 3, ("F", "G"): 1})
+    view = backbone(graph, max_nodes=10, partners=None, max_links=2)
+    assert set(map(frozenset, view.graph.edges)) == {frozenset("AB"), frozenset("CD")}
+    assert view.max_links == 2
+    caption = backbone_caption(view, max_nodes=2000, partners_label="K", size_label="N")
+    assert "Showing 2 of 4 links" in caption and "and of those the 2 with most deals" in caption
+    assert "raise “K”" not in caption
+    focused = backbone(graph, max_nodes=10, partners=None, keep=["G"], max_links=2)
+    assert frozenset("FG") in set(map(frozenset, focused.graph.edges))
+    assert backbone(graph, max_nodes=10, partners=None, max_links=4).max_links is None

@@ -17,7 +17,12 @@ from atlas.highlight import date_source_label, markdown_text, plain_text
 from atlas.query import DealFilters, date_label, most_active
 from components import curation, data, filters, page
 from components import network as network_view
-from components.network import network_html, show_network
+from components.network import (
+    company_backbone,
+    company_network_caption,
+    network_html,
+    show_network,
+)
 from components.tables import article_link, deals_table
 
 KEY = "companies_organisation"
@@ -42,16 +47,19 @@ def _profile(deals, organisation, presenter):
     figure = None
     if not own.empty:
         figure = build_company_deals_figure(deals, organisation, presenter=presenter)
-        # Its most frequent partners (the table lists most deals together first).
+        # Its most frequent partners (the table lists most deals together first) and
+        # the links among them; every other partner is there to be folded or counted.
         shown = set(partners["partner"].head(network_view.EGO_PARTNERS))
         circle = {organisation, *shown}
-        # The deals between two organisations of the circle are its links.
         nearby = deals[deals["parties"].map(lambda parties: len(circle.intersection(parties)) >= 2)]
-        graph = build_deal_graph(nearby, organisations=data.organisations())
-        ego = graph.subgraph(circle).copy()
-        if ego.number_of_nodes() > 1:
+        graph = build_deal_graph(
+            pd.concat([own, nearby]).drop_duplicates("deal_id"),
+            organisations=data.organisations(),
+        )
+        view = company_backbone(graph, organisation, partners)
+        if view.graph.number_of_nodes() > 1:
             ego_page = network_html(
-                ego,
+                view.graph,
                 height_px=_ego_height(presenter),
                 # Half the page's width at 1920 px, with and without the sidebar.
                 width_px=840 if presenter else 700,
@@ -60,11 +68,7 @@ def _profile(deals, organisation, presenter):
                 # each country in the colour the Network page gives it
                 country_order=network_view.country_ranking(deals),
             )
-        if len(partners) > len(shown):
-            ego_caption = (
-                f"Its {len(shown)} most frequent partners of {len(partners):,} are drawn; "
-                "focus on it on the Network page to see more."
-            )
+        ego_caption = company_network_caption(view, partners=len(partners))
     return own, partners, company_areas(deals, organisation), figure, (ego_page, ego_caption)
 
 

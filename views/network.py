@@ -2,14 +2,18 @@
 
 import streamlit as st
 
-from atlas.graph import between, build_deal_graph, cap_caption, cap_graph, ego_graph
+from atlas.graph import between, build_deal_graph
 from atlas.query import DealFilters
 from components import data, filters, page, urlstate
 from components.network import (
     DEFAULT_MAX_NODES,
+    DEFAULT_PARTNERS,
     MAX_NODES,
+    PARTNER_CHOICES,
+    PARTNERS_LABEL,
+    SIZE_LABEL,
     country_ranking,
-    network_html,
+    network_view,
     show_network,
 )
 from components.tables import deals_table
@@ -23,26 +27,22 @@ def _basis(deals):
     return graph, sorted(graph.nodes, key=str.casefold)
 
 
-def _drawing(_deals, current: DealFilters, focus, hops, max_nodes, colour_by, presenter, height_px):
+def _drawing(
+    _deals, current: DealFilters, focus, hops, max_nodes, partners, colour_by, presenter, height_px
+):
     """The caption and the HTML for one view of the graph (laid out once, not per rerun)."""
     graph, _ = data.derived("network.basis", _basis, current, size="huge")
-    shown = graph if focus == ALL else ego_graph(graph, focus, hops=hops)
-    keep = [] if focus == ALL else [focus]
-    capped, _ = cap_graph(shown, max_nodes=max_nodes, keep=keep)
-    html = network_html(
-        capped,
+    return network_view(
+        graph,
+        focus=None if focus == ALL else focus,
+        hops=hops,
+        max_nodes=max_nodes,
+        partners=partners,
         colour_by=colour_by,
-        height_px=height_px,
-        # The canvas's width at 1920 px: the whole width presenting, beside the
-        # sidebar otherwise (a narrower window zooms the drawing out a little).
-        width_px=1700 if presenter else 1450,
         presenter=presenter,
-        colour_basis=graph,
-        label_first=keep,
-        # the countries' colours, as a company's network on the Companies page has them
+        height_px=height_px,
         country_order=country_ranking(_deals),
     )
-    return cap_caption(shown, capped, max_nodes=MAX_NODES), html
 
 
 def _keep_valid(key: str, allowed: list, fallback) -> None:
@@ -63,13 +63,14 @@ if not names:
 
 urlstate.restore("network_focus", "focus", allowed=set(names))
 urlstate.restore("network_hops", "hops", allowed={1, 2}, parse=int)
+urlstate.restore("network_partners", "partners", allowed=set(PARTNER_CHOICES), parse=int)
 urlstate.restore("network_pair_a", "a", allowed=set(names))
 urlstate.restore("network_pair_b", "b", allowed=set(names))
 _keep_valid("network_focus", [ALL, *names], ALL)
 _keep_valid("network_pair_a", [None, *names], None)
 _keep_valid("network_pair_b", [None, *names], None)
 
-focus_col, hops_col, colour_col, size_col = st.columns([3, 1, 1, 2])
+focus_col, hops_col, colour_col, size_col, partners_col = st.columns([3, 1, 1, 2, 2])
 focus = focus_col.selectbox(
     "Focus on",
     [ALL, *names],
@@ -88,7 +89,7 @@ colour_by = colour_col.radio(
     "Colour by", ["country", "kind"], key="network_colour_by", format_func=str.capitalize
 )
 max_nodes = size_col.slider(
-    "Most organisations shown",
+    SIZE_LABEL,
     min_value=10,
     max_value=MAX_NODES,
     value=DEFAULT_MAX_NODES,
@@ -96,9 +97,20 @@ max_nodes = size_col.slider(
     key="network_max_nodes",
     help="The organisations with most deals are kept; a focused organisation always stays.",
 )
+# The default goes through the session state, where the URL may have set it.
+st.session_state.setdefault("network_partners", DEFAULT_PARTNERS)
+partners = partners_col.select_slider(
+    PARTNERS_LABEL,
+    PARTNER_CHOICES,
+    key="network_partners",
+    help="Of the links among the organisations drawn, each one's partners with most deals "
+    "together are kept (a link stays when it is among the strongest of either end); "
+    "a focused organisation keeps all its links.",
+)
 
 urlstate.mirror("focus", focus, default=ALL)
 urlstate.mirror("hops", hops if focus != ALL else None, default=1)
+urlstate.mirror("partners", partners, default=DEFAULT_PARTNERS)
 # Presenting, the drawing fits a 1920x1080 screen under the title, controls and
 # legend, so the audience sees all of it without scrolling.
 height_px = 540 if presenter else 620
@@ -111,6 +123,7 @@ with st.spinner("Laying out the network…"):
         focus,
         hops if focus != ALL else 1,
         max_nodes,
+        partners,
         colour_by,
         presenter,
         height_px,
