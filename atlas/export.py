@@ -35,6 +35,9 @@ from openpyxl.utils import get_column_letter
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A formula character starting the cell or any piece a "," or ";" cuts off from it.
 _PIECE_FORMULA = re.compile(r"(^|[,;])( *)(?=[=+\-@\t\r])")
+# The same for RE2 (pyarrow's regular expressions, no look-ahead): the formula
+# character is matched and written back after the apostrophe.
+_PIECE_FORMULA_RE2 = r"(^|[,;])( *)([=+\-@\t\r])"
 _MAX_COLUMN_WIDTH = 80
 
 
@@ -53,11 +56,20 @@ def neutralise_csv_formula(value: object) -> object:
     return value
 
 
-def _safe_table(table: pd.DataFrame, neutralise=neutralise_formula) -> pd.DataFrame:
+def _neutralise_csv_column(values: pd.Series) -> pd.Series:
+    """``neutralise_csv_formula`` for every cell: in one pass of pyarrow's regular
+    expressions for a column of Arrow strings (as the display's text columns are),
+    cell by cell in Python for any other column."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.str.replace(_PIECE_FORMULA_RE2, r"\1\2'\3", regex=True)
+    return values.map(neutralise_csv_formula)
+
+
+def _safe_csv_table(table: pd.DataFrame) -> pd.DataFrame:
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+            safe[column] = _neutralise_csv_column(safe[column])
     return safe
 
 
@@ -219,14 +231,16 @@ def _whole_numbers(table: pd.DataFrame) -> pd.DataFrame:
     """Figures with a fraction kept as they are and whole ones as integers, cell by
     cell: a piece of a download whose figures happen to be whole must not write
     ``40000000`` where another writes ``40000000.0``."""
-    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    # The figures of deal_details_table (nullable Float64, Int64 when a piece has only
+    # whole ones); a float column of the display (Confidence) is left as it is.
+    floats = [c for c in table.columns if isinstance(table[c].dtype, pd.Float64Dtype)]
     if not floats:
         return table
     table = table.copy()
     for column in floats:
         table[column] = pd.Series(
             [
-                None if v is None or v != v else int(v) if float(v).is_integer() else float(v)
+                None if _missing(v) or v is pd.NA else int(v) if v.is_integer() else v
                 for v in table[column].astype(object).tolist()
             ],
             index=table.index,
@@ -241,7 +255,7 @@ def iter_deals_csv(tables: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterator[by
     Japanese names correctly), formulas neutralised, every text field quoted (numbers
     are not, so a spreadsheet still reads them as numbers)."""
     for index, table in enumerate(_pieces(tables)):
-        safe = _safe_table(_whole_numbers(table), neutralise_csv_formula)
+        safe = _whole_numbers(_safe_csv_table(table))
         text = safe.to_csv(index=False, header=index == 0, quoting=csv.QUOTE_NONNUMERIC)
         yield text.encode("utf-8-sig" if index == 0 else "utf-8")
 
@@ -297,8 +311,10 @@ class ExcelTooLarge(ValueError):
 
 
 def _excel_column(values: pd.Series) -> list:
+    """A column's cells as openpyxl writes them; an empty text is no cell at all (None),
+    which openpyxl skips: at 20 cells a deal, every cell left out counts."""
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        return [_excel_text(v) if isinstance(v, str) else _excel_value(v) for v in values]
+        return [(_excel_text(v) or None) if isinstance(v, str) else _excel_value(v) for v in values]
     return [_excel_value(v) for v in values.tolist()]
 
 
@@ -314,12 +330,16 @@ def write_deals_excel(
     to disk): one sheet, a frozen header row, column widths read off the first rows,
     formulas neutralised, every text cell stored as text, dates as date cells.
     Returns the rows written; raises ``ExcelTooLarge`` past ``max_rows``."""
+    if isinstance(tables, pd.DataFrame) and len(tables) > max_rows:
+        raise ExcelTooLarge(f"{len(tables):,} deals; the Excel download holds {max_rows:,}")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name[:31])
     rows = 0
     for index, table in enumerate(_pieces(tables)):
         rows += len(table)
         if rows > max_rows:
+            # Ends openpyxl's row writer and removes its temporary file.
+            workbook.save(io.BytesIO())
             raise ExcelTooLarge(f"{rows:,} deals or more; the Excel download holds {max_rows:,}")
         columns = list(table.columns)
         if index == 0:

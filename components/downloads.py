@@ -11,13 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.export import (
-    EXCEL_MAX_ROWS,
-    deal_tables,
-    deals_to_csv,
-    deals_to_excel,
-    excel_limit_note,
-)
+from atlas import export
+from atlas.export import deal_tables, deals_to_csv, deals_to_excel, excel_limit_note
 from components.tables import deals_display
 
 CSV_MIME = "text/csv"
@@ -32,14 +27,16 @@ def deals_csv(deals: pd.DataFrame) -> bytes:
 
 def deals_excel(deals: pd.DataFrame) -> bytes:
     """The workbook the Deals page downloads for ``deals`` (the CSV's columns);
-    ``atlas.export.ExcelTooLarge`` past ``EXCEL_MAX_ROWS`` deals."""
+    ``atlas.export.ExcelTooLarge`` past ``atlas.export.EXCEL_MAX_ROWS`` deals."""
+    if len(deals) > export.EXCEL_MAX_ROWS:  # before building any of it
+        raise export.ExcelTooLarge(f"{len(deals):,} deals")
     return deals_to_excel(deal_tables(deals, deals_display))
 
 
 def deal_downloads(deals: pd.DataFrame, *, key: str) -> None:
     """ "Download CSV" and "Download Excel" for every row of ``deals`` (not only those
     the table shows); Excel greyed out, with the limit said in words, past
-    ``EXCEL_MAX_ROWS`` deals. Keys ``{key}_csv`` and ``{key}_excel``."""
+    ``atlas.export.EXCEL_MAX_ROWS`` deals. Keys ``{key}_csv`` and ``{key}_excel``."""
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
         "Download CSV",
@@ -60,7 +57,7 @@ def deal_downloads(deals: pd.DataFrame, *, key: str) -> None:
         on_click="ignore",
         icon=":material/download:",
         disabled=too_many is not None,
-        help=too_many or f"Up to {EXCEL_MAX_ROWS:,} deals",
+        help=too_many or f"Holds up to {export.EXCEL_MAX_ROWS:,} deals",
     )
     if too_many:
         st.caption(too_many)
