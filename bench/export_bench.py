@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/export_bench.py                       # bench/out/store-100000.db
     .venv/bin/python bench/export_bench.py --db sqlite:///bench/out/store-10000.db
-    .venv/bin/python bench/export_bench.py --rows 10000 100000 --repeat 3
+    .venv/bin/python bench/export_bench.py --rows 10000 100000 --repeat 3 --traced
+    .venv/bin/python bench/export_bench.py --rows 100000 --beyond-limit   # Excel past its limit
 
 Reads the deals as every dashboard page does (``atlas.snapshot.dashboard_tables``, the
 user's corrections applied), newest first as the Deals page lists them with no search,
@@ -16,8 +17,10 @@ Each file is made in a fresh child process forked from the one holding the deals
 click runs beside the page's cached tables: wall and CPU seconds, the file's size, and
 the peak extra memory, the child's resident set sampled every 5 ms above what it held
 before the click, its free heap given back first (the deals themselves are not
-counted; the finished file is). The best of ``--repeat`` runs
-is printed (the median too with ``--repeat`` > 2). The machine should be quiet: on a
+counted; the finished file is). Memory the loading freed and the export reuses is not
+seen there: ``--traced`` adds one run under tracemalloc, the peak of what Python and
+numpy allocate for the export (not pyarrow's or lxml's own buffers). The best time of
+``--repeat`` runs is printed, their median, and the highest extra memory. The machine should be quiet: on a
 shared one, CPU seconds move less than wall seconds.
 """
 
@@ -33,6 +36,7 @@ import statistics
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,24 +113,40 @@ def _timed_child(kind: str, rows: int, out) -> None:
     out.close()
 
 
-def measure(kind: str, rows: int, repeat: int) -> dict:
-    """``repeat`` runs of ``_MAKERS[kind]`` on the newest ``rows`` deals, each in a
-    forked child: the best and median wall and CPU seconds and extra memory."""
+def _traced_child(kind: str, rows: int, out) -> None:
+    piece = _DEALS.head(rows)
+    tracemalloc.start()
+    _MAKERS[kind](piece)
+    out.send(tracemalloc.get_traced_memory()[1])
+    tracemalloc.stop()
+    out.close()
+
+
+def _in_child(target: Callable, kind: str, rows: int):
+    """What ``target`` sends back, run in a child forked from this process."""
     context = multiprocessing.get_context("fork")
-    runs = []
-    for _ in range(repeat):
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_timed_child, args=(kind, rows, send))
-        child.start()
-        send.close()
-        runs.append(receive.recv())
-        child.join()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(kind, rows, send))
+    child.start()
+    send.close()
+    found = receive.recv()
+    child.join()
+    return found
+
+
+def measure(kind: str, rows: int, repeat: int, *, traced: bool = False) -> dict:
+    """``repeat`` runs of ``_MAKERS[kind]`` on the newest ``rows`` deals, each in a
+    forked child: the best and median wall and CPU seconds, the highest extra memory;
+    with ``traced`` one more run under tracemalloc for the peak of Python's
+    allocations."""
+    runs = [_in_child(_timed_child, kind, rows) for _ in range(repeat)]
     return {
         "wall": min(r["wall"] for r in runs),
         "wall_median": statistics.median(r["wall"] for r in runs),
         "cpu": min(r["cpu"] for r in runs),
-        "extra": min(r["extra"] for r in runs),
+        "extra": max(r["extra"] for r in runs),
         "bytes": runs[0]["bytes"],
+        "traced": _in_child(_traced_child, kind, rows) if traced else None,
     }
 
 
@@ -135,14 +155,24 @@ def row_counts(total: int, asked: list[int] | None) -> list[int]:
     return sorted({min(n, total) for n in sizes})
 
 
-def run(deals, makers: dict[str, Callable], sizes: list[int], repeat: int, limit: int | None):
+def run(
+    deals,
+    makers: dict[str, Callable],
+    sizes: list[int],
+    repeat: int,
+    limit: int | None,
+    *,
+    traced: bool = False,
+) -> None:
+    """Print a line per file and size: ``makers`` by name, each called on the newest
+    deals; an Excel file past ``limit`` is said not offered."""
     global _DEALS
     _DEALS = deals
     _MAKERS.clear()
     _MAKERS.update(makers)
     print(
         f"{'file':<6} {'deals':>8} {'wall s':>7} {'median':>7} {'CPU s':>6} "
-        f"{'extra MB':>9} {'file MB':>8}",
+        f"{'extra MB':>9} {'traced MB':>9} {'file MB':>8}",
         flush=True,
     )
     for rows in sizes:
@@ -150,10 +180,11 @@ def run(deals, makers: dict[str, Callable], sizes: list[int], repeat: int, limit
             if kind == "excel" and limit is not None and rows > limit:
                 print(f"{kind:<6} {rows:>8,}   not offered (over {limit:,})", flush=True)
                 continue
-            found = measure(kind, rows, repeat)
+            found = measure(kind, rows, repeat, traced=traced)
+            traced_mb = "" if found["traced"] is None else f"{found['traced'] / 2**20:.0f}"
             print(
                 f"{kind:<6} {rows:>8,} {found['wall']:>7.2f} {found['wall_median']:>7.2f} "
-                f"{found['cpu']:>6.2f} {found['extra'] / 2**20:>9.0f} "
+                f"{found['cpu']:>6.2f} {found['extra'] / 2**20:>9.0f} {traced_mb:>9} "
                 f"{found['bytes'] / 2**20:>8.1f}",
                 flush=True,
             )
@@ -168,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         "--beyond-limit",
         action="store_true",
         help="time Excel past EXCEL_MAX_ROWS too (the page does not offer it)",
+    )
+    parser.add_argument(
+        "--traced",
+        action="store_true",
+        help="one more run per file under tracemalloc: the peak of Python's allocations",
     )
     args = parser.parse_args(argv)
 
@@ -195,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         row_counts(len(deals), args.rows),
         args.repeat,
         None if args.beyond_limit else EXCEL_MAX_ROWS,
+        traced=args.traced,
     )
     return 0
 
