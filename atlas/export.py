@@ -15,6 +15,13 @@ the middle of fields and mean nothing, the row is cut at every ``;``, and
 ``"Weekly;-2+3"`` would give a cell ``-2+3``; written ``"Weekly;'-2+3"`` it gives
 ``'-2+3``, text. The Excel workbook holds every text cell as text (never a
 formula), so only a cell's start gets the apostrophe there.
+
+Both files are made a piece of ``EXPORT_CHUNK_ROWS`` deals at a time
+(``deal_tables``): each piece is displayed, written and dropped before the next, so
+only the finished file grows with the deals. The workbook is written in openpyxl's
+write-only mode (each row goes to a temporary file, no cell stays in memory) and
+holds at most ``EXCEL_MAX_ROWS`` deals: openpyxl writes cells one by one, and past
+that size the CSV is the file to use.
 """
 
 from __future__ import annotations
