@@ -352,8 +352,8 @@ def write_deals_excel(
         if index == 0:
             # Widths and panes go before the first row: write-only sheets cannot go back.
             for number, column in enumerate(columns, start=1):
-                shown = [len(str(c)) for c in _excel_column(table[column].head(200))]
-                longest = max([len(str(column)), *(n for n in shown if n)])
+                shown = [len(str(c)) for c in _excel_column(table[column].head(200)) if c]
+                longest = max([len(str(column)), *shown])
                 width = min(_MAX_COLUMN_WIDTH, max(8, longest + 2))
                 sheet.column_dimensions[get_column_letter(number)].width = width
             sheet.freeze_panes = "A2"
