@@ -196,11 +196,12 @@ def _missing(value: object) -> bool:
 # before the next, so an export's working memory does not grow with the deals.
 EXPORT_CHUNK_ROWS = 10_000
 
-# The most deals the Excel download holds. Excel itself takes 1,048,576 rows, but a
-# workbook is written cell by cell (about 20 cells a deal) and opened the same way:
-# past this size the CSV is the file to use. Set from bench/export_bench.py, where
-# this many deals take about 5 s to write.
-EXCEL_MAX_ROWS = 50_000
+# The most deals the Excel download holds. Excel itself takes 1,048,576 rows, but
+# openpyxl writes a workbook cell by cell (12 to 25 cells a deal, about 0.18 s per
+# 1,000 deals here), and Excel opens it the same way: past this size the CSV is the
+# file to use. From bench/export_bench.py at 100,000 articles on a 2-core machine:
+# 25,000 deals in about 4.6 s and 30 MB besides the file (50,000 took 9 s).
+EXCEL_MAX_ROWS = 25_000
 
 
 def excel_limit_note(rows: int) -> str | None:
