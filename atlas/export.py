@@ -15,6 +15,13 @@ the middle of fields and mean nothing, the row is cut at every ``;``, and
 ``"Weekly;-2+3"`` would give a cell ``-2+3``; written ``"Weekly;'-2+3"`` it gives
 ``'-2+3``, text. The Excel workbook holds every text cell as text (never a
 formula), so only a cell's start gets the apostrophe there.
+
+Both files are made a piece of ``EXPORT_CHUNK_ROWS`` deals at a time
+(``deal_tables``): each piece is displayed, written and dropped before the next, so
+only the finished file grows with the deals. The workbook is written in openpyxl's
+write-only mode (each row goes to a temporary file, no cell stays in memory) and
+holds at most ``EXCEL_MAX_ROWS`` deals: openpyxl writes cells one by one, and past
+that size the CSV is the file to use.
 """
 
 from __future__ import annotations
@@ -23,15 +30,21 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A formula character starting the cell or any piece a "," or ";" cuts off from it.
 _PIECE_FORMULA = re.compile(r"(^|[,;])( *)(?=[=+\-@\t\r])")
+# The same for RE2 (pyarrow's regular expressions, no look-ahead): the formula
+# character is matched and written back after the apostrophe.
+_PIECE_FORMULA_RE2 = r"(^|[,;])( *)([=+\-@\t\r])"
 _MAX_COLUMN_WIDTH = 80
 
 
@@ -50,11 +63,20 @@ def neutralise_csv_formula(value: object) -> object:
     return value
 
 
-def _safe_table(table: pd.DataFrame, neutralise=neutralise_formula) -> pd.DataFrame:
+def _neutralise_csv_column(values: pd.Series) -> pd.Series:
+    """``neutralise_csv_formula`` for every cell: in one pass of pyarrow's regular
+    expressions for a column of Arrow strings (as the display's text columns are),
+    cell by cell in Python for any other column."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.str.replace(_PIECE_FORMULA_RE2, r"\1\2'\3", regex=True)
+    return values.map(neutralise_csv_formula)
+
+
+def _safe_csv_table(table: pd.DataFrame) -> pd.DataFrame:
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+            safe[column] = _neutralise_csv_column(safe[column])
     return safe
 
 
@@ -170,20 +192,102 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def deals_to_csv(table: pd.DataFrame) -> bytes:
-    """The displayed deals table as UTF-8 CSV (with a byte-order mark so Excel
-    reads accents and Japanese names correctly), formulas neutralised, every text
-    field quoted (numbers are not, so a spreadsheet still reads them as numbers)."""
-    safe = _safe_table(table, neutralise_csv_formula)
-    return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
+# Rows per piece of a download: the table of each piece is built, written and dropped
+# before the next, so an export's working memory does not grow with the deals.
+EXPORT_CHUNK_ROWS = 10_000
+
+# The most deals the Excel download holds. Excel itself takes 1,048,576 rows, but
+# openpyxl writes a workbook cell by cell (12 to 25 cells a deal, about 0.18 s per
+# 1,000 deals here), and Excel opens it the same way: past this size the CSV is the
+# file to use. From bench/export_bench.py at 100,000 articles on a 2-core machine:
+# 25,000 deals in about 4.6 s and 30 MB besides the file (50,000 took 9 s).
+EXCEL_MAX_ROWS = 25_000
+
+
+def excel_limit_note(rows: int) -> str | None:
+    """What the Deals page says when ``rows`` deals are more than the Excel download
+    holds; None when they fit."""
+    if rows <= EXCEL_MAX_ROWS:
+        return None
+    return (
+        f"The Excel download holds up to {EXCEL_MAX_ROWS:,} deals and these are "
+        f"{rows:,}: narrow the filters or the search, or download the CSV, which holds "
+        "them all."
+    )
+
+
+def deal_tables(
+    deals: pd.DataFrame,
+    display: Callable[[pd.DataFrame], pd.DataFrame],
+    *,
+    chunk_rows: int = EXPORT_CHUNK_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """The download of ``deals`` a piece at a time: ``with_deal_details(display(piece),
+    piece)`` for every ``chunk_rows`` deals in order, ``display`` being the page's
+    table (``components.tables.deals_display``). No deals give one empty piece, so the
+    file still has its header."""
+    for start in range(0, max(len(deals), 1), chunk_rows):
+        piece = deals.iloc[start : start + chunk_rows]
+        yield with_deal_details(display(piece), piece)
+
+
+def _pieces(tables: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterable[pd.DataFrame]:
+    return [tables] if isinstance(tables, pd.DataFrame) else tables
+
+
+def _whole_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Figures with a fraction kept as they are and whole ones as integers, cell by
+    cell: a piece of a download whose figures happen to be whole must not write
+    ``40000000`` where another writes ``40000000.0``."""
+    # The figures of deal_details_table (nullable Float64, Int64 when a piece has only
+    # whole ones); a float column of the display (Confidence) is left as it is.
+    floats = [c for c in table.columns if isinstance(table[c].dtype, pd.Float64Dtype)]
+    if not floats:
+        return table
+    table = table.copy()
+    for column in floats:
+        table[column] = pd.Series(
+            [
+                None if _missing(v) or v is pd.NA else int(v) if v.is_integer() else v
+                for v in table[column].astype(object).tolist()
+            ],
+            index=table.index,
+            dtype=object,
+        )
+    return table
+
+
+def iter_deals_csv(tables: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterator[bytes]:
+    """The deals tables (one, or the pieces of ``deal_tables``) as one CSV, a piece's
+    bytes at a time: UTF-8 with a byte-order mark (so Excel reads accents and
+    Japanese names correctly), formulas neutralised, every text field quoted (numbers
+    are not, so a spreadsheet still reads them as numbers)."""
+    for index, table in enumerate(_pieces(tables)):
+        safe = _whole_numbers(_safe_csv_table(table))
+        text = safe.to_csv(index=False, header=index == 0, quoting=csv.QUOTE_NONNUMERIC)
+        yield text.encode("utf-8-sig" if index == 0 else "utf-8")
+
+
+def deals_to_csv(tables: pd.DataFrame | Iterable[pd.DataFrame]) -> bytes:
+    """``iter_deals_csv`` gathered into bytes (what ``st.download_button`` takes);
+    the pieces are dropped as they are written."""
+    buffer = io.BytesIO()
+    for piece in iter_deals_csv(tables):
+        buffer.write(piece)
+    return buffer.getvalue()
+
+
+def _excel_text(value: str) -> str:
+    # openpyxl refuses control characters; they carry nothing a reader needs. They go
+    # before the formula guard looks, so "\x01=1+1" cannot become a formula "=1+1".
+    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def _excel_value(value: object) -> object:
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return None
     if isinstance(value, str):
-        # openpyxl refuses control characters; they carry nothing a reader needs.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return _excel_text(value)
     if hasattr(value, "item"):  # numpy scalars -> Python numbers
         return value.item()
     return value
@@ -210,33 +314,77 @@ def _excel_date(value: object) -> tuple[dt.date, str] | None:
     return day, _DATE_FORMATS[len(parts)]
 
 
-def deals_to_excel(table: pd.DataFrame, *, sheet_name: str = "Deals") -> bytes:
-    """The displayed deals table as an .xlsx workbook: one sheet, a frozen
-    header row, readable column widths, formulas neutralised and every text
-    cell stored as text."""
-    safe = _safe_table(table)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_name[:31]
-    sheet.append([str(c) for c in safe.columns])
-    for row in safe.itertuples(index=False, name=None):
-        sheet.append([_excel_value(v) for v in row])
-    date_column = list(safe.columns).index("Date") if "Date" in safe.columns else None
-    for row in sheet.iter_rows(min_row=2):
-        for index, cell in enumerate(row):
-            if index == date_column and (found := _excel_date(cell.value)):
-                cell.value, cell.number_format = found
-            elif isinstance(cell.value, str):
-                # Belt and braces: never let openpyxl store a string as a formula.
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(safe.columns, start=1):
-        longest = max(
-            [len(str(column))] + [len(str(v)) for v in safe[column].head(200) if v is not None]
-        )
-        sheet.column_dimensions[get_column_letter(index)].width = min(
-            _MAX_COLUMN_WIDTH, max(8, longest + 2)
-        )
+class ExcelTooLarge(ValueError):
+    """More deals than the Excel download holds (``EXCEL_MAX_ROWS``)."""
+
+
+def _excel_column(values: pd.Series) -> list:
+    """A column's cells as openpyxl writes them; an empty text is no cell at all (None),
+    which openpyxl skips: at 20 cells a deal, every cell left out counts."""
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        return [(_excel_text(v) or None) if isinstance(v, str) else _excel_value(v) for v in values]
+    return [_excel_value(v) for v in values.tolist()]
+
+
+def write_deals_excel(
+    tables: pd.DataFrame | Iterable[pd.DataFrame],
+    file: BinaryIO,
+    *,
+    sheet_name: str = "Deals",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> int:
+    """Write the deals tables (one, or the pieces of ``deal_tables``) to ``file`` as an
+    .xlsx workbook, in constant memory (openpyxl's write-only mode streams each row
+    to disk): one sheet, a frozen header row, column widths read off the first rows,
+    formulas neutralised, every text cell stored as text, dates as date cells.
+    Returns the rows written; raises ``ExcelTooLarge`` past ``max_rows``."""
+    if isinstance(tables, pd.DataFrame) and len(tables) > max_rows:
+        raise ExcelTooLarge(f"{len(tables):,} deals; the Excel download holds {max_rows:,}")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])
+    rows = 0
+    for index, table in enumerate(_pieces(tables)):
+        rows += len(table)
+        if rows > max_rows:
+            # Ends openpyxl's row writer and removes its temporary file.
+            workbook.save(io.BytesIO())
+            raise ExcelTooLarge(f"{rows:,} deals or more; the Excel download holds {max_rows:,}")
+        columns = list(table.columns)
+        if index == 0:
+            # Widths and panes go before the first row: write-only sheets cannot go back.
+            for number, column in enumerate(columns, start=1):
+                shown = [len(str(c)) for c in _excel_column(table[column].head(200)) if c]
+                longest = max([len(str(column)), *shown])
+                width = min(_MAX_COLUMN_WIDTH, max(8, longest + 2))
+                sheet.column_dimensions[get_column_letter(number)].width = width
+            sheet.freeze_panes = "A2"
+            sheet.append([str(c) for c in columns])
+        cells = [_excel_column(table[column]) for column in columns]
+        if "Date" in columns:
+            at = columns.index("Date")
+            cells[at] = [_excel_date_cell(sheet, v) for v in cells[at]]
+        for row in zip(*cells, strict=True):
+            sheet.append(row)
+    workbook.save(file)
+    return rows
+
+
+def _excel_date_cell(sheet, value: object) -> object:
+    found = _excel_date(value)
+    if found is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=found[0])
+    cell.number_format = found[1]
+    return cell
+
+
+def deals_to_excel(
+    tables: pd.DataFrame | Iterable[pd.DataFrame],
+    *,
+    sheet_name: str = "Deals",
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> bytes:
+    """``write_deals_excel`` into bytes (what ``st.download_button`` takes)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_deals_excel(tables, buffer, sheet_name=sheet_name, max_rows=max_rows)
     return buffer.getvalue()

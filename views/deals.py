@@ -4,9 +4,9 @@ filtered view in CSV or Excel."""
 
 import streamlit as st
 
-from atlas.export import deals_to_csv, deals_to_excel, search_deals, with_deal_details
-from components import curation, data, filters, page, urlstate
-from components.tables import MAX_TABLE_ROWS, deals_display, deals_table
+from atlas.export import search_deals
+from components import curation, data, downloads, filters, page, urlstate
+from components.tables import MAX_TABLE_ROWS, deals_table
 
 
 def _search(deals, query):
@@ -45,26 +45,8 @@ if found.empty:
 # tall as its rows (plus the header), up to 560 px.
 deals_table(found, key="deals_table", height=min(560, 35 * (len(found) + 1) + 3))
 
-# Every matching row (not only those the table shows), generated on click.
-left, right, _ = st.columns([1, 1, 3])
-left.download_button(
-    "Download CSV",
-    data=lambda: deals_to_csv(with_deal_details(deals_display(found), found)),
-    file_name="partnership-atlas-deals.csv",
-    mime="text/csv",
-    key="deals_download_csv",
-    on_click="ignore",
-    icon=":material/download:",
-)
-right.download_button(
-    "Download Excel",
-    data=lambda: deals_to_excel(with_deal_details(deals_display(found), found)),
-    file_name="partnership-atlas-deals.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="deals_download_excel",
-    on_click="ignore",
-    icon=":material/download:",
-)
+# Every matching row (not only those the table shows), made only on a click.
+downloads.deal_downloads(found, key="deals_download")
 
 with st.expander("Correct a deal", icon=":material/edit:"):
     labels = data.derived("deals.correctable", _correctable, current, query)
