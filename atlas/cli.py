@@ -138,14 +138,14 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     one, and its progress shows in the app. In the foreground here, or in a worker
     with ``--background``."""
     from atlas.ingest import os_user
-    from atlas.jobs import REEXTRACT, spawn_worker, start_job
+    from atlas.jobs import REEXTRACT, launch, start_job
     from atlas.store import open_store
 
     engine = open_store(args.db)
     _refuse_read_only(engine, "be re-extracted")
     job = start_job(engine, REEXTRACT, started_by=os_user())
     if args.background:
-        spawn_worker(engine, job.id)
+        launch(engine, job.id)
         print(f"job {job.id} started in the background; follow it: python -m atlas jobs status")
         return 0
     return _run_in_foreground(engine, job.id, quiet=args.quiet, processes=args.processes)
@@ -167,17 +167,16 @@ def _run_in_foreground(engine, job_id: int, *, quiet: bool, processes: int) -> i
 
 def cmd_jobs(args: argparse.Namespace) -> int:
     """List jobs, show one, cancel or resume one, or run one (the worker's entry)."""
-    from atlas.ingest import os_user
     from atlas.jobs import (
         JobRefused,
         active_job,
         cancel_job,
         get_job,
         latest_job,
+        launch,
         list_jobs,
         resume_job,
         run_job,
-        spawn_worker,
     )
     from atlas.store import open_store
 
@@ -213,11 +212,13 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         print(f"job {job.id}: " + ("asked to stop" if job.running else job.status))
         return 0
     # resume
+    from atlas.ingest import os_user  # (loads spaCy's modules: not for list and status)
+
     _refuse_read_only(engine, "resume a job")
     job = resume_job(engine, job.id, started_by=os_user())
     if args.foreground:
         return _run_in_foreground(engine, job.id, quiet=False, processes=args.processes)
-    spawn_worker(engine, job.id)
+    launch(engine, job.id)
     print(f"job {job.id} resumed in the background; follow it: python -m atlas jobs status")
     return 0
 

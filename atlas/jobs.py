@@ -52,6 +52,9 @@ HEARTBEAT_S = 10
 START_TIMEOUT_S = 120  # a claimed job whose worker has not begun by then is dead
 PROGRESS_EVERY_S = 1.0  # the row's progress is written at most this often
 ARTICLES_FILE = "articles.jsonl"
+# An upload of more articles than this runs as a job; fewer are extracted in the page
+# (seconds, with the model the app holds already, and the result shown at once).
+INLINE_ARTICLES = 50
 
 # PostgreSQL advisory locks: the claim (one key) and each worker's liveness (per job).
 _CLAIM_LOCK = 0x6A6F6273  # "jobs"
@@ -444,6 +447,16 @@ def spawn_worker(engine: Engine, job_id: int) -> subprocess.Popen:
     return child
 
 
+def launch(engine: Engine, job_id: int) -> subprocess.Popen:
+    """``spawn_worker``; a worker that cannot be started fails its job (so the store
+    is not held) and raises JobRefused saying why."""
+    try:
+        return spawn_worker(engine, job_id)
+    except OSError as error:
+        _finish(engine, job_id, FAILED, f"the worker could not start: {error}")
+        raise JobRefused(f"the worker could not start: {error}") from error
+
+
 class _Reporter:
     """Writes a job's progress into its row (at most every ``PROGRESS_EVERY_S``),
     beats its heart, and tells the worker when it is asked to stop."""
@@ -541,8 +554,8 @@ def run_job(
             .values(host=_host(), pid=os.getpid(), phase="loading the language model")
         )
     holder = _hold_alive_lock(engine, job_id)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         with _Reporter(engine, job_id) as reporter:
 
@@ -577,6 +590,8 @@ def run_job(
     finally:
         if holder is not None:
             holder.close()
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     return get_job(engine, job_id)
 
 
