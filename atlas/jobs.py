@@ -444,6 +444,10 @@ def spawn_worker(engine: Engine, job_id: int) -> subprocess.Popen:
             start_new_session=True,
         )
     _children.append(child)
+    # The worker's pid at once: the claim's starter (a CLI that returns now) may end
+    # before the worker takes the job over.
+    with engine.begin() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(pid=child.pid))
     return child
 
 
