@@ -591,6 +591,8 @@ def run_job(
                 raise
             else:
                 _finish(engine, job_id, FINISHED, message)
+                # An upload's articles are stored now; the copy handed over is not kept.
+                (job_folder(engine, job_id) / ARTICLES_FILE).unlink(missing_ok=True)
     finally:
         if holder is not None:
             holder.close()

@@ -204,6 +204,7 @@ def test_an_upload_job_ingests_its_articles_and_skips_them_the_second_time(
     assert done.status == jobs.FINISHED and (done.done, done.total) == (4, 4)
     assert done.message.startswith("ingested 4, duplicates skipped 0")
     assert store.counts(engine)["articles"] == 4
+    assert not (jobs.job_folder(engine, job.id) / jobs.ARTICLES_FILE).exists()  # not kept
     again = jobs.start_upload_job(engine, articles, label="again", started_by="dan")
     assert jobs.run_job(
         engine, again.id, extractor=rules_extractor, n_process=1
