@@ -9,6 +9,7 @@ import streamlit as st
 
 from atlas.highlight import markdown_text
 from components import data, editing, filters, saved_views
+from components import jobs as background_jobs
 
 started = time.perf_counter()
 presenting = filters.presenter_requested()
@@ -39,6 +40,8 @@ page = st.navigation(PAGES, position="top" if presenting else "sidebar")
 if problem := data.store_problem():
     st.error(f"The store cannot be opened: {markdown_text(problem)}", icon=":material/error:")
     st.stop()
+with st.sidebar:  # a running job's progress, on every page (it refreshes itself)
+    background_jobs.progress_line()
 filters.sidebar(data.filter_choices())
 editing.sidebar()
 filters.apply_presenter_style()

@@ -1,4 +1,4 @@
-"""``python -m atlas``: ingest, extract, evaluate, re-extract and stats."""
+"""``python -m atlas``: ingest, extract, evaluate, re-extract, jobs and stats."""
 
 from __future__ import annotations
 
@@ -134,24 +134,99 @@ def _prepare_dashboard(engine, *, quiet: bool) -> None:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from atlas.extract import Extractor
-    from atlas.ingest import os_user, reextract_all
+    """Re-extraction is a job (``atlas.jobs``): it holds the store against a second
+    one, and its progress shows in the app. In the foreground here, or in a worker
+    with ``--background``."""
+    from atlas.ingest import os_user
+    from atlas.jobs import REEXTRACT, launch, start_job
     from atlas.store import open_store
 
     engine = open_store(args.db)
     _refuse_read_only(engine, "be re-extracted")
-    with tqdm(unit="article", desc="re-extract", file=sys.stderr, disable=args.quiet) as bar:
+    job = start_job(engine, REEXTRACT, started_by=os_user())
+    if args.background:
+        launch(engine, job.id)
+        print(f"job {job.id} started in the background; follow it: python -m atlas jobs status")
+        return 0
+    return _run_in_foreground(engine, job.id, quiet=args.quiet, processes=args.processes)
+
+
+def _run_in_foreground(engine, job_id: int, *, quiet: bool, processes: int) -> int:
+    from atlas.jobs import FINISHED, run_job
+
+    with tqdm(unit="article", desc="re-extract", file=sys.stderr, disable=quiet) as bar:
 
         def progress(done: int, total: int, _name: str) -> None:
-            bar.total = total
+            bar.total = total or None
             bar.update(done - bar.n)
 
-        count = reextract_all(
-            engine, extractor=Extractor(), progress=progress, started_by=os_user()
-        )
-    print(f"re-extracted {count} articles")
-    _prepare_dashboard(engine, quiet=args.quiet)
+        job = run_job(engine, job_id, n_process=processes, progress=progress)
+    print(job.line())
+    return 0 if job.status == FINISHED else 1
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """List jobs, show one, cancel or resume one, or run one (the worker's entry)."""
+    from atlas.jobs import (
+        JobRefused,
+        active_job,
+        cancel_job,
+        get_job,
+        latest_job,
+        launch,
+        list_jobs,
+        resume_job,
+        run_job,
+    )
+    from atlas.store import open_store
+
+    engine = open_store(args.db)
+    action = args.action or "list"
+    if action == "list":
+        found = list_jobs(engine, limit=args.limit)
+        if not found:
+            print("no jobs yet")
+        for job in found:
+            print(_job_row(job))
+        return 0
+    if action == "run":
+        if args.id is None:
+            raise JobRefused("which job? python -m atlas jobs run ID")
+        run_job(engine, args.id, n_process=args.processes)
+        return 0
+    if args.id is None:
+        job = active_job(engine) if action == "cancel" else latest_job(engine)
+        if job is None:
+            print("no job is running" if action == "cancel" else "no jobs yet")
+            return 1 if action == "cancel" else 0
+    else:
+        job = get_job(engine, args.id)
+        if job is None:
+            raise JobRefused(f"there is no job {args.id}")
+    if action == "status":
+        print(_job_row(job))
+        print(f"  {job.line()}")
+        return 0
+    if action == "cancel":
+        job = cancel_job(engine, job.id)
+        print(f"job {job.id}: " + ("asked to stop" if job.running else job.status))
+        return 0
+    # resume
+    from atlas.ingest import os_user  # (loads spaCy's modules: not for list and status)
+
+    _refuse_read_only(engine, "resume a job")
+    job = resume_job(engine, job.id, started_by=os_user())
+    if args.foreground:
+        return _run_in_foreground(engine, job.id, quiet=False, processes=args.processes)
+    launch(engine, job.id)
+    print(f"job {job.id} resumed in the background; follow it: python -m atlas jobs status")
     return 0
+
+
+def _job_row(job) -> str:
+    who = f" by {job.started_by}" if job.started_by else ""
+    progress = f"{job.done:,}/{job.total:,}" if job.total else f"{job.done:,}"
+    return f"{job.id:>4}  {job.kind:<9} {job.status:<11} {progress:>15}  {job.started_at}{who}"
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -299,7 +374,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-run extraction over every stored article (after a lexicon or model change)",
     )
     reextract.add_argument("--quiet", action="store_true")
+    reextract.add_argument(
+        "--background",
+        action="store_true",
+        help="run as a background job and return (python -m atlas jobs shows it)",
+    )
+    reextract.add_argument("--processes", type=int, default=2, help="extraction processes")
     reextract.set_defaults(func=cmd_reextract)
+
+    jobs = sub.add_parser(
+        "jobs",
+        help="background jobs (re-extraction, large uploads, feed reads): list, status, "
+        "cancel, resume",
+    )
+    jobs.add_argument(
+        "action",
+        nargs="?",
+        choices=["list", "status", "cancel", "resume", "run"],
+        help="list (default); status, cancel [ID] (default: the latest / running job); "
+        "resume ID; run ID (the worker itself)",
+    )
+    jobs.add_argument("id", nargs="?", type=int)
+    jobs.add_argument("--limit", type=int, default=20, help="jobs listed")
+    jobs.add_argument("--processes", type=int, default=2, help="extraction processes")
+    jobs.add_argument("--foreground", action="store_true", help="resume here with a progress bar")
+    jobs.set_defaults(func=cmd_jobs)
 
     extract = sub.add_parser("extract", help="print extraction results without touching the store")
     extract.add_argument("paths", nargs="+")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from atlas.corpus import read_corpus
 from atlas.corrections import record_addresses
@@ -27,10 +27,12 @@ from atlas.store import (
     UPDATED,
     IngestSummary,
     add_to_run,
+    articles,
     finish_run,
     ingest_runs,
     save_extraction,
     start_run,
+    stored_articles,
     stored_fingerprints,
 )
 
@@ -324,30 +326,75 @@ def _end_interrupted(engine: Engine, run_id: int, summary: IngestSummary) -> Non
         pass
 
 
+# Articles read from the store at once by a re-extraction (not all 100,000).
+REEXTRACT_CHUNK = 200
+
+
+def articles_to_reextract(
+    engine: Engine, *, fingerprint: str, since_run: int | None = None
+) -> tuple[list[str], int]:
+    """The ids of the stored articles a re-extraction has still to do, and how many
+    articles the store holds. ``since_run`` is the first ingest run of a re-extraction
+    that was stopped: an article that run or a later one stored under ``fingerprint``
+    is done (resuming after a kill), one stored before it or under another lexicon
+    or model is not."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(articles.c.id, articles.c.ingest_run_id, articles.c.lexicon_fingerprint)
+        ).all()
+    todo = sorted(
+        row.id
+        for row in rows
+        if since_run is None
+        or row.lexicon_fingerprint != fingerprint
+        or (row.ingest_run_id or 0) < since_run
+    )
+    return todo, len(rows)
+
+
 def reextract_all(
     engine: Engine,
     *,
     extractor: Extractor,
     progress: Progress | None = None,
     started_by: str | None = None,
+    n_process: int = 1,
+    batch_size: int = 32,
+    since_run: int | None = None,
+    on_run: Callable[[int], None] | None = None,
 ) -> int:
     """Run extraction again over every stored article (after a lexicon or model change);
-    corrections live apart and apply to the new result. Returns the count."""
-    from atlas.store import stored_articles
+    corrections live apart and apply to the new result. Returns the count re-extracted.
 
-    articles = stored_articles(engine)
+    Articles are read from the store ``REEXTRACT_CHUNK`` at a time as extraction
+    needs them, so memory does not grow with the store. ``since_run`` resumes a
+    stopped re-extraction (``articles_to_reextract``); ``progress(done, total, name)``
+    then counts the articles done before from the start. ``on_run(run_id)`` is told
+    the ingest run this re-extraction records (a job keeps the first to resume by)."""
+    todo, total = articles_to_reextract(
+        engine, fingerprint=extractor.fingerprint, since_run=since_run
+    )
+    already = total - len(todo)
     summary = IngestSummary(rejected=[])
     record_addresses(engine)  # older corrections learn their deal's address first
     run_id = start_run(engine)
     _sign_run(engine, run_id, started_by)
+    if on_run:
+        on_run(run_id)
+
+    def stored() -> Iterator[Article]:
+        for start in range(0, len(todo), REEXTRACT_CHUNK):
+            yield from stored_articles(engine, todo[start : start + REEXTRACT_CHUNK])
+
     try:
-        for done, result in enumerate(extractor.extract_many(articles), start=1):
+        results = extractor.extract_many(stored(), n_process=n_process, batch_size=batch_size)
+        for done, result in enumerate(results, start=already + 1):
             outcome = save_extraction(
                 engine, result, fingerprint=extractor.fingerprint, run_id=run_id
             )
             _count(summary, outcome)
             if progress:
-                progress(done, len(articles), result.article.title or result.article.file)
+                progress(done, total, result.article.title or result.article.file)
     except BaseException:
         _end_interrupted(engine, run_id, summary)
         raise

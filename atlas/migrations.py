@@ -6,7 +6,8 @@ release's schema; it has no step of its own. Version 2 adds the change counter
 ``data_state``; version 3 the store's random id (``data_state.store_id``) and each
 ingest run's status, host and process id; version 4 who made and undid each
 correction and who started each run; version 5 each deal's role, status, assets and
-terms; version 6 the table of saved views (``saved_views``). A brand-new database is built with ``create_all`` and stamped with
+terms; version 6 the table of saved views (``saved_views``); version 7 the table of
+background jobs (``jobs``, ``atlas/jobs.py``). A brand-new database is built with ``create_all`` and stamped with
 the latest version, so ``atlas/store.py``'s table definitions must always describe
 the latest schema.
 
@@ -45,6 +46,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Engine,
     Integer,
@@ -69,6 +71,30 @@ _DATA_STATE_V2 = Table(
     MetaData(),
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("generation", BigInteger, nullable=False),
+)
+
+# ``jobs`` as version 7 made it.
+_JOBS_V7 = Table(
+    "jobs",
+    MetaData(),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("label", Text),
+    Column("params_json", Text, nullable=False, default="{}"),
+    Column("status", String(16), nullable=False),
+    Column("phase", String(32)),
+    Column("total", Integer),
+    Column("done", Integer, nullable=False, default=0),
+    Column("done_at_resume", Integer, nullable=False, default=0),
+    Column("started_at", String(32), nullable=False),
+    Column("resumed_at", String(32)),
+    Column("updated_at", String(32)),
+    Column("finished_at", String(32)),
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("started_by", String(100)),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("message", Text),
 )
 
 # ``saved_views`` as version 6 made it.
@@ -158,6 +184,12 @@ def add_saved_views(conn: Connection) -> None:
     _SAVED_VIEWS_V6.create(conn, checkfirst=True)
 
 
+def add_jobs(conn: Connection) -> None:
+    """Version 7: long work run by a worker process (``atlas/jobs.py``): re-extraction,
+    large uploads, feed refreshes. A new, empty table."""
+    _JOBS_V7.create(conn, checkfirst=True)
+
+
 # (version, step bringing version - 1 to version). Version 1 is create_all's schema
 # of the first release.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -167,6 +199,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (4, add_editors),
     (5, add_deal_details),
     (6, add_saved_views),
+    (7, add_jobs),
 )
 
 # Any constant will do: PostgreSQL advisory locks are keyed by a number.

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -48,6 +48,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -96,6 +97,33 @@ ingest_runs = Table(
     Column("pid", Integer),
     # Who started the run (version 4): the unlocked editor, or the OS user for the CLI.
     Column("started_by", String(100)),
+)
+
+# Long work run by a worker process (version 7, ``atlas/jobs.py``): re-extraction, a
+# large upload, a feed refresh. At most one runs per store; ``done`` of ``total``
+# articles, rewritten as it goes, is the progress every page and ``python -m atlas
+# jobs`` show. ``label`` may hold a feed's title or an upload's file names: untrusted.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("label", Text),
+    Column("params_json", Text, nullable=False, default="{}"),
+    Column("status", String(16), nullable=False),
+    Column("phase", String(32)),
+    Column("total", Integer),
+    Column("done", Integer, nullable=False, default=0),
+    Column("done_at_resume", Integer, nullable=False, default=0),
+    Column("started_at", String(32), nullable=False),
+    Column("resumed_at", String(32)),
+    Column("updated_at", String(32)),
+    Column("finished_at", String(32)),
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("started_by", String(100)),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("message", Text),
 )
 
 articles = Table(
@@ -1443,17 +1471,18 @@ def article_text(engine: Engine, article_id: str) -> str | None:
         ).scalar_one_or_none()
 
 
-def stored_articles(engine: Engine) -> list[Article]:
-    """Every stored article rebuilt from the store (for re-extraction)."""
+def stored_articles(engine: Engine, ids: Sequence[str] | None = None) -> list[Article]:
+    """Every stored article (or those of ``ids``) rebuilt from the store (for re-extraction)."""
     from atlas.models import ArticleItem
 
+    chosen = articles.c.id.in_(list(ids)) if ids is not None else true()
     with engine.connect() as conn:
-        rows = conn.execute(select(articles)).mappings().all()
+        rows = conn.execute(select(articles).where(chosen)).mappings().all()
         item_rows = (
             conn.execute(
-                select(article_items).order_by(
-                    article_items.c.article_id, article_items.c.item_index
-                )
+                select(article_items)
+                .where(article_items.c.article_id.in_(list(ids)) if ids is not None else true())
+                .order_by(article_items.c.article_id, article_items.c.item_index)
             )
             .mappings()
             .all()

@@ -26,7 +26,10 @@ from atlas.ingest import (
     read_uploads,
     upload_size_problem,
 )
+from atlas.jobs import FEEDS, INLINE_ARTICLES, UPLOAD
+from atlas.models import Article, Rejection
 from components import data, editing
+from components import jobs as background_jobs
 from components.tables import article_link, deals_table
 
 st.title("Add articles")
@@ -39,11 +42,26 @@ locked = editing.locked_note()
 
 
 def run_ingest(records, *, label: str) -> None:
-    """Extract with progress, store, then report and refresh every page's data."""
+    """Extract with progress, store, then report and refresh every page's data; more
+    than ``INLINE_ARTICLES`` articles go to a background job instead."""
     started_by = editing.require()
     records = list(records)
     if not records:
         st.warning("Nothing to ingest.")
+        return
+    articles = [r for r in records if isinstance(r, Article)]
+    if len(articles) > INLINE_ARTICLES:
+        rejected = [(r.path, r.reason) for r in records if isinstance(r, Rejection)]
+        st.session_state["add_last_report"] = {
+            "line": f"{len(articles):,} articles handed to a background job; "
+            f"rejected {len(rejected)}",
+            "rejected": rejected,
+            "article_ids": [],
+        }
+        # Redrawn at the end of this run, once the caller has recorded what it needs.
+        st.session_state["add_job_started"] = background_jobs.start(
+            UPLOAD, started_by=started_by, label=label, articles=articles
+        )
         return
     with st.status(f"Extracting {markdown_text(label)} ...", expanded=True) as status:
         bar = st.progress(0.0, text="Loading the language model ...")
@@ -77,6 +95,13 @@ def run_ingest(records, *, label: str) -> None:
     }
 
 
+def read_feeds(feeds: list[dict], *, by: str | None, label: str) -> None:
+    """Fetch, read and ingest feeds in a background job (one at a time per store)."""
+    if background_jobs.start(FEEDS, started_by=by, label=label, params={"feeds": feeds}):
+        st.rerun()
+
+
+background_jobs.panel(UPLOAD, key="add_upload_job", locked=locked)
 upload_tab, paste_tab, feed_tab = st.tabs(["Upload files", "Paste text", "Feeds"])
 
 with upload_tab:
@@ -137,6 +162,9 @@ with feed_tab:
     if add and feed_url.strip():
         editing.require()
         feed_id = add_feed(data.engine(), feed_url)
+        # A new feed is fetched here (one bounded fetch, its error said at once) and its
+        # articles go through run_ingest: a long feed becomes a background job.
+        # Refreshing saved feeds is a job whole (below).
         try:
             with st.spinner("Fetching the feed ..."):
                 parsed = parse_feed(fetch_feed(feed_url.strip()), source_url=feed_url.strip())
@@ -170,6 +198,18 @@ with feed_tab:
     feeds = list_feeds(data.engine())
     if feeds:
         st.subheader("Saved feeds")
+        background_jobs.panel(FEEDS, key="add_feeds_job", locked=locked)
+        if st.button(
+            "Refresh all feeds",
+            key="add_feeds_refresh_all",
+            disabled=locked,
+            icon=":material/sync:",
+        ):
+            read_feeds(
+                [{"id": f["id"], "url": f["url"]} for f in feeds],
+                by=editing.require(),
+                label=f"{len(feeds)} feeds",
+            )
         for feed in feeds:
             cols = st.columns([5, 1, 1])
             cols[0].text(
@@ -178,24 +218,18 @@ with feed_tab:
                 )
             )
             if cols[1].button("Refresh", key=f"add_feed_refresh_{feed['id']}", disabled=locked):
-                editing.require()
-                try:
-                    parsed = parse_feed(fetch_feed(feed["url"]), source_url=feed["url"])
-                except FeedError as error:
-                    record_refresh(data.engine(), feed["id"], title=None, result=f"failed: {error}")
-                    st.error(f"{markdown_text(feed['url'])}: {markdown_text(error)}")
-                else:
-                    run_ingest(parsed.records, label=parsed.title or feed["url"])
-                    record_refresh(
-                        data.engine(),
-                        feed["id"],
-                        title=parsed.title,
-                        result=st.session_state["add_last_report"]["line"],
-                    )
+                read_feeds(
+                    [{"id": feed["id"], "url": feed["url"]}],
+                    by=editing.require(),
+                    label=feed["title"] or feed["url"],
+                )
             if cols[2].button("Remove", key=f"add_feed_remove_{feed['id']}", disabled=locked):
                 editing.require()
                 remove_feed(data.engine(), feed["id"])
                 st.rerun()
+
+if st.session_state.pop("add_job_started", False):
+    st.rerun()  # the job's line in the sidebar and its panel above
 
 report = st.session_state.get("add_last_report")
 if report:

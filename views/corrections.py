@@ -5,11 +5,12 @@ import streamlit as st
 from atlas.corrections import undo_correction
 from atlas.export import search_deals
 from atlas.highlight import markdown_text
-from atlas.ingest import reextract_all
+from atlas.jobs import REEXTRACT
 from atlas.lexicon import LexiconError, add_organisation_entry, load_lexicon
 from atlas.models import ORG_KINDS
 from atlas.query import DealFilters
 from components import curation, data, editing, empty
+from components import jobs as background_jobs
 
 MAX_CHOICES = 500  # deals offered in the select box; a search narrows a big store
 
@@ -131,25 +132,16 @@ with lexicon_tab:
                 st.success(
                     f"Added {markdown_text(entry.name)} to the lexicon. Re-extract to apply it."
                 )
+    st.caption(
+        "Re-extraction runs in the background, on both cores: every page stays usable and "
+        "shows its progress in the sidebar; a stopped one can be resumed."
+    )
+    background_jobs.panel(REEXTRACT, key="corrections_reextract_job", locked=locked)
     if st.button(
         "Re-extract all articles",
         key="corrections_reextract",
         icon=":material/refresh:",
         disabled=locked,
     ):
-        started_by = editing.require()
-        with st.status("Re-extracting ...", expanded=True) as status:
-            bar = st.progress(0.0)
-            extractor = data.extractor()
-            count = reextract_all(
-                data.engine(),
-                extractor=extractor,
-                progress=lambda done, total, name: bar.progress(
-                    done / max(total, 1), text=f"{done} of {total}"
-                ),
-                started_by=started_by,
-            )
-            status.update(
-                label=f"Re-extracted {count} articles; corrections re-applied", state="complete"
-            )
-        data.clear_caches()
+        if background_jobs.start(REEXTRACT, started_by=editing.require()):
+            st.rerun()
