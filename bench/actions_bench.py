@@ -37,6 +37,10 @@ which is what AppTest itself costs.
   until the store holds them (should the upload become a background job), then the
   first visit of each page. Target: the next page ≤ 1 s over a blank page, the
   other pages still warm.
+- ``browser`` (not run by default): the filter change in headless Chromium against
+  ``streamlit run app.py``: a deal type picked in the sidebar's box (typed, Enter) on
+  each of the five pages; seconds until the server logged the run's end and until the
+  browser painted after it, and the server's own time of the run.
 
 Writes go to a copy of the store in a temporary folder (removed at the end); the
 store given is only read. Prints progress to stderr and one markdown table per
@@ -78,7 +82,8 @@ PAGES = [
 ]
 FILTER_PAGES = ["network", "timeline", "countries", "deals", "companies"]
 TARGET_OVER_BLANK_S = 1.0
-ACTIONS = ("filter", "search", "download", "correction", "upload")
+ACTIONS = ("filter", "search", "download", "correction", "upload", "browser")
+DEFAULT_ACTIONS = ACTIONS[:5]
 
 
 def say(message: str) -> None:
@@ -248,6 +253,108 @@ def filter_changes(app: App, blank: float) -> str:
             "|---|---|---|---|---|---|---|---|---|",
             *rows,
             f"\nworst filter change: {worst:.2f} s over a blank page",
+        ]
+    )
+
+
+def browser_filter_changes(db_url: str, types: list[str]) -> str:
+    """In headless Chromium against ``streamlit run app.py``: on each page of
+    FILTER_PAGES (opened by its address, then left to finish), one deal type picked in
+    the sidebar's "Deal types" box as a user picks it (typed, Enter); seconds from the
+    Enter until the server logged the run's end (``ATLAS_LOG_RUNS``) and until the
+    browser painted two frames after it (charts drawn), and the server's own time."""
+    import asyncio
+    import subprocess
+
+    from playwright.async_api import async_playwright
+
+    from bench.load_test import SHOWN_JS, server_runs, wait_until_healthy
+    from bench.pages_bench import DRAWN_JS
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
+
+    titles = {v: v.replace("_", " ").capitalize() for v in FILTER_PAGES}
+    port = free_port()
+    base = f"http://localhost:{port}"
+
+    def runs(path: str) -> list[float]:
+        return server_runs(log_path.read_text(errors="replace")).get(f"/{path}", [])
+
+    async def until_run(path: str, count: int) -> None:
+        while len(runs(path)) < count:
+            await asyncio.sleep(0.05)
+
+    async def drive() -> list[str]:
+        rows = []
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            # Nothing leaves localhost.
+            await context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(("http://localhost", "data:", "blob:"))
+                    else route.abort()
+                ),
+            )
+            page = await context.new_page()
+            for index, view in enumerate(FILTER_PAGES):
+                before = len(runs(view))
+                await page.goto(f"{base}/{view}", wait_until="commit")
+                await page.wait_for_function(
+                    SHOWN_JS, arg=titles[view], timeout=1_800_000, polling=100
+                )
+                await until_run(view, before + 1)
+                await page.wait_for_timeout(1000)
+                await page.evaluate(DRAWN_JS)
+                chosen = types[index % len(types)]
+                box = page.locator(
+                    '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+                ).filter(has_text="Deal types")
+                await box.locator("input").click()
+                await box.locator("input").fill(chosen)
+                count = len(runs(view))
+                started = time.monotonic()
+                await page.keyboard.press("Enter")
+                await until_run(view, count + 1)
+                finished = time.monotonic() - started
+                await page.wait_for_function(
+                    SHOWN_JS, arg=titles[view], timeout=1_800_000, polling=50
+                )
+                await page.evaluate(DRAWN_JS)
+                drawn = time.monotonic() - started
+                line = await page.get_by_text("Filtered to").first.inner_text()
+                if chosen not in line:
+                    raise SystemExit(f"{view}: the filter line says {line!r}, not {chosen}")
+                server = runs(view)[-1]
+                rows.append(f"| {view} | {chosen} | {finished:.2f} | {drawn:.2f} | {server:.2f} |")
+                say(f"browser: {rows[-1]}")
+            await browser.close()
+        return rows
+
+    with tempfile.TemporaryDirectory(prefix="atlas-actions-browser-") as tmp:
+        log_path = Path(tmp) / "streamlit.log"
+        with log_path.open("w") as log:
+            server = subprocess.Popen(
+                streamlit_command(port),
+                cwd=ROOT,
+                env={**os.environ, "ATLAS_DB_URL": db_url, "ATLAS_LOG_RUNS": "1"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                wait_until_healthy(base, server, log_path)
+                rows = asyncio.run(drive())
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+    return "\n".join(
+        [
+            "In Chromium: a deal type picked in the sidebar (typed, Enter), seconds from the "
+            "Enter (target: ≤ 1 s over a blank page)\n",
+            "| page | type | s to run finished | s to drawn | server run s |",
+            "|---|---|---|---|---|",
+            *rows,
         ]
     )
 
@@ -594,7 +701,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="SQLAlchemy URL or SQLite path of a store")
     parser.add_argument(
-        "--actions", default=",".join(ACTIONS), help=f"comma-separated, of {', '.join(ACTIONS)}"
+        "--actions",
+        default=",".join(DEFAULT_ACTIONS),
+        help=f"comma-separated, of {', '.join(ACTIONS)}",
     )
     parser.add_argument("--articles", type=int, default=50, help="articles in the upload")
     parser.add_argument("--seed", type=int, default=913, help="the upload's generator seed")
@@ -612,6 +721,12 @@ def main(argv: list[str] | None = None) -> int:
             if action in ("correction", "upload"):
                 url = private_copy(db, Path(tmp) / action)
             os.environ["ATLAS_DB_URL"] = url
+            if action == "browser":
+                from atlas.models import DEAL_TYPES
+
+                table = browser_filter_changes(url, list(DEAL_TYPES))
+                print(f"\n## filter change in the browser\n\n{table}\n", flush=True)
+                continue
             import streamlit as st
 
             st.cache_data.clear()
