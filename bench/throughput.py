@@ -76,6 +76,7 @@ def synthetic_corpus(articles: int, *, seed: int = 1) -> Path:
                 str(folder),
             ],
             check=True,
+            stdout=sys.stderr,  # its summary line is not part of the table
         )
         (folder / ".complete").write_text("")
     return folder / "articles"  # the ground truth sits beside it, in truth/
