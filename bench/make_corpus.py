@@ -15,7 +15,11 @@ alias in the organisation lexicon (exact and fuzzy) and against the other lexico
 a suffix such as Therapeutics, Bio, Capital or University. Countries, therapeutic areas and
 deal trigger phrases come from the lexicon (``data/lexicon`` or ``ATLAS_LEXICON_DIR``).
 Parties are drawn with Zipf-Mandelbrot weights: a few organisations make hundreds of deals,
-a long tail makes a handful. Articles of 250-400 words are dated 2016-2025 (some month- or
+a long tail makes a handful. Articles are as long as real ones (a log-normal fitted to the
+real dev articles' lengths: median about 400 words, a third over 800, up to 3,000), their
+sentences too (those without a deal lengthened by neutral clauses to lengths drawn from the
+real sentences': median 27 tokens, a tail past 100; ``bench/corpus_stats.py`` prints both
+distributions, real and generated). They are dated 2016-2025 (some month- or
 year-only, some undated; the date in a field, the URL or a dateline); about one in ten is a
 digest of 4-8 independent items (headline, optional date line, short paragraph), which
 ``atlas.corpus`` splits into items (each digest is checked with ``split_digest``).
@@ -482,6 +486,52 @@ NON_DEAL_SENTENCES = (
     "Analysts compared the {disease} pipeline of {c} with that of {d}.",
     "{c} and {d} both presented {disease} data at a medical meeting in {city} last year.",
     "{c} said it may partner with {d} on later-stage trials, but no decision has been made.",
+)
+
+# Lengths fitted to the real news of ../shared/eval (``bench/corpus_stats.py`` prints them;
+# the texts themselves are never read here). Article words: log-normal fitted to the dev
+# articles, the whole ones (median 383, mean 760 words, 11 of 31 over 800), clamped.
+LENGTH_LOG_MEAN = 6.030
+LENGTH_LOG_SD = 1.195
+LENGTH_WORDS = (60, 3000)
+# Sentence tokens: quantiles of the 2,918 sentences of dev and train-a..e (en_core_web_sm),
+# (cumulative share, tokens); a sentence without a deal is lengthened by clauses to a
+# length drawn from them, so the long tail (p99 118, up to 245 tokens) is there too.
+SENTENCE_TOKEN_QUANTILES = (
+    (0.0, 1),
+    (0.05, 6),
+    (0.1, 10),
+    (0.2, 15),
+    (0.3, 20),
+    (0.4, 23),
+    (0.5, 27),
+    (0.6, 30),
+    (0.7, 35),
+    (0.8, 40),
+    (0.9, 51),
+    (0.95, 62),
+    (0.98, 83),
+    (0.99, 118),
+    (0.995, 143),
+    (0.999, 245),
+    (1.0, 245),
+)
+# Clauses that lengthen a sentence: no organisation, place, therapeutic term or deal word.
+CLAUSES = (
+    "according to people who have followed the company for several years",
+    "as the company said in a statement published on its website",
+    "which the management team described as a priority for the coming year",
+    "although some investors have questioned how quickly this can be achieved",
+    "a point the chief financial officer repeated on a call with analysts",
+    "while the research team continues to enrol patients at sites in several regions",
+    "and the board expects to review progress at its next scheduled meeting",
+    "in line with guidance the company gave earlier in the year",
+    "before the results are presented to doctors and hospital pharmacists",
+    "even though the trial design has changed twice since the first patients were dosed",
+    "with the aim of shortening the time it takes to reach a diagnosis",
+    "given the number of competing programmes that are now in the clinic",
+    "which several analysts had expected to happen much later",
+    "at a time when budgets for research are under pressure across the sector",
 )
 
 MONTHS = (
@@ -998,6 +1048,7 @@ def _headline(template: Template, parties: list[Organisation], values: dict[str,
 
 
 NOISE_KINDS = 10
+NAMES_OTHERS = 5  # the kind that names two other organisations together
 
 
 def _noise_paragraph(
@@ -1155,8 +1206,48 @@ def _words(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
+def article_words(rng: random.Random) -> int:
+    """A story's length in words, drawn from the log-normal fitted to real articles."""
+    low, high = LENGTH_WORDS
+    return max(low, min(high, round(rng.lognormvariate(LENGTH_LOG_MEAN, LENGTH_LOG_SD))))
+
+
+def sentence_tokens(rng: random.Random) -> int:
+    """A sentence length in tokens drawn from the real sentences' quantiles (linear
+    between them)."""
+    draw = rng.random()
+    for (share, tokens), (next_share, next_tokens) in itertools.pairwise(SENTENCE_TOKEN_QUANTILES):
+        if draw <= next_share:
+            part = (draw - share) / (next_share - share) if next_share > share else 0.0
+            return round(tokens + part * (next_tokens - tokens))
+    return SENTENCE_TOKEN_QUANTILES[-1][1]
+
+
+_SENTENCE_END = re.compile(r"(?<=\.)\s(?=[A-Z])")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def lengthen(paragraph: str, rng: random.Random) -> str:
+    """Each sentence of ``paragraph`` lengthened by clauses to a length drawn with
+    ``sentence_tokens`` (a sentence already that long is kept). Sentences in quotes,
+    and those ending in a capitalised word (a name: "... Inc."), are left as they are."""
+    sentences = _SENTENCE_END.split(paragraph)
+    out = []
+    for sentence in sentences:
+        wanted = sentence_tokens(rng)
+        last = sentence.rstrip(".").split()[-1] if sentence.strip(". ") else ""
+        if not sentence.endswith(".") or '"' in sentence or last[:1].isupper():
+            out.append(sentence)
+            continue
+        body = sentence[:-1]
+        while len(_TOKEN.findall(body)) + 1 < wanted:
+            body += ", " + rng.choice(CLAUSES)
+        out.append(body + ".")
+    return " ".join(out)
+
+
 def _regular_article(universe: Universe, rng: random.Random, index: int) -> _Written:
-    """One story of 250-400 words: a lead deal (one article in twenty has none), sometimes
+    """One story of a length drawn from real articles' (``article_words``): a lead deal (one article in twenty has none), sometimes
     an earlier deal of the same organisation, and paragraphs without deals."""
     draft = _Draft()
     day = _random_day(rng)
@@ -1207,12 +1298,16 @@ def _regular_article(universe: Universe, rng: random.Random, index: int) -> _Wri
                 f"{sentence.text} That earlier deal gave {main.short or main.name} a foothold "
                 "it has built on since."
             )
-    target = rng.randint(250, 400)
-    for kind in rng.sample(range(NOISE_KINDS), NOISE_KINDS):
-        if _words(paragraphs) >= target - 30:
-            break
-        position = rng.randint(1, len(paragraphs))
-        paragraphs.insert(position, _noise_paragraph(universe, rng, draft, main, day, kind))
+    # Paragraphs without a deal up to a length drawn from real articles' lengths: every
+    # kind once in a shuffled round, then another round, as long as the story runs.
+    target = article_words(rng)
+    kinds = (k for _ in itertools.count() for k in rng.sample(range(NOISE_KINDS), NOISE_KINDS))
+    while _words(paragraphs) < target - 30:
+        kind = next(kinds)
+        paragraph = _noise_paragraph(universe, rng, draft, main, day, kind)
+        if kind != NAMES_OTHERS:  # its sentences name other organisations: kept as written
+            paragraph = lengthen(paragraph, rng)
+        paragraphs.insert(rng.randint(1, len(paragraphs)), paragraph)
     if dating.dateline:
         paragraphs[0] = dating.dateline + paragraphs[0]
     record = {"title": title, "text": "\n\n".join(paragraphs)}

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pages_bench.py --db sqlite:///bench/out/store-100000.db
     .venv/bin/python bench/pages_bench.py --db ... --browser     # + a real server in Chromium
+    .venv/bin/python bench/pages_bench.py --db ... --settings 10 # + memory after 10 filter settings
 
 Part 1 (always), in a fresh process: Streamlit's AppTest runs ``app.py`` exactly as
 the server does (frame, sidebar filters, page). The first run is the cold start
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,41 +199,54 @@ def browser_check(db_url: str) -> str:
 
 
 def settings_memory(settings: int) -> str:
-    """Visit every page under ``settings`` different filter settings (one year of deals
-    each, latest first) in one AppTest process, as a long-running server would; report
-    the process's peak memory. The caches' sizes bound it, not the number of settings."""
+    """Visit every page under ``settings`` different filter settings in one AppTest
+    process, as a long-running server would, and report the process's memory after
+    each. Each setting is made through the sidebar's widgets (as a user makes it: the
+    sidebar rebuilds the filters from its widgets on every run) and differs from the
+    others: the latest year, the latest two years and so on, every other one with
+    the undated deals included. The Overview's deal count under each setting is
+    printed, as proof."""
     import resource
 
     import psutil
-    from sqlalchemy import func, select
     from streamlit.testing.v1 import AppTest
 
-    from atlas import store
-    from atlas.query import DealFilters
-
-    with store.open_store(os.environ["ATLAS_DB_URL"]).connect() as conn:
-        last_year = int(conn.execute(select(func.max(store.deals.c.deal_date))).scalar()[:4])
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()
+    span = next((c.value for c in at.sidebar.caption if "Deals dated" in c.value), "")
+    last_year = int(span.split(" to ")[-1][:4]) if " to " in span else 2025
     peaks = []
+    shown = []
     for index in range(settings):
-        year = last_year - index
-        at.session_state["atlas_filters"] = DealFilters(
-            date_from=f"{year}-01-01", date_to=f"{year}-12-31", include_undated=False
-        )
+        # Ranges grow (the latest year, then the latest two, ...): large, all different.
+        at.date_input(key="filter_date_from").set_value(date(last_year - index, 1, 1))
+        at.date_input(key="filter_date_to").set_value(date(last_year, 12, 31))
+        timed_run(at)  # the box for undated deals is enabled once a range is set
+        # Every other setting also includes the undated deals.
+        at.checkbox(key="filter_include_undated").set_value(bool(index % 2))
         for view in VIEWS:
             at.switch_page(f"views/{view}.py")
             timed_run(at)
+            if view == "overview":
+                line = next((c.value for c in at.caption if "Filtered to" in c.value), "")
+                deals = next((m.value for m in at.metric if m.label == "Deals"), "?")
+                said = line.split("Filtered to")[-1].replace("\\", "").lstrip(":").strip()
+                shown.append(f"{said}: {deals} deals")
         peaks.append(
             (
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
                 psutil.Process().memory_info().rss / 2**30,
             )
         )
+        print(f"setting {index + 1}: {shown[-1]}", file=sys.stderr, flush=True)
+    if len(set(shown)) != len(shown):
+        raise SystemExit(f"two settings showed the same: {shown}")
     peak = ", ".join(f"{high:.2f}" for high, _ in peaks)
     now = ", ".join(f"{current:.2f}" for _, current in peaks)
+    settings_list = "\n".join(f"  {n}. {line}" for n, line in enumerate(shown, start=1))
     return (
-        f"app process after every page under 1..{settings} filter settings (GiB):\n"
+        f"app process after every page under 1..{settings} filter settings (GiB), each "
+        f"set through the sidebar's widgets:\n{settings_list}\n"
         f"- peak: {peak}\n- resident after each setting: {now}"
     )
 

@@ -1,40 +1,68 @@
-"""Extraction throughput of atlas next to bare ``nlp.pipe`` of the same model, same texts.
+"""Extraction throughput of atlas next to bare spaCy of the same model, same texts, interleaved.
 
-    .venv/bin/python bench/throughput.py                     # 1,000 synthetic articles
-    .venv/bin/python bench/throughput.py --articles 300 --processes 1
+    .venv/bin/python bench/throughput.py                      # 300 synthetic articles, 3 rounds
+    .venv/bin/python bench/throughput.py --articles 200 --chunk 25 --rounds 2 --processes 1
 
 The texts are the synthetic corpus of ``bench/make_corpus.py`` (generated into
-``bench/out/`` when missing). "bare" is the packaged ``en_core_web_sm`` pipeline
-as loaded, fed the very strings atlas feeds it (one per article item); "atlas" is
-``Extractor.extract_many``: the same model plus the lexicon ruler, the organisation
-rules, organisation resolution and the deal rules, ending in ``ExtractionResult``s.
-The figure is the ratio of their throughputs, measured in one run (bare first,
-then atlas, each after a short warm-up), once on one core and once with
-``n_process`` workers. Prints one markdown table.
+``bench/out/`` when missing; its articles and sentences are as long as real news). "bare"
+is the packaged ``en_core_web_sm`` pipeline as loaded, fed the very strings atlas feeds it
+(one per article item); "atlas" is ``Extractor.extract_many``: the same model plus the
+lexicon ruler, the organisation rules, organisation resolution and the deal rules, ending
+in ``ExtractionResult``s.
+
+The two are timed interleaved, so a change of machine load hits both: the articles are
+cut into chunks of ``--chunk``, and each chunk is run by both, bare first on one chunk and
+atlas first on the next (the order flips again every round), for ``--rounds`` rounds. Each
+side's wall time and CPU time (this process and its children: ``os.times``) are summed
+over every chunk and round, and each round's wall-time ratio is printed as well, so the
+spread shows. Once on one process and once with ``--processes`` workers; with workers,
+both sides do the same: forked workers (``multiprocessing`` "fork") each take a bounded
+batch of whole articles (``atlas.extract.bounded_batches``), run the pipeline (bare) or
+the pipeline and the rules (atlas) on it and send back small results (bare: each text's
+token and entity counts, not the ``Doc``; atlas: its ``ExtractionResult``s).
+
+Prints one markdown table; the ratio is bare seconds over atlas seconds (atlas's
+throughput as a share of bare spaCy's), in wall and in CPU time.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import multiprocessing
+import os
+import statistics
 import subprocess
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from atlas.corpus import read_corpus  # noqa: E402
-from atlas.extract import Extractor, _item_text  # noqa: E402
+from atlas.extract import (  # noqa: E402
+    BATCH_CHARS,
+    Extractor,
+    _item_text,
+    article_chars,
+    bounded_batches,
+)
 from atlas.models import Article, ArticleItem  # noqa: E402
 from atlas.nlp import load_language_model  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 
+_BARE = None  # the bare pipeline, set in the parent before the workers are forked
+
 
 def synthetic_corpus(articles: int, *, seed: int = 1) -> Path:
-    """The generator's corpus of ``articles`` articles, made once and reused."""
-    folder = OUT / f"corpus-{articles}-seed{seed}"
+    """The generator's corpus of ``articles`` articles, made once per version of the
+    generator and reused."""
+    generator = hashlib.sha256((ROOT / "bench" / "make_corpus.py").read_bytes()).hexdigest()
+    folder = OUT / f"corpus-{articles}-seed{seed}-{generator[:8]}"
     if not (folder / ".complete").exists():
         subprocess.run(
             [
@@ -48,6 +76,7 @@ def synthetic_corpus(articles: int, *, seed: int = 1) -> Path:
                 str(folder),
             ],
             check=True,
+            stdout=sys.stderr,  # its summary line is not part of the table
         )
         (folder / ".complete").write_text("")
     return folder / "articles"  # the ground truth sits beside it, in truth/
@@ -72,37 +101,111 @@ def item_texts(articles: list[Article], max_length: int) -> list[str]:
     return texts
 
 
-def timed(run) -> float:
-    started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
+def _bare_chunk(chunk: list[Article], batch_size: int) -> list[tuple[int, int]]:
+    """Runs in a forked worker: the bare pipeline over one batch of articles; sends back
+    each text's token and entity counts (small, as atlas's results are)."""
+    assert _BARE is not None
+    texts = item_texts(chunk, _BARE.max_length)
+    return [(len(doc), len(doc.ents)) for doc in _BARE.pipe(texts, batch_size=batch_size)]
 
 
-def measure(articles, texts, extractor, bare, *, n_process: int, batch_size: int) -> dict:
-    warm_articles = articles[:20]
-    # Warm-up: first calls allocate vectors, compile matchers, fork workers' caches.
-    for _ in bare.pipe(item_texts(warm_articles, bare.max_length), batch_size=batch_size):
-        pass
-    for _ in extractor.extract_many(warm_articles, batch_size=batch_size):
-        pass
+def run_bare(bare, articles: list[Article], *, n_process: int, batch_size: int) -> int:
+    """The bare pipeline over ``articles``; returns the entities found."""
+    global _BARE
+    if n_process == 1:
+        texts = item_texts(articles, bare.max_length)
+        return sum(len(doc.ents) for doc in bare.pipe(texts, batch_size=batch_size))
+    # As atlas does it (atlas.extract.Extractor._extract_in_workers): forked workers,
+    # bounded batches of whole articles, at most two per worker in flight.
+    _BARE = bare
+    batches = bounded_batches(articles, size=batch_size, max_chars=BATCH_CHARS, chars=article_chars)
+    found = 0
+    in_flight: deque = deque()
+    with multiprocessing.get_context("fork").Pool(n_process) as pool:
+        while True:
+            while len(in_flight) < 2 * n_process:
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                in_flight.append(pool.apply_async(_bare_chunk, (batch, batch_size)))
+            if not in_flight:
+                break
+            found += sum(ents for _tokens, ents in in_flight.popleft().get())
+    return found
 
-    def run_bare():
-        for _ in bare.pipe(texts, batch_size=batch_size, n_process=n_process):
-            pass
 
-    deals = 0
+def run_atlas(extractor, articles: list[Article], *, n_process: int, batch_size: int) -> int:
+    """Atlas over ``articles``; returns the deals found."""
+    return sum(
+        len(result.deals)
+        for result in extractor.extract_many(articles, batch_size=batch_size, n_process=n_process)
+    )
 
-    def run_atlas():
-        nonlocal deals
-        for result in extractor.extract_many(articles, batch_size=batch_size, n_process=n_process):
-            deals += len(result.deals)
 
-    return {"bare": timed(run_bare), "atlas": timed(run_atlas), "deals": deals}
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def timed(run: Callable[[], int]) -> tuple[float, float, int]:
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    found = run()
+    return time.perf_counter() - wall, cpu_seconds() - cpu, found
+
+
+def measure(
+    articles: list[Article],
+    extractor,
+    bare,
+    *,
+    n_process: int,
+    batch_size: int,
+    chunk: int,
+    rounds: int,
+) -> dict:
+    """Both sides over every chunk, interleaved, ``rounds`` times: summed wall and CPU
+    seconds per side, and each round's wall-time ratio (bare / atlas)."""
+    warm = articles[:10]  # first calls allocate vectors and compile matchers
+    run_bare(bare, warm, n_process=1, batch_size=batch_size)
+    run_atlas(extractor, warm, n_process=1, batch_size=batch_size)
+    chunks = [articles[i : i + chunk] for i in range(0, len(articles), chunk)]
+    totals = {side: {"wall": 0.0, "cpu": 0.0, "found": 0} for side in ("bare", "atlas")}
+    round_ratios = []
+    for number in range(rounds):
+        this_round = {"bare": 0.0, "atlas": 0.0}
+        for index, part in enumerate(chunks):
+            order = ("bare", "atlas") if (index + number) % 2 == 0 else ("atlas", "bare")
+            for side in order:
+                if side == "bare":
+                    wall, cpu, found = timed(
+                        lambda p=part: run_bare(bare, p, n_process=n_process, batch_size=batch_size)
+                    )
+                else:
+                    wall, cpu, found = timed(
+                        lambda p=part: run_atlas(
+                            extractor, p, n_process=n_process, batch_size=batch_size
+                        )
+                    )
+                totals[side]["wall"] += wall
+                totals[side]["cpu"] += cpu
+                totals[side]["found"] += found
+                this_round[side] += wall
+        round_ratios.append(this_round["bare"] / this_round["atlas"])
+        print(
+            f"n_process={n_process} round {number + 1}: bare {this_round['bare']:.1f} s, "
+            f"atlas {this_round['atlas']:.1f} s, ratio {round_ratios[-1]:.2f}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return {**totals, "round_ratios": round_ratios}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--chunk", type=int, default=50, help="articles per interleaved chunk")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--processes", type=int, default=2, help="workers for the second row")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--corpus", type=Path, help="a folder of articles instead of the generator")
@@ -123,29 +226,44 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for n_process in dict.fromkeys((1, args.processes)):
         result = measure(
-            articles, texts, extractor, bare, n_process=n_process, batch_size=args.batch_size
+            articles,
+            extractor,
+            bare,
+            n_process=n_process,
+            batch_size=args.batch_size,
+            chunk=args.chunk,
+            rounds=args.rounds,
         )
         rows.append((n_process, result))
-        print(f"n_process={n_process}: {result}", file=sys.stderr)
 
     single = rows[0][1]
+    done = words * args.rounds
     print(
-        "| run | bare s | bare words/s | atlas s | atlas articles/s | atlas words/s |"
-        " ratio atlas/bare | speed-up vs 1 process (bare / atlas) |"
+        f"{len(articles)} articles ({words:,} words) in chunks of {args.chunk}, bare and "
+        f"atlas interleaved, {args.rounds} rounds; seconds summed over the rounds; CPU is "
+        "this process and its workers\n"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| run | bare wall s | bare CPU s | atlas wall s | atlas CPU s | atlas words/s (wall) |"
+        " ratio atlas/bare, wall | ratio, CPU | ratio per round (wall) |"
+        " speed-up vs 1 process, wall (bare / atlas) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n_process, result in rows:
-        ratio = result["bare"] / result["atlas"]
+        bare_side, atlas_side = result["bare"], result["atlas"]
         speedup = (
-            f"{single['bare'] / result['bare']:.2f}× / {single['atlas'] / result['atlas']:.2f}×"
+            f"{single['bare']['wall'] / bare_side['wall']:.2f}× / "
+            f"{single['atlas']['wall'] / atlas_side['wall']:.2f}×"
         )
+        spread = ", ".join(f"{r:.2f}" for r in result["round_ratios"])
         print(
-            f"| {n_process} process{'es' if n_process > 1 else ''} | {result['bare']:.1f} | "
-            f"{words / result['bare']:.0f} | {result['atlas']:.1f} | "
-            f"{len(articles) / result['atlas']:.1f} | {words / result['atlas']:.0f} | "
-            f"{ratio:.2f} | {speedup} |"
+            f"| {n_process} process{'es' if n_process > 1 else ''} | {bare_side['wall']:.1f} | "
+            f"{bare_side['cpu']:.1f} | {atlas_side['wall']:.1f} | {atlas_side['cpu']:.1f} | "
+            f"{done / atlas_side['wall']:.0f} | {bare_side['wall'] / atlas_side['wall']:.2f} | "
+            f"{bare_side['cpu'] / atlas_side['cpu']:.2f} | {spread} "
+            f"(median {statistics.median(result['round_ratios']):.2f}) | {speedup} |"
         )
-    print(f"\n{len(articles)} articles, {words} words; deals found: {rows[0][1]['deals']}")
+    print(f"\ndeals found by atlas per round: {single['atlas']['found'] // args.rounds}")
     return 0
 
 

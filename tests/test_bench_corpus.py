@@ -106,7 +106,8 @@ def test_articles_are_news_sized_and_the_truth_is_self_consistent(corpus, lexico
     deals = [d for t in truths for d in t["deals"]]
     assert sum(bool(d["therapeutic_areas"]) for d in deals) > 0.6 * len(deals)
     lengths.sort()
-    assert 250 <= lengths[len(lengths) // 2] <= 400
+    assert 250 <= lengths[len(lengths) // 2] <= 550
+    assert lengths[-1] > 800  # some long ones, as in real news
     for truth in truths:
         for deal in truth["deals"]:
             # The areas are those of the lexicon terms the evidence sentence holds.
@@ -159,3 +160,66 @@ def test_fill_store_refuses_the_users_store(url, monkeypatch, tmp_path):
     with pytest.raises(SystemExit, match=re.escape("refusing to fill")):
         fill_store.refuse_user_store(url)
     fill_store.refuse_user_store(f"sqlite:///{tmp_path / 'bench.db'}")  # a throwaway store is fine
+
+
+def test_lengths_follow_the_real_distributions():
+    """Article words and sentence tokens are drawn from the fits to ../shared/eval that
+    bench/corpus_stats.py prints (dev articles: median 383, mean 760, 35% over 800;
+    sentences: median 27, p99 118, up to 245 tokens)."""
+    import random
+    import statistics
+
+    rng = random.Random(5)
+    words = [make_corpus.article_words(rng) for _ in range(5000)]
+    assert 330 <= statistics.median(words) <= 480
+    assert 600 <= statistics.mean(words) <= 900
+    assert 0.22 <= sum(w > 800 for w in words) / len(words) <= 0.40
+    assert max(words) <= make_corpus.LENGTH_WORDS[1]
+    tokens = sorted(make_corpus.sentence_tokens(rng) for _ in range(20000))
+    assert 25 <= tokens[len(tokens) // 2] <= 29
+    assert 100 <= tokens[int(0.99 * len(tokens))] <= 130
+    assert tokens[-1] <= 245
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Shares of Zorvix rose 12% in early trading.", False),
+        # ends in a name, whose full stop may be its own ("Inc.")
+        ("The drug was discovered at Zorvix Inc.", True),
+        # a quote stays as said
+        ('"We expect to move quickly," said Ana Kolar.', True),
+    ],
+)
+def test_lengthen_adds_clauses_only_where_safe(sentence, kept):
+    import random
+
+    rng = random.Random(1)
+    for _ in range(50):
+        longer = make_corpus.lengthen(sentence, rng)
+        if kept:
+            assert longer == sentence
+        else:
+            assert longer.startswith(sentence[:-1]) and longer.endswith(".")
+    if not kept:
+        assert any(len(make_corpus.lengthen(sentence, rng).split()) > 60 for _ in range(300))
+
+
+def test_clauses_name_nothing_atlas_reads_as_a_deal_an_area_or_a_place(lexicon):
+    scanner = make_corpus.TermScanner(lexicon)
+    places = {
+        make_corpus._tokens(form)
+        for country, aliases in lexicon.countries.items()
+        for form in (country, *aliases, *lexicon.places.get(country, ()))
+    }
+    for clause in make_corpus.CLAUSES:
+        tokens = make_corpus._tokens(clause)
+        assert scanner.labels(clause) == (), clause
+        runs = {tokens[i:j] for i in range(len(tokens)) for j in range(i + 1, len(tokens) + 1)}
+        assert not places & runs, clause
+        for trigger in lexicon.triggers:
+            pattern = [set(part.split("/")) for part in trigger.pattern.casefold().split()]
+            assert not any(
+                all(tokens[i + j] in pattern[j] for j in range(len(pattern)))
+                for i in range(len(tokens) - len(pattern) + 1)
+            ), (clause, trigger.pattern)
