@@ -501,7 +501,7 @@ ADDED_COLUMNS = {
     },
 }
 # Tables each version added (version 2's data_state is handled apart).
-ADDED_TABLES = {6: ("saved_views",)}
+ADDED_TABLES = {6: ("saved_views",), 7: ("jobs",)}
 
 
 def make_old_store(db_url: str, version: int) -> None:
