@@ -454,6 +454,8 @@ class ItemReader:
         self.words = words
         self.deals = list(deals)
         self.mentions = sorted(mentions)  # token start, end, canonical name
+        self.mention_starts = [m[0] for m in self.mentions]
+        self._names_cache: dict[int, frozenset[str]] = {}
         self.mention_tokens = {i for s, e, _ in self.mentions for i in range(s, e)}
         self.brands = brands
         self.sents = list(doc.sents)
@@ -528,7 +530,7 @@ class ItemReader:
         for sent in self.sents[:index]:
             if sent.start in others:
                 continue
-            if parties <= {name for _s, _e, name in self._mentions_in(sent)}:
+            if parties <= self._names_in(sent):
                 return [sent, self.sents[index]]
         return [self.sents[index]]
 
@@ -643,7 +645,20 @@ class ItemReader:
         return [d for d in self.deals if d.sentence.start == sentence.start]
 
     def _mentions_in(self, span: Span) -> list[tuple[int, int, str]]:
-        return [m for m in self.mentions if span.start <= m[0] < span.end]
+        # Bisected: an item naming 10,000 organisations has that many mentions.
+        lo = bisect_left(self.mention_starts, span.start)
+        hi = bisect_left(self.mention_starts, span.end)
+        return self.mentions[lo:hi]
+
+    def _names_in(self, sent: Span) -> frozenset[str]:
+        """The organisations a sentence names, once per sentence (``_statements`` asks
+        for every sentence before each deal's)."""
+        names = self._names_cache.get(sent.start)
+        if names is None:
+            names = self._names_cache[sent.start] = frozenset(
+                name for _s, _e, name in self._mentions_in(sent)
+            )
+        return names
 
     # ------------------------------------------------------------------ money
     def _amounts_in(self, sent: Span, deal: DealMention) -> list[Amount]:
