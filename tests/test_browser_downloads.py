@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
-from tests.test_browser import open_page, streamlit_server
+from tests.browser_support import CHROMIUM
+from tests.test_browser import browser, open_page, server  # noqa: F401 - fixtures
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,29 +23,13 @@ pytestmark = [
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-@pytest.fixture(scope="module")
-def server(seeded_db_url):
-    with streamlit_server(seeded_db_url) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def download(page, button: str):
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=button).click()
     return info.value
 
 
-def test_deals_downloads_hold_every_deal_shown_and_no_formula(server, browser):
+def test_deals_downloads_hold_every_deal_shown_and_no_formula(server, browser):  # noqa: F811
     context, page, watch = open_page(browser, f"{server}/deals", downloads=True)
     try:
         counted = page.get_by_text(re.compile(r"^\d+ of \d+ deals")).first.inner_text()

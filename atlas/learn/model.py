@@ -26,13 +26,17 @@ class LinearModel:
     bias: float
     threshold: float = 0.5
 
-    def probability(self, features: dict[str, float]) -> float:
+    def log_odds(self, features: dict[str, float]) -> float:
         z = self.bias
         weights = self.weights
         for name, value in features.items():
             w = weights.get(name)
             if w is not None:
                 z += w * value
+        return z
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.log_odds(features)
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)
@@ -97,19 +101,8 @@ class BoostedModel(LinearModel):
 
     trees: list[Tree] = field(default_factory=list)
 
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.bias
-        weights = self.weights
-        for name, value in features.items():
-            w = weights.get(name)
-            if w is not None:
-                z += w * value
-        for tree in self.trees:
-            z += tree.leaf_value(features)
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
+    def log_odds(self, features: dict[str, float]) -> float:
+        return super().log_odds(features) + sum(t.leaf_value(features) for t in self.trees)
 
     def as_json(self) -> dict:
         return {**super().as_json(), "trees": [t.as_json() for t in self.trees]}
