@@ -111,6 +111,7 @@ class WordLists:
     term_inn_stems: frozenset[str]
     term_inn_second_words: frozenset[str]
     term_platform_nouns: frozenset[str]
+    term_name_cues: frozenset[str]
     term_code_exclusions: frozenset[str]
     term_asset_stop_words: frozenset[str]
     status_terminated_words: frozenset[str]

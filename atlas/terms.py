@@ -479,6 +479,10 @@ class ItemReader:
         self._inn_endings = tuple(words.term_inn_stems)
         self._second_endings = tuple(words.term_inn_second_words)
         self._name_nouns = words.product_nouns | words.term_platform_nouns
+        self._naming = re.compile(
+            rf"(?:(?P<owner>(?<=\w)(?:'s|’s|'|’))|(?i:\b(?:{_alternation(words.term_name_cues)})))"
+            r"\s+[\"'“‘]?(?P<name>[A-Z0-9][\w-]*)"
+        )
 
     # ------------------------------------------------------------------ public
     def read(self, deal: DealMention) -> DealDetails:
@@ -1038,6 +1042,17 @@ class ItemReader:
             ):
                 continue
             add(span.start, span.end)
+        # "Kamada's Glassia", "sold under the trade name Exelon": a coined name an
+        # organisation owns, or one a naming phrase introduces.
+        for m in self._naming.finditer(written):
+            if m.group("owner"):
+                owner = bisect_right(self.token_starts, sent.start_char + m.start() - 1) - 1
+                if owner not in self.mention_tokens:
+                    continue  # only an organisation's: not "the company's Board"
+            start = end = bisect_right(self.token_starts, sent.start_char + m.start("name")) - 1
+            while end < sent.end and end - start < 3 and self._coined(doc[end], first=end == start):
+                end += 1
+            add(start, end)
         # Only the tokens the text shows to be a drug name or a product or platform noun.
         nouns = self._name_nouns
         hits = sorted(
@@ -1099,6 +1114,31 @@ class ItemReader:
                 ):
                     add(start, end)
         return sorted(spans)
+
+    def _coined(self, token: Token, *, first: bool) -> bool:
+        """A word of a coined name: capitalised or with digits, not an English word, an
+        organisation, a place, a person or a stop word ("Glassia", "SB-11"); the first
+        word is no acronym or target either ("the EMA's CHMP", "Lilly's GLP-1 drugs"),
+        the next may be ("Seroquel XR")."""
+        text = token.text
+        if not (
+            # a coined name is often tagged a person: judged by _person_words instead
+            _is_name(token, self.words, ("GPE", "NORP", "DATE", "LOC"))
+            and token.i not in self.mention_tokens
+            and text.replace("-", "").isalnum()
+            and not _plain_word(text)
+            and text.lower() not in dictionary_words()
+            and text.lower() not in self.words.name_stopwords
+            and text.lower() not in self.words.generic_heads
+            and text not in self._person_words
+        ):
+            return False
+        if not first:
+            return True
+        prefix = _CODE_PART.match(text)
+        return not (text.isupper() and text.isalpha() and len(text) <= 4) and (
+            (prefix.group(0) if prefix else text).upper() not in self.words.term_code_exclusions
+        )
 
     def _near_amounts(self, span: Span) -> list[Amount]:
         lo = bisect_left(self.amount_starts, span.start_char - 30)

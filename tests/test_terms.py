@@ -372,6 +372,20 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
             set(),
         ),
         (
+            # a coined name an organisation owns, or one a naming phrase introduces
+            "Zorblax Therapeutics will market Kestrel Bio's Veltrava intravenous therapy and "
+            "capsules sold under the trade-name Ostrelix in Korea.",
+            {"Veltrava", "Ostrelix"},
+            set(),
+        ),
+        (
+            # an organisation's officers, boards and acronyms are no products
+            "Zorblax Therapeutics's Chief Executive said Kestrel Bio's Board and Kestrel Bio's "
+            "CHMP opinion backed the licence.",
+            set(),
+            {"Chief", "Board", "CHMP"},
+        ),
+        (
             "Zorblax Therapeutics will use Kestrel Bio's Helixon platform in the collaboration.",
             {"Helixon"},
             set(),
