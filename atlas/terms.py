@@ -432,6 +432,7 @@ _HEAD_WORDS = re.compile(
     r"^[\s-]*(?:(?!(?:in|of|for|to|from|with|and|or|on|at|by|as|plus)\b)[A-Za-z-]+\s*){1,3}",
     re.IGNORECASE,
 )
+_EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -722,6 +723,8 @@ class ItemReader:
                     left = left[m.end() :]
                     break
         right = text[amount.end : right_hi]
+        if _EACH.match(right):
+            return None, amount.text  # "milestone payments of $10 million each": per item
         phrase = amount.text
         up_to = _UP_TO.search(left)
         if up_to:

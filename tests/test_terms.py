@@ -221,11 +221,18 @@ def test_a_market_size_is_not_a_term(extractor):
         # yearly research funding is no total
         "Under the licence agreement, Zorblax Therapeutics will fund £50,000 per year of "
         "research at Kestrel Bio.",
+        # a party's own financing or loan is not what the deal is worth
+        "Zorblax Therapeutics signed a licence agreement with Kestrel Bio, which raised "
+        "$28.9 million in funding from investors last year.",
+        # an amount per item is no total
+        "Zorblax Therapeutics signed a licence agreement with Kestrel Bio, which is entitled "
+        "to milestone payments of $10 million each for further indications.",
     ],
 )
 def test_fees_and_yearly_amounts_are_not_the_deals_value(extractor, text):
     [details] = read(extractor, text, [(text, ZK)])
-    assert details.terms.total_value is None
+    terms = details.terms
+    assert (terms.total_value, terms.upfront, terms.milestones) == (None, None, None)
 
 
 @pytest.mark.model
