@@ -1,7 +1,9 @@
 """Editable lexicons: organisations, countries, therapeutic areas, deal triggers and word lists.
 
-Every list the extractor relies on lives in a file under ``data/lexicon/`` so a
-user can extend it without touching code. This module only parses them.
+The lists a domain user would tune (organisations, countries, areas, deal phrases and
+the named word lists) live in files under ``data/lexicon/``, so a user can extend them
+without touching code; this module only parses them. Word lists that describe English
+itself rather than the domain stay in code beside their use.
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ class AreaEntry:
 class TriggerEntry:
     """A phrase that states a deal, e.g. ``joint venture`` -> ``joint venture``.
 
-    ``pattern`` is written in lemmas, space separated, so ``acquire`` covers
-    acquired/acquires/acquiring. ``role`` is ``noun`` when the phrase names the
-    agreement (``licence agreement``) and ``verb`` when it is the act
-    (``acquire``); verbs need an organisation as their syntactic argument.
+    ``pattern`` is lower-case words separated by spaces, each word a ``/``-separated
+    list of the forms to match (``acquire/acquired/acquires``): matched on the text's
+    lower case, not on lemmas, so every inflection wanted is written out. ``role`` is
+    ``noun`` when the phrase names the agreement (``licence agreement``) and ``verb``
+    when it is the act (``acquire``); verbs need an organisation as their syntactic
+    argument.
     """
 
     pattern: str

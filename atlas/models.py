@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DATE_SOURCES = ("text", "url", "metadata", "file", "none")
-DATE_PRECISIONS = ("day", "month", "year")
-
 # The deal types in one order, most specific first: when one sentence states several
 # facets, the most specific names the deal ("acquired an 18.7 pct equity interest" is a
 # stake, not an acquisition; a "licence and collaboration agreement" is a licence).
@@ -47,8 +44,8 @@ class Article:
     """One article as read from the corpus, before any NLP.
 
     ``published`` is ISO text at its precision: ``2025``, ``2025-04`` or
-    ``2025-12-19``; ``date_source`` says where it came from (one of
-    ``DATE_SOURCES``) and is ``"none"`` when no date is known. A date is never
+    ``2025-12-19``; ``date_source`` says where it came from (``text``, ``url``,
+    ``metadata``) and is ``"none"`` when no date is known. A date is never
     invented.
     """
 
@@ -83,15 +80,6 @@ class Mention:
     start: int
     end: int
     item_index: int = 0
-
-
-@dataclass
-class Organisation:
-    name: str
-    country: str | None = None
-    kind: str = "company"
-    aliases: set[str] = field(default_factory=set)
-    in_lexicon: bool = False
 
 
 @dataclass(frozen=True)
