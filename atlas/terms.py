@@ -432,6 +432,12 @@ _HEAD_WORDS = re.compile(
     r"^[\s-]*(?:(?!(?:in|of|for|to|from|with|and|or|on|at|by|as|plus)\b)[A-Za-z-]+\s*){1,3}",
     re.IGNORECASE,
 )
+# What may stand between a cue and the amount it introduces: the cue then belongs to
+# that amount, not to the one before it.
+_LEADS_IN = re.compile(
+    r"(?:\s|of|worth|totall?ing|amounting to|:|up to|about|approximately|around|some|an?)*",
+    re.IGNORECASE,
+)
 _EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
@@ -750,6 +756,8 @@ class ItemReader:
                 if best is None or distance < best[0]:
                     best = (distance, role)
             m = pattern.search(right)
+            if m and right_hi == next_start and _LEADS_IN.fullmatch(right, m.end()):
+                m = None  # "a total of $2.6 million via an immediate payment of $1.4 million"
             if m and (best is None or m.start() + weight < best[0]):
                 best = (m.start() + weight, role)
         joined = _JOINED_KIND.search(left[-90:])

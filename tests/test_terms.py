@@ -296,6 +296,14 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             None,
             1e9,
         ),
+        # a kind named right before the next amount is that amount's, not this one's
+        (
+            "Zorblax Therapeutics licensed its patents to Kestrel Bio and will receive a total "
+            "of $2.6 million via an immediate payment of $1.4 million and quarterly fees.",
+            1.4e6,
+            None,
+            2.6e6,
+        ),
     ],
 )
 def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
