@@ -3,6 +3,7 @@ filters, presenter mode, and filters restored from the URL."""
 
 from __future__ import annotations
 
+import ast
 from datetime import date
 
 import pytest
@@ -10,15 +11,24 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = [
-    "views/overview.py",
-    "views/timeline.py",
-    "views/countries.py",
-    "views/network.py",
-    "views/companies.py",
-    "views/articles.py",
-    "views/deals.py",
-]
+
+def app_pages() -> list[str]:
+    """The page scripts of app.py's navigation, in its order: read from its ``st.Page``
+    calls, so a page added there is run here too."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "Page"
+    ]
+    return [call.args[0].value for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset))]
+
+
+ALL_PAGES = app_pages()
+# The pages that show the store's deals; the other two add to it and correct it.
+PAGES = [p for p in ALL_PAGES if p not in ("views/add_articles.py", "views/corrections.py")]
 
 
 def open_app(page: str | None = None, **query: str | list[str]) -> AppTest:
@@ -40,7 +50,12 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-@pytest.mark.parametrize("page", PAGES)
+def test_the_page_list_is_the_apps():
+    assert len(ALL_PAGES) == 9 and ALL_PAGES[0] == "views/overview.py"
+    assert all((ROOT / page).is_file() for page in ALL_PAGES)
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_every_page_runs_on_the_seeded_store(app_env, page):
     at = open_app(page)
     assert not at.exception, at.exception
