@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from spacy.attrs import IDX
+from spacy.attrs import IDX, ORTH
 from spacy.tokens import Doc, Span, Token
 
 from atlas.lexicon import WordLists
@@ -1188,8 +1188,6 @@ def dictionary_words() -> frozenset[str]:
 def brand_names(docs: Iterable[Doc]) -> frozenset[str]:
     """Words marked ® or ™ anywhere in the article: "Olumiant®" makes every "Olumiant"
     a brand."""
-    from spacy.attrs import ORTH
-
     names = set()
     for doc in docs:
         marks = {doc.vocab.strings.add(m) for m in ("®", "™")}

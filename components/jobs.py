@@ -13,7 +13,7 @@ import streamlit as st
 
 from atlas import jobs
 from atlas.highlight import markdown_text
-from components import data
+from components import data, editing
 
 POLL_S = 2.0
 
@@ -109,8 +109,6 @@ def panel(kind: str, *, key: str, locked: bool) -> None:
     box, button = st.columns([5, 1], vertical_alignment="center")
     box.warning(markdown_text(job.line()), icon=":material/pause_circle:")
     if button.button("Resume", key=f"{key}_resume", disabled=locked):
-        from components import editing
-
         by = editing.require()
         try:
             jobs.resume_job(data.engine(), job.id, started_by=by)
@@ -136,8 +134,6 @@ def _running_panel(job_id: int, *, key: str, locked: bool) -> None:
         if st.button(
             "Cancel", key=f"{key}_cancel", disabled=locked or job.cancel_requested, type="secondary"
         ):
-            from components import editing
-
             editing.require()
             jobs.cancel_job(data.engine(), job_id)
             st.rerun(scope="fragment")
