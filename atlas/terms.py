@@ -297,6 +297,25 @@ _LOCAL_DOLLAR = {
 }
 
 
+# Exchanges whose listing places a company in a country of its own dollar.
+_EXCHANGE_COUNTRY = {
+    "TSX": "Canada",
+    "TSXV": "Canada",
+    "CSE": "Canada",
+    "ASX": "Australia",
+    "NZX": "New Zealand",
+    "SGX": "Singapore",
+    "HKEX": "Hong Kong",
+    "SEHK": "Hong Kong",
+    "TWSE": "Taiwan",
+    "TPEX": "Taiwan",
+}
+# A ticker in brackets right after the name: "(TSXV: BIO)", "(ASX:MSB; Nasdaq:MESO)".
+_TICKER = re.compile(
+    r"^[^()]{0,30}?\(\s*(TSX-?V|TSX|CSE|ASX|NZX|SGX|HKEX|SEHK|TWSE|TPEx)\s*[:.]", re.IGNORECASE
+)
+
+
 def local_currencies(countries: Iterable[str | None]) -> dict[str, str]:
     """What "$" and "¥" mean in a deal of parties from these countries: the local
     dollar when every party whose country is known is at home in one such country,
@@ -499,7 +518,7 @@ class ItemReader:
             {s.start: s for start in statements for s in self._window(start, deal)}.values()
         )
         stated = {s.start for s in statements}
-        local = local_currencies(deal.countries)
+        local = local_currencies(self._countries(deal))
         roles: dict[str, list[tuple[Amount, str]]] = {}
         stake: Stake | None = None
         royalties: str | None = None
@@ -528,6 +547,24 @@ class ItemReader:
             royalties=royalties,
         )
         return DealDetails(terms, self._assets(sentences, deal), self._status(deal))
+
+    def _countries(self, deal: DealMention) -> tuple[str | None, ...]:
+        """The parties' countries, a party of unknown country placed by the exchange its
+        ticker follows its name on: "Biosign Technologies Inc. (TSXV: BIO)"."""
+        countries = list(deal.countries) or [None] * len(deal.parties)
+        for n, (party, country) in enumerate(zip(deal.parties, countries, strict=False)):
+            if country is None:
+                countries[n] = self._listed_in(party)
+        return tuple(countries)
+
+    def _listed_in(self, party: str) -> str | None:
+        for _start, end, name in self.mentions:
+            if name == party:
+                after = self.text[self.token_starts[end - 1] : self.token_starts[end - 1] + 80]
+                m = _TICKER.search(after)
+                if m:
+                    return _EXCHANGE_COUNTRY[m.group(1).upper().replace("-", "")]
+        return None
 
     # ------------------------------------------------------------------ window
     def _statements(self, deal: DealMention) -> list[Span]:

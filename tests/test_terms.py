@@ -202,6 +202,17 @@ def test_a_price_per_share_and_a_conversion_are_not_terms(extractor):
 
 
 @pytest.mark.model
+@pytest.mark.parametrize(("ticker", "currency"), [("TSXV: ZBX", "CAD"), ("NASDAQ: ZBX", "USD")])
+def test_a_listing_places_a_party_of_unknown_country(extractor, ticker, currency):
+    text = (
+        f"Zorblax Therapeutics Inc. ({ticker}) has agreed to purchase the assets of "
+        "Kestrel Bio Inc for $300,000."
+    )
+    [details] = read(extractor, text, [(text, ZK)])
+    assert details.terms.total_value.currency == currency
+
+
+@pytest.mark.model
 def test_a_market_size_is_not_a_term(extractor):
     text = (
         "Zorblax Therapeutics signed a licence agreement with Kestrel Bio to enter a market "
