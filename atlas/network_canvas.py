@@ -197,42 +197,68 @@ def choose_labels(
     *,
     order: Iterable[str],
 ) -> set[str]:
-    """The organisations whose label is drawn: in ``order`` (most important first),
-    each whose label box (under its dot, ``extents`` wide and high) overlaps no
-    label given before it, no dot of a labelled organisation and no dot as big as
-    its own (a hub's name may cover its small partners, a small one's may not),
-    and whose dot no given label covers. ``positions`` are canvas pixels, y
+    """The organisations whose label is drawn (under or over its dot, see
+    ``label_sides``)."""
+    return set(label_sides(positions, radii, extents, order=order))
+
+
+def label_sides(
+    positions: Mapping[str, tuple[float, float]],
+    radii: Mapping[str, float],
+    extents: Mapping[str, tuple[float, float]],
+    *,
+    order: Iterable[str],
+) -> dict[str, str]:
+    """The organisations whose label is drawn, and where: ``"below"`` its dot (where
+    vis-network draws it) or, when there is no room there, ``"above"`` (drawn there by
+    an offset), but only within the height the drawing already takes, so it is never cut
+    off. In ``order`` (most important first), each whose label box (``extents`` wide
+    and high) overlaps no label given before it, no dot of a labelled organisation and
+    no dot as big as its own (a hub's name may cover its small partners, a small one's
+    may not), and whose dot no given label covers. ``positions`` are canvas pixels, y
     downwards."""
     names = list(positions)
     centres = np.array([positions[n] for n in names], dtype=float).reshape(-1, 2)
     sizes = np.array([radii[n] for n in names], dtype=float)
     index = {name: i for i, name in enumerate(names)}
-    chosen: set[str] = set()
+    top = float((centres[:, 1] - sizes).min()) if len(names) else 0.0
+    chosen: dict[str, str] = {}
     taken: list[Box] = []  # labels given, and the dots of labelled organisations
     pad = LABEL_PADDING_PX / 2
     for name in order:
         x, y = positions[name]
         radius = radii[name]
         width, height = extents[name]
-        label = Box(
-            x - width / 2 - pad,
-            y + radius + LABEL_GAP_PX - pad,
-            x + width / 2 + pad,
-            y + radius + LABEL_GAP_PX + height + pad,
-        )
         dot = Box(x - radius, y - radius, x + radius, y + radius)
-        if any(label.overlaps(box) or dot.overlaps(box) for box in taken):
+        if any(dot.overlaps(box) for box in taken):
             continue
-        covered = (
-            (centres[:, 0] - sizes < label.right)
-            & (label.left < centres[:, 0] + sizes)
-            & (centres[:, 1] - sizes < label.bottom)
-            & (label.top < centres[:, 1] + sizes)
-            & (sizes >= radius)
-        )
-        covered[index[name]] = False
-        if covered.any():
-            continue
-        chosen.add(name)
-        taken.extend((label, dot))
+        below = y + radius + LABEL_GAP_PX
+        above = y - radius - LABEL_GAP_PX - height
+        for side, label_top in (("below", below), ("above", above)):
+            if side == "above" and label_top - pad < top:
+                continue
+            label = Box(
+                x - width / 2 - pad, label_top - pad, x + width / 2 + pad, label_top + height + pad
+            )
+            if any(label.overlaps(box) for box in taken):
+                continue
+            covered = (
+                (centres[:, 0] - sizes < label.right)
+                & (label.left < centres[:, 0] + sizes)
+                & (centres[:, 1] - sizes < label.bottom)
+                & (label.top < centres[:, 1] + sizes)
+                & (sizes >= radius)
+            )
+            covered[index[name]] = False
+            if covered.any():
+                continue
+            chosen[name] = side
+            taken.extend((label, dot))
+            break
     return chosen
+
+
+def above_offset(radius: float, extent: tuple[float, float]) -> float:
+    """vis-network's ``font.vadjust`` that moves a label from under a dot of ``radius``
+    to over it (negative: upwards)."""
+    return -round(2 * radius + 2 * LABEL_GAP_PX + extent[1], 1)

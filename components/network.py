@@ -44,11 +44,12 @@ from atlas.graph import (
 from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
 from atlas.network_canvas import (
+    above_offset,
     canvas_scales,
-    choose_labels,
     dot_shrink,
     fit_positions,
     label_extent,
+    label_sides,
     reach,
 )
 from components import filters
@@ -489,9 +490,7 @@ def network_html(
     first = [n for n in dict.fromkeys(label_first) if n in graph]
     # Organisations' names before the "others" dots' counts.
     ranked = sorted(graph.nodes, key=lambda n: (is_others(n), -radii[n], -graph.degree(n), str(n)))
-    labelled = choose_labels(
-        positions, radii, extents, order=list(dict.fromkeys([*first, *ranked]))
-    )
+    labelled = label_sides(positions, radii, extents, order=list(dict.fromkeys([*first, *ranked])))
     hidden_label = {"label": {"drawThreshold": round(label_size * REVEAL_ZOOM + 1, 1)}}
     net = Network(height=f"{height_px}px", width="100%", cdn_resources="in_line")
     # pyvis makes a new jinja Environment per Network, so its template was compiled
@@ -501,7 +500,12 @@ def network_html(
     ids = {name: i for i, name in enumerate(graph.nodes)}
     for name, data in graph.nodes(data=True):
         x, y = positions[name]
-        extra = {} if name in labelled else {"scaling": hidden_label}
+        if name not in labelled:
+            extra = {"scaling": hidden_label}
+        elif labelled[name] == "above":
+            extra = {"font": {"vadjust": above_offset(radii[name], extents[name])}}
+        else:
+            extra = {}
         net.add_node(
             ids[name],
             label=_escape(_label(name, data)),

@@ -6,11 +6,14 @@ import pytest
 
 from atlas.network_canvas import (
     FIT_MARGIN,
+    LABEL_GAP_PX,
     LINE_HEIGHT_EM,
+    above_offset,
     choose_labels,
     dot_shrink,
     fit_positions,
     label_extent,
+    label_sides,
     reach,
 )
 
@@ -95,6 +98,22 @@ def _labels(positions, radii, width=100.0, height=20.0, order=None):
 def test_choose_labels(positions, radii, order, expected):
     positions = {n: (float(x), float(y)) for n, (x, y) in positions.items()}
     assert _labels(positions, radii, order=order) == expected
+
+
+def test_a_label_goes_over_its_dot_when_there_is_no_room_under_it():
+    # A's name would cover B's dot: it goes over A's dot instead, which stays inside the
+    # height the drawing takes (T reaches higher).
+    positions = {"A": (0.0, 100.0), "B": (0.0, 140.0), "T": (300.0, 0.0)}
+    radii = {"A": 10, "B": 10, "T": 10}
+    extents = {name: (100.0, 20.0) for name in positions}
+    sides = label_sides(positions, radii, extents, order=["B", "A", "T"])
+    assert sides == {"B": "below", "A": "above", "T": "below"}
+    # Without T, over A would leave the drawing: A goes without a label.
+    del positions["T"]
+    assert label_sides(positions, radii, extents, order=["B", "A"]) == {"B": "below"}
+    # The offset moves the label from under the dot to over it: two radii, two gaps and
+    # the label's height.
+    assert above_offset(10, (100.0, 20.0)) == -(20 + 2 * LABEL_GAP_PX + 20)
 
 
 def test_choose_labels_follows_the_order_given():
