@@ -798,16 +798,26 @@ def _change(c: Correction) -> str:
 
 
 def apply_corrections(
-    deals: pd.DataFrame, organisations: pd.DataFrame, active: list[Correction]
+    deals: pd.DataFrame,
+    organisations: pd.DataFrame,
+    active: list[Correction],
+    *,
+    corrected_organisations: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deals and organisations as the user sees them: merges, renames and
     attribute changes applied, rejected deals gone, edited deals changed,
     hand-made deals added. Deals gain ``status`` (machine, confirmed, corrected,
-    manual)."""
+    manual). ``corrected_organisations``: ``organisations`` with ``active`` applied,
+    when the caller has them already (``atlas.incremental`` corrects a few deals at
+    a time); their deal counts are then counted again in place."""
     active = [c for c in active if c.undone_at is None]
     names = name_map(active)
     rename = lambda n: names.get(n, n)  # noqa: E731 - a tiny local mapping
-    orgs = _corrected_organisations(organisations, names, active)
+    orgs = (
+        corrected_organisations
+        if corrected_organisations is not None
+        else corrected_organisations_frame(organisations, active)
+    )
     countries = (
         {
             n: c
@@ -995,6 +1005,16 @@ def _manual_deals(added: list[Correction], rename, countries: dict, columns) -> 
             }
         )
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, "status"])))
+
+
+def corrected_organisations_frame(
+    organisations: pd.DataFrame, active: list[Correction]
+) -> pd.DataFrame:
+    """``organisations`` (``store.organisations_frame``) as the user sees them: merged
+    ones one row, renamed ones under their new names, ``set_org`` changes applied
+    (deal counts still the stored ones: ``count_deals`` counts them)."""
+    active = [c for c in active if c.undone_at is None]
+    return _corrected_organisations(organisations, name_map(active), active)
 
 
 def _corrected_organisations(
