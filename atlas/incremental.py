@@ -35,6 +35,7 @@ frame, for each kind of correction, undo and an ingest.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -58,9 +59,12 @@ class DashboardState:
     raw_organisations: pd.DataFrame  # store.organisations_frame as read
     corrections: tuple[corrections.Correction, ...]  # every one listed, undone too
     rows: dict[str, int]  # store.rows_summary when read
+    # How many deals have each value of each filtered column (see ``filter_choices``).
+    tallies: dict[str, Counter]
     # The text columns pandas reads as its string dtype (a deal added by hand, with
     # None in some of them, makes them object columns): the splice keeps to that.
     string_dtypes: dict[str, object]
+    party_keys: np.ndarray  # each deal's case-folded party set (what groups mentions)
 
     @property
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -87,14 +91,17 @@ def build_state(engine: Engine, version: tuple[str | None, int]) -> DashboardSta
     stored = store.deals_frame(engine)
     deals, organisations = corrections.consolidated_deals(stored, raw_organisations, active)
     strings = _string_dtypes(stored)
+    deals = _settle_dtypes(_finish(deals), strings)
     return DashboardState(
         version,
-        _settle_dtypes(_finish(deals), strings),
+        deals,
         organisations,
         raw_organisations,
         tuple(listed),
         rows,
+        _tallies(deals),
         strings,
+        _key_array(_party_keys(deals)),
     )
 
 
@@ -110,6 +117,36 @@ TEXT_COLUMNS = (
     "article_source",
     "article_published",
 )
+
+
+# The columns the sidebar's filters offer values of, and the dates' span.
+_LISTED = ("countries", "therapeutic_areas", "parties")
+
+
+def _tallies(deals: pd.DataFrame) -> dict[str, Counter]:
+    found = {"type": Counter(deals["type"].tolist())}
+    for column in _LISTED:
+        found[column] = Counter(v for values in deals[column].tolist() for v in values or ())
+    found["deal_date"] = Counter(d for d in deals["deal_date"].tolist() if isinstance(d, str))
+    return found
+
+
+def filter_choices(state: DashboardState) -> dict:
+    """The values each sidebar filter offers (``atlas.query.options``) and the span of
+    deal dates, from the state's tallies: kept up to date by each splice, so a change
+    does not read every deal again for them."""
+
+    def present(column: str) -> list:
+        return sorted(v for v, n in state.tallies[column].items() if n > 0)
+
+    dates = present("deal_date")
+    return {
+        "types": present("type"),
+        "countries": present("countries"),
+        "areas": present("therapeutic_areas"),
+        "organisations": present("parties"),
+        "date_span": (dates[0], dates[-1]) if dates else None,
+    }
 
 
 def _string_dtypes(frame: pd.DataFrame) -> dict[str, object]:
@@ -239,17 +276,31 @@ def update_state(
             if n in finals or old_names.get(n, n) in finals or new_names.get(n, n) in finals
         }
         wanted |= store.deal_ids_naming(engine, raw_names)
-    keys = {k for c in changed if c.action in corrections.EDIT_ACTIONS for k, _ in _named(c)}
-    wanted |= store.deal_ids_keyed(engine, keys)
+    named_now = [n for c in changed if c.action in EDIT for n in _named(c)]
+    wanted |= _ids_of(engine, named_now)
+    # A correction that followed its deal by address (a re-extraction renamed a party)
+    # names a key no longer stored: the deals of its place are its candidates.
+    wanted |= store.deal_ids_in_items(
+        engine,
+        {
+            (a["article_id"], int(a.get("item_index") or 0))
+            for _, a in named_now
+            if a and a.get("article_id")
+        },
+    )
 
     # Until nothing more comes in: their party sets before and after, every mention of
     # those sets, and what deal corrections naming any of them name.
-    frame_keys = _party_keys(state.deals)
+    countries = (
+        corrections.org_countries(state.organisations),
+        corrections.org_countries(corrected_orgs),
+    )
+    frame_keys = state.party_keys
     frame_manual = (state.deals["status"] == "manual").to_numpy()
-    edits = [c for c in new_active if c.action in corrections.EDIT_ACTIONS]
-    old_edits = [c for c in old_active if c.action in corrections.EDIT_ACTIONS]
+    edits = [c for c in (*new_active, *old_active) if c.action in EDIT]
     read = pd.DataFrame(columns=store.DEALS_FRAME_COLUMNS)
     sets: set[frozenset[str]] = set()
+    in_sets = np.zeros(len(frame_keys), dtype=bool)
     for _round in range(MAX_ROUNDS):
         missing = wanted - set(read["deal_id"].tolist())
         if not missing:
@@ -262,53 +313,118 @@ def update_state(
             .sort_values("deal_id", kind="stable")
             .reset_index(drop=True)
         )
-        for active, orgs in ((old_active, None), (new_active, corrected_orgs)):
-            corrected, _ = corrections.apply_corrections(
-                read,
-                state.raw_organisations if orgs is None else raw,
-                active,
-                corrected_organisations=(
-                    state.organisations.copy() if orgs is None else orgs.copy()
-                ),
-            )
-            machine = corrected[corrected["status"] != "manual"]
-            sets |= set(_party_keys(machine))
-        in_sets = [i for i, key in enumerate(frame_keys) if not frame_manual[i] and key in sets]
-        more_keys = {k for keys_ in state.deals["deal_keys"].iloc[in_sets] for k in keys_}
-        known_keys = set(read["deal_key"].tolist()) | more_keys
+        for active, orgs, known in (
+            (old_active, state.raw_organisations, countries[0]),
+            (new_active, raw, countries[1]),
+        ):
+            rows_now = corrections.corrected_deal_rows(read, orgs, active, countries=known)
+            sets |= set(_party_keys(rows_now[rows_now["status"] != "manual"]))
+        in_sets = ~frame_manual & np.fromiter(
+            (k in sets for k in frame_keys), bool, len(frame_keys)
+        )
+        named = [
+            (key, {"article_id": source["article_id"]})
+            for sources in state.deals["sources"].iloc[np.flatnonzero(in_sets)].tolist()
+            for source in sources
+            for key in (source["deal_key"],)
+        ]
+        known_keys = set(read["deal_key"].tolist()) | {k for k, _ in named}
         articles = set(read["article_id"].tolist())
         places: set[tuple[str, int]] = set()
-        for c in (*edits, *old_edits):
-            named = _named(c)
-            if any(k in known_keys or (a and a.get("article_id") in articles) for k, a in named):
-                more_keys |= {k for k, _ in named}
+        for c in edits:
+            pairs = _named(c)
+            if any(k in known_keys or (a and a.get("article_id") in articles) for k, a in pairs):
+                named.extend(pairs)
                 places |= {
                     (a["article_id"], int(a.get("item_index") or 0))
-                    for _, a in named
+                    for _, a in pairs
                     if a and a.get("article_id")
                 }
-        wanted |= store.deal_ids_keyed(engine, more_keys - set(read["deal_key"].tolist()))
+        have = set(read["deal_key"].tolist())
+        wanted |= _ids_of(engine, [(k, a) for k, a in named if k not in have])
         wanted |= store.deal_ids_in_items(engine, places)
     else:
         return None
 
     # The new agreements of those party sets, and every deal added by hand.
-    corrected, _ = corrections.apply_corrections(
-        read, raw, new_active, corrected_organisations=corrected_orgs.copy()
-    )
+    corrected = corrections.corrected_deal_rows(read, raw, new_active, countries=countries[1])
     merged = (
         consolidate(corrected, links=corrections.deal_links(read, raw, new_active))
         if len(corrected)
         else corrected
     )
-    keep = ~frame_manual & ~np.fromiter((k in sets for k in frame_keys), bool, len(frame_keys))
-    parts = [state.deals[keep]]
+    keep = ~frame_manual & ~in_sets
+    gone = state.deals.iloc[np.flatnonzero(~keep)]
+    tallies = {column: Counter(counts) for column, counts in state.tallies.items()}
+    for column, counts in _tallies(gone).items():
+        tallies[column].subtract(counts)
     if len(merged):
-        parts.append(_finish(merged))
-    deals = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    deals = deals.iloc[np.argsort(_order(deals), kind="stable")].reset_index(drop=True)
+        added = _finish(merged)
+        for column, counts in _tallies(added).items():
+            tallies[column].update(counts)
+        # One copy of the frame: the kept rows and the new ones, in a full build's order.
+        joined = pd.concat([state.deals, added], ignore_index=True)
+        joined_keys = np.concatenate([frame_keys, _key_array(_party_keys(added))])
+        taken = np.concatenate([np.flatnonzero(keep), len(keep) + np.arange(len(added))])
+    else:
+        joined, joined_keys, taken = state.deals, frame_keys, np.flatnonzero(keep)
+    taken = taken[np.argsort(_order(joined.iloc[taken]), kind="stable")]
+    deals = joined.iloc[taken].reset_index(drop=True)
+    party_keys = joined_keys[taken]
     strings = state.string_dtypes or _string_dtypes(read)
     others = {c: t for c, t in state.deals.dtypes.items() if c not in TEXT_COLUMNS}
     deals = _settle_dtypes(deals, strings, others)
-    organisations = corrections.count_deals(corrected_orgs, deals)
-    return DashboardState(version, deals, organisations, raw, tuple(listed), rows, strings)
+    tallies = {column: +counts for column, counts in tallies.items()}  # zeros dropped
+    organisations = _count_deals(corrected_orgs, deals, tallies["parties"])
+    return DashboardState(
+        version, deals, organisations, raw, tuple(listed), rows, tallies, strings, party_keys
+    )
+
+
+EDIT = corrections.EDIT_ACTIONS
+
+
+def _ids_of(engine: Engine, named: list[tuple[str, dict | None]]) -> set[int]:
+    """Ids of the stored deals under these keys: looked for in their articles when
+    known (an indexed read), else among every deal."""
+    by_article: dict[str, set[str]] = {}
+    bare: set[str] = set()
+    for key, address in named:
+        if not key:
+            continue
+        article = address.get("article_id") if address else None
+        if article:
+            by_article.setdefault(article, set()).add(key)
+        else:
+            bare.add(key)
+    found = store.deal_ids_in_articles(engine, by_article) if by_article else set()
+    return found | (store.deal_ids_keyed(engine, bare) if bare else set())
+
+
+def _key_array(keys: list[frozenset[str]]) -> np.ndarray:
+    array = np.empty(len(keys), dtype=object)
+    array[:] = keys
+    return array
+
+
+def _count_deals(
+    organisations: pd.DataFrame, deals: pd.DataFrame, parties: Counter
+) -> pd.DataFrame:
+    """``corrections.count_deals`` from the tally of parties over rows: the same but
+    where one key heads several rows (one sentence stating two deals of the same
+    parties), counted once (``count_deals`` counts distinct keys)."""
+    counts = dict(parties)
+    keys = deals["deal_key"]
+    repeated = keys.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        pairs: dict[str, list[str]] = {}
+        for key, names in zip(
+            keys[repeated].tolist(), deals["parties"][repeated].tolist(), strict=True
+        ):
+            for name in names:
+                pairs.setdefault(name, []).append(key)
+        for name, listed in pairs.items():
+            counts[name] -= len(listed) - len(set(listed))
+    if len(organisations):
+        organisations["deals"] = [counts.get(n, 0) for n in organisations["name"].tolist()]
+    return organisations

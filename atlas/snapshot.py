@@ -180,6 +180,7 @@ def dashboard_state(
     *,
     version: tuple[str | None, int] | None = None,
     previous=None,
+    keep: bool = False,
 ):
     """The dashboard's prepared tables (``atlas.incremental.DashboardState``) for the
     store as it is at ``version`` (read now when not given), the cheapest way:
@@ -193,7 +194,9 @@ def dashboard_state(
 
     A state that cannot be brought up to date (rows deleted since: a re-extraction)
     is rebuilt. The file is never stale: it says which version it reflects, and
-    everything since is read from the store."""
+    everything since is read from the store. ``keep``: write the file whenever the
+    state was not read from it as it is (a background job, once its work is done, so
+    that the app's next start reads one file)."""
     from atlas import incremental
 
     version = store.data_version(engine) if version is None else version
@@ -203,6 +206,8 @@ def dashboard_state(
                 return previous
             updated = incremental.update_state(engine, previous, version)
             if updated is not None:
+                if keep:
+                    write_state(engine, updated)
                 return updated
         folder = cache_dir(engine.url.render_as_string(hide_password=False))
         store_id, generation = version
@@ -227,7 +232,8 @@ def dashboard_state(
             if updated is None:
                 break
             if (
-                updated.rows.get("deals", 0) - kept.rows.get("deals", 0) > REWRITE_AFTER_DEALS
+                keep
+                or updated.rows.get("deals", 0) - kept.rows.get("deals", 0) > REWRITE_AFTER_DEALS
                 or len(updated.corrections) - len(kept.corrections) > REWRITE_AFTER_CORRECTIONS
             ):
                 write_state(engine, updated)

@@ -1490,6 +1490,24 @@ def deal_ids_keyed(engine: Engine, keys: Iterable[str]) -> set[int]:
     return found
 
 
+def deal_ids_in_articles(engine: Engine, keys: dict[str, set[str]]) -> set[int]:
+    """Ids of the deals of article ``a`` whose key is in ``keys[a]`` (read by article:
+    an indexed read, where a read by key scans every deal)."""
+    wanted = sorted(keys)
+    found: set[int] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), IDS_BATCH):
+            query = select(deals.c.id, deals.c.article_id, deals.c.deal_key).where(
+                deals.c.article_id.in_(wanted[start : start + IDS_BATCH])
+            )
+            found.update(
+                deal_id
+                for deal_id, article_id, key in conn.execute(query)
+                if key in keys[article_id]
+            )
+    return found
+
+
 def deal_ids_in_items(engine: Engine, items: Iterable[tuple[str, int]]) -> set[int]:
     """Ids of the deals of these (article id, item index) places."""
     by_article: dict[str, set[int]] = {}

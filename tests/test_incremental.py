@@ -14,6 +14,7 @@ from atlas.corrections import add_correction, undo_correction
 from atlas.extract import ExtractionResult
 from atlas.models import Article, ArticleItem, Deal, Mention
 from atlas.organisations import ResolvedOrganisation
+from atlas.query import options
 
 # Fictional organisations (none is in the lexicon); a few pairs deal again and again,
 # so consolidation groups mentions across articles.
@@ -33,7 +34,7 @@ PAIRS = [
     ("Dunmore Labs", "Fernhill Genomics"),
     ("Alder Bio", "Birchwell Pharma", "Elmstead Health"),
 ]
-TYPES = ["licensing", "partnership/collaboration", "acquisition", "other"]
+TYPES = ["licensing", "partnership/collaboration", "acquisition/merger", "other"]
 
 
 def _article(number: int, rng: random.Random, names: dict[str, str | None]) -> ExtractionResult:
@@ -100,6 +101,13 @@ def _assert_same(state: incremental.DashboardState, engine) -> None:
     assert_frame_equal(state.organisations, full.organisations)
     assert_frame_equal(state.raw_organisations, full.raw_organisations)
     assert state.rows == full.rows
+    assert state.tallies == full.tallies
+    choices = incremental.filter_choices(state)
+    dated = sorted(d for d in full.deals["deal_date"].dropna())
+    assert choices == {
+        **options(full.deals),
+        "date_span": (dated[0], dated[-1]) if dated else None,
+    }
 
 
 def _updated(engine, state):
