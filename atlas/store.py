@@ -1443,7 +1443,8 @@ def _organisations_frame(engine: Engine, ids: list[int] | None) -> pd.DataFrame:
 def rows_summary(engine: Engine, *, upto: tuple[int, int] = (0, 0)) -> dict[str, int]:
     """How many deals and mentions are stored and their highest ids, and how many of
     them have an id at most ``upto`` (deals, mentions): ids only grow, so fewer of
-    those than before means rows were deleted (a re-extraction, an article replaced)."""
+    those than before means rows were deleted (a re-extraction, an article replaced);
+    and how many articles, and the latest ingest run's id."""
     with engine.connect() as conn:
         found = {}
         for name, table, below in (("deals", deals, upto[0]), ("mentions", mentions, upto[1])):
@@ -1459,6 +1460,11 @@ def rows_summary(engine: Engine, *, upto: tuple[int, int] = (0, 0)) -> dict[str,
                 int(highest),
                 int(kept or 0),
             )
+        # Every ingest is a run: with the counts above they tell when articles changed.
+        found["articles"] = int(conn.execute(select(func.count()).select_from(articles)).scalar())
+        found["runs_max"] = int(
+            conn.execute(select(func.coalesce(func.max(ingest_runs.c.id), 0))).scalar()
+        )
     return found
 
 

@@ -130,9 +130,23 @@ def store_problem() -> str | None:
     return None
 
 
-@st.cache_data(show_spinner=False)
-def _counts(key: StoreKey) -> dict[str, int]:
-    return store.counts(_engine(key))
+# The store's articles and extraction as they are, whatever the corrections: what the
+# caches of tables read from them alone are keyed by, so a correction keeps them warm.
+RawKey = tuple[str, tuple[int, int] | None, str | None, tuple]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rows(key: StoreKey) -> tuple:
+    return tuple(sorted(store.rows_summary(_engine(key)).items()))
+
+
+def _raw_key(key: StoreKey) -> RawKey:
+    return key[0], key[1], key[2], _rows(key)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _counts(key: RawKey) -> dict[str, int]:
+    return store.counts(_open(key[0], key[1]))
 
 
 class _Tables:
@@ -184,14 +198,14 @@ def _filter_choices(key: StoreKey) -> dict:
     return incremental.filter_choices(_state(key))
 
 
-@st.cache_data(show_spinner=False)
-def _articles(key: StoreKey) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=2)
+def _articles(key: RawKey) -> pd.DataFrame:
     with _collector_paused():
-        return store.articles_frame(_engine(key))
+        return store.articles_frame(_open(key[0], key[1]))
 
 
 def counts() -> dict[str, int]:
-    return _counts(_key())
+    return _counts(_raw_key(_key()))
 
 
 def deals() -> pd.DataFrame:
@@ -260,23 +274,26 @@ def organisations() -> pd.DataFrame:
 
 
 def articles() -> pd.DataFrame:
-    return _articles(_key())
+    return _articles(_raw_key(_key()))
 
 
 def clear_caches() -> None:
     """After this process changed the store. Nothing could be served stale without it
-    (every cache is keyed by the store's change counter); it frees at once what was
-    computed from the older tables. The prepared tables themselves stay: the next
-    read brings them up to date by what changed."""
-    st.cache_data.clear()
+    (every cache is keyed by the store's change counter, or by its articles and
+    extraction); it frees at once what was computed from the older tables. The
+    prepared tables themselves stay (the next read brings them up to date by what
+    changed), and so do the tables read from articles alone (a correction leaves
+    them as they are; an ingest changes their key)."""
+    for cache in (_filter_choices, _undated_left_out, _mentions, _corrections):
+        cache.clear()
     _filtered.clear()
     for cache in _SIZES.values():
         cache.clear()
 
 
-@st.cache_data(show_spinner=False)
-def _article_detail(key: StoreKey, article_id: str) -> dict | None:
-    return store.article_detail(_engine(key), article_id)
+@st.cache_data(show_spinner=False, max_entries=256)
+def _article_detail(key: RawKey, article_id: str) -> dict | None:
+    return store.article_detail(_open(key[0], key[1]), article_id)
 
 
 @st.cache_data(show_spinner=False)
@@ -289,17 +306,17 @@ def _mentions(key: StoreKey, article_id: str | None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _articles_mentioning(key: StoreKey, names: tuple[str, ...]) -> pd.DataFrame:
-    return store.articles_mentioning(_engine(key), names)
+def _articles_mentioning(key: RawKey, names: tuple[str, ...]) -> pd.DataFrame:
+    return store.articles_mentioning(_open(key[0], key[1]), names)
 
 
 def articles_mentioning(names: tuple[str, ...]) -> pd.DataFrame:
     """Articles mentioning an organisation stored under any of ``names``, with counts."""
-    return _articles_mentioning(_key(), tuple(sorted(set(names))))
+    return _articles_mentioning(_raw_key(_key()), tuple(sorted(set(names))))
 
 
 def article_detail(article_id: str) -> dict | None:
-    return _article_detail(_key(), article_id)
+    return _article_detail(_raw_key(_key()), article_id)
 
 
 def mentions(article_id: str | None = None) -> pd.DataFrame:
