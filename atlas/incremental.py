@@ -72,8 +72,17 @@ class DashboardState:
 
 
 def _party_keys(frame: pd.DataFrame) -> list[frozenset[str]]:
-    """What consolidation groups by (``atlas.consolidate``): the case-folded party set."""
-    return [frozenset(map(str.casefold, p)) for p in frame["parties"].tolist()]
+    """What consolidation groups by (``atlas.consolidate``): the case-folded party set
+    (one object per set: the state keeps one per deal)."""
+    made: dict[tuple[str, ...], frozenset[str]] = {}
+    found = []
+    for parties in frame["parties"].tolist():
+        names = tuple(parties)
+        key = made.get(names)
+        if key is None:
+            key = made[names] = frozenset(map(str.casefold, names))
+        found.append(key)
+    return found
 
 
 def _finish(deals: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,12 @@ Building the deals and organisations as the user sees them (corrections applied,
 date spans computed) reads every deal from the database: about 5 s at 177,000
 deals. Loading the same tables from a pickle takes about 0.2 s. ``prepared``
 keeps one file per table beside the store and rebuilds it only when the store
-changed. A file is used only when all of these match:
+changed. ``dashboard_state`` keeps the prepared tables themselves, with what they
+were made from (``atlas.incremental.DashboardState``): a file made at an older
+version of the same store is brought up to date by what changed since (a
+correction, new articles) instead of rebuilt, and a running app hands its last
+state over the same way. A file is used only when all of these match (for the
+state, the change counter may be older):
 
 - the store: files live in a folder of their own per database (beside a SQLite
   file, or under the user's cache folder for a server database), and are named by

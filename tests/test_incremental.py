@@ -286,3 +286,29 @@ def test_an_older_file_catches_up_and_stays_correct(engine):
     store.save_extraction(engine, _article(7, random.Random(1), ORGS), fingerprint="f2")
     again = snapshot.dashboard_state(engine, previous=later)
     _assert_same(again, engine)
+
+
+def test_a_damaged_state_file_is_rebuilt_with_a_warning(engine, caplog):
+    import logging
+
+    snapshot.dashboard_state(engine)
+    folder = snapshot.cache_dir(engine.url.render_as_string(hide_password=False))
+    (path,) = folder.glob(f"{snapshot.STATE}-*.pickle")
+    path.write_bytes(b"not a pickle")
+    with caplog.at_level(logging.WARNING, logger="atlas.snapshot"):
+        state = snapshot.dashboard_state(engine)
+    assert "unreadable, rebuilding" in caplog.text
+    _assert_same(state, engine)
+    (again,) = folder.glob(f"{snapshot.STATE}-*.pickle")
+    assert again.read_bytes() != b"not a pickle"
+
+
+def test_a_background_job_keeps_the_file_at_its_version(engine):
+    snapshot.dashboard_state(engine)
+    _ingest(engine, range(60, 63), seed=2)
+    snapshot.dashboard_state(engine, keep=True)
+    folder = snapshot.cache_dir(engine.url.render_as_string(hide_password=False))
+    store_id, generation = store.data_version(engine)
+    assert [p.name for p in folder.glob(f"{snapshot.STATE}-*.pickle")] == [
+        f"{snapshot.STATE}-{store_id}-{generation}-{snapshot.code_digest()}.pickle"
+    ]
