@@ -65,6 +65,7 @@ class DashboardState:
     # None in some of them, makes them object columns): the splice keeps to that.
     string_dtypes: dict[str, object]
     party_keys: np.ndarray  # each deal's case-folded party set (what groups mentions)
+    countries: dict[str, str]  # corrections.org_countries of ``organisations``
 
     @property
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -111,6 +112,7 @@ def build_state(engine: Engine, version: tuple[str | None, int]) -> DashboardSta
         _tallies(deals),
         strings,
         _key_array(_party_keys(deals)),
+        corrections.org_countries(organisations),
     )
 
 
@@ -264,10 +266,11 @@ def update_state(
         touched_names.add(c.target)
         if c.action in corrections.NAME_ACTIONS:
             touched_names.add(corrections._into(c.action, c.payload))
-    if org_changes or raw is not state.raw_organisations:
-        corrected_orgs = corrections.corrected_organisations_frame(raw, new_active)
-    else:
+    corrected_orgs_kept = not org_changes and raw is state.raw_organisations
+    if corrected_orgs_kept:
         corrected_orgs = state.organisations.copy()
+    else:
+        corrected_orgs = corrections.corrected_organisations_frame(raw, new_active)
 
     # The mentions a change names directly.
     wanted: set[int] = set()
@@ -301,8 +304,8 @@ def update_state(
     # Until nothing more comes in: their party sets before and after, every mention of
     # those sets, and what deal corrections naming any of them name.
     countries = (
-        corrections.org_countries(state.organisations),
-        corrections.org_countries(corrected_orgs),
+        state.countries,
+        state.countries if corrected_orgs_kept else corrections.org_countries(corrected_orgs),
     )
     frame_keys = state.party_keys
     frame_manual = (state.deals["status"] == "manual").to_numpy()
@@ -384,7 +387,16 @@ def update_state(
     tallies = {column: +counts for column, counts in tallies.items()}  # zeros dropped
     organisations = _count_deals(corrected_orgs, deals, tallies["parties"])
     return DashboardState(
-        version, deals, organisations, raw, tuple(listed), rows, tallies, strings, party_keys
+        version,
+        deals,
+        organisations,
+        raw,
+        tuple(listed),
+        rows,
+        tallies,
+        strings,
+        party_keys,
+        countries[1],
     )
 
 

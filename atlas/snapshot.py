@@ -270,5 +270,6 @@ def dashboard_tables(engine: Engine, *, version: tuple[str | None, int] | None =
     """Deals (one row per agreement, ``atlas.consolidate``, with
     ``atlas.query.with_dates``' columns) and organisations with the user's
     corrections applied: the two tables every dashboard page starts from.
-    ``version``: as for ``prepared``."""
-    return dashboard_state(engine, version=version).tables
+    ``version``: as for ``prepared``. For callers outside the app (the CLI after an
+    ingest, the benches): the file is written whenever it did not hold this version."""
+    return dashboard_state(engine, version=version, keep=True).tables

@@ -212,6 +212,17 @@ def deals() -> pd.DataFrame:
     return _corrected(_key())[0].copy()
 
 
+def deal(index) -> pd.Series:
+    """One row of ``deals()`` (by its index), without copying every deal first."""
+    return _corrected(_key())[0].loc[index].copy()
+
+
+def deals_of_articles(article_ids) -> pd.DataFrame:
+    """The deals ``deals()`` shows for these articles (their representative's article)."""
+    frame = _corrected(_key())[0]
+    return frame[frame["article_id"].isin(list(article_ids))].copy()
+
+
 def filtered_deals(filters: DealFilters) -> pd.DataFrame:
     """The deals ``filters`` keep, computed once per filter setting (not per rerun)."""
     return _filtered(_key(), filters).copy()

@@ -102,6 +102,8 @@ def _assert_same(state: incremental.DashboardState, engine) -> None:
     assert_frame_equal(state.raw_organisations, full.raw_organisations)
     assert state.rows == full.rows
     assert state.tallies == full.tallies
+    assert state.countries == full.countries
+    assert list(state.party_keys) == list(full.party_keys)
     choices = incremental.filter_choices(state)
     dated = sorted(d for d in full.deals["deal_date"].dropna())
     assert choices == {
