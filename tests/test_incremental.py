@@ -314,3 +314,16 @@ def test_a_background_job_keeps_the_file_at_its_version(engine):
     assert [p.name for p in folder.glob(f"{snapshot.STATE}-*.pickle")] == [
         f"{snapshot.STATE}-{store_id}-{generation}-{snapshot.code_digest()}.pickle"
     ]
+
+
+def test_a_fault_in_the_update_costs_a_rebuild_not_a_page(engine, monkeypatch, caplog):
+    state = snapshot.dashboard_state(engine)
+    _type_change(engine, state)
+
+    def broken(*_args):
+        raise RuntimeError("a fault")
+
+    monkeypatch.setattr(incremental, "update_state", broken)
+    rebuilt = snapshot.dashboard_state(engine, previous=state)
+    assert "could not be brought up to date" in caplog.text
+    _assert_same(rebuilt, engine)
