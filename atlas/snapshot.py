@@ -209,7 +209,7 @@ def dashboard_state(
         if previous is not None:
             if previous.version == version:
                 return previous
-            updated = _caught_up(engine, previous, version)
+            updated = caught_up(engine, previous, version)
             if updated is not None:
                 if keep:
                     write_state(engine, updated)
@@ -233,7 +233,7 @@ def dashboard_state(
                 break
             if made_at == generation:
                 return kept
-            updated = _caught_up(engine, kept, version)
+            updated = caught_up(engine, kept, version)
             if updated is None:
                 break
             if (
@@ -248,13 +248,14 @@ def dashboard_state(
         return state
 
 
-def _caught_up(engine: Engine, state, version):
+def caught_up(engine: Engine, state, version):
     """``atlas.incremental.update_state``, or None (rebuild) when it cannot follow the
     change, or fails: a fault in the update must cost a rebuild, never a page."""
     from atlas import incremental
 
     try:
-        return incremental.update_state(engine, state, version)
+        with collector_paused():
+            return incremental.update_state(engine, state, version)
     except Exception:  # noqa: BLE001 - rebuilt from the store instead, and logged
         log.exception("prepared tables could not be brought up to date; rebuilding them")
         return None

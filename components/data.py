@@ -39,7 +39,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from atlas import correction_words, corrections, incremental, snapshot, store
+from atlas import correction_words, corrections, incremental, jobs, snapshot, store
 from atlas.query import DealFilters, filter_deals, undated_left_out
 
 T = TypeVar("T")
@@ -102,7 +102,7 @@ def _engine(key: StoreKey) -> Engine:
     return _open(key[0], key[1])
 
 
-def _key() -> StoreKey:
+def _store_key() -> StoreKey:
     """The store the app reads now, as it is now; its id and change counter are read
     on every call, so a store made again under the same address, or changed, is a
     new key."""
@@ -110,6 +110,16 @@ def _key() -> StoreKey:
     engine, file = _current_engine(url)
     store_id, generation = store.data_version(engine)
     return url, file, store_id, generation
+
+
+def _key() -> StoreKey:
+    """What every cache is keyed by: the store, and the version of it the prepared
+    tables served now reflect. That is the store's own version, but while a job
+    rewrites every deal (see ``_state``): the caches filled meanwhile must not pass
+    for the store as the job leaves it."""
+    key = _store_key()
+    served = _state(key).version[1]
+    return key if served == key[3] else (key[0], key[1], key[2], served)
 
 
 def engine() -> Engine:
@@ -124,7 +134,7 @@ def read_only() -> bool:
 def store_problem() -> str | None:
     """Why the store cannot be read (one line, no password), or None when it can."""
     try:
-        _key()
+        _store_key()
     except Exception as error:  # noqa: BLE001 - every failure is told, in one line
         return store.describe_error(error)
     return None
@@ -173,9 +183,27 @@ def _state(key: StoreKey):
     with holder.lock:
         state = holder.state
         if state is None or state.version[1] < key[3]:
-            state = snapshot.dashboard_state(_engine(key), version=(key[2], key[3]), previous=state)
+            engine, version = _engine(key), (key[2], key[3])
+            if state is not None and _job_running(engine):
+                # A background job writes as it goes. New articles are followed; a
+                # re-extraction (every deal deleted and written again) cannot be, and
+                # rebuilding on each run meanwhile would cost a rebuild per page: the
+                # held tables are served until it ends (it leaves the file written).
+                updated = snapshot.caught_up(engine, state, version)
+                if updated is None:
+                    return state
+                state = updated
+            else:
+                state = snapshot.dashboard_state(engine, version=version, previous=state)
             holder.state = state
     return state
+
+
+def _job_running(engine: Engine) -> bool:
+    try:
+        return jobs.active_job(engine) is not None
+    except Exception:  # noqa: BLE001 - a store without the jobs table runs none
+        return False
 
 
 def _corrected(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | None, int]]:

@@ -101,3 +101,35 @@ def test_a_change_made_behind_the_apps_back_shows_on_the_next_run(private_store)
         engine.dispose()
     for page, text in visit_every_page(at).items():
         assert NEW in text and OLD not in text, page
+
+
+def test_while_a_job_rewrites_every_deal_the_held_tables_are_served(private_store, monkeypatch):
+    """A re-extraction deletes and writes every deal again as it goes: the app serves
+    the tables it holds until the job ends, instead of rebuilding them on every run,
+    then shows the job's result."""
+    from atlas import incremental, store
+    from atlas.corpus import read_corpus
+    from atlas.extract import Extractor
+    from components import data
+    from tests.conftest import SEEDS
+
+    at = _app()
+    visit_every_page(at)
+    running = [True]
+    monkeypatch.setattr(data, "_job_running", lambda engine: running[0])
+    builds = []
+    build_state = incremental.build_state
+    monkeypatch.setattr(incremental, "build_state", lambda *a: builds.append(1) or build_state(*a))
+    engine = store.open_store(private_store)
+    try:
+        # One article extracted again under another lexicon fingerprint: its rows go.
+        first = next(a for a in read_corpus([SEEDS]) if hasattr(a, "items"))
+        result = next(iter(Extractor().extract_many([first])))
+        store.save_extraction(engine, result, fingerprint="another lexicon")
+    finally:
+        engine.dispose()
+    at.switch_page("views/deals.py").run()
+    assert not at.exception and builds == []
+    running[0] = False  # the job ended
+    at.switch_page("views/deals.py").run()
+    assert not at.exception and builds == [1]
