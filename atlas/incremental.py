@@ -187,11 +187,11 @@ def _settle_dtypes(deals: pd.DataFrame, strings: dict[str, object], others=None)
     return deals
 
 
-def _order(deals: pd.DataFrame) -> np.ndarray:
+def _order(deal_ids: np.ndarray) -> np.ndarray:
     """Where each row goes in a full build: extracted deals by their representative's
     id (the store's order), then deals added by hand in the order they were added
     (their ``deal_id`` is minus their correction's id)."""
-    ids = deals["deal_id"].to_numpy(dtype=np.int64)
+    ids = deal_ids.astype(np.int64)
     return np.where(ids > 0, ids, np.int64(2**40) - ids)
 
 
@@ -378,7 +378,7 @@ def update_state(
         taken = np.concatenate([np.flatnonzero(keep), len(keep) + np.arange(len(added))])
     else:
         joined, joined_keys, taken = state.deals, frame_keys, np.flatnonzero(keep)
-    taken = taken[np.argsort(_order(joined.iloc[taken]), kind="stable")]
+    taken = taken[np.argsort(_order(joined["deal_id"].to_numpy()[taken]), kind="stable")]
     deals = joined.iloc[taken].reset_index(drop=True)
     party_keys = joined_keys[taken]
     strings = state.string_dtypes or _string_dtypes(read)
