@@ -805,18 +805,39 @@ def apply_corrections(
     hand-made deals added. Deals gain ``status`` (machine, confirmed, corrected,
     manual)."""
     active = [c for c in active if c.undone_at is None]
+    orgs = corrected_organisations_frame(organisations, active)
+    frame = corrected_deal_rows(deals, organisations, active, countries=org_countries(orgs))
+    return frame, count_deals(orgs, frame)
+
+
+def org_countries(corrected_organisations: pd.DataFrame) -> dict[str, str]:
+    """Name -> country of the organisations that have one (as the user sees them)."""
+    if not len(corrected_organisations):
+        return {}
+    return {
+        n: c
+        for n, c in zip(
+            corrected_organisations["name"].tolist(),
+            corrected_organisations["country"].tolist(),
+            strict=True,
+        )
+        if isinstance(c, str) and c
+    }
+
+
+def corrected_deal_rows(
+    deals: pd.DataFrame,
+    organisations: pd.DataFrame,
+    active: list[Correction],
+    *,
+    countries: Mapping[str, str],
+) -> pd.DataFrame:
+    """``apply_corrections``' deals, given the corrected organisations' ``countries``
+    (``org_countries``): ``atlas.incremental`` corrects a few deals at a time.
+    ``organisations`` (as stored) give the aliases a correction follows its deal by."""
+    active = [c for c in active if c.undone_at is None]
     names = name_map(active)
     rename = lambda n: names.get(n, n)  # noqa: E731 - a tiny local mapping
-    orgs = _corrected_organisations(organisations, names, active)
-    countries = (
-        {
-            n: c
-            for n, c in zip(orgs["name"], orgs["country"], strict=True)
-            if isinstance(c, str) and c
-        }
-        if len(orgs)
-        else {}
-    )
 
     frame = deals.copy()
     # Each deal correction applies to the mentions it resolves to: its own keys, or
@@ -880,8 +901,7 @@ def apply_corrections(
         frame = pd.concat(
             [frame, _manual_deals(added, rename, countries, frame.columns)], ignore_index=True
         )
-    frame = frame.reset_index(drop=True)
-    return frame, count_deals(orgs, frame)
+    return frame.reset_index(drop=True)
 
 
 def count_deals(organisations: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
@@ -892,7 +912,7 @@ def count_deals(organisations: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFram
         for key, parties in zip(deals["deal_key"].tolist(), deals["parties"].tolist(), strict=True):
             for party in parties:
                 deal_keys.setdefault(party, set()).add(key)
-        organisations["deals"] = [len(deal_keys.get(n, ())) for n in organisations["name"]]
+        organisations["deals"] = [len(deal_keys.get(n, ())) for n in organisations["name"].tolist()]
     return organisations
 
 
@@ -995,6 +1015,16 @@ def _manual_deals(added: list[Correction], rename, countries: dict, columns) -> 
             }
         )
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, "status"])))
+
+
+def corrected_organisations_frame(
+    organisations: pd.DataFrame, active: list[Correction]
+) -> pd.DataFrame:
+    """``organisations`` (``store.organisations_frame``) as the user sees them: merged
+    ones one row, renamed ones under their new names, ``set_org`` changes applied
+    (deal counts still the stored ones: ``count_deals`` counts them)."""
+    active = [c for c in active if c.undone_at is None]
+    return _corrected_organisations(organisations, name_map(active), active)
 
 
 def _corrected_organisations(

@@ -575,12 +575,13 @@ def run_job(
                     extractor = Extractor()
                 reporter.phase("loading the language model")
                 message = _WORK[job.kind](engine, job, extractor, report, reporter, n_process)
-                from atlas.snapshot import cache_dir, dashboard_tables
+                from atlas.snapshot import cache_dir, dashboard_state
 
                 if cache_dir(engine.url.render_as_string(hide_password=False)) is not None:
-                    # Kept on disk, so the app's first page after the job reads one file.
+                    # Kept on disk, so the app's next start reads one file. (A running
+                    # app brings its own tables up to date by the job's new deals.)
                     reporter.phase("preparing the dashboard")
-                    dashboard_tables(engine)
+                    dashboard_state(engine, keep=True)
             except JobCancelled:
                 _finish(engine, job_id, CANCELLED, None)
             except (KeyboardInterrupt, SystemExit):

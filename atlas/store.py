@@ -1244,7 +1244,7 @@ def _default(value: str) -> Callable[[tuple], list]:
     return lambda values: [value if v is None else v for v in values]
 
 
-def deals_frame(engine: Engine) -> pd.DataFrame:
+def deals_frame(engine: Engine, ids: Iterable[int] | None = None) -> pd.DataFrame:
     """One row per deal: parties (names and countries), type, date, areas,
     confidence, evidence and the article it comes from; and (schema version 5)
     ``role`` ("main" or "background"), ``deal_status`` (agreed, completed,
@@ -1256,7 +1256,32 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
     is shown as before.
 
     Deals stored before version 5 hold the defaults (main, agreed, no assets, no
-    terms) until they are re-extracted."""
+    terms) until they are re-extracted.
+
+    ``ids``: only these deals (``atlas.incremental`` reads the deals an edit touches)."""
+    if ids is not None:
+        return _deals_frame_of(engine, sorted(set(ids)))
+    return _deals_frame_query(engine, None)
+
+
+def _deals_frame_of(engine: Engine, ids: list[int]) -> pd.DataFrame:
+    """``deals_frame`` of the deals ``ids`` (sorted), read in batches of bound values."""
+    parts = [
+        _deals_frame_query(engine, ids[start : start + IDS_BATCH])
+        for start in range(0, len(ids), IDS_BATCH)
+    ]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=DEALS_FRAME_COLUMNS)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+# Rows asked for by id go in batches: SQLite allows at most 999 bound values in a
+# statement (older builds), PostgreSQL 65,535.
+IDS_BATCH = 500
+
+
+def _deals_frame_query(engine: Engine, ids: list[int] | None) -> pd.DataFrame:
     query = (
         select(
             deals.c.id.label("deal_id"),
@@ -1304,6 +1329,9 @@ def deals_frame(engine: Engine) -> pd.DataFrame:
         .join(organisations, organisations.c.id == deal_parties.c.organisation_id)
         .order_by(deal_parties.c.deal_id, deal_parties.c.position)
     )
+    if ids is not None:
+        query = query.where(deals.c.id.in_(ids))
+        party_query = party_query.where(deal_parties.c.deal_id.in_(ids))
     convert = {
         "also_types": _split_list,
         "therapeutic_areas": _split_list,
@@ -1344,22 +1372,37 @@ ORGANISATIONS_FRAME_COLUMNS = (
 )
 
 
-def organisations_frame(engine: Engine) -> pd.DataFrame:
-    """Organisations with their aliases, mention and deal counts."""
-    deal_counts = (
-        select(deal_parties.c.organisation_id, func.count().label("deals"))
-        .group_by(deal_parties.c.organisation_id)
-        .subquery()
+def organisations_frame(engine: Engine, ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Organisations with their aliases, mention and deal counts; ``ids``: only these
+    organisations (``atlas.incremental`` reads again those an ingest mentioned)."""
+    if ids is not None:
+        wanted = sorted(set(ids))
+        parts = [
+            _organisations_frame(engine, wanted[start : start + IDS_BATCH])
+            for start in range(0, len(wanted), IDS_BATCH)
+        ]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return pd.DataFrame(columns=list(ORGANISATIONS_FRAME_COLUMNS))
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        return frame.sort_values(["name", "id"], kind="stable").reset_index(drop=True)
+    return _organisations_frame(engine, None)
+
+
+def _organisations_frame(engine: Engine, ids: list[int] | None) -> pd.DataFrame:
+    deal_counts = select(deal_parties.c.organisation_id, func.count().label("deals"))
+    mention_counts = select(
+        mentions.c.organisation_id,
+        func.count().label("mentions"),
+        func.count(func.distinct(mentions.c.article_id)).label("articles"),
     )
-    mention_counts = (
-        select(
-            mentions.c.organisation_id,
-            func.count().label("mentions"),
-            func.count(func.distinct(mentions.c.article_id)).label("articles"),
-        )
-        .group_by(mentions.c.organisation_id)
-        .subquery()
-    )
+    alias_query = select(aliases.c.organisation_id, aliases.c.alias)
+    if ids is not None:
+        deal_counts = deal_counts.where(deal_parties.c.organisation_id.in_(ids))
+        mention_counts = mention_counts.where(mentions.c.organisation_id.in_(ids))
+        alias_query = alias_query.where(aliases.c.organisation_id.in_(ids))
+    deal_counts = deal_counts.group_by(deal_parties.c.organisation_id).subquery()
+    mention_counts = mention_counts.group_by(mentions.c.organisation_id).subquery()
     query = (
         select(
             organisations.c.id,
@@ -1374,9 +1417,11 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
         .outerjoin(deal_counts, deal_counts.c.organisation_id == organisations.c.id)
         .outerjoin(mention_counts, mention_counts.c.organisation_id == organisations.c.id)
     )
+    if ids is not None:
+        query = query.where(organisations.c.id.in_(ids))
     with engine.connect() as conn:
         frame = _frame(conn.execute(query))
-        alias_rows = conn.execute(select(aliases.c.organisation_id, aliases.c.alias)).all()
+        alias_rows = conn.execute(alias_query).all()
     if frame.empty:
         return pd.DataFrame(columns=list(ORGANISATIONS_FRAME_COLUMNS))
     # Sorted here, not by the database: SQLite and PostgreSQL collate names differently.
@@ -1393,6 +1438,116 @@ def organisations_frame(engine: Engine) -> pd.DataFrame:
         for i, name in zip(frame["id"].tolist(), frame["name"].tolist(), strict=True)
     ]
     return frame
+
+
+def rows_summary(engine: Engine, *, upto: tuple[int, int] = (0, 0)) -> dict[str, int]:
+    """How many deals and mentions are stored and their highest ids, and how many of
+    them have an id at most ``upto`` (deals, mentions): ids only grow, so fewer of
+    those than before means rows were deleted (a re-extraction, an article replaced);
+    and how many articles, and the latest ingest run's id."""
+    with engine.connect() as conn:
+        found = {}
+        for name, table, below in (("deals", deals, upto[0]), ("mentions", mentions, upto[1])):
+            # Three reads SQLite answers from the b-tree (a count of all rows, the last
+            # id, a range of ids), not one that looks at every row.
+            count = conn.execute(select(func.count()).select_from(table)).scalar()
+            highest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+            newer = conn.execute(
+                select(func.count()).select_from(table).where(table.c.id > below)
+            ).scalar()
+            found[name], found[f"{name}_max"], found[f"{name}_upto"] = (
+                int(count),
+                int(highest),
+                int(count) - int(newer),
+            )
+        # Every ingest is a run: with the counts above they tell when articles changed.
+        found["articles"] = int(conn.execute(select(func.count()).select_from(articles)).scalar())
+        found["runs_max"] = int(
+            conn.execute(select(func.coalesce(func.max(ingest_runs.c.id), 0))).scalar()
+        )
+    return found
+
+
+def deal_ids_naming(engine: Engine, names: Iterable[str]) -> set[int]:
+    """Ids of the deals with a party stored under one of ``names``."""
+    wanted = sorted(set(names))
+    found: set[int] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), IDS_BATCH):
+            query = (
+                select(deal_parties.c.deal_id)
+                .join(organisations, organisations.c.id == deal_parties.c.organisation_id)
+                .where(organisations.c.name.in_(wanted[start : start + IDS_BATCH]))
+            )
+            found.update(conn.execute(query).scalars())
+    return found
+
+
+def deal_ids_keyed(engine: Engine, keys: Iterable[str]) -> set[int]:
+    """Ids of the deals stored under one of ``keys`` (``deal_key``)."""
+    wanted = sorted({k for k in keys if k})
+    found: set[int] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), IDS_BATCH):
+            query = select(deals.c.id).where(
+                deals.c.deal_key.in_(wanted[start : start + IDS_BATCH])
+            )
+            found.update(conn.execute(query).scalars())
+    return found
+
+
+def deal_ids_in_articles(engine: Engine, keys: dict[str, set[str]]) -> set[int]:
+    """Ids of the deals of article ``a`` whose key is in ``keys[a]`` (read by article:
+    an indexed read, where a read by key scans every deal)."""
+    wanted = sorted(keys)
+    found: set[int] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), IDS_BATCH):
+            query = select(deals.c.id, deals.c.article_id, deals.c.deal_key).where(
+                deals.c.article_id.in_(wanted[start : start + IDS_BATCH])
+            )
+            found.update(
+                deal_id
+                for deal_id, article_id, key in conn.execute(query)
+                if key in keys[article_id]
+            )
+    return found
+
+
+def deal_ids_in_items(engine: Engine, items: Iterable[tuple[str, int]]) -> set[int]:
+    """Ids of the deals of these (article id, item index) places."""
+    by_article: dict[str, set[int]] = {}
+    for article_id, item_index in items:
+        by_article.setdefault(article_id, set()).add(int(item_index))
+    wanted = sorted(by_article)
+    found: set[int] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), IDS_BATCH):
+            query = select(deals.c.id, deals.c.article_id, deals.c.item_index).where(
+                deals.c.article_id.in_(wanted[start : start + IDS_BATCH])
+            )
+            found.update(
+                deal_id
+                for deal_id, article_id, item_index in conn.execute(query)
+                if item_index in by_article[article_id]
+            )
+    return found
+
+
+def organisations_touched_since(engine: Engine, deal_id: int, mention_id: int) -> set[int]:
+    """Ids of the organisations that a deal or mention stored after these ids names."""
+    with engine.connect() as conn:
+        found = set(
+            conn.execute(
+                select(deal_parties.c.organisation_id).where(deal_parties.c.deal_id > deal_id)
+            ).scalars()
+        )
+        found.update(
+            conn.execute(
+                select(mentions.c.organisation_id).where(mentions.c.id > mention_id)
+            ).scalars()
+        )
+    return found
 
 
 # How much of an article's text ``articles_frame`` carries, to name untitled ones.

@@ -78,15 +78,17 @@ def test_ingest_leaves_the_dashboard_tables_prepared(tmp_path, monkeypatch):
     monkeypatch.delenv("ATLAS_CACHE_DIR", raising=False)  # as the subprocess had it
     engine = store.open_store(db)
     try:
-        files = list((tmp_path / "atlas.db.cache").glob("dashboard-tables-*.pickle"))
+        files = list((tmp_path / "atlas.db.cache").glob(f"{snapshot.STATE}-*.pickle"))
         store_id, generation = store.data_version(engine)
         assert [f.name.split("-")[2:4] for f in files] == [[store_id, str(generation)]]
-        built: list[int] = []
-        deals, _ = snapshot.prepared(
-            engine, "dashboard-tables", lambda e: built.append(1) or ([], [])
-        )
+
+        def never(*_args):
+            raise AssertionError("built again")
+
+        monkeypatch.setattr("atlas.incremental.build_state", never)
+        deals = snapshot.dashboard_state(engine).deals
         # one deal per agreement: the joint venture two seed articles report is one
-        assert not built and len(deals) == seed_deal_count() - 1
+        assert len(deals) == seed_deal_count() - 1
     finally:
         engine.dispose()
 

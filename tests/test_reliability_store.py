@@ -97,7 +97,7 @@ def test_prepared_tables_of_a_deleted_store_are_not_served(remade):
     assert len(snapshot.dashboard_tables(engine)[0]) == 12
     engine.dispose()
     folder = snapshot.cache_dir(remade.url)
-    assert list(folder.glob("dashboard-tables-*.pickle")), "the old tables are kept on disk"
+    assert list(folder.glob(f"{snapshot.STATE}-*.pickle")), "the old tables are kept on disk"
 
     remade.delete()
     _fill(remade.url, "new", deals_each=1)

@@ -262,8 +262,7 @@ if report:
             key="add_new_articles",
             column_config={"Read": st.column_config.LinkColumn("Read", display_text="Open")},
         )
-    found = data.deals()
-    found = found[found["article_id"].isin(report["article_ids"])]
+    found = data.deals_of_articles(report["article_ids"])
     if len(found):
         st.write(f"{len(found)} deal(s) found in the new articles:")
         deals_table(found, key="add_found_deals")

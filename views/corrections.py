@@ -16,8 +16,11 @@ MAX_CHOICES = 500  # deals offered in the select box; a search narrows a big sto
 
 
 def _deal_choices(deals, query):
-    found = search_deals(deals, query).sort_values("deal_date", ascending=False, na_position="last")
-    labels = {curation.deal_label(row): index for index, row in found.head(MAX_CHOICES).iterrows()}
+    found = search_deals(deals, query) if query else deals
+    # The latest first; only the dates sorted, not every column (177,000 deals).
+    latest = found["deal_date"].sort_values(ascending=False, na_position="last").index
+    shown = found.loc[latest[:MAX_CHOICES]]
+    labels = {curation.deal_label(row): index for index, row in shown.iterrows()}
     return dict(sorted(labels.items())), len(found)
 
 
@@ -98,7 +101,7 @@ with deal_tab:
         )
     label = st.selectbox("Deal", list(labels), index=None, key="corrections_deal")
     if label:
-        row = data.deals().loc[labels[label]]
+        row = data.deal(labels[label])
         st.text(row["evidence"])
         curation.deal_form(row, organisations, key="corrections_deal")
 with add_tab:

@@ -1,0 +1,449 @@
+"""The dashboard's prepared tables brought up to date by what changed, not rebuilt.
+
+``atlas.snapshot.dashboard_tables`` builds the deals (one row per agreement,
+corrections applied) and organisations from every stored deal: about 5 s of CPU at
+177,000 deals. A correction, an upload or a feed refresh changes a few of them.
+``update_state`` finds what changed since a ``DashboardState`` was made and
+recomputes only that:
+
+- **What changed** is read from the store, whoever changed it (this process,
+  another session, a background job, the CLI): the corrections in force compared
+  with the state's, the deals and mentions stored since (ids only grow), and the
+  organisations those new rows name (read again: their counts, aliases and a
+  country an ingest filled in). Rows deleted since (a re-extraction, an article
+  replaced) cannot be followed: ``update_state`` says so (None) and the caller
+  rebuilds.
+- **What it touches.** Consolidation (``atlas.consolidate``) groups only mentions
+  with the same set of parties as the user sees them, and a user's merge never
+  joins two sets. So the agreements of one party set depend only on that set's
+  mentions and the corrections naming them: the update takes the mentions a change
+  names (new ones, a deal correction's mentions, every mention of an organisation a
+  merge, rename or ``set_org`` names, under its old and new names), their party sets
+  before and after, every mention of those sets, and, until nothing more comes in,
+  the mentions of the same article items as a deal correction naming any of them
+  (so a correction follows its deal by address exactly as in a full build) and the
+  other mentions of a merge among them.
+- **The result** is spliced into a new frame (cached frames are shared and read
+  only): the rows of those party sets replaced by their new agreements, deals added
+  by hand recomputed (they are few), rows in the order a full build gives them.
+  Organisations are corrected again only when an organisation correction or an
+  ingest changed them, and their deal counts counted from the new deals.
+
+``tests/test_incremental.py`` checks the result equals a full rebuild frame for
+frame, for each kind of correction, undo and an ingest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from atlas import corrections, store
+from atlas.consolidate import consolidate
+
+# Rounds of "these mentions bring in those" before giving up (a full rebuild then).
+MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class DashboardState:
+    """The prepared tables and what they were made from."""
+
+    version: tuple[str | None, int]  # store.data_version they reflect
+    deals: pd.DataFrame  # consolidated, corrected, with atlas.query.with_dates' columns
+    organisations: pd.DataFrame  # corrected, deals counted
+    raw_organisations: pd.DataFrame  # store.organisations_frame as read
+    corrections: tuple[corrections.Correction, ...]  # every one listed, undone too
+    rows: dict[str, int]  # store.rows_summary when read
+    # How many deals have each value of each filtered column (see ``filter_choices``).
+    tallies: dict[str, Counter]
+    # The text columns pandas reads as its string dtype (a deal added by hand, with
+    # None in some of them, makes them object columns): the splice keeps to that.
+    string_dtypes: dict[str, object]
+    party_keys: np.ndarray  # each deal's case-folded party set (what groups mentions)
+    countries: dict[str, str]  # corrections.org_countries of ``organisations``
+
+    @property
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self.deals, self.organisations
+
+
+def _party_keys(frame: pd.DataFrame) -> list[frozenset[str]]:
+    """What consolidation groups by (``atlas.consolidate``): the case-folded party set
+    (one object per set: the state keeps one per deal)."""
+    made: dict[tuple[str, ...], frozenset[str]] = {}
+    found = []
+    for parties in frame["parties"].tolist():
+        names = tuple(parties)
+        key = made.get(names)
+        if key is None:
+            key = made[names] = frozenset(map(str.casefold, names))
+        found.append(key)
+    return found
+
+
+def _finish(deals: pd.DataFrame) -> pd.DataFrame:
+    from atlas.query import with_dates
+
+    return with_dates(deals)
+
+
+def build_state(engine: Engine, version: tuple[str | None, int]) -> DashboardState:
+    """Everything read and computed from the store (the cold path)."""
+    rows = {k: v for k, v in store.rows_summary(engine).items() if not k.endswith("_upto")}
+    raw_organisations = store.organisations_frame(engine)
+    listed = corrections.list_corrections(engine)
+    active = [c for c in listed if c.undone_at is None]
+    stored = store.deals_frame(engine)
+    deals, organisations = corrections.consolidated_deals(stored, raw_organisations, active)
+    strings = _string_dtypes(stored)
+    deals = _settle_dtypes(_finish(deals), strings)
+    return DashboardState(
+        version,
+        deals,
+        organisations,
+        raw_organisations,
+        tuple(listed),
+        rows,
+        _tallies(deals),
+        strings,
+        _key_array(_party_keys(deals)),
+        corrections.org_countries(organisations),
+    )
+
+
+# The text columns a full build leaves as the store read them: pandas' string dtype,
+# unless a deal added by hand (None in some) makes them object columns. Every other
+# column is rebuilt by corrections and consolidation, as object, whatever the rows.
+TEXT_COLUMNS = (
+    "deal_key",
+    "evidence",
+    "article_id",
+    "article_title",
+    "article_file",
+    "article_source",
+    "article_published",
+)
+
+
+# The columns the sidebar's filters offer values of, and the dates' span.
+_LISTED = ("countries", "therapeutic_areas", "parties")
+
+
+def _tallies(deals: pd.DataFrame) -> dict[str, Counter]:
+    found = {"type": Counter(deals["type"].tolist())}
+    for column in _LISTED:
+        found[column] = Counter(v for values in deals[column].tolist() for v in values or ())
+    found["deal_date"] = Counter(d for d in deals["deal_date"].tolist() if isinstance(d, str))
+    return found
+
+
+def filter_choices(state: DashboardState) -> dict:
+    """The values each sidebar filter offers (``atlas.query.options``) and the span of
+    deal dates, from the state's tallies: kept up to date by each splice, so a change
+    does not read every deal again for them."""
+
+    def present(column: str) -> list:
+        return sorted(v for v, n in state.tallies[column].items() if n > 0)
+
+    dates = present("deal_date")
+    return {
+        "types": present("type"),
+        "countries": present("countries"),
+        "areas": present("therapeutic_areas"),
+        "organisations": present("parties"),
+        "date_span": (dates[0], dates[-1]) if dates else None,
+    }
+
+
+def _string_dtypes(frame: pd.DataFrame) -> dict[str, object]:
+    return {
+        c: frame[c].dtype
+        for c in TEXT_COLUMNS
+        if c in frame.columns and isinstance(frame[c].dtype, pd.StringDtype)
+    }
+
+
+def _settle_dtypes(deals: pd.DataFrame, strings: dict[str, object], others=None) -> pd.DataFrame:
+    """Each column's dtype as a full build gives it, whichever rows a splice joined
+    (``others``: the dtypes of the columns not in ``TEXT_COLUMNS``, when known)."""
+    manual = bool(len(deals)) and bool((deals["status"] == "manual").any())
+    for column in deals.columns:
+        dtype = deals[column].dtype
+        if column in strings:
+            want = object if manual else strings[column]
+        elif isinstance(dtype, pd.StringDtype):
+            want = object
+        elif others is not None and column in others:
+            want = others[column]
+        else:
+            continue
+        if dtype != want:
+            deals[column] = deals[column].astype(want)
+    return deals
+
+
+def _order(deal_ids: np.ndarray) -> np.ndarray:
+    """Where each row goes in a full build: extracted deals by their representative's
+    id (the store's order), then deals added by hand in the order they were added
+    (their ``deal_id`` is minus their correction's id)."""
+    ids = deal_ids.astype(np.int64)
+    return np.where(ids > 0, ids, np.int64(2**40) - ids)
+
+
+def _named(c: corrections.Correction) -> list[tuple[str, dict | None]]:
+    return [(c.target, c.address), *c.members]
+
+
+def update_state(
+    engine: Engine, state: DashboardState, version: tuple[str | None, int]
+) -> DashboardState | None:
+    """``state`` brought up to the store as it is now (see the module docstring), or
+    None when rows it was made from were deleted since (rebuild then)."""
+    if version[0] != state.version[0]:
+        return None
+    rows = store.rows_summary(
+        engine, upto=(state.rows.get("deals_max", 0), state.rows.get("mentions_max", 0))
+    )
+    if rows["deals_upto"] != state.rows.get("deals") or rows["mentions_upto"] != state.rows.get(
+        "mentions"
+    ):
+        return None  # rows deleted: a re-extraction or a replaced article
+    rows = {k: v for k, v in rows.items() if not k.endswith("_upto")}
+    listed = corrections.list_corrections(engine)
+    before = {c.id: c for c in state.corrections if c.undone_at is None}
+    after = {c.id: c for c in listed if c.undone_at is None}
+    changed = [
+        c
+        for ident in sorted(before.keys() | after.keys())
+        if before.get(ident) != after.get(ident)
+        for c in (before.get(ident), after.get(ident))
+        if c is not None
+    ]
+    new_deals = rows["deals_max"] > state.rows.get("deals_max", 0)
+    new_mentions = rows["mentions_max"] > state.rows.get("mentions_max", 0)
+    if not changed and not new_deals and not new_mentions:
+        return replace(state, version=version, rows=rows, corrections=tuple(listed))
+
+    old_active = [c for c in state.corrections if c.undone_at is None]
+    new_active = [c for c in listed if c.undone_at is None]
+    old_names = corrections.name_map(old_active)
+    new_names = corrections.name_map(new_active)
+
+    # Organisations as stored: those the new rows name are read again.
+    raw = state.raw_organisations
+    touched_names: set[str] = set()
+    if new_deals or new_mentions:
+        ids = store.organisations_touched_since(
+            engine, state.rows.get("deals_max", 0), state.rows.get("mentions_max", 0)
+        )
+        fresh = store.organisations_frame(engine, ids)
+        kept = raw[~raw["id"].isin(ids)]
+        old_country = dict(zip(raw["id"].tolist(), raw["country"].tolist(), strict=True))
+        for org_id, name, country in zip(
+            fresh["id"].tolist(), fresh["name"].tolist(), fresh["country"].tolist(), strict=True
+        ):
+            if org_id in old_country and old_country[org_id] != country:
+                touched_names.add(name)  # an ingest filled its country in
+        fresh = fresh[(fresh["mentions"] > 0) | (fresh["deals"] > 0)]
+        raw = (
+            pd.concat([kept, fresh], ignore_index=True)
+            .sort_values(["name", "id"], kind="stable")
+            .reset_index(drop=True)
+            if len(fresh)
+            else kept.reset_index(drop=True)
+        )
+        for column in state.raw_organisations.columns:
+            if raw[column].dtype != state.raw_organisations[column].dtype:
+                raw[column] = raw[column].astype(state.raw_organisations[column].dtype)
+
+    org_changes = [c for c in changed if c.action in corrections.ORG_ACTIONS]
+    for c in org_changes:
+        touched_names.add(c.target)
+        if c.action in corrections.NAME_ACTIONS:
+            touched_names.add(corrections._into(c.action, c.payload))
+    corrected_orgs_kept = not org_changes and raw is state.raw_organisations
+    if corrected_orgs_kept:
+        corrected_orgs = state.organisations.copy()
+    else:
+        corrected_orgs = corrections.corrected_organisations_frame(raw, new_active)
+
+    # The mentions a change names directly.
+    wanted: set[int] = set()
+    if new_deals:
+        wanted |= set(range(state.rows.get("deals_max", 0) + 1, rows["deals_max"] + 1))
+    if touched_names:
+        finals = set(touched_names)
+        finals |= {old_names.get(n, n) for n in touched_names}
+        finals |= {new_names.get(n, n) for n in touched_names}
+        stored_names = set(raw["name"].tolist()) | set(state.raw_organisations["name"].tolist())
+        stored_names |= set(old_names) | set(new_names)
+        raw_names = {
+            n
+            for n in stored_names
+            if n in finals or old_names.get(n, n) in finals or new_names.get(n, n) in finals
+        }
+        wanted |= store.deal_ids_naming(engine, raw_names)
+    named_now = [n for c in changed if c.action in EDIT for n in _named(c)]
+    wanted |= _ids_of(engine, named_now)
+    # A correction that followed its deal by address (a re-extraction renamed a party)
+    # names a key no longer stored: the deals of its place are its candidates.
+    wanted |= store.deal_ids_in_items(
+        engine,
+        {
+            (a["article_id"], int(a.get("item_index") or 0))
+            for _, a in named_now
+            if a and a.get("article_id")
+        },
+    )
+
+    # Until nothing more comes in: their party sets before and after, every mention of
+    # those sets, and what deal corrections naming any of them name.
+    countries = (
+        state.countries,
+        state.countries if corrected_orgs_kept else corrections.org_countries(corrected_orgs),
+    )
+    frame_keys = state.party_keys
+    frame_manual = (state.deals["status"] == "manual").to_numpy()
+    edits = [c for c in (*new_active, *old_active) if c.action in EDIT]
+    read = pd.DataFrame(columns=store.DEALS_FRAME_COLUMNS)
+    sets: set[frozenset[str]] = set()
+    in_sets = np.zeros(len(frame_keys), dtype=bool)
+    for _round in range(MAX_ROUNDS):
+        missing = wanted - set(read["deal_id"].tolist())
+        if not missing:
+            break
+        more = store.deals_frame(engine, missing)
+        read = (
+            more
+            if read.empty
+            else pd.concat([read, more], ignore_index=True)
+            .sort_values("deal_id", kind="stable")
+            .reset_index(drop=True)
+        )
+        for active, orgs, known in (
+            (old_active, state.raw_organisations, countries[0]),
+            (new_active, raw, countries[1]),
+        ):
+            rows_now = corrections.corrected_deal_rows(read, orgs, active, countries=known)
+            sets |= set(_party_keys(rows_now[rows_now["status"] != "manual"]))
+        in_sets = ~frame_manual & pd.Series(frame_keys, copy=False).isin(sets).to_numpy()
+        named = [
+            (key, {"article_id": source["article_id"]})
+            for sources in state.deals["sources"].iloc[np.flatnonzero(in_sets)].tolist()
+            for source in sources
+            for key in (source["deal_key"],)
+        ]
+        known_keys = set(read["deal_key"].tolist()) | {k for k, _ in named}
+        articles = set(read["article_id"].tolist())
+        places: set[tuple[str, int]] = set()
+        for c in edits:
+            pairs = _named(c)
+            if any(k in known_keys or (a and a.get("article_id") in articles) for k, a in pairs):
+                named.extend(pairs)
+                places |= {
+                    (a["article_id"], int(a.get("item_index") or 0))
+                    for _, a in pairs
+                    if a and a.get("article_id")
+                }
+        have = set(read["deal_key"].tolist())
+        wanted |= _ids_of(engine, [(k, a) for k, a in named if k not in have])
+        wanted |= store.deal_ids_in_items(engine, places)
+    else:
+        return None
+
+    # The new agreements of those party sets, and every deal added by hand.
+    corrected = corrections.corrected_deal_rows(read, raw, new_active, countries=countries[1])
+    merged = (
+        consolidate(corrected, links=corrections.deal_links(read, raw, new_active))
+        if len(corrected)
+        else corrected
+    )
+    keep = ~frame_manual & ~in_sets
+    gone = state.deals.iloc[np.flatnonzero(~keep)]
+    tallies = {column: Counter(counts) for column, counts in state.tallies.items()}
+    for column, counts in _tallies(gone).items():
+        tallies[column].subtract(counts)
+    if len(merged):
+        added = _finish(merged)
+        for column, counts in _tallies(added).items():
+            tallies[column].update(counts)
+        # One copy of the frame: the kept rows and the new ones, in a full build's order.
+        joined = pd.concat([state.deals, added], ignore_index=True)
+        joined_keys = np.concatenate([frame_keys, _key_array(_party_keys(added))])
+        taken = np.concatenate([np.flatnonzero(keep), len(keep) + np.arange(len(added))])
+    else:
+        joined, joined_keys, taken = state.deals, frame_keys, np.flatnonzero(keep)
+    taken = taken[np.argsort(_order(joined["deal_id"].to_numpy()[taken]), kind="stable")]
+    deals = joined.iloc[taken].reset_index(drop=True)
+    party_keys = joined_keys[taken]
+    strings = state.string_dtypes or _string_dtypes(read)
+    others = {c: t for c, t in state.deals.dtypes.items() if c not in TEXT_COLUMNS}
+    deals = _settle_dtypes(deals, strings, others)
+    tallies = {column: +counts for column, counts in tallies.items()}  # zeros dropped
+    organisations = _count_deals(corrected_orgs, deals, tallies["parties"])
+    return DashboardState(
+        version,
+        deals,
+        organisations,
+        raw,
+        tuple(listed),
+        rows,
+        tallies,
+        strings,
+        party_keys,
+        countries[1],
+    )
+
+
+EDIT = corrections.EDIT_ACTIONS
+
+
+def _ids_of(engine: Engine, named: list[tuple[str, dict | None]]) -> set[int]:
+    """Ids of the stored deals under these keys: looked for in their articles when
+    known (an indexed read), else among every deal."""
+    by_article: dict[str, set[str]] = {}
+    bare: set[str] = set()
+    for key, address in named:
+        if not key:
+            continue
+        article = address.get("article_id") if address else None
+        if article:
+            by_article.setdefault(article, set()).add(key)
+        else:
+            bare.add(key)
+    found = store.deal_ids_in_articles(engine, by_article) if by_article else set()
+    return found | (store.deal_ids_keyed(engine, bare) if bare else set())
+
+
+def _key_array(keys: list[frozenset[str]]) -> np.ndarray:
+    array = np.empty(len(keys), dtype=object)
+    array[:] = keys
+    return array
+
+
+def _count_deals(
+    organisations: pd.DataFrame, deals: pd.DataFrame, parties: Counter
+) -> pd.DataFrame:
+    """``corrections.count_deals`` from the tally of parties over rows: the same but
+    where one key heads several rows (one sentence stating two deals of the same
+    parties), counted once (``count_deals`` counts distinct keys)."""
+    counts = dict(parties)
+    keys = deals["deal_key"]
+    repeated = keys.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        pairs: dict[str, list[str]] = {}
+        for key, names in zip(
+            keys[repeated].tolist(), deals["parties"][repeated].tolist(), strict=True
+        ):
+            for name in names:
+                pairs.setdefault(name, []).append(key)
+        for name, listed in pairs.items():
+            counts[name] -= len(listed) - len(set(listed))
+    if len(organisations):
+        organisations["deals"] = [counts.get(n, 0) for n in organisations["name"].tolist()]
+    return organisations
