@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 
@@ -153,6 +154,128 @@ def filter_deals(deals: pd.DataFrame, filters: DealFilters) -> pd.DataFrame:
         else:
             keep &= False
     return frame[keep]
+
+
+class DealIndex:
+    """Row positions of one deals frame per value of each list column, and its
+    vector columns as arrays, built once per frame: ``positions(filters)`` gives
+    the rows ``filter_deals`` keeps without reading a list cell (at 175,000 deals
+    ``filter_deals`` ran a Python function per row and filter; this combines arrays).
+
+    The frame must not change while its index is in use (the prepared tables do not)."""
+
+    def __init__(self, deals: pd.DataFrame) -> None:
+        frame = with_dates(deals) if "date_start" not in deals.columns else deals
+        self.size = len(frame)
+        # Positional Series (a fresh RangeIndex): compared whole, NaT compares False.
+        self.date_start = pd.Series(frame["date_start"].to_numpy())
+        self.date_end = pd.Series(frame["date_end"].to_numpy())
+        self.dated = self.date_start.notna().to_numpy()
+        self.confidence = (
+            pd.to_numeric(frame["confidence"], errors="coerce").to_numpy(dtype=float)
+            if self.size
+            else np.array([])
+        )
+        self.value_usd = (
+            pd.to_numeric(frame["value_usd"], errors="coerce").to_numpy(dtype=float)
+            if "value_usd" in frame.columns
+            else None
+        )
+        homes = "party_countries" if "party_countries" in frame.columns else "countries"
+        also = frame["also_types"].tolist() if "also_types" in frame.columns else None
+        types: dict = {}
+        for row, deal_type in enumerate(frame["type"].tolist() if self.size else []):
+            extra = also[row] if also is not None else None
+            values = {deal_type, *extra} if isinstance(extra, list | tuple) else {deal_type}
+            for value in values:
+                types.setdefault(value, []).append(row)
+        self.types = _arrays(types)
+        self.countries = _list_index(frame, "countries")
+        self.homes = _list_index(frame, homes, strings_only=True)
+        self.areas = _list_index(frame, "therapeutic_areas")
+        self.parties = _list_index(frame, "parties")
+
+    def _mask(self, filters: DealFilters) -> np.ndarray:
+        keep = np.ones(self.size, dtype=bool)
+        if filters.date_from or filters.date_to:
+            start = pd.Timestamp(filters.date_from) if filters.date_from else pd.Timestamp.min
+            end = pd.Timestamp(filters.date_to) if filters.date_to else pd.Timestamp.max
+            dated = self.dated
+            in_range = ((self.date_end >= start) & (self.date_start <= end)).to_numpy() & dated
+            keep &= in_range | (~dated & filters.include_undated)
+        if filters.types:
+            keep &= self._any(self.types, filters.types)
+        if filters.countries and filters.countries_between and len(filters.countries) > 1:
+            keep &= self._every(self.homes, filters.countries)
+        elif filters.countries:
+            keep &= self._any(self.countries, filters.countries)
+        if filters.areas:
+            keep &= self._any(self.areas, filters.areas)
+        if (
+            filters.organisations
+            and filters.organisations_between
+            and len(filters.organisations) > 1
+        ):
+            keep &= self._every(self.parties, filters.organisations)
+        elif filters.organisations:
+            keep &= self._any(self.parties, filters.organisations)
+        if filters.min_confidence:
+            with np.errstate(invalid="ignore"):
+                keep &= self.confidence >= filters.min_confidence
+        if filters.min_value_usd:
+            if self.value_usd is None:
+                keep &= False
+            else:
+                with np.errstate(invalid="ignore"):
+                    keep &= self.value_usd >= filters.min_value_usd
+        return keep
+
+    def _any(self, index: dict[object, np.ndarray], wanted: tuple) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for value in set(wanted):
+            if value in index:
+                mask[index[value]] = True
+        return mask
+
+    def _every(self, index: dict[object, np.ndarray], wanted: tuple) -> np.ndarray:
+        found = np.zeros(self.size, dtype=np.int32)
+        for value in set(wanted):
+            if value not in index:
+                return np.zeros(self.size, dtype=bool)
+            found[index[value]] += 1
+        return found == len(set(wanted))
+
+    def positions(self, filters: DealFilters) -> np.ndarray:
+        """Positions (0-based, ascending) of the rows ``filter_deals`` keeps."""
+        return np.flatnonzero(self._mask(filters))
+
+    def undated_left_out(self, filters: DealFilters) -> int:
+        """What ``undated_left_out`` counts, from the index."""
+        if not (filters.date_from or filters.date_to) or filters.include_undated or not self.size:
+            return 0
+        others = self._mask(replace(filters, date_from=None, date_to=None))
+        return int(np.count_nonzero(others & ~self.dated))
+
+
+def _arrays(rows: dict) -> dict[object, np.ndarray]:
+    return {value: np.asarray(found, dtype=np.int64) for value, found in rows.items()}
+
+
+def _list_index(
+    frame: pd.DataFrame, column: str, *, strings_only: bool = False
+) -> dict[object, np.ndarray]:
+    """Value -> positions of the rows whose list in ``column`` holds it (each once)."""
+    rows: dict = {}
+    if column not in frame.columns:
+        return {}
+    for row, values in enumerate(frame[column].tolist()):
+        if not isinstance(values, list | tuple) or not values:
+            continue
+        for value in set(values) if len(values) > 1 else values:
+            if strings_only and not isinstance(value, str):
+                continue
+            rows.setdefault(value, []).append(row)
+    return _arrays(rows)
 
 
 def undated_left_out(deals: pd.DataFrame, filters: DealFilters) -> int:

@@ -11,7 +11,7 @@ table has the target of issue 13 beside the figure; "over blank" is the time
 minus the median rerun of a blank page (``st.title`` only) in the same process,
 which is what AppTest itself costs.
 
-- ``filter``: on Network, Timeline, Countries, Deals and Companies (each visited
+- ``filter``: on Network, Timeline, Countries, Deals, Companies and Overview (each visited
   and rerun first, so it is warm), one sidebar filter changed at a time from no
   filter (a deal type, one year, a country, a minimum confidence), each to a value
   no page has used before in the process, so no cache holds it; seconds from the
@@ -80,7 +80,7 @@ PAGES = [
     "add_articles",
     "corrections",
 ]
-FILTER_PAGES = ["network", "timeline", "countries", "deals", "companies"]
+FILTER_PAGES = ["network", "timeline", "countries", "deals", "companies", "overview"]
 TARGET_OVER_BLANK_S = 1.0
 ACTIONS = ("filter", "search", "download", "correction", "upload", "browser")
 DEFAULT_ACTIONS = ACTIONS[:5]
@@ -273,6 +273,7 @@ def browser_filter_changes(db_url: str, types: list[str]) -> str:
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
 
     titles = {v: v.replace("_", " ").capitalize() for v in FILTER_PAGES}
+    titles["overview"] = "Partnership Atlas"  # the Overview page's own title
     port = free_port()
     base = f"http://localhost:{port}"
 
