@@ -7,6 +7,8 @@ Every dashboard page narrows ``store.deals_frame()`` with the same
 from __future__ import annotations
 
 import calendar
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -323,6 +325,17 @@ def most_active(deals: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 def deals_by_country(deals: pd.DataFrame) -> pd.DataFrame:
     """Deal counts per country (a deal counts once for each country it involves)."""
+    if len(deals) and deals["deal_id"].is_unique:
+        # One row per deal: counted per distinct list of countries, not per row.
+        counts: Counter = Counter()
+        for values, rows_of_it in _distinct_lists(deals["countries"]).items():
+            if isinstance(values, tuple):
+                counts.update(dict.fromkeys({c for c in values if not pd.isna(c)}, rows_of_it))
+        if not counts:
+            return pd.DataFrame(columns=["country", "deals"])
+        return pd.DataFrame(sorted(counts.items()), columns=["country", "deals"]).sort_values(
+            "deals", ascending=False
+        )
     rows = (
         deals.assign(country=deals["countries"]).explode("country").dropna(subset=["country"])
         if len(deals)
@@ -354,6 +367,16 @@ def _deal_country_pairs(countries: object) -> list[tuple[str, str]]:
     return [(a, b) for i, a in enumerate(known) for b in known[i + 1 :]] or [(known[0], known[0])]
 
 
+def _as_key(values: object) -> object:
+    """A list cell as a hashable key (a tuple); other values as they are (None, NaN)."""
+    return tuple(values) if isinstance(values, list | tuple) else values
+
+
+def _distinct_lists(cells: Iterable) -> Counter:
+    """How many rows hold each distinct list (as a tuple; other cells as they are)."""
+    return Counter(map(_as_key, cells))
+
+
 def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
     """Country-to-country deal counts from the parties' countries: a
     Japan–South Korea deal adds one to that pair; a deal whose parties are all of one
@@ -361,9 +384,10 @@ def country_pairs(deals: pd.DataFrame) -> pd.DataFrame:
     company's deal with one of unknown country adds one to (Japan, ``UNKNOWN_COUNTRY``),
     never to the domestic cell; a deal with no known country is left out."""
     records: dict[tuple[str, str], int] = {}
-    for countries in deals.get("party_countries", pd.Series(dtype=object)):
+    # Per distinct list of countries (a few thousand at 175,000 deals), not per deal.
+    for countries, deals_of_it in _distinct_lists(deals.get("party_countries", [])).items():
         for pair in _deal_country_pairs(countries):
-            records[pair] = records.get(pair, 0) + 1
+            records[pair] = records.get(pair, 0) + deals_of_it
     return pd.DataFrame(
         [{"source": a, "target": b, "deals": n} for (a, b), n in sorted(records.items())],
         columns=["source", "target", "deals"],
@@ -377,7 +401,7 @@ def deals_between_countries(deals: pd.DataFrame, first: str, second: str) -> pd.
     if deals.empty or "party_countries" not in deals.columns:
         return deals.iloc[0:0]
     wanted = {(first, second), (second, first)}
-    keep = deals["party_countries"].map(
-        lambda countries: any(pair in wanted for pair in _deal_country_pairs(countries))
-    )
-    return deals[keep.astype(bool)]
+    keys = [_as_key(v) for v in deals["party_countries"].tolist()]
+    # Decided once per distinct list of countries, not per deal.
+    answer = {key: any(pair in wanted for pair in _deal_country_pairs(key)) for key in set(keys)}
+    return deals[np.fromiter((answer[k] for k in keys), dtype=bool, count=len(keys))]

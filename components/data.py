@@ -25,14 +25,20 @@ import os
 import time
 import weakref
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from atlas import correction_words, corrections, snapshot, store
 from atlas.query import DealFilters, DealIndex, options, with_dates
+
+if TYPE_CHECKING:  # the graph module (scipy, networkx) loads with the first graph
+    import networkx as nx
+
+    from atlas.graph import DealGraphParts
 
 T = TypeVar("T")
 
@@ -51,6 +57,8 @@ _last_collection = [time.monotonic()]
 
 # The prepared deals frame frozen last (a weak reference), see _tables.
 _frozen: list = [None]
+# A third-generation threshold never reached: no full collection but collect_garbage's.
+FULL_COLLECTIONS_OFF = 1_000_000_000
 
 
 def _tables(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | None, int]]:
@@ -69,6 +77,10 @@ def _tables(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | None
     if seen is not tables[0]:
         gc.collect()
         gc.freeze()
+        # Frozen objects do not count as long-lived, which is what holds Python's own
+        # full collections back: they would start every few thousand allocations and
+        # walk every cached graph each time. Full collections come from collect_garbage.
+        gc.set_threshold(*gc.get_threshold()[:2], FULL_COLLECTIONS_OFF)
         _frozen[0] = weakref.ref(tables[0])
     return tables
 
@@ -179,12 +191,41 @@ def _indexed(key: StoreKey) -> tuple[pd.DataFrame, DealIndex]:
     return deals, index
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _positions(key: StoreKey, filters: DealFilters) -> np.ndarray:
+    # The rows filter_deals keeps, found from the index (tests hold the two equal).
+    return _indexed(key)[1].positions(filters)
+
+
 # A filtered frame is up to about 90 MB at 177,000 deals: the 6 latest settings are kept.
 @st.cache_resource(show_spinner=False, max_entries=6)
 def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
-    # The rows filter_deals keeps, found from the index (tests hold the two equal).
-    deals, index = _indexed(key)
-    return deals.take(index.positions(filters))
+    return _indexed(key)[0].take(_positions(key, filters))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _graph_parts_of(
+    key: StoreKey, _deals: pd.DataFrame, _organisations: pd.DataFrame
+) -> tuple[DealGraphParts, object]:
+    from atlas.graph import DealGraphParts
+
+    return DealGraphParts(_deals, organisations=_organisations), _deals
+
+
+def deal_graph(filters: DealFilters) -> nx.Graph:
+    """``atlas.graph.build_deal_graph`` of the deals ``filters`` keep, with the
+    organisations table: assembled from the parts of every deal, read once per
+    prepared frame (``DealGraphParts``), so a filter change does not read the deals
+    again. Every deal kept gives the one whole graph. Read-only."""
+    key = _key()
+    deals = _indexed(key)[0]
+    parts, source = _graph_parts_of(key, deals, _tables(key)[1])
+    if source is not deals:
+        _graph_parts_of.clear()
+        parts, source = _graph_parts_of(key, deals, _tables(key)[1])
+    from atlas import graph
+
+    return graph.build_deal_graph(None, parts=parts, rows=_positions(key, filters))
 
 
 def _choices(deals: pd.DataFrame) -> dict:

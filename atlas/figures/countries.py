@@ -89,10 +89,17 @@ def country_deals(deals: pd.DataFrame, country: str) -> pd.DataFrame:
     """The deals that involve ``country``: named in the deal or home of a party."""
     if deals.empty:
         return deals
-    involved = deals["countries"].map(lambda v: country in _known(v))
+    involved = _holds(deals["countries"], country)
     if "party_countries" in deals.columns:
-        involved |= deals["party_countries"].map(lambda v: country in _known(v))
+        involved |= _holds(deals["party_countries"], country)
     return deals[involved]
+
+
+def _holds(cells: pd.Series, country: str) -> np.ndarray:
+    """Which cells' known countries include ``country`` (decided once per distinct list)."""
+    keys = [tuple(v) if isinstance(v, list | tuple) else None for v in cells.tolist()]
+    answer = {key: country in _known(list(key) if key else None) for key in set(keys)}
+    return np.fromiter((answer[k] for k in keys), dtype=bool, count=len(keys))
 
 
 def country_organisations(deals: pd.DataFrame, country: str) -> pd.DataFrame:
