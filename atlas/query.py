@@ -280,6 +280,20 @@ def _list_index(
     return _arrays(rows)
 
 
+def latest_first(deals: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The deals newest first by their date as written (ISO text: "2025-04" before
+    "2025-04-01"), undated last, deals of one date in the frame's order; at most ``limit``.
+
+    Sorts integer codes of the few thousand distinct dates and takes only the rows
+    kept: ``sort_values("deal_date")`` compared 175,000 strings in Python and copied
+    every column of every row to keep ten."""
+    if deals.empty:
+        return deals.iloc[0:0]
+    codes, _uniques = pd.factorize(deals["deal_date"], sort=True)  # -1: undated
+    order = np.argsort(np.where(codes < 0, 1, -codes), kind="stable")
+    return deals.iloc[order if limit is None else order[:limit]]
+
+
 def undated_left_out(deals: pd.DataFrame, filters: DealFilters) -> int:
     """How many undated deals the other filters keep but the date range leaves out
     (0 with no range, or with ``include_undated``): what the pages say is not shown."""

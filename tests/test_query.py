@@ -15,6 +15,7 @@ from atlas.query import (
     deals_between_countries,
     deals_by_country,
     filter_deals,
+    latest_first,
     most_active,
     options,
     undated_left_out,
@@ -272,3 +273,15 @@ def test_the_index_of_an_empty_frame_keeps_nothing():
     index = DealIndex(frame().iloc[0:0])
     assert len(index.positions(DealFilters(types=("licensing",), date_from="2025-01-01"))) == 0
     assert index.undated_left_out(DealFilters(date_from="2025-01-01")) == 0
+
+
+def test_latest_first_orders_by_the_date_as_written_undated_last():
+    deals = frame().assign(deal_date=["2025-04", "2025-04-01", None, "2024", "2025-04"][:4])
+    deals = pd.concat([deals, deals.iloc[[0]].assign(deal_id=5)], ignore_index=True)
+    # "2025-04-01" is after "2025-04" as text; the two "2025-04" deals keep their order
+    assert latest_first(deals)["deal_id"].tolist() == [2, 1, 5, 4, 3]
+    assert latest_first(deals, 2)["deal_id"].tolist() == [2, 1]
+    assert latest_first(deals.iloc[0:0]).empty
+    # the same dates in the same order as sort_values gives them (ties aside)
+    expected = deals.sort_values("deal_date", ascending=False, na_position="last")
+    assert latest_first(deals)["deal_date"].tolist() == expected["deal_date"].tolist()
