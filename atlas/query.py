@@ -10,6 +10,7 @@ import calendar
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -306,11 +307,20 @@ def undated_left_out(deals: pd.DataFrame, filters: DealFilters) -> int:
     return len(filter_deals(undated, replace(filters, date_from=None, date_to=None)))
 
 
+def party_names(deals: pd.DataFrame) -> list[str]:
+    """Every organisation party to one of ``deals``, sorted (``options``' organisations)."""
+    if not len(deals):
+        return []
+    return sorted(set(chain.from_iterable(v for v in deals["parties"] if v)))
+
+
 def options(deals: pd.DataFrame) -> dict[str, list[str]]:
     """The values each multi-select filter can take, sorted."""
 
     def flat(column: str) -> list[str]:
-        return sorted({v for values in deals[column] for v in (values or [])}) if len(deals) else []
+        if not len(deals):
+            return []
+        return sorted(set(chain.from_iterable(v for v in deals[column] if v)))
 
     return {
         "types": sorted(set(deals["type"])) if len(deals) else [],

@@ -19,7 +19,7 @@ from atlas.figures.timeline import (
     undated_deals,
 )
 from atlas.highlight import markdown_text
-from atlas.query import options
+from atlas.query import party_names
 from components import data, filters, page, urlstate
 from components.tables import deals_table
 
@@ -60,7 +60,7 @@ def _split(deals):
 
 def _lane_choices(deals):
     dated = dated_deals(deals)
-    return options(dated)["organisations"], default_swimlanes(dated)
+    return party_names(dated), default_swimlanes(dated)
 
 
 deals = page.filtered_deals_or_stop("Timeline")
