@@ -96,10 +96,15 @@ def country_deals(deals: pd.DataFrame, country: str) -> pd.DataFrame:
 
 
 def _holds(cells: pd.Series, country: str) -> np.ndarray:
-    """Which cells' known countries include ``country`` (decided once per distinct list)."""
-    keys = [tuple(v) if isinstance(v, list | tuple) else None for v in cells.tolist()]
-    answer = {key: country in _known(list(key) if key else None) for key in set(keys)}
-    return np.fromiter((answer[k] for k in keys), dtype=bool, count=len(keys))
+    """Which cells' known countries include ``country`` (``country in _known(cell)``:
+    a country is a non-empty string, which no unknown value equals)."""
+    if not (isinstance(country, str) and country):
+        return np.zeros(len(cells), dtype=bool)
+    return np.fromiter(
+        (isinstance(v, list | tuple) and country in v for v in cells.tolist()),
+        dtype=bool,
+        count=len(cells),
+    )
 
 
 def country_organisations(deals: pd.DataFrame, country: str) -> pd.DataFrame:
@@ -113,8 +118,14 @@ def country_organisations(deals: pd.DataFrame, country: str) -> pd.DataFrame:
         if "party_countries" in deals.columns
         else [None] * len(deals)
     )
+    # Only the deals that have a party based there are read party by party (a
+    # country's deals are a few thousand of 175,000).
+    based = _holds(pd.Series(all_homes, dtype=object), country)
     for deal_id, parties, homes in zip(
-        deals["deal_id"].tolist(), deals["parties"].tolist(), all_homes, strict=True
+        deals["deal_id"].to_numpy()[based].tolist(),
+        deals["parties"].to_numpy()[based].tolist(),
+        [h for h, b in zip(all_homes, based.tolist(), strict=True) if b],
+        strict=True,
     ):
         parties = parties if isinstance(parties, list | tuple) else []
         homes = list(homes) if isinstance(homes, list | tuple) else []
