@@ -263,6 +263,11 @@ def filtered_deals(filters: DealFilters) -> pd.DataFrame:
     return _filtered(_key(), filters).copy()
 
 
+def filtered_deals_shared(filters: DealFilters) -> pd.DataFrame:
+    """``filtered_deals`` without the copy: the cached frame itself, to read only."""
+    return _filtered(_key(), filters)
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _derived(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
     return _function(_filtered(key, filters), *args)

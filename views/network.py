@@ -41,7 +41,8 @@ def _drawing(
         colour_by=colour_by,
         presenter=presenter,
         height_px=height_px,
-        country_order=country_ranking(_deals),
+        # Once per filter setting, shared with the Companies page's networks.
+        country_order=data.derived("network.country_order", country_ranking, current),
     )
 
 
