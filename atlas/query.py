@@ -10,6 +10,7 @@ import calendar
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
@@ -165,7 +166,8 @@ class DealIndex:
     the rows ``filter_deals`` keeps without reading a list cell (at 175,000 deals
     ``filter_deals`` ran a Python function per row and filter; this combines arrays).
 
-    The frame must not change while its index is in use (the prepared tables do not)."""
+    The frame must not change while its index is in use (the prepared tables do not);
+    the index holds it, to index its list columns when first needed."""
 
     def __init__(self, deals: pd.DataFrame) -> None:
         frame = with_dates(deals) if "date_start" not in deals.columns else deals
@@ -184,7 +186,13 @@ class DealIndex:
             if "value_usd" in frame.columns
             else None
         )
-        homes = "party_countries" if "party_countries" in frame.columns else "countries"
+        # The list columns are indexed when a filter first asks for them (cached
+        # properties): a store opened on an unfiltered page reads none of them.
+        self._frame = frame
+
+    @cached_property
+    def types(self) -> dict[object, np.ndarray]:
+        frame = self._frame
         also = frame["also_types"].tolist() if "also_types" in frame.columns else None
         types: dict = {}
         for row, deal_type in enumerate(frame["type"].tolist() if self.size else []):
@@ -192,11 +200,25 @@ class DealIndex:
             values = {deal_type, *extra} if isinstance(extra, list | tuple) else {deal_type}
             for value in values:
                 types.setdefault(value, []).append(row)
-        self.types = _arrays(types)
-        self.countries = _list_index(frame, "countries")
-        self.homes = _list_index(frame, homes, strings_only=True)
-        self.areas = _list_index(frame, "therapeutic_areas")
-        self.parties = _list_index(frame, "parties")
+        return _arrays(types)
+
+    @cached_property
+    def countries(self) -> dict[object, np.ndarray]:
+        return _list_index(self._frame, "countries")
+
+    @cached_property
+    def homes(self) -> dict[object, np.ndarray]:
+        frame = self._frame
+        homes = "party_countries" if "party_countries" in frame.columns else "countries"
+        return _list_index(frame, homes, strings_only=True)
+
+    @cached_property
+    def areas(self) -> dict[object, np.ndarray]:
+        return _list_index(self._frame, "therapeutic_areas")
+
+    @cached_property
+    def parties(self) -> dict[object, np.ndarray]:
+        return _list_index(self._frame, "parties")
 
     def _mask(self, filters: DealFilters) -> np.ndarray:
         keep = np.ones(self.size, dtype=bool)
