@@ -212,6 +212,22 @@ class DealGraphParts:
         self._whole_links: list[list[dict]] | None = None
         self._whole_types: list[list[str]] | None = None
 
+    @property
+    def whole_made(self) -> bool:
+        """Has the whole graph been made (and is it kept)?"""
+        return self._whole is not None
+
+    def release(self) -> None:
+        """Drops the whole graph's cached networkx views (``edges`` and ``degree`` hold
+        the graph itself): with them gone it holds no reference cycle, so reference
+        counting frees it even where the cycle collector does not look (a frozen
+        object). The graph keeps working: a view is made again when asked for."""
+        if self._whole is not None:
+            for view in ("edges", "degree", "nodes", "adj"):
+                self._whole.__dict__.pop(view, None)
+        self._whole = None
+        self._whole_links = self._whole_types = None
+
     def graph(self, rows: np.ndarray | None = None) -> nx.Graph:
         """The deal graph of the rows at ``rows`` (positions, ascending; None: every
         row). Every row kept gives the same graph object each time (read-only)."""

@@ -75,8 +75,9 @@ def _tables(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | None
     first load there is next to none, and that collection would cost 0.25 s.
 
     Left for later: objects alive at a freeze that die in a reference cycle (a
-    cached graph evicted afterwards) are not reclaimed; the tables are frozen once
-    per version of the store, which bounds it."""
+    cached figure or graph evicted afterwards) are not reclaimed. Freezes happen
+    twice per version of the store (here, and when the whole deal graph is made,
+    see deal_graph), which bounds it."""
     tables = _corrected(key)
     seen = _frozen[0]() if _frozen[0] is not None else None
     if seen is not tables[0]:
@@ -227,11 +228,19 @@ def deal_graph(filters: DealFilters) -> nx.Graph:
     deals = _indexed(key)[0]
     parts, source = _graph_parts_of(key, deals, _tables(key)[1])
     if source is not deals:
+        parts.release()  # it may be frozen: freed by reference counting instead
         _graph_parts_of.clear()
         parts, source = _graph_parts_of(key, deals, _tables(key)[1])
     from atlas import graph
 
-    return graph.build_deal_graph(None, parts=parts, rows=_positions(key, filters))
+    made = not parts.whole_made
+    result = graph.build_deal_graph(None, parts=parts, rows=_positions(key, filters))
+    if made and parts.whole_made:
+        # The whole graph lives as long as the prepared frame (half a million
+        # containers): frozen like the tables, so the collections every few seconds
+        # (collect_garbage) no longer walk it. release() above lets it go.
+        gc.freeze()
+    return result
 
 
 def _choices(deals: pd.DataFrame) -> dict:

@@ -520,3 +520,23 @@ def test_the_graph_of_some_rows_equals_the_graph_built_from_those_rows():
     assert parts.graph(np.arange(len(deals))) is whole  # every row: the same graph
     _same_graph(whole, build_deal_graph(deals, organisations=organisations))
     assert parts.graph(np.array([], dtype=int)).number_of_nodes() == 0
+
+
+def test_released_parts_let_reference_counting_free_the_whole_graph(deals):
+    """The app freezes the whole graph out of the cycle collector's reach; when the
+    deals change it is released, and must then go without that collector."""
+    import gc
+    import weakref
+
+    parts = DealGraphParts(deals)
+    whole = parts.graph()
+    assert whole.number_of_edges() and dict(whole.degree) and list(whole.edges)  # views made
+    gone = weakref.ref(whole)
+    del whole
+    gc.disable()
+    try:
+        parts.release()
+        assert gone() is None
+    finally:
+        gc.enable()
+    assert parts.graph().number_of_edges()  # made again on demand
