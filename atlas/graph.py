@@ -67,7 +67,13 @@ def _types_by_count(counts: Counter) -> list[str]:
     return sorted(counts, key=lambda t: (-counts[t], _TYPE_RANK.get(t, len(_TYPE_RANK)), t))
 
 
-def build_deal_graph(deals: pd.DataFrame, *, organisations: pd.DataFrame | None = None) -> nx.Graph:
+def build_deal_graph(
+    deals: pd.DataFrame | None,
+    *,
+    organisations: pd.DataFrame | None = None,
+    parts: DealGraphParts | None = None,
+    rows: np.ndarray | None = None,
+) -> nx.Graph:
     """Organisations joined by the deals they share.
 
     Node attributes: ``country`` and ``kind`` (from ``organisations`` when given;
@@ -76,80 +82,244 @@ def build_deal_graph(deals: pd.DataFrame, *, organisations: pd.DataFrame | None 
     Edge attributes: ``count`` (number of deals), ``types`` (distinct deal
     types, most frequent first), ``deals`` (one dict per deal: deal_id, type,
     date, date_label, evidence, article_title).
+
+    With ``parts`` (``DealGraphParts`` of a whole frame), the graph of that frame's
+    rows at ``rows`` (None: all) is assembled from them; ``deals`` and
+    ``organisations`` are then not read (the parts hold what they gave).
     """
-    graph = nx.Graph()
-    known: dict[str, tuple[str | None, str | None]] = {}
-    if organisations is not None and len(organisations):
-        for name, country, kind in zip(
-            _column(organisations, "name"),
-            _column(organisations, "country"),
-            _column(organisations, "kind"),
-            strict=True,
-        ):
-            name = _text(name)
-            if name:
-                known[name] = (_text(country), _text(kind))
-    if deals is None or deals.empty:
-        return graph
-    # Plain column lists and dicts, the graph made at the end: a pandas row or a
-    # networkx call per deal cost most of a 177,000-deal build.
-    labels = (
-        deals["date_label"].tolist()
-        if "date_label" in deals.columns
-        else [date_label(_text(d)) for d in _column(deals, "deal_date")]
-    )
-    rows = zip(
-        _column(deals, "deal_id"),
-        _column(deals, "parties"),
-        _column(deals, "party_countries"),
-        _column(deals, "type"),
-        _column(deals, "deal_date"),
-        labels,
-        _column(deals, "evidence"),
-        _column(deals, "article_title"),
-        _column(deals, "article_file"),
-        strict=True,
-    )
-    nodes: dict[str, dict] = {}
-    edges: dict[tuple[str, str], list[dict]] = {}
-    for deal_id, stored, raw_countries, deal_type, deal_date, label, evidence, title, file in rows:
-        # Parties without blanks or repeats, in their stored order; each keeps
-        # the position of its first appearance (its country sits at the same one).
-        cleaned = [_text(v) for v in stored] if isinstance(stored, list | tuple) else []
-        parties = list(dict.fromkeys(n for n in cleaned if n))
-        if not parties:
-            continue
-        countries = raw_countries if isinstance(raw_countries, list | tuple) else ()
-        deal_date = _text(deal_date)
-        record = {
-            "deal_id": deal_id,
-            "type": _text(deal_type) or "other",
-            "date": deal_date,
-            "date_label": label if isinstance(label, str) else date_label(deal_date),
-            "evidence": _text(evidence) or "",
-            "article_title": _text(title) or _text(file) or "",
-        }
-        for name in parties:
-            node = nodes.get(name)
-            if node is None:
-                country, kind = known.get(name, (None, None))
-                node = nodes[name] = {"country": country, "kind": kind, "deals": 0}
-            node["deals"] += 1
-            # The organisations table is authoritative; otherwise the first deal naming a country.
-            if not node["country"]:
+    if parts is not None:
+        return parts.graph(rows)
+    return DealGraphParts(deals, organisations=organisations).graph()
+
+
+class DealGraphParts:
+    """What ``build_deal_graph`` reads from each deal of one frame (its cleaned
+    parties, its record, the pairs it joins), kept as arrays so that the graph of
+    any subset of the frame's rows (a filter setting) is assembled with numpy
+    instead of reading every deal again: ``graph(rows)`` equals
+    ``build_deal_graph(deals.iloc[rows], organisations=...)``, node and edge order
+    included. Records and the link lists of links whose deals are all kept are
+    shared between the graphs it makes (read-only)."""
+
+    def __init__(self, deals: pd.DataFrame, *, organisations: pd.DataFrame | None = None) -> None:
+        known: dict[str, tuple[str | None, str | None]] = {}
+        if organisations is not None and len(organisations):
+            for name, country, kind in zip(
+                _column(organisations, "name"),
+                _column(organisations, "country"),
+                _column(organisations, "kind"),
+                strict=True,
+            ):
+                name = _text(name)
+                if name:
+                    known[name] = (_text(country), _text(kind))
+        self.size = 0 if deals is None else len(deals)
+        self.names: list[str] = []
+        self.known: list[tuple[str | None, str | None]] = []
+        self.records: list[dict | None] = [None] * self.size
+        node_ids: dict[str, int] = {}
+        edge_ids: dict[tuple[str, str], int] = {}
+        self.ends: list[tuple[int, int]] = []
+        occ_row: list[int] = []
+        occ_node: list[int] = []
+        occ_country: list[str | None] = []
+        pair_row: list[int] = []
+        pair_edge: list[int] = []
+        if self.size:
+            labels = (
+                deals["date_label"].tolist()
+                if "date_label" in deals.columns
+                else [date_label(_text(d)) for d in _column(deals, "deal_date")]
+            )
+            rows = zip(
+                _column(deals, "deal_id"),
+                _column(deals, "parties"),
+                _column(deals, "party_countries"),
+                _column(deals, "type"),
+                _column(deals, "deal_date"),
+                labels,
+                _column(deals, "evidence"),
+                _column(deals, "article_title"),
+                _column(deals, "article_file"),
+                strict=True,
+            )
+        else:
+            rows = iter(())
+        # Plain lists and dicts: a pandas row or a networkx call per deal cost most
+        # of a 177,000-deal build.
+        for row, (
+            deal_id,
+            stored,
+            raw_countries,
+            deal_type,
+            deal_date,
+            label,
+            evidence,
+            title,
+            file,
+        ) in enumerate(rows):
+            # Parties without blanks or repeats, in their stored order; each keeps
+            # the position of its first appearance (its country sits at the same one).
+            cleaned = [_text(v) for v in stored] if isinstance(stored, list | tuple) else []
+            parties = list(dict.fromkeys(n for n in cleaned if n))
+            if not parties:
+                continue
+            countries = raw_countries if isinstance(raw_countries, list | tuple) else ()
+            deal_date = _text(deal_date)
+            self.records[row] = {
+                "deal_id": deal_id,
+                "type": _text(deal_type) or "other",
+                "date": deal_date,
+                "date_label": label if isinstance(label, str) else date_label(deal_date),
+                "evidence": _text(evidence) or "",
+                "article_title": _text(title) or _text(file) or "",
+            }
+            ids = []
+            for name in parties:
+                node = node_ids.get(name)
+                if node is None:
+                    node = node_ids[name] = len(self.names)
+                    self.names.append(name)
+                    self.known.append(known.get(name, (None, None)))
+                ids.append(node)
                 position = cleaned.index(name)
-                if position < len(countries):
-                    node["country"] = _text(countries[position])
-        for i, a in enumerate(parties):
-            for b in parties[i + 1 :]:
-                key = (a, b) if (b, a) not in edges else (b, a)
-                edges.setdefault(key, []).append(record)
-    graph.add_nodes_from(nodes.items())
-    graph.add_edges_from(
-        (a, b, {"deals": records, "count": len(records), "types": _types_by_frequency(records)})
-        for (a, b), records in edges.items()
-    )
-    return graph
+                occ_row.append(row)
+                occ_node.append(node)
+                occ_country.append(
+                    _text(countries[position]) if position < len(countries) else None
+                )
+            for i, a in enumerate(parties):
+                for j in range(i + 1, len(parties)):
+                    b = parties[j]
+                    key = (a, b) if (b, a) not in edge_ids else (b, a)
+                    edge = edge_ids.get(key)
+                    if edge is None:
+                        edge = edge_ids[key] = len(self.ends)
+                        self.ends.append((ids[i], ids[j]))
+                    pair_row.append(row)
+                    pair_edge.append(edge)
+        self.occ_row = np.asarray(occ_row, dtype=np.int64)
+        self.occ_node = np.asarray(occ_node, dtype=np.int64)
+        country_names = sorted({c for c in occ_country if c})
+        country_code = {c: i for i, c in enumerate(country_names)}
+        self.countries = country_names
+        self.occ_country = np.asarray(
+            [country_code[c] if c else -1 for c in occ_country], dtype=np.int64
+        )
+        self.pair_row = np.asarray(pair_row, dtype=np.int64)
+        self.pair_edge = np.asarray(pair_edge, dtype=np.int64)
+        self._whole: nx.Graph | None = None
+        self._whole_links: list[list[dict]] | None = None
+        self._whole_types: list[list[str]] | None = None
+
+    @property
+    def whole_made(self) -> bool:
+        """Has the whole graph been made (and is it kept)?"""
+        return self._whole is not None
+
+    def release(self) -> None:
+        """Drops the whole graph's cached networkx views (``edges`` and ``degree`` hold
+        the graph itself): with them gone it holds no reference cycle, so reference
+        counting frees it even where the cycle collector does not look (a frozen
+        object). The graph keeps working: a view is made again when asked for."""
+        if self._whole is not None:
+            for view in ("edges", "degree", "nodes", "adj"):
+                self._whole.__dict__.pop(view, None)
+        self._whole = None
+        self._whole_links = self._whole_types = None
+
+    def graph(self, rows: np.ndarray | None = None) -> nx.Graph:
+        """The deal graph of the rows at ``rows`` (positions, ascending; None: every
+        row). Every row kept gives the same graph object each time (read-only)."""
+        if rows is None or len(rows) == self.size:
+            if self._whole is None:
+                self._whole = self._assemble(np.ones(self.size, dtype=bool))
+            return self._whole
+        kept = np.zeros(self.size, dtype=bool)
+        kept[np.asarray(rows, dtype=np.int64)] = True
+        return self._assemble(kept)
+
+    def _assemble(self, kept: np.ndarray) -> nx.Graph:
+        graph = nx.Graph()
+        occurrences = kept[self.occ_row]
+        nodes = self.occ_node[occurrences]
+        if not len(nodes):
+            return graph
+        deals = np.bincount(nodes, minlength=len(self.names))
+        # Nodes in the order their first kept deal names them.
+        present, first = np.unique(nodes, return_index=True)
+        order = present[np.argsort(first, kind="stable")]
+        # A node's country: the organisations table's, else the first kept deal naming one.
+        named = occurrences & (self.occ_country >= 0)
+        with_country, first_named = np.unique(self.occ_node[named], return_index=True)
+        country_of = dict(
+            zip(
+                with_country.tolist(),
+                self.occ_country[named][first_named].tolist(),
+                strict=True,
+            )
+        )
+        names, known, countries = self.names, self.known, self.countries
+        node_data = []
+        for node in order.tolist():
+            country, kind = known[node]
+            if not country and node in country_of:
+                country = countries[country_of[node]]
+            node_data.append(
+                (names[node], {"country": country, "kind": kind, "deals": int(deals[node])})
+            )
+        graph.add_nodes_from(node_data)
+
+        pairs = kept[self.pair_row]
+        edges = self.pair_edge[pairs]
+        if not len(edges):
+            return graph
+        present, first = np.unique(edges, return_index=True)
+        order = present[np.argsort(first, kind="stable")]
+        links, types = self._links(edges, self.pair_row[pairs], kept)
+        ends = self.ends
+        graph.add_edges_from(
+            (
+                names[ends[edge][0]],
+                names[ends[edge][1]],
+                {"deals": links[edge], "count": len(links[edge]), "types": types[edge]},
+            )
+            for edge in order.tolist()
+        )
+        return graph
+
+    def _links(
+        self, edges: np.ndarray, rows: np.ndarray, kept: np.ndarray
+    ) -> tuple[dict[int, list[dict]], dict[int, list[str]]]:
+        """Each kept link's deals and types: the whole graph's lists where every deal
+        of the link is kept, else made again from the kept ones."""
+        records = self.records
+        whole = kept.all()
+        if not whole and self._whole_links is None:
+            self.graph()  # the whole graph's lists, made once and shared
+        counts = np.bincount(edges, minlength=len(self.ends))
+        full = np.bincount(self.pair_edge, minlength=len(self.ends))
+        links: dict[int, list[dict]] = {}
+        types: dict[int, list[str]] = {}
+        if not whole:
+            complete = np.flatnonzero((counts == full) & (counts > 0))
+            for edge in complete.tolist():
+                links[edge] = self._whole_links[edge]
+                types[edge] = self._whole_types[edge]
+        partial = (counts > 0) & (counts < full) if not whole else counts > 0
+        wanted = partial[edges]
+        for edge, row in zip(edges[wanted].tolist(), rows[wanted].tolist(), strict=True):
+            found = links.get(edge)
+            if found is None:
+                links[edge] = [records[row]]
+            else:
+                found.append(records[row])
+        for edge in np.flatnonzero(partial).tolist():
+            types[edge] = _types_by_frequency(links[edge])
+        if whole:
+            self._whole_links = [links.get(e, []) for e in range(len(self.ends))]
+            self._whole_types = [types.get(e, []) for e in range(len(self.ends))]
+        return links, types
 
 
 def ego_graph(graph: nx.Graph, organisation: str, *, hops: int = 1) -> nx.Graph:

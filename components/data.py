@@ -32,15 +32,22 @@ import gc
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from atlas import correction_words, corrections, incremental, jobs, snapshot, store
-from atlas.query import DealFilters, filter_deals, undated_left_out
+from atlas.query import DealFilters, DealIndex, with_dates
+
+if TYPE_CHECKING:  # the graph module (scipy, networkx) loads with the first graph
+    import networkx as nx
+
+    from atlas.graph import DealGraphParts
 
 T = TypeVar("T")
 
@@ -56,6 +63,43 @@ _collector_paused = snapshot.collector_paused
 # Seconds between two full garbage collections (see collect_garbage).
 COLLECT_EVERY_S = 5.0
 _last_collection = [time.monotonic()]
+
+
+# The prepared deals frame frozen last (a weak reference), see _frozen_tables.
+_frozen: list = [None]
+# A third-generation threshold never reached: no full collection but collect_garbage's.
+FULL_COLLECTIONS_OFF = 1_000_000_000
+
+
+def _frozen_tables(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | None, int]]:
+    """``_corrected(key)``, and the first time a new deals frame is seen, everything
+    alive then moved into the collector's permanent generation (``gc.freeze``).
+
+    The prepared tables are 1.7 million containers at 175,000 deals (lists in
+    cells); every full collection walked them all (0.4 s, more with cached graphs)
+    and Python starts one on its own while a page allocates, so a filter change paid
+    for them several times over. Frozen, they are never walked again. The tables
+    hold no reference cycles, so when they are replaced their memory is still freed
+    (by reference counting). When tables are made again, the garbage waiting then
+    (results just evicted) is collected first, so nothing dead is frozen; at the
+    first load there is next to none, and that collection would cost 0.25 s.
+
+    Left for later: objects alive at a freeze that die in a reference cycle (a
+    cached figure or graph evicted afterwards) are not reclaimed. Freezes happen
+    twice per version of the store (here, and when the whole deal graph is made,
+    see deal_graph), which bounds it."""
+    tables = _corrected(key)
+    seen = _frozen[0]() if _frozen[0] is not None else None
+    if seen is not tables[0]:
+        if _frozen[0] is not None:  # tables made again: what the old ones left, collected
+            gc.collect()
+        gc.freeze()
+        # Frozen objects do not count as long-lived, which is what holds Python's own
+        # full collections back: they would start every few thousand allocations and
+        # walk every cached graph each time. Full collections come from collect_garbage.
+        gc.set_threshold(*gc.get_threshold()[:2], FULL_COLLECTIONS_OFF)
+        _frozen[0] = weakref.ref(tables[0])
+    return tables
 
 
 def collect_garbage() -> None:
@@ -213,10 +257,69 @@ def _corrected(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | N
     return state.deals, state.organisations, state.version
 
 
+# One prepared frame's index at a time: every edit makes a new frame (and key).
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _index_of(key: StoreKey, _tables_now: pd.DataFrame) -> tuple[pd.DataFrame, DealIndex, object]:
+    deals = _tables_now if "date_start" in _tables_now.columns else with_dates(_tables_now)
+    return deals, DealIndex(deals), _tables_now
+
+
+def _indexed(key: StoreKey) -> tuple[pd.DataFrame, DealIndex]:
+    """The deals (with their date spans) and their index per filter value, once per
+    prepared frame: a filter change combines row positions instead of reading every
+    list cell. Made again whenever the prepared frame is another object (after an
+    edit), whichever way the caches were refreshed."""
+    tables = _frozen_tables(key)[0]
+    deals, index, source = _index_of(key, tables)
+    if source is not tables:
+        _index_of.clear()
+        deals, index, source = _index_of(key, tables)
+    return deals, index
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _positions(key: StoreKey, filters: DealFilters) -> np.ndarray:
+    # The rows filter_deals keeps, found from the index (tests hold the two equal).
+    return _indexed(key)[1].positions(filters)
+
+
 # A filtered frame is up to about 90 MB at 177,000 deals: the 6 latest settings are kept.
 @st.cache_resource(show_spinner=False, max_entries=6)
 def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
-    return filter_deals(_corrected(key)[0], filters)
+    return _indexed(key)[0].take(_positions(key, filters))
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _graph_parts_of(
+    key: StoreKey, _deals: pd.DataFrame, _organisations: pd.DataFrame
+) -> tuple[DealGraphParts, object]:
+    from atlas.graph import DealGraphParts
+
+    return DealGraphParts(_deals, organisations=_organisations), _deals
+
+
+def deal_graph(filters: DealFilters) -> nx.Graph:
+    """``atlas.graph.build_deal_graph`` of the deals ``filters`` keep, with the
+    organisations table: assembled from the parts of every deal, read once per
+    prepared frame (``DealGraphParts``), so a filter change does not read the deals
+    again. Every deal kept gives the one whole graph. Read-only."""
+    key = _key()
+    deals = _indexed(key)[0]
+    parts, source = _graph_parts_of(key, deals, _frozen_tables(key)[1])
+    if source is not deals:
+        parts.release()  # it may be frozen: freed by reference counting instead
+        _graph_parts_of.clear()
+        parts, source = _graph_parts_of(key, deals, _frozen_tables(key)[1])
+    from atlas import graph
+
+    made = not parts.whole_made
+    result = graph.build_deal_graph(None, parts=parts, rows=_positions(key, filters))
+    if made and parts.whole_made:
+        # The whole graph lives as long as the prepared frame (half a million
+        # containers): frozen like the tables, so the collections every few seconds
+        # (collect_garbage) no longer walk it. release() above lets it go.
+        gc.freeze()
+    return result
 
 
 @st.cache_data(show_spinner=False)
@@ -237,23 +340,28 @@ def counts() -> dict[str, int]:
 
 
 def deals() -> pd.DataFrame:
-    return _corrected(_key())[0].copy()
+    return _frozen_tables(_key())[0].copy()
 
 
 def deal(index) -> pd.Series:
     """One row of ``deals()`` (by its index), without copying every deal first."""
-    return _corrected(_key())[0].loc[index].copy()
+    return _frozen_tables(_key())[0].loc[index].copy()
 
 
 def deals_of_articles(article_ids) -> pd.DataFrame:
     """The deals ``deals()`` shows for these articles (their representative's article)."""
-    frame = _corrected(_key())[0]
+    frame = _frozen_tables(_key())[0]
     return frame[frame["article_id"].isin(list(article_ids))].copy()
 
 
 def filtered_deals(filters: DealFilters) -> pd.DataFrame:
     """The deals ``filters`` keep, computed once per filter setting (not per rerun)."""
     return _filtered(_key(), filters).copy()
+
+
+def filtered_deals_shared(filters: DealFilters) -> pd.DataFrame:
+    """``filtered_deals`` without the copy: the cached frame itself, to read only."""
+    return _filtered(_key(), filters)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -295,7 +403,7 @@ def derived(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _undated_left_out(key: StoreKey, filters: DealFilters) -> int:
-    return undated_left_out(_corrected(key)[0], filters)
+    return _indexed(key)[1].undated_left_out(filters)
 
 
 def undated_left_out_count(filters: DealFilters) -> int:
@@ -309,7 +417,7 @@ def filter_choices() -> dict:
 
 
 def organisations() -> pd.DataFrame:
-    return _corrected(_key())[1].copy()
+    return _frozen_tables(_key())[1].copy()
 
 
 def articles() -> pd.DataFrame:
@@ -326,6 +434,7 @@ def clear_caches() -> None:
     for cache in (_filter_choices, _undated_left_out, _mentions, _corrections):
         cache.clear()
     _filtered.clear()
+    _positions.clear()
     for cache in _SIZES.values():
         cache.clear()
 

@@ -188,9 +188,13 @@ def country_ranking(deals) -> tuple[str, ...]:
     filtered deals, it is the same for the Network page and a company's network, so a
     country has one colour on both."""
     organisations: dict[str, str] = {}
-    for parties, homes in zip(deals["parties"], deals["party_countries"], strict=True):
-        for i, name in enumerate(parties or ()):
-            home = homes[i] if isinstance(homes, list | tuple) and i < len(homes) else None
+    for parties, homes in zip(
+        deals["parties"].tolist(), deals["party_countries"].tolist(), strict=True
+    ):
+        if not parties or not isinstance(homes, list | tuple):
+            continue
+        # A party's home sits at its position; a shorter list of homes leaves the rest unknown.
+        for name, home in zip(parties, homes, strict=False):
             if isinstance(home, str) and home:
                 organisations[name] = home
     counts = Counter(organisations.values())

@@ -27,14 +27,16 @@ def undated_notice() -> None:
 
 
 def filtered_deals_or_stop(title: str) -> pd.DataFrame:
-    """Title, then the deals the sidebar filters keep; stops the page with a
-    message when the store is empty or nothing matches."""
+    """Title, then the deals the sidebar filters keep (read-only: shared by every
+    rerun); stops the page with a message when the store is empty or nothing matches."""
     st.title(title)
     totals = data.counts()
     if empty.store_is_empty(totals["deals"], totals["articles"]):
         st.stop()
     filters.show_active_filters()
-    deals = data.filtered_deals(filters.current())
+    # The shared frame, not a copy (up to 0.1 s per run at 175,000 deals): the pages
+    # read it and derive new frames from it, never change it in place.
+    deals = data.filtered_deals_shared(filters.current())
     undated_notice()
     if empty.nothing_matches(len(deals)):
         st.stop()

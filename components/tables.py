@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas.highlight import plain_text
-from atlas.query import deal_date_label
+from atlas.query import deal_date_label, latest_first
 
 # The Articles page lists the newest this many matches; its search narrows the rest.
 MAX_LISTED_ARTICLES = 2000
@@ -87,7 +87,7 @@ def deals_table(
     100,000 articles that alone took seconds. The Deals page exports them all."""
     total = len(deals)
     if total > max_rows:
-        deals = deals.sort_values("deal_date", ascending=False, na_position="last").head(max_rows)
+        deals = latest_first(deals, max_rows)
         st.caption(
             f"Showing the latest {max_rows:,} of {total:,} deals. Narrow the filters to see "
             "the others, or download them all from the Deals page."

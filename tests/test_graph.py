@@ -16,6 +16,7 @@ import pytest
 from atlas.graph import (
     LARGE_COMPONENT,
     OTHERS,
+    DealGraphParts,
     backbone,
     backbone_caption,
     between,
@@ -483,3 +484,59 @@ def test_at_most_max_links_are_drawn_those_with_most_deals_and_the_focus_first()
     focused = backbone(graph, max_nodes=10, partners=None, keep=["G"], max_links=2)
     assert frozenset("FG") in set(map(frozenset, focused.graph.edges))
     assert backbone(graph, max_nodes=10, partners=None, max_links=4).max_links is None
+
+
+def _same_graph(made: nx.Graph, expected: nx.Graph) -> None:
+    """Equal nodes and links with their data, in the same order (the layout follows it)."""
+    assert list(made.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(made.edges(data=True)) == list(expected.edges(data=True))
+    assert [list(made.adj[n]) for n in made] == [list(expected.adj[n]) for n in expected]
+
+
+def test_the_graph_of_some_rows_equals_the_graph_built_from_those_rows():
+    """A filter's graph comes from the whole frame's parts: it must be the graph the
+    filtered deals alone make, including each organisation's first country named (a
+    country first named by a deal the filter leaves out must not show) and the order."""
+    rng = np.random.default_rng(7)
+    names = [f"Org {i}" for i in range(12)]
+    homes = ["Japan", "France", None, "Brazil"]
+    rows = []
+    for i in range(120):
+        parties = list(rng.choice(names, size=int(rng.integers(1, 5))))
+        countries = [homes[int(rng.integers(0, 4))] for _ in parties]
+        deal_type = ["licensing", "acquisition/merger", "joint venture"][i % 3]
+        rows.append(deal(i, parties, countries, deal_type, f"20{10 + i % 15}"))
+    rows.append(deal(500, ["", None], [None, None], "licensing"))  # names no organisation
+    deals = frame(*rows)
+    organisations = pd.DataFrame(
+        {"name": ["Org 1", "Org 5"], "country": ["Iceland", None], "kind": ["company", "academic"]}
+    )
+    parts = DealGraphParts(deals, organisations=organisations)
+    for _ in range(25):
+        kept = np.flatnonzero(rng.random(len(deals)) < rng.choice([0.05, 0.3, 0.8, 0.97]))
+        expected = build_deal_graph(deals.iloc[kept], organisations=organisations)
+        _same_graph(parts.graph(kept), expected)
+    whole = parts.graph()
+    assert parts.graph(np.arange(len(deals))) is whole  # every row: the same graph
+    _same_graph(whole, build_deal_graph(deals, organisations=organisations))
+    assert parts.graph(np.array([], dtype=int)).number_of_nodes() == 0
+
+
+def test_released_parts_let_reference_counting_free_the_whole_graph(deals):
+    """The app freezes the whole graph out of the cycle collector's reach; when the
+    deals change it is released, and must then go without that collector."""
+    import gc
+    import weakref
+
+    parts = DealGraphParts(deals)
+    whole = parts.graph()
+    assert whole.number_of_edges() and dict(whole.degree) and list(whole.edges)  # views made
+    gone = weakref.ref(whole)
+    del whole
+    gc.disable()
+    try:
+        parts.release()
+        assert gone() is None
+    finally:
+        gc.enable()
+    assert parts.graph().number_of_edges()  # made again on demand

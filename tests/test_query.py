@@ -8,15 +8,18 @@ import pytest
 from atlas.query import (
     UNKNOWN_COUNTRY,
     DealFilters,
+    DealIndex,
     country_pairs,
     date_bounds,
     date_label,
     deals_between_countries,
     deals_by_country,
     filter_deals,
+    latest_first,
     most_active,
     options,
     undated_left_out,
+    with_dates,
 )
 
 
@@ -222,3 +225,63 @@ def test_deals_between_countries_are_the_deals_of_one_matrix_cell():
     counted = country_pairs(deals).set_index(["source", "target"])["deals"].to_dict()
     for (a, b), n in counted.items():
         assert len(between(a, b)) == n
+
+
+# Every filter the sidebar can set, alone and combined: the index must keep exactly the
+# rows filter_deals keeps (the app filters through the index, the tests through both).
+_INDEX_CASES = [
+    DealFilters(),
+    DealFilters(date_from="2025-04-15"),
+    DealFilters(date_from="2025-04-15", include_undated=True),
+    DealFilters(date_to="2025-03-31"),
+    DealFilters(date_to="2025-03-31", include_undated=True),
+    DealFilters(date_from="2024-06-01", date_to="2025-04-01"),  # a year and a month overlap it
+    DealFilters(include_undated=True),
+    DealFilters(types=("licensing",)),  # only a facet type (also_types)
+    DealFilters(types=("licensing", "partnership/collaboration")),
+    DealFilters(types=("no such type",)),
+    DealFilters(countries=("South Korea", "Iceland")),
+    # between: parties based in every chosen country; a party of unknown country is skipped
+    DealFilters(countries=("Japan", "South Korea"), countries_between=True),
+    DealFilters(countries=("Japan", "Nowhere"), countries_between=True),
+    DealFilters(countries=("Japan",), countries_between=True),  # one country: any of
+    DealFilters(areas=("oncology", "generics")),
+    DealFilters(organisations=("Astellas Pharma",)),
+    DealFilters(organisations=("Astellas Pharma", "KISED"), organisations_between=True),
+    DealFilters(organisations=("Astellas Pharma", "Alvotech"), organisations_between=True),
+    DealFilters(min_confidence=0.5),
+    DealFilters(min_value_usd=1e8),
+    DealFilters(countries=("Japan",), types=("supply/distribution/commercialisation",)),
+    DealFilters(date_to="2025-12-31", countries=("Iceland",), min_confidence=0.3),
+]
+
+
+@pytest.mark.parametrize("filters", _INDEX_CASES)
+@pytest.mark.parametrize("valued", [True, False])
+def test_the_index_keeps_what_filter_deals_keeps(filters, valued):
+    deals = frame()
+    if valued:
+        deals = deals.assign(value_usd=[5e7, None, 1.2e9, float("nan")])
+    expected = filter_deals(deals, filters)
+    index = DealIndex(deals)
+    kept = with_dates(deals).take(index.positions(filters))
+    pd.testing.assert_frame_equal(kept, expected)
+    assert index.undated_left_out(filters) == undated_left_out(with_dates(deals), filters)
+
+
+def test_the_index_of_an_empty_frame_keeps_nothing():
+    index = DealIndex(frame().iloc[0:0])
+    assert len(index.positions(DealFilters(types=("licensing",), date_from="2025-01-01"))) == 0
+    assert index.undated_left_out(DealFilters(date_from="2025-01-01")) == 0
+
+
+def test_latest_first_orders_by_the_date_as_written_undated_last():
+    deals = frame().assign(deal_date=["2025-04", "2025-04-01", None, "2024", "2025-04"][:4])
+    deals = pd.concat([deals, deals.iloc[[0]].assign(deal_id=5)], ignore_index=True)
+    # "2025-04-01" is after "2025-04" as text; the two "2025-04" deals keep their order
+    assert latest_first(deals)["deal_id"].tolist() == [2, 1, 5, 4, 3]
+    assert latest_first(deals, 2)["deal_id"].tolist() == [2, 1]
+    assert latest_first(deals.iloc[0:0]).empty
+    # the same dates in the same order as sort_values gives them (ties aside)
+    expected = deals.sort_values("deal_date", ascending=False, na_position="last")
+    assert latest_first(deals)["deal_date"].tolist() == expected["deal_date"].tolist()

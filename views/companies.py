@@ -36,7 +36,7 @@ def _ego_height(presenter: bool) -> int:
     return 460 if presenter else EGO_HEIGHT_PX
 
 
-def _profile(deals, organisation, presenter):
+def _profile(deals, current, organisation, presenter):
     """Everything the page shows about one organisation under one filter setting;
     its network is drawn here, once, as HTML (None when it has no partner), with a
     caption when partners were left out."""
@@ -66,7 +66,9 @@ def _profile(deals, organisation, presenter):
                 presenter=presenter,
                 label_first=[organisation],
                 # each country in the colour the Network page gives it
-                country_order=network_view.country_ranking(deals),
+                country_order=data.derived(
+                    "network.country_order", network_view.country_ranking, current
+                ),
             )
         ego_caption = company_network_caption(view, partners=len(partners))
     return own, partners, company_areas(deals, organisation), figure, (ego_page, ego_caption)
@@ -133,7 +135,7 @@ if st.query_params.get("company") != organisation:
 profile = organisations[organisations["name"] == organisation].iloc[0]
 presenter = filters.presenter_mode()
 own, partners, areas, deals_figure, (ego_page, ego_caption) = data.derived(
-    "companies.profile", _profile, current, organisation, presenter, size="large"
+    "companies.profile", _profile, current, current, organisation, presenter, size="large"
 )
 mentioning = data.derived(
     "companies.mentioning",

@@ -44,8 +44,13 @@ def _bars(deals, presenter):
     return build_country_bars_figure(deals_by_country(deals), presenter=presenter)
 
 
-def _across_borders(deals, presenter):
-    pairs = cross_border_pairs(deals)
+def _pairs(_deals, current):
+    """The country pairs of the filtered deals, counted once for both uses below."""
+    return data.derived("countries.pairs", cross_border_pairs, current)
+
+
+def _across_borders(deals, current, presenter):
+    pairs = _pairs(deals, current)
     return (
         build_country_matrix_figure(pairs, presenter=presenter),
         build_country_sankey_figure(pairs, presenter=presenter),
@@ -104,7 +109,7 @@ with counts:
 
 st.subheader("Across borders")
 matrix_figure, sankey_figure, left_out = data.derived(
-    "countries.across_borders", _across_borders, current, presenter
+    "countries.across_borders", _across_borders, current, current, presenter
 )
 matrix, sankey = st.columns(2)
 matrix.plotly_chart(matrix_figure, key="countries_matrix")
@@ -148,9 +153,9 @@ with right:
     deals_table(involved, key="countries_deals")
 
 
-def _pair_choices(deals):
+def _pair_choices(deals, current):
     """Countries that appear in a pair, busiest cross-border pair first."""
-    pairs = cross_border_pairs(deals)
+    pairs = _pairs(deals, current)
     cross = pairs[pairs["source"] != pairs["target"]].sort_values("deals", ascending=False)
     names = sorted(set(pairs["source"]) | set(pairs["target"]))
     busiest = tuple(cross.iloc[0][["source", "target"]]) if len(cross) else None
@@ -159,7 +164,7 @@ def _pair_choices(deals):
 
 st.subheader("Between two countries")
 st.caption("The deals behind one cell of the matrix above.")
-names, busiest = data.derived("countries.pair_choices", _pair_choices, current)
+names, busiest = data.derived("countries.pair_choices", _pair_choices, current, current)
 if names:
     one, two = st.columns(2)
     for key, value in (

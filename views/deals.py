@@ -5,18 +5,18 @@ filtered view in CSV or Excel."""
 import streamlit as st
 
 from atlas.export import search_deals
+from atlas.query import latest_first
 from components import curation, data, downloads, filters, page, urlstate
 from components.tables import MAX_TABLE_ROWS, deals_table
 
 
 def _search(deals, query):
-    found = search_deals(deals, query)
-    return found.sort_values("deal_date", ascending=False, na_position="last")
+    return latest_first(search_deals(deals, query))
 
 
-def _correctable(deals, query):
+def _correctable(_deals, current, query):
     """Labels of the deals the correction box offers: those the table shows."""
-    shown = _search(deals, query).head(MAX_TABLE_ROWS)
+    shown = data.derived("deals.search", _search, current, query).head(MAX_TABLE_ROWS)
     return {curation.deal_label(row): index for index, row in shown.iterrows()}
 
 
@@ -49,7 +49,7 @@ deals_table(found, key="deals_table", height=min(560, 35 * (len(found) + 1) + 3)
 downloads.deal_downloads(found, key="deals_download")
 
 with st.expander("Correct a deal", icon=":material/edit:"):
-    labels = data.derived("deals.correctable", _correctable, current, query)
+    labels = data.derived("deals.correctable", _correctable, current, current, query)
     chosen = st.selectbox("Deal", sorted(labels), index=None, key="deals_correct_select")
     if chosen:
         row = found.loc[labels[chosen]]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas.graph import between, build_deal_graph
+from atlas.graph import between
 from atlas.query import DealFilters
 from components import data, filters, page, urlstate
 from components.network import (
@@ -21,9 +21,9 @@ from components.tables import deals_table
 ALL = "All organisations"
 
 
-def _basis(deals):
+def _basis(_deals, current: DealFilters):
     """The whole graph of the filtered deals and its organisations in name order."""
-    graph = build_deal_graph(deals, organisations=data.organisations())
+    graph = data.deal_graph(current)
     return graph, sorted(graph.nodes, key=str.casefold)
 
 
@@ -31,7 +31,7 @@ def _drawing(
     _deals, current: DealFilters, focus, hops, max_nodes, partners, colour_by, presenter, height_px
 ):
     """The caption and the HTML for one view of the graph (laid out once, not per rerun)."""
-    graph, _ = data.derived("network.basis", _basis, current, size="huge")
+    graph, _ = data.derived("network.basis", _basis, current, current, size="huge")
     return network_view(
         graph,
         focus=None if focus == ALL else focus,
@@ -41,7 +41,8 @@ def _drawing(
         colour_by=colour_by,
         presenter=presenter,
         height_px=height_px,
-        country_order=country_ranking(_deals),
+        # Once per filter setting, shared with the Companies page's networks.
+        country_order=data.derived("network.country_order", country_ranking, current),
     )
 
 
@@ -56,7 +57,7 @@ current = filters.current()
 
 presenter = filters.presenter_mode()
 # Built once per filter setting and shared by reruns (read-only).
-graph, names = data.derived("network.basis", _basis, current, size="huge")
+graph, names = data.derived("network.basis", _basis, current, current, size="huge")
 if not names:
     st.info("The matching deals name no organisation to draw.", icon=":material/hub:")
     st.stop()

@@ -5,6 +5,7 @@ import streamlit as st
 from atlas.consolidate import source_article_ids
 from atlas.figures.overview import build_most_active_figure, build_type_mix_figure
 from atlas.highlight import markdown_text
+from atlas.query import latest_first
 from components import data, empty, filters, page
 from components.tables import deals_table
 
@@ -24,7 +25,7 @@ def _summary(deals):
         "countries": len({c for values in deals["countries"] for c in values}),
         "span": _span(dated),
         "articles": len(source_article_ids(deals)),
-        "latest": deals.sort_values("deal_date", ascending=False, na_position="last").head(10),
+        "latest": latest_first(deals, 10),
     }
 
 

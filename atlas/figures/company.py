@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -18,8 +19,12 @@ def company_deals(deals: pd.DataFrame, organisation: str) -> pd.DataFrame:
     """The deals ``organisation`` is a party to."""
     if deals.empty:
         return deals.copy()
-    involved = deals["parties"].map(lambda parties: organisation in (parties or []))
-    return deals[involved.astype(bool)].copy()
+    involved = np.fromiter(
+        (bool(parties) and organisation in parties for parties in deals["parties"].tolist()),
+        dtype=bool,
+        count=len(deals),
+    )
+    return deals[involved].copy()
 
 
 def company_partners(deals: pd.DataFrame, organisation: str) -> pd.DataFrame:

@@ -89,10 +89,22 @@ def country_deals(deals: pd.DataFrame, country: str) -> pd.DataFrame:
     """The deals that involve ``country``: named in the deal or home of a party."""
     if deals.empty:
         return deals
-    involved = deals["countries"].map(lambda v: country in _known(v))
+    involved = _holds(deals["countries"], country)
     if "party_countries" in deals.columns:
-        involved |= deals["party_countries"].map(lambda v: country in _known(v))
+        involved |= _holds(deals["party_countries"], country)
     return deals[involved]
+
+
+def _holds(cells: pd.Series, country: str) -> np.ndarray:
+    """Which cells' known countries include ``country`` (``country in _known(cell)``:
+    a country is a non-empty string, which no unknown value equals)."""
+    if not (isinstance(country, str) and country):
+        return np.zeros(len(cells), dtype=bool)
+    return np.fromiter(
+        (isinstance(v, list | tuple) and country in v for v in cells.tolist()),
+        dtype=bool,
+        count=len(cells),
+    )
 
 
 def country_organisations(deals: pd.DataFrame, country: str) -> pd.DataFrame:
@@ -106,8 +118,14 @@ def country_organisations(deals: pd.DataFrame, country: str) -> pd.DataFrame:
         if "party_countries" in deals.columns
         else [None] * len(deals)
     )
+    # Only the deals that have a party based there are read party by party (a
+    # country's deals are a few thousand of 175,000).
+    based = _holds(pd.Series(all_homes, dtype=object), country)
     for deal_id, parties, homes in zip(
-        deals["deal_id"].tolist(), deals["parties"].tolist(), all_homes, strict=True
+        deals["deal_id"].to_numpy()[based].tolist(),
+        deals["parties"].to_numpy()[based].tolist(),
+        [h for h, b in zip(all_homes, based.tolist(), strict=True) if b],
+        strict=True,
     ):
         parties = parties if isinstance(parties, list | tuple) else []
         homes = list(homes) if isinstance(homes, list | tuple) else []

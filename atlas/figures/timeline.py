@@ -10,7 +10,9 @@ lists them in a table instead.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -54,7 +56,9 @@ def dated_deals(deals: pd.DataFrame) -> pd.DataFrame:
     frame = _with_spans(deals)
     if frame.empty:
         return frame
-    return frame[frame["date_start"].notna()]
+    dated = frame["date_start"].notna()
+    # Every deal dated (often so): the frame itself, not a copy (it is read, never changed).
+    return frame if dated.all() else frame[dated]
 
 
 def undated_deals(deals: pd.DataFrame) -> pd.DataFrame:
@@ -235,10 +239,27 @@ def latest_rows(deals: pd.DataFrame, max_rows: int = MAX_TIMELINE_ROWS) -> pd.Da
     rows = dated_deals(deals)
     if rows.empty:
         return rows
-    latest = rows.sort_values(["date_start", "deal_id"], ascending=False)
-    lanes = latest["parties"].map(parties_label)
-    kept = set(list(dict.fromkeys(lanes.tolist()))[:max_rows])
-    return rows[lanes.reindex(rows.index).isin(kept)]
+    # Only the two sort keys are sorted, and each distinct list of parties is labelled
+    # once (a copy of every column and a label per deal cost a second at 175,000).
+    latest = rows[["date_start", "deal_id"]].reset_index(drop=True)
+    order = latest.sort_values(["date_start", "deal_id"], ascending=False).index.to_numpy()
+    lanes = _lane_labels(rows["parties"])
+    kept = set(list(dict.fromkeys(lanes[i] for i in order.tolist()))[:max_rows])
+    return rows[np.fromiter((lane in kept for lane in lanes), dtype=bool, count=len(lanes))]
+
+
+def _lane_labels(parties: pd.Series) -> list[str]:
+    """``parties_label`` of every cell, computed once per distinct list of parties
+    (and remembered across calls: a filter change asks again for most of them)."""
+    return [
+        _label_of(tuple(cell)) if isinstance(cell, list | tuple) else parties_label(cell)
+        for cell in parties.tolist()
+    ]
+
+
+@lru_cache(maxsize=1 << 18)
+def _label_of(parties: tuple) -> str:
+    return parties_label(parties)
 
 
 def build_timeline_figure(deals: pd.DataFrame, *, presenter: bool = False) -> go.Figure:
@@ -328,12 +349,14 @@ def _lifecycle_traces(rows: pd.DataFrame, lane: pd.Series, ends: list) -> list[g
 def swimlane_rows(deals: pd.DataFrame, organisations: list[str] | tuple[str, ...]) -> pd.DataFrame:
     """One row per (dated deal, selected organisation), with the organisation in ``party``."""
     wanted = list(dict.fromkeys(organisations))
-    rows = dated_deals(deals)
-    if rows.empty or not wanted:
-        return rows.iloc[0:0].assign(party=pd.Series(dtype=str))
+    frame = _with_spans(deals)
+    if frame.empty or not wanted:
+        return dated_deals(deals).iloc[0:0].assign(party=pd.Series(dtype=str))
     chosen = set(wanted)
-    # Only the deals of the chosen organisations are exploded (a few lanes of 177,000 deals).
-    rows = rows[rows["parties"].map(lambda parties: not chosen.isdisjoint(parties or ()))]
+    # Only the dated deals of the chosen organisations are taken and exploded (a few
+    # lanes of 177,000 deals), in one selection.
+    theirs = [not chosen.isdisjoint(parties or ()) for parties in frame["parties"].tolist()]
+    rows = frame[frame["date_start"].notna().to_numpy() & np.array(theirs, dtype=bool)]
     exploded = explode_parties(rows)
     exploded = exploded[exploded["party"].isin(wanted)]
     return exploded.reset_index(drop=True)
@@ -420,14 +443,14 @@ def period_counts(deals: pd.DataFrame, period: str = "month") -> pd.DataFrame:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
     columns = ["period", "label", "type", "deals"]
-    rows = countable_deals(deals, period)
+    rows = countable_deals(deals, period, columns=["date_start", "type", "deal_id"])
     if rows.empty:
         return pd.DataFrame(columns=columns)
     freq = PERIOD_FREQ[period]
     rows = rows.assign(_period=rows["date_start"].dt.to_period(freq))
     span = pd.period_range(rows["_period"].min(), rows["_period"].max(), freq=freq)
     types = _ordered_types(rows["type"])
-    counts = rows.groupby(["_period", "type"])["deal_id"].nunique()
+    counts = rows.groupby(["_period", "type"])["deal_id"].nunique().to_dict()
     records = [
         {
             "period": p.start_time,
@@ -441,22 +464,32 @@ def period_counts(deals: pd.DataFrame, period: str = "month") -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns)
 
 
-def countable_deals(deals: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Dated deals whose date is at least as precise as ``period``."""
-    rows = dated_deals(deals)
-    if rows.empty:
-        return rows
+def countable_deals(
+    deals: pd.DataFrame, period: str, *, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """Dated deals whose date is at least as precise as ``period`` (only ``columns``
+    when given: a copy of every column of 175,000 rows is what took the time)."""
+    frame = _with_spans(deals)
+    if frame.empty:
+        return frame if columns is None else frame[columns]
     limit = {
         "month": PRECISION_RANK["month"],
         "quarter": PRECISION_RANK["month"],
         "year": PRECISION_RANK["year"],
     }[period]
-    return rows[rows["precision"].map(PRECISION_RANK) <= limit]
+    keep = frame["date_start"].notna().to_numpy() & (
+        frame["precision"].map(PRECISION_RANK).to_numpy() <= limit
+    )
+    return (frame if columns is None else frame[columns])[keep]
 
 
 def too_coarse_for(deals: pd.DataFrame, period: str) -> int:
     """How many dated deals are too coarsely dated to be put in a ``period``."""
-    return len(dated_deals(deals)) - len(countable_deals(deals, period))
+    frame = _with_spans(deals)
+    if frame.empty:
+        return 0
+    dated = int(frame["date_start"].notna().sum())
+    return dated - len(countable_deals(frame, period, columns=["date_start"]))
 
 
 def build_period_counts_figure(
@@ -527,7 +560,9 @@ def period_values(deals: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
     columns = ["period", "label", "type", "value_usd", "deals"]
-    rows = countable_deals(deals, period)
+    if "value_usd" not in deals.columns:
+        return pd.DataFrame(columns=columns)
+    rows = countable_deals(deals, period, columns=["date_start", "type", "value_usd"])
     rows = rows[_has_value(rows)] if len(rows) else rows
     if rows.empty:
         return pd.DataFrame(columns=columns)
@@ -538,13 +573,14 @@ def period_values(deals: pd.DataFrame, period: str = "quarter") -> pd.DataFrame:
     )
     span = pd.period_range(rows["_period"].min(), rows["_period"].max(), freq=freq)
     grouped = rows.groupby(["_period", "type"])["_value"].agg(["sum", "count"])
+    sums, numbers = grouped["sum"].to_dict(), grouped["count"].to_dict()
     records = [
         {
             "period": p.start_time,
             "label": _period_label(p, period),
             "type": t,
-            "value_usd": float(grouped["sum"].get((p, t), 0.0)),
-            "deals": int(grouped["count"].get((p, t), 0)),
+            "value_usd": float(sums.get((p, t), 0.0)),
+            "deals": int(numbers.get((p, t), 0)),
         }
         for p in span
         for t in _ordered_types(rows["type"])
