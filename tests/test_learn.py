@@ -351,6 +351,60 @@ def test_pairs_the_rules_state_one_by_one_are_not_merged():
     assert len(_merge_cliques(pairs)) == 3
 
 
+def _star(nlp, text, hub, partners, trigger):
+    """The pairs of ``hub`` with each partner, as the deal model would accept them."""
+    doc = nlp(text)
+
+    def span(name):
+        start = next(t.i for t in doc if t.text == name)
+        return start, start + 1
+
+    pairs = []
+    for partner in partners:
+        c = _candidate(doc, (hub, partner), 0.9, rule_exact=True)
+        c.spans = {hub: span(hub), partner: span(partner)}
+        c.trigger = trigger
+        pairs.append(c)
+    return pairs
+
+
+@pytest.mark.model
+def test_one_deal_with_coordinated_partners_is_one_group(extractor):
+    from atlas.learn.decide import _merge_stars
+
+    pairs = _star(
+        extractor.nlp,
+        "Zorblax signed a licence agreement with Kestrel and Quorra.",
+        "Zorblax",
+        ("Kestrel", "Quorra"),
+        "signed a licence agreement",
+    )
+    (group,) = _merge_stars(pairs)
+    assert group.kind == "group"
+    assert set(group.parties) == {"Zorblax", "Kestrel", "Quorra"}
+    assert group.trigger == "signed a licence agreement"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        # A plural deal word: one agreement with each.
+        ("Zorblax signed licence agreements with Kestrel and Quorra.", "signed licence agreements"),
+        # The sentence says the deals are separate.
+        ("Kestrel and Quorra each took a stake in Zorblax.", "took a stake"),
+    ],
+)
+def test_separate_deals_with_coordinated_partners_stay_pairs(extractor, text, trigger):
+    from atlas.learn.decide import _merge_stars
+
+    pairs = _star(extractor.nlp, text, "Zorblax", ("Kestrel", "Quorra"), trigger)
+    assert {frozenset(c.parties) for c in _merge_stars(pairs)} == {
+        frozenset(("Zorblax", "Kestrel")),
+        frozenset(("Zorblax", "Quorra")),
+    }
+
+
 # ----------------------------------------------------------------------------- training
 
 ARTICLES = [
