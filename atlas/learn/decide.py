@@ -508,9 +508,13 @@ def choose_deals(candidates: list[DealCandidate], models: ExtractionModels) -> l
         if c.rule in TRUSTED_RULES:
             return c.probability >= TRUSTED_RULE_THRESHOLD
         if c.rule_exact:
-            return c.probability >= models.rule_threshold
-        limit = models.group.threshold if c.kind == "group" else models.deal.threshold
-        return c.probability >= limit
+            limit = models.rule_threshold
+        else:
+            limit = models.group.threshold if c.kind == "group" else models.deal.threshold
+        if c.probability < limit:
+            return False
+        # The type model is asked only of what passes the threshold.
+        return c.probability >= limit + TYPE_MARGINS.get(deal_type_of(c, models), 0.0)
 
     outranked = _outranked(candidates, PARTNER_MARGIN)
     accepted = [c for c in candidates if passes(c) and id(c) not in outranked]
@@ -548,6 +552,14 @@ def choose_deals(candidates: list[DealCandidate], models: ExtractionModels) -> l
         if chosen is not None and c.kind == chosen.kind and c.probability >= 0.5:
             chosen.support.append(c)
     return list(best.values())
+
+
+# Types the deal model over-predicts need this much more than their threshold: a list
+# of consortium members or a joint venture's owners pair everyone named. Cross-validation
+# (thresholds 0.7/0.5): predicted alliance/consortium deals were right 7 times in 21 and
+# joint ventures 5 in 12 without; deal F1 0.570 (P 0.643) without, 0.573 (P 0.655) at
+# 0.2, 0.576 (P 0.665) at 0.3.
+TYPE_MARGINS: dict[str, float] = {"alliance/consortium": 0.3, "joint venture": 0.3}
 
 
 # A pair of a sentence whose log-odds fall this far below those of another pair of the
@@ -650,7 +662,9 @@ def _merge_cliques(pairs: list[DealCandidate]) -> list[DealCandidate]:
 
 
 # "A and B each took a stake in X": one deal each, never one group.
-SEPARATE_WORDS = frozenset({"each", "respectively", "separately", "separate", "both"})
+# ("licensed from both A and B" is one agreement: cross-validation deal F1 0.567 with
+# "both" here, 0.570 without.)
+SEPARATE_WORDS = frozenset({"each", "respectively", "separately", "separate"})
 
 
 def _coordinated(c: DealCandidate, d: DealCandidate, x: str, y: str) -> bool:
