@@ -351,6 +351,92 @@ def test_pairs_the_rules_state_one_by_one_are_not_merged():
     assert len(_merge_cliques(pairs)) == 3
 
 
+def test_an_over_predicted_type_needs_more_than_the_threshold():
+    from atlas.learn.decide import TYPE_MARGINS, choose_deals
+
+    margin = TYPE_MARGINS["joint venture"]
+    assert margin > 0
+    deal_type = MulticlassModel(
+        classes=["joint venture", "licensing"],
+        weights={"rule_says=joint venture": [4.0, -4.0], "rule_says=licensing": [-4.0, 4.0]},
+        biases=[0.0, 0.0],
+    )
+    # The deal model reads one feature, "p", as the log-odds it gives.
+    models = ExtractionModels(
+        organisation=LinearModel({}, 0.0),
+        deal=LinearModel({"p": 1.0}, 0.0, threshold=0.7),
+        group=LinearModel({}, 0.0, threshold=0.7),
+        deal_type=deal_type,
+    )
+
+    def chosen(text, p):
+        doc = _BLANK(text)
+        c = _candidate(doc, ("Zorblax", "Kestrel"), 0.0, rule_exact=True)
+        c.features = {"p": math.log(p / (1 - p))}
+        c.rule_types = ("joint venture",) if "venture" in text else ("licensing",)
+        return [x.parties for x in choose_deals([c], models)]
+
+    # A deal the rules state: the rule threshold, plus the margin for its type.
+    just_above = models.rule_threshold + margin / 2
+    assert chosen("Zorblax and Kestrel signed a licence.", just_above)
+    assert not chosen("Zorblax and Kestrel formed a joint venture.", just_above)
+    assert chosen("Zorblax and Kestrel formed a joint venture.", just_above + margin)
+
+
+def _star(nlp, text, hub, partners, trigger):
+    """The pairs of ``hub`` with each partner, as the deal model would accept them."""
+    doc = nlp(text)
+
+    def span(name):
+        start = next(t.i for t in doc if t.text == name)
+        return start, start + 1
+
+    pairs = []
+    for partner in partners:
+        c = _candidate(doc, (hub, partner), 0.9, rule_exact=True)
+        c.spans = {hub: span(hub), partner: span(partner)}
+        c.trigger = trigger
+        pairs.append(c)
+    return pairs
+
+
+@pytest.mark.model
+def test_one_deal_with_coordinated_partners_is_one_group(extractor):
+    from atlas.learn.decide import _merge_stars
+
+    pairs = _star(
+        extractor.nlp,
+        "Zorblax signed a licence agreement with Kestrel and Quorra.",
+        "Zorblax",
+        ("Kestrel", "Quorra"),
+        "signed a licence agreement",
+    )
+    (group,) = _merge_stars(pairs)
+    assert group.kind == "group"
+    assert set(group.parties) == {"Zorblax", "Kestrel", "Quorra"}
+    assert group.trigger == "signed a licence agreement"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        # A plural deal word: one agreement with each.
+        ("Zorblax signed licence agreements with Kestrel and Quorra.", "signed licence agreements"),
+        # The sentence says the deals are separate.
+        ("Kestrel and Quorra each took a stake in Zorblax.", "took a stake"),
+    ],
+)
+def test_separate_deals_with_coordinated_partners_stay_pairs(extractor, text, trigger):
+    from atlas.learn.decide import _merge_stars
+
+    pairs = _star(extractor.nlp, text, "Zorblax", ("Kestrel", "Quorra"), trigger)
+    assert {frozenset(c.parties) for c in _merge_stars(pairs)} == {
+        frozenset(("Zorblax", "Kestrel")),
+        frozenset(("Zorblax", "Quorra")),
+    }
+
+
 # ----------------------------------------------------------------------------- training
 
 ARTICLES = [

@@ -443,3 +443,21 @@ def test_subsidiary_parents(contexts, text, parents):
     for ctx in contexts(text):
         found.update(subsidiary_parents(ctx))
     assert found == parents
+
+
+# ----------------------------------------------------------------------------- token identity
+
+
+def test_tokens_are_compared_by_position_not_identity(extractor):
+    """spaCy makes a new Token object on each access, so ``a is b`` never holds between
+    two tokens: a subject of "said" is the company speaking for itself, not a quoted
+    person's affiliation."""
+    from atlas.rules.context import is_speaker
+
+    doc = extractor.nlp("Eli Lilly said it acquired Nimbus.")
+    eli = doc[0]
+    assert eli.dep_ == "compound" and eli.head.dep_ == "nsubj"
+    assert not is_speaker(eli, frozenset({"say"}))
+    quoted = extractor.nlp("Jane Doe, president, Emory University, said the deal closed.")
+    emory = next(t for t in quoted if t.text == "University")
+    assert is_speaker(emory, frozenset({"say"}))

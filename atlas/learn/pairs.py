@@ -51,6 +51,8 @@ class DealCandidate:
     type_hints: dict[str, float] = field(default_factory=dict)
     # Parties' parents, where a subsidiary acts for one (atlas.rules.parents).
     parents: dict[str, str] = field(default_factory=dict)
+    # Where each party is named in the sentence (token start, end), for pairs.
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Once chosen: every candidate of the same parties likely enough to speak of it.
     support: list[DealCandidate] = field(default_factory=list)
 

@@ -35,7 +35,7 @@ def trigger_heads(sent: Span, triggers: list[Span]) -> list[Token]:
     for span in triggers:
         token = span.root
         for _ in range(4):
-            if token.pos_ in ("VERB", "AUX") or token.head is token:
+            if token.pos_ in ("VERB", "AUX") or token.head.i == token.i:
                 break
             token = token.head
         heads.append(token)
@@ -80,7 +80,7 @@ def subordinate_clause(head: Token) -> str | None:
             return f"advcl:{mark}" if mark else "advcl"
         if token.dep_ in ("pcomp", "pobj") and token.head.lower_ in ("before", "after", "since"):
             return f"prep:{token.head.lower_}"
-        if token.head is token:
+        if token.head.i == token.i:
             return None
         token = token.head
     return None
@@ -93,7 +93,7 @@ def clause_text(head: Token) -> str:
     """The words of a trigger's own clause: from its verb (through "agreed to buy") down,
     without the clauses nested in it, so that "X, which acquired Y in 2011, agreed to buy
     Z" gives the purchase of Z no year."""
-    while head.dep_ == "xcomp" and head.head is not head:
+    while head.dep_ == "xcomp" and head.head.i != head.i:
         head = head.head
     words: list[Token] = []
     stack = [head]
@@ -107,7 +107,7 @@ def clause_text(head: Token) -> str:
 def time_preposition(head: Token) -> str | None:
     """A preposition of time on the trigger's clause: "Before this collaboration, X had
     formed ...", "Prior to the merger ...", "Since its 2019 licence ..."."""
-    while head.dep_ == "xcomp" and head.head is not head:
+    while head.dep_ == "xcomp" and head.head.i != head.i:
         head = head.head
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in ("before", "prior", "since", "until"):
@@ -118,7 +118,7 @@ def time_preposition(head: Token) -> str | None:
 def reported(head: Token) -> bool:
     """Is the trigger's clause what someone says ("X said it had agreed to buy Y")?
     The past perfect there is the news in reported speech, not history."""
-    while head.dep_ in ("xcomp", "conj") and head.head is not head:
+    while head.dep_ in ("xcomp", "conj") and head.head.i != head.i:
         head = head.head
     return head.dep_ == "ccomp"
 

@@ -88,12 +88,12 @@ class SentenceContext:
         # "X and Y announced that they have entered ..." / "X said it acquired ..."
         higher = verb.head
         while (
-            higher is not verb
+            higher.i != verb.i
             and higher.dep_ not in ("ROOT",)
             and higher.pos_ not in ("VERB", "AUX")
         ):
             higher = higher.head
-        if higher is not verb:
+        if higher.i != verb.i:
             subjects = self.subjects(higher, depth=1)
             if subjects:
                 return subjects if word in ("they", "companies", "firms") else subjects[:1]
@@ -129,7 +129,7 @@ class SentenceContext:
             not has_subject
             and depth < 2
             and verb.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acl")
-            and verb.head is not verb
+            and verb.head.i != verb.i
         ):
             head = verb.head
             if head.pos_ not in ("VERB", "AUX"):
@@ -149,9 +149,9 @@ class SentenceContext:
         """The nearest verb above ``token`` (``token`` itself only when it is the root)."""
         node = token
         for _ in range(8):
-            if node.pos_ in ("VERB", "AUX") and node is not token:
+            if node.pos_ in ("VERB", "AUX") and node.i != token.i:
                 return node
-            if node.head is node:
+            if node.head.i == node.i:
                 return node if node.pos_ in ("VERB", "AUX") else None
             node = node.head
         return None
@@ -205,8 +205,8 @@ def is_speaker(token: Token, reporting_verbs: frozenset[str]) -> bool:
         if node.dep_ in ("nsubj", "nsubjpass") and node.head.lemma_ in reporting_verbs:
             # "Kodak said it ..." speaks for itself; "Jane Doe, president, Emory
             # University, said" quotes a person.
-            return node is not token and not (token.dep_ == "compound" and token.head is node)
-        if node.head is node:
+            return node.i != token.i and not (token.dep_ == "compound" and token.head.i == node.i)
+        if node.head.i == node.i:
             return False
         node = node.head
     return False

@@ -49,7 +49,7 @@ def _acts(node: Token) -> bool:
     for _ in range(3):
         if node.dep_ in SUBJECT_DEPS:
             return True
-        if node.dep_ in ("appos", "compound", "conj") and node.head is not node:
+        if node.dep_ in ("appos", "compound", "conj") and node.head.i != node.i:
             node = node.head
             continue
         return False
@@ -79,7 +79,7 @@ def _antecedent(ctx: SentenceContext, unit: Token) -> str | None:
         return ctx.org_at(unit.head)
     node = unit
     for _ in range(6):
-        if node.head is node:
+        if node.head.i == node.i:
             break
         node = node.head
         for child in node.children:

@@ -71,7 +71,7 @@ def is_hedged(trigger: Span, hedges: frozenset[str], hedging_clause_verbs: froze
     nodes: list[Token] = [root]
     head = root
     for _ in range(6):
-        if head.head is head:
+        if head.head.i == head.i:
             break
         if (
             head.dep_ in ("ccomp", "advcl", "relcl", "acl")
