@@ -1349,9 +1349,9 @@ def _negated_or_pending(
                 return True
             if child.dep_ in ("aux", "auxpass") and child.lower_ in pending:
                 return True
-        if t is not token and t.lemma_.lower() in pending:
+        if t.i != token.i and t.lemma_.lower() in pending:
             return True
-        if t.dep_ in ("ROOT",) or t.pos_ == "NOUN" and t is not token:
+        if t.dep_ in ("ROOT",) or t.pos_ == "NOUN" and t.i != token.i:
             break
     return False
 
