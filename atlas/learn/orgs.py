@@ -256,20 +256,23 @@ def mention_features(
         f["after_title"] = 1.0
     root = span.root
     f[f"dep={root.dep_}"] = 1.0
+    # A name that is its sentence's root is its own head: its features then describe
+    # the name itself (a headline that is a bare name). Leaving them out, as a
+    # position test would, scored lower in cross-validation (deal F1 0.566 against
+    # 0.576, P 0.653 against 0.665).
     head = root.head
-    if head is not root:
-        f[f"headpos={head.pos_}"] = 1.0
-        f[f"head={head.lemma_.lower()}"] = 1.0
-        if head.lower_ in words.deal_words or head.lemma_.lower() in words.deal_words:
-            f["head_deal_word"] = 1.0
-        if head.dep_ == "prep" and head.head.lemma_.lower() in words.deal_words:
-            f["prep_of_deal_word"] = 1.0
-        if head.lemma_ in ("say", "announce", "report", "tell", "state"):
-            f["subject_of_saying"] = 1.0 if root.dep_ == "nsubj" else 0.0
-        if head.lower_ in words.org_nouns:
-            f["head_org_noun"] = 1.0
-        if head.lower_ in words.product_nouns:
-            f["head_product_noun"] = 1.0
+    f[f"headpos={head.pos_}"] = 1.0
+    f[f"head={head.lemma_.lower()}"] = 1.0
+    if head.lower_ in words.deal_words or head.lemma_.lower() in words.deal_words:
+        f["head_deal_word"] = 1.0
+    if head.dep_ == "prep" and head.head.lemma_.lower() in words.deal_words:
+        f["prep_of_deal_word"] = 1.0
+    if head.lemma_ in ("say", "announce", "report", "tell", "state"):
+        f["subject_of_saying"] = 1.0 if root.dep_ == "nsubj" else 0.0
+    if head.lower_ in words.org_nouns:
+        f["head_org_noun"] = 1.0
+    if head.lower_ in words.product_nouns:
+        f["head_product_noun"] = 1.0
     if root.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos", "poss"):
         f[f"role={root.dep_}"] = 1.0
     if in_headline:
