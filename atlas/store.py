@@ -19,7 +19,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -1496,22 +1496,26 @@ def deal_ids_keyed(engine: Engine, keys: Iterable[str]) -> set[int]:
     return found
 
 
+def _deals_of_articles(engine: Engine, article_ids: Iterable[str], column) -> Iterator[tuple]:
+    """(deal id, article id, ``column``) of every deal of these articles, read by article
+    in batches (an indexed read)."""
+    wanted = sorted(article_ids)
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), IDS_BATCH):
+            query = select(deals.c.id, deals.c.article_id, column).where(
+                deals.c.article_id.in_(wanted[start : start + IDS_BATCH])
+            )
+            yield from conn.execute(query)
+
+
 def deal_ids_in_articles(engine: Engine, keys: dict[str, set[str]]) -> set[int]:
     """Ids of the deals of article ``a`` whose key is in ``keys[a]`` (read by article:
     an indexed read, where a read by key scans every deal)."""
-    wanted = sorted(keys)
-    found: set[int] = set()
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), IDS_BATCH):
-            query = select(deals.c.id, deals.c.article_id, deals.c.deal_key).where(
-                deals.c.article_id.in_(wanted[start : start + IDS_BATCH])
-            )
-            found.update(
-                deal_id
-                for deal_id, article_id, key in conn.execute(query)
-                if key in keys[article_id]
-            )
-    return found
+    return {
+        deal_id
+        for deal_id, article_id, key in _deals_of_articles(engine, keys, deals.c.deal_key)
+        if key in keys[article_id]
+    }
 
 
 def deal_ids_in_items(engine: Engine, items: Iterable[tuple[str, int]]) -> set[int]:
@@ -1519,19 +1523,13 @@ def deal_ids_in_items(engine: Engine, items: Iterable[tuple[str, int]]) -> set[i
     by_article: dict[str, set[int]] = {}
     for article_id, item_index in items:
         by_article.setdefault(article_id, set()).add(int(item_index))
-    wanted = sorted(by_article)
-    found: set[int] = set()
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), IDS_BATCH):
-            query = select(deals.c.id, deals.c.article_id, deals.c.item_index).where(
-                deals.c.article_id.in_(wanted[start : start + IDS_BATCH])
-            )
-            found.update(
-                deal_id
-                for deal_id, article_id, item_index in conn.execute(query)
-                if item_index in by_article[article_id]
-            )
-    return found
+    return {
+        deal_id
+        for deal_id, article_id, item_index in _deals_of_articles(
+            engine, by_article, deals.c.item_index
+        )
+        if item_index in by_article[article_id]
+    }
 
 
 def organisations_touched_since(engine: Engine, deal_id: int, mention_id: int) -> set[int]:

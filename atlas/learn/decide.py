@@ -620,18 +620,23 @@ def _add_parents(best: dict[frozenset[str], DealCandidate]) -> None:
                 best.pop(key, None)
 
 
+def _by_sentence(pairs: list[DealCandidate]) -> list[list[DealCandidate]]:
+    """The pairs grouped by their sentence, in the order they come."""
+    by_sentence: dict[tuple[int, int], list[DealCandidate]] = {}
+    for c in pairs:
+        by_sentence.setdefault((c.item, c.sentence.start), []).append(c)
+    return list(by_sentence.values())
+
+
 def _merge_cliques(pairs: list[DealCandidate]) -> list[DealCandidate]:
     """Three or more organisations of one sentence that the model pairs with each other
     ("A, B and C formed a consortium") made one agreement, not three: the pairs of a
     clique become one group. A hub paired with others who are not paired among
     themselves ("X acquired A for $1m and B for $2m") keeps its separate deals, and so
     do pairs the rules state one by one ("X and Y each bought a stake in Z")."""
-    by_sentence: dict[tuple[int, int], list[DealCandidate]] = {}
-    for c in pairs:
-        by_sentence.setdefault((c.item, c.sentence.start), []).append(c)
     merged: set[int] = set()
     groups: list[DealCandidate] = []
-    for found in by_sentence.values():
+    for found in _by_sentence(pairs):
         if len(found) < 3:
             continue
         graph = nx.Graph()
@@ -688,12 +693,9 @@ def _merge_stars(pairs: list[DealCandidate]) -> list[DealCandidate]:
     ("X licensed rights from A and B", "developed with A and B") made one agreement
     with all of them: the pairs become one group, unless the sentence says the deals
     are separate ("A and B each took a stake in X")."""
-    by_sentence: dict[tuple[int, int], list[DealCandidate]] = {}
-    for c in pairs:
-        by_sentence.setdefault((c.item, c.sentence.start), []).append(c)
     merged: set[int] = set()
     groups: list[DealCandidate] = []
-    for found in by_sentence.values():
+    for found in _by_sentence(pairs):
         if len(found) < 2:
             continue
         sent = found[0].sentence
