@@ -56,7 +56,7 @@ def _only_deal(result: ExtractionResult) -> Deal:
 def test_extracted_terms_round_trip(engine, extractor):
     """What ``extract --jsonl`` writes for each deal is what the store gives back,
     with the disclosed value and upfront in dollars as numbers."""
-    from atlas.cli import result_as_json
+    from atlas.result_json import result_as_json
 
     articles = [
         make_article(LICENCE_TEXT, file="licence.txt", published="2024-03-05"),

@@ -550,7 +550,7 @@ def test_the_rules_path_fills_terms_too(rules_extractor):
 
 
 def test_result_json_writes_terms_assets_and_status_in_the_gold_schema():
-    from atlas.cli import terms_as_json
+    from atlas.result_json import terms_as_json
 
     terms = Terms(
         total_value=Money(5e8, "USD", "$500 million"),

@@ -99,7 +99,7 @@ def format_details_table(rows: list[Row], variants: tuple[str, ...] = DETAIL_VAR
 
 
 def _score_rules(extractor, articles: list[LabelledArticle]) -> Evaluation:
-    from atlas.cli import result_as_json
+    from atlas.result_json import result_as_json
 
     evaluation = Evaluation()
     for a in articles:

@@ -507,7 +507,7 @@ def score(
 ) -> None:
     """Score each article under every (deal threshold, rule threshold) of ``reports``;
     the candidates are made once per article."""
-    from atlas.cli import result_as_json
+    from atlas.result_json import result_as_json
 
     for a in articles:
         org_p, candidates = score_candidates(extractor, a.prepared, models)
