@@ -41,8 +41,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from atlas import store
 from atlas.models import DEAL_TYPES, ORG_KINDS
 from atlas.organisations import InvalidName, clean_name, normalise_name
+from atlas.schema import corrections as corrections_table
 from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
-from atlas.store import corrections as corrections_table
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
 LINK_ACTIONS = ("merge_deals", "split_deal")  # how mentions group into deals

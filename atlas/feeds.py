@@ -35,7 +35,8 @@ from sqlalchemy import Engine, select, update
 
 from atlas.corpus import html_to_text, parse_text_article
 from atlas.models import Article, Rejection
-from atlas.store import _insert_ignoring_conflicts, _now, feeds
+from atlas.schema import feeds
+from atlas.store import _insert_ignoring_conflicts, _now
 
 FETCH_TIMEOUT = 10
 MAX_FEED_BYTES = 10_000_000

@@ -35,7 +35,8 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.engine import Connection, make_url
 
 from atlas.models import Article, ArticleItem
-from atlas.store import StoreError, _host, _now, jobs
+from atlas.schema import StoreError, jobs
+from atlas.store import _host, _now
 
 REEXTRACT, UPLOAD, FEEDS = "reextract", "upload", "feeds"
 KINDS = (REEXTRACT, UPLOAD, FEEDS)

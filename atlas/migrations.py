@@ -61,7 +61,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from atlas.store import StoreError, data_state, metadata, new_store_id, schema_info
+from atlas.schema import StoreError, data_state, metadata, new_store_id, schema_info
 
 Migration = tuple[int, Callable[[Connection], None] | None]
 

@@ -25,7 +25,8 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from atlas.store import _fit, _now, saved_views
+from atlas.schema import saved_views
+from atlas.store import _fit, _now
 
 MAX_NAME_LENGTH = 80
 MAX_PARAMS = 40  # distinct parameters kept per view
