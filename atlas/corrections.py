@@ -40,7 +40,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from atlas import store
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.organisations import InvalidName, clean_name, normalise_name
+from atlas.names import InvalidName, clean_name
+from atlas.organisations import normalise_name
 from atlas.schema import corrections as corrections_table
 from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
 

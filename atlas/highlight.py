@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from atlas.organisations import strip_bidi
+from atlas.names import strip_bidi
 
 # (start, end, label) or (start, end, label, note): character offsets into one
 # text; the note (e.g. the canonical organisation name) becomes the tooltip.

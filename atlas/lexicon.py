@@ -300,7 +300,7 @@ def add_organisation_entry(
     """Append an organisation to ``organisations.csv``; refuses a name or alias
     that already belongs to another entry (case-insensitive)."""
     from atlas.models import ORG_KINDS
-    from atlas.organisations import InvalidName, clean_name
+    from atlas.names import InvalidName, clean_name
 
     folder = Path(directory) if directory else lexicon_dir()
     if any(c in f for f in (name, *aliases) for c in "\n\r|"):

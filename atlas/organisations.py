@@ -18,6 +18,7 @@ from cleanco import basename as legal_basename
 from rapidfuzz import fuzz, process
 
 from atlas.lexicon import Lexicon, OrganisationEntry
+from atlas.names import strip_bidi
 
 # Removed before comparing names; kept in sync with the evaluation's matching rules.
 CORPORATE_SUFFIXES = (
@@ -28,38 +29,6 @@ _SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(map(re.escape, CORPORATE_SUFFIXE
 _POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
 FUZZY_THRESHOLD = 93
 LOOKUP_MEMORY = 100_000  # mentions whose lookup is remembered
-
-# Unicode's bidirectional formatting characters (embeddings, overrides, isolates and
-# the invisible direction marks): "deal\u202efdp.exe" reads as "dealexe.pdf". A name
-# or file name needs none of them, so they are removed wherever one is shown or stored.
-BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
-# Longest organisation name a correction may give: the longest in the lexicon is
-# under 100 characters; a name of thousands only breaks every page that lists it.
-MAX_NAME_CHARS = 200
-
-
-class InvalidName(ValueError):
-    """A name typed by a user that cannot be stored, with a one-line reason."""
-
-
-def strip_bidi(text: str) -> str:
-    """``text`` without bidirectional control characters (see ``BIDI_CONTROLS``)."""
-    return _BIDI_RE.sub("", text)
-
-
-def clean_name(name: object) -> str:
-    """An organisation name typed by a user, as it is stored: no bidirectional
-    controls, whitespace collapsed. Raises ``InvalidName`` when nothing is left or
-    it is longer than ``MAX_NAME_CHARS``."""
-    text = " ".join(strip_bidi(str(name or "")).split())
-    if not text:
-        raise InvalidName("the name is empty")
-    if len(text) > MAX_NAME_CHARS:
-        raise InvalidName(
-            f"the name is {len(text):,} characters long; at most {MAX_NAME_CHARS} are allowed"
-        )
-    return text
 
 
 def strip_possessive(name: str) -> str:
