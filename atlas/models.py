@@ -137,3 +137,19 @@ class Deal:
     # the text dates it; otherwise ``deal_date`` is None and ``date_source`` is
     # "before-article" (shown as "before <the article's date>").
     role: str = "main"  # one of DEAL_ROLES
+
+
+@dataclass
+class ResolvedOrganisation:
+    name: str
+    country: str | None
+    kind: str
+    in_lexicon: bool
+
+
+@dataclass
+class ExtractionResult:
+    article: Article
+    organisations: dict[str, ResolvedOrganisation]
+    mentions: list[Mention]
+    deals: list[Deal]

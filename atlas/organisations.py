@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from cleanco import basename as legal_basename
 from rapidfuzz import fuzz, process
 
 from atlas.lexicon import Lexicon, OrganisationEntry
+from atlas.models import ResolvedOrganisation
 from atlas.names import strip_bidi
 
 # Removed before comparing names; kept in sync with the evaluation's matching rules.
@@ -68,14 +68,6 @@ def normalise_name(name: str) -> str:
     name = re.sub(r"^the\s+", "", " ".join(name.split()))
     name = _SUFFIX_RE.sub("", name).strip()
     return name
-
-
-@dataclass
-class ResolvedOrganisation:
-    name: str
-    country: str | None
-    kind: str
-    in_lexicon: bool
 
 
 class OrganisationResolver:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import (
@@ -45,7 +44,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 
 from atlas.lexicon import PROJECT_ROOT
-from atlas.models import Article, Deal, Terms
+from atlas.models import Article, Deal, ExtractionResult, Terms
 from atlas.organisations import normalise_name
 
 # corrections, feeds, jobs, metadata, saved_views and schema_info are not used here:
@@ -69,9 +68,6 @@ from atlas.schema import (  # noqa: F401
     saved_views,
     schema_info,
 )
-
-if TYPE_CHECKING:  # spaCy (via atlas.extract) is not needed to read the store
-    from atlas.extract import ExtractionResult
 
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "atlas.db"
 

@@ -14,11 +14,9 @@ from sqlalchemy import Engine, func, inspect, select, text
 from atlas import migrations, store
 from atlas.corpus import read_corpus
 from atlas.corrections import add_correction, apply_corrections, list_corrections
-from atlas.extract import ExtractionResult
 from atlas.feeds import add_feed, list_feeds, record_refresh
 from atlas.ingest import ingest_articles, reextract_all
-from atlas.models import Article, Deal, Mention
-from atlas.organisations import ResolvedOrganisation
+from atlas.models import Article, Deal, ExtractionResult, Mention, ResolvedOrganisation
 from tests.conftest import SEEDS
 from tests.pg import postgres_cluster  # noqa: F401 - a pytest fixture used by name
 from tests.test_store import _batch, _result

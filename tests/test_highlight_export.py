@@ -551,9 +551,7 @@ def test_company_areas_count_deals():
 
 def _mentioning(article_id, *, title, published, mentions):
     """An article whose text mentions Astellas Pharma (and Sawai) ``mentions`` times."""
-    from atlas.extract import ExtractionResult
-    from atlas.models import Article, ArticleItem, Mention
-    from atlas.organisations import ResolvedOrganisation
+    from atlas.models import Article, ArticleItem, ExtractionResult, Mention, ResolvedOrganisation
 
     text = "Astellas met Sawai; Astellas agreed."
     article = Article(

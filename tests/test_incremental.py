@@ -11,9 +11,7 @@ from pandas.testing import assert_frame_equal
 
 from atlas import incremental, snapshot, store
 from atlas.corrections import add_correction, undo_correction
-from atlas.extract import ExtractionResult
-from atlas.models import Article, ArticleItem, Deal, Mention
-from atlas.organisations import ResolvedOrganisation
+from atlas.models import Article, ArticleItem, Deal, ExtractionResult, Mention, ResolvedOrganisation
 from atlas.query import options
 
 # Fictional organisations (none is in the lexicon); a few pairs deal again and again,

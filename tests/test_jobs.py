@@ -242,7 +242,7 @@ def test_a_version_6_store_gets_the_jobs_table_and_keeps_its_rows(engine):
 
 
 def _one_result():
-    from atlas.extract import ExtractionResult
+    from atlas.models import ExtractionResult
 
     return ExtractionResult(make_article("Some text.", file="old.txt"), {}, [], [])
 

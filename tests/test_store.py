@@ -6,9 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from atlas import store
-from atlas.extract import ExtractionResult
-from atlas.models import Article, ArticleItem, Deal, Mention
-from atlas.organisations import ResolvedOrganisation
+from atlas.models import Article, ArticleItem, Deal, ExtractionResult, Mention, ResolvedOrganisation
 
 
 def _result(article_id: str = "a1", *, deals: list[Deal] | None = None) -> ExtractionResult:

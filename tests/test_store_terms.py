@@ -19,8 +19,7 @@ from atlas.export import (
     deals_to_excel,
     with_deal_details,
 )
-from atlas.extract import ExtractionResult
-from atlas.models import Deal, Money, Stake, Terms
+from atlas.models import Deal, ExtractionResult, Money, Stake, Terms
 from atlas.terms import usd_value
 from tests.conftest import make_article
 from tests.pg import postgres_cluster  # noqa: F401 - a pytest fixture used by name
@@ -100,8 +99,7 @@ def test_extracted_terms_round_trip(engine, extractor):
 
 def _result(article_id: str, deals: list[Deal], *, published: str | None = None):
     """An article holding hand-made ``deals`` (values extraction would rarely give)."""
-    from atlas.models import Article
-    from atlas.organisations import ResolvedOrganisation
+    from atlas.models import Article, ResolvedOrganisation
 
     article = Article(
         id=article_id,

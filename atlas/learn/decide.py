@@ -33,7 +33,8 @@ from atlas.learn.pairs import (
     group_features,
     pair_features,
 )
-from atlas.models import Article, ArticleItem
+from atlas.models import Article, ArticleItem, ExtractionResult
+from atlas.reading import _is_headline, _item_text, _parse_sentence_date
 from atlas.rules.background import (
     ROLE_BACKGROUND,
     ROLE_MAIN,
@@ -104,7 +105,6 @@ def name_words(extractor) -> NameWords:
 
 def prepare(extractor, article: Article, docs: list[tuple[ArticleItem, Doc]]) -> PreparedArticle:
     """Organisation candidates of every item, resolved to canonical names, with features."""
-    from atlas.extract import _is_headline
     from atlas.organisations import strip_possessive
 
     words = extractor.name_words
@@ -850,7 +850,6 @@ def article_result(
     chosen: list[DealCandidate],
 ):
     """The extraction result: kept organisations, their mentions, the chosen deals."""
-    from atlas.extract import ExtractionResult, _parse_sentence_date
     from atlas.models import Deal, Mention
 
     chosen = sorted(chosen, key=lambda c: (c.item, c.sentence.start))
@@ -921,7 +920,6 @@ def article_result(
 def _deal_details(extractor, prepared: PreparedArticle, chosen, kept, organisations) -> list:
     """Terms, assets and status of each chosen deal (``atlas.terms``), every item's
     deals read together so that a sentence of several deals shares its amounts out."""
-    from atlas.extract import _item_text
     from atlas.terms import DealMention, ItemReader, brand_names
 
     brands = brand_names(doc for _item, doc in prepared.docs)
