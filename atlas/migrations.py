@@ -8,12 +8,12 @@ ingest run's status, host and process id; version 4 who made and undid each
 correction and who started each run; version 5 each deal's role, status, assets and
 terms; version 6 the table of saved views (``saved_views``); version 7 the table of
 background jobs (``jobs``, ``atlas/jobs.py``). A brand-new database is built with ``create_all`` and stamped with
-the latest version, so ``atlas/store.py``'s table definitions must always describe
+the latest version, so ``atlas/schema.py``'s table definitions must always describe
 the latest schema.
 
 Adding a migration (say a ``language`` column on articles):
 
-1. Add the column to the table in ``atlas/store.py`` (new databases get it from
+1. Add the column to the table in ``atlas/schema.py`` (new databases get it from
    ``create_all``).
 2. Write a step that brings a version-1 database to the same shape, using
    portable DDL (SQLite and PostgreSQL) and keeping every row::
@@ -23,7 +23,7 @@ Adding a migration (say a ``language`` column on articles):
 
    A new table is created from a ``Table`` of its own in the step's module,
    written as the table is at that version (as ``_DATA_STATE_V2`` is): a later
-   version may add columns to ``store``'s definition, and the step must still
+   version may add columns to ``schema``'s definition, and the step must still
    make the shape the next step expects. Never call ``create_all`` from a step,
    and never use the latest table definitions to read or write old rows (they
    may describe columns the database does not have yet).

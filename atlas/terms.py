@@ -597,7 +597,7 @@ class ItemReader:
         if not other_sentences:
             # The item's only deal: the whole item speaks of it, nearest sentences first
             # (a headline the body does not repeat is read after the body, see
-            # extract._item_text, so the body's opening comes next in reading order).
+            # reading._item_text, so the body's opening comes next in reading order).
             following = self.sents[index + 1 :]
             before = self.sents[:index][::-1]
             if index == len(self.sents) - 1:
