@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TypeVar
 
 from spacy.language import Language
@@ -47,13 +47,6 @@ from atlas.rules.background import (
     stating_triggers,
 )
 from atlas.terms import DealMention, ItemReader, brand_names
-
-
-@dataclass
-class ItemResult:
-    mentions: list[Mention] = field(default_factory=list)
-    deals: list[Deal] = field(default_factory=list)
-
 
 # Memory of the statistical pipeline grows with the characters it is handed at once,
 # so no text over WINDOW_CHARS and no batch over BATCH_CHARS goes to nlp.pipe. Normal
