@@ -268,13 +268,12 @@ def browser_filter_changes(db_url: str, types: list[str]) -> str:
     Enter until the server logged the run's end (``ATLAS_LOG_RUNS``) and until the
     browser painted two frames after it (charts drawn), and the server's own time."""
     import asyncio
-    import subprocess
 
     from playwright.async_api import async_playwright
 
     from bench.load_test import SHOWN_JS, server_runs, wait_until_healthy
     from bench.pages_bench import DRAWN_JS
-    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, logged_server
 
     titles = {v: v.replace("_", " ").capitalize() for v in FILTER_PAGES}
     titles["overview"] = "Partnership Atlas"  # the Overview page's own title
@@ -339,20 +338,9 @@ def browser_filter_changes(db_url: str, types: list[str]) -> str:
 
     with tempfile.TemporaryDirectory(prefix="atlas-actions-browser-") as tmp:
         log_path = Path(tmp) / "streamlit.log"
-        with log_path.open("w") as log:
-            server = subprocess.Popen(
-                streamlit_command(port),
-                cwd=ROOT,
-                env={**os.environ, "ATLAS_DB_URL": db_url, "ATLAS_LOG_RUNS": "1"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                wait_until_healthy(base, server, log_path)
-                rows = asyncio.run(drive())
-            finally:
-                server.terminate()
-                server.wait(timeout=60)
+        with logged_server(port, db_url, log_path, cwd=ROOT) as server:
+            wait_until_healthy(base, server, log_path)
+            rows = asyncio.run(drive())
     return "\n".join(
         [
             "In Chromium: a deal type picked in the sidebar (typed, Enter), seconds from the "

@@ -28,7 +28,6 @@ import asyncio
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -103,7 +102,7 @@ def serve_and_visit(db_url: str, pages: list[tuple[str, str]], first_label: str)
     from playwright.async_api import async_playwright
 
     from bench.load_test import SHOWN_JS, server_runs, wait_until_healthy
-    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, logged_server
 
     port = free_port()
     base = f"http://localhost:{port}"
@@ -151,14 +150,7 @@ def serve_and_visit(db_url: str, pages: list[tuple[str, str]], first_label: str)
 
     with tempfile.TemporaryDirectory(prefix="atlas-pages-") as tmp:
         log_path = Path(tmp) / "streamlit.log"
-        with log_path.open("w") as log:
-            server = subprocess.Popen(
-                streamlit_command(port),
-                cwd=ROOT,
-                env={**os.environ, "ATLAS_DB_URL": db_url, "ATLAS_LOG_RUNS": "1"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        with logged_server(port, db_url, log_path, cwd=ROOT) as server:
             sampler = threading.Thread(target=sample, args=(server.pid,), daemon=True)
             sampler.start()
             try:
@@ -166,8 +158,6 @@ def serve_and_visit(db_url: str, pages: list[tuple[str, str]], first_label: str)
                 rows = asyncio.run(visit())
             finally:
                 stop.set()
-                server.terminate()
-                server.wait(timeout=30)
     return rows, peak["rss"]
 
 

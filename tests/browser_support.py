@@ -4,12 +4,16 @@ Used by the browser tests and by the benchmarks in `bench/`."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -93,3 +97,22 @@ def streamlit_command(port: int) -> list[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
+
+
+@contextmanager
+def logged_server(port: int, db_url: str, log_path: Path, *, cwd: Path) -> Iterator:
+    """``streamlit run app.py`` on ``port`` over the store at ``db_url``, each script
+    run's server time logged (``ATLAS_LOG_RUNS``) to ``log_path``; stopped on exit."""
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            streamlit_command(port),
+            cwd=cwd,
+            env={**os.environ, "ATLAS_DB_URL": db_url, "ATLAS_LOG_RUNS": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield server
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
