@@ -72,18 +72,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-BLANK = "import streamlit as st\nst.title('Blank')\n"
-PAGES = [
-    "overview",
-    "timeline",
-    "countries",
-    "network",
-    "companies",
-    "articles",
-    "deals",
-    "add_articles",
-    "corrections",
-]
+from bench.pages_bench import BLANK  # noqa: E402
+from bench.pages_bench import VIEWS as PAGES  # noqa: E402
+
 FILTER_PAGES = ["network", "timeline", "countries", "deals", "companies", "overview"]
 TARGET_OVER_BLANK_S = 1.0
 ACTIONS = ("filter", "search", "download", "correction", "upload", "browser")
