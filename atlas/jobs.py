@@ -173,11 +173,14 @@ def get_job(engine: Engine, job_id: int) -> Job | None:
     return _job(engine, row) if row else None
 
 
-def list_jobs(engine: Engine, *, limit: int = 20) -> list[Job]:
-    """The latest jobs, newest first, each with its status as it is now."""
+def list_jobs(engine: Engine, *, limit: int = 20, kind: str | None = None) -> list[Job]:
+    """The latest jobs (of one kind when given), newest first, each with its status
+    as it is now."""
+    query = select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(jobs.c.kind == kind)
     with engine.connect() as conn:
-        rows = conn.execute(select(jobs).order_by(jobs.c.id.desc()).limit(limit)).mappings()
-        return [_job(engine, row) for row in rows.all()]
+        return [_job(engine, row) for row in conn.execute(query).mappings().all()]
 
 
 def latest_job(engine: Engine) -> Job | None:

@@ -67,7 +67,7 @@ def draw_progress(job: jobs.Job) -> None:
 
 
 def latest_of(kind: str) -> jobs.Job | None:
-    found = [j for j in jobs.list_jobs(data.engine(), limit=20) if j.kind == kind]
+    found = jobs.list_jobs(data.engine(), limit=1, kind=kind)
     return found[0] if found else None
 
 

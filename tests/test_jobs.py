@@ -80,6 +80,25 @@ def test_a_second_job_is_refused_while_one_runs_and_allowed_once_it_died(engine)
     assert jobs.get_job(engine, second.id).cancel_requested
 
 
+def test_the_latest_job_of_a_kind_is_found_behind_many_of_another(engine):
+    """A page's panel shows its own kind's latest job however many others came after."""
+    reextraction = jobs.start_job(engine, jobs.REEXTRACT)
+    jobs.cancel_job(engine, reextraction.id)
+    with engine.begin() as conn:  # ended, so the store is free for the uploads after it
+        conn.execute(
+            update(store.jobs).where(store.jobs.c.id == reextraction.id).values(pid=dead_pid())
+        )
+    for n in range(25):
+        upload = jobs.start_job(engine, jobs.UPLOAD, label=f"batch {n}")
+        with engine.begin() as conn:
+            conn.execute(
+                update(store.jobs).where(store.jobs.c.id == upload.id).values(pid=dead_pid())
+            )
+    assert [j.id for j in jobs.list_jobs(engine, limit=1, kind=jobs.REEXTRACT)] == [reextraction.id]
+    assert len(jobs.list_jobs(engine, kind=jobs.UPLOAD)) == 20
+    assert all(j.kind == jobs.UPLOAD for j in jobs.list_jobs(engine, limit=100, kind=jobs.UPLOAD))
+
+
 def test_claims_from_many_threads_at_once_start_one_job(engine):
     """Two sessions (or servers) pressing the button together: one job, the rest refused."""
     import threading
