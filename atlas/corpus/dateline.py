@@ -284,6 +284,18 @@ class _DateCand:
 
 def _date_candidates(lines: list[str]) -> list[_DateCand]:
     """Every place in `lines` that states a publication date, with its priority."""
+    joined = "\n".join(lines)
+    zone = joined[:_HEADER_ZONE]
+    return [
+        *_line_candidates(lines),
+        *_zone_candidates(joined, zone),
+        *_reuters_candidate(lines, zone),
+        *_wire_candidate(zone),
+    ]
+
+
+def _line_candidates(lines: list[str]) -> list[_DateCand]:
+    """Lines stating a date: date-only lines anywhere, shaped ones near the top."""
     cands: list[_DateCand] = []
     pos = 0
     first_content = True
@@ -304,8 +316,13 @@ def _date_candidates(lines: list[str]) -> list[_DateCand]:
                 cands.append(_DateCand(prio, pos, hit.iso, hit.precision, i, "shaped"))
         first_content = first_content and not s
         pos += len(line) + 1
-    joined = "\n".join(lines)
-    zone = joined[:_HEADER_ZONE]
+    return cands
+
+
+def _zone_candidates(joined: str, zone: str) -> list[_DateCand]:
+    """Day dates in the header zone followed by a clock time or a dateline's dash, unless
+    labelled as an update."""
+    cands = []
     for hit in find_dates(zone):
         after = joined[hit.end : hit.end + 60]
         before = zone[max(0, hit.start - 25) : hit.start].rpartition("\n")[2]
@@ -316,25 +333,28 @@ def _date_candidates(lines: list[str]) -> list[_DateCand]:
         ):
             line_no = zone.count("\n", 0, hit.start)
             cands.append(_DateCand(3, hit.start, hit.iso, hit.precision, line_no, "zone"))
+    return cands
+
+
+def _reuters_candidate(lines: list[str], zone: str) -> list[_DateCand]:
+    """A year-less Reuters dateline, its year taken from the header line."""
     first_line = next((ln for ln in lines if ln.strip()), "")
     header_year = _YEAR_IN_HEADER_RE.search(first_line)
-    if header_year:
-        m = _YEARLESS_DATELINE_RE.search(zone)
-        if m:
-            found_date = make_date(
-                int(header_year.group(1)), month_number(m.group("mon")), int(m.group("d"))
-            )
-            if found_date:
-                cands.append(_DateCand(3, m.start(), *found_date, None, "reuters"))
+    m = _YEARLESS_DATELINE_RE.search(zone) if header_year else None
+    if not header_year or not m:
+        return []
+    found = make_date(int(header_year.group(1)), month_number(m.group("mon")), int(m.group("d")))
+    return [_DateCand(3, m.start(), *found, None, "reuters")] if found else []
+
+
+def _wire_candidate(zone: str) -> list[_DateCand]:
+    """A Marketwire numeric date (month first, two-digit year)."""
     m = _WIRE_NUMERIC_RE.search(zone)
-    if m:
-        yy = int(m.group("y"))
-        found_date = make_date(
-            yy + (2000 if yy < 70 else 1900), int(m.group("m")), int(m.group("d"))
-        )
-        if found_date:
-            cands.append(_DateCand(3, m.start(), *found_date, None, "wire"))
-    return cands
+    if not m:
+        return []
+    yy = int(m.group("y"))
+    found = make_date(yy + (2000 if yy < 70 else 1900), int(m.group("m")), int(m.group("d")))
+    return [_DateCand(3, m.start(), *found, None, "wire")] if found else []
 
 
 # What may follow a date that opens a text run into its body: a capitalised word or a

@@ -82,6 +82,20 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
     """(text, None) or (None, reason)."""
     if not data:
         return None, "empty file"
+    by_bom = _decode_bom(data)
+    if by_bom is not None:
+        return by_bom
+    binary = _binary_kind(data)
+    if binary is not None:
+        return None, binary
+    try:
+        return check_text(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return _decode_not_utf8(data, exc)
+
+
+def _decode_bom(data: bytes) -> tuple[str | None, str | None] | None:
+    """The text a byte-order mark announces (or why it is broken); None without a mark."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -89,17 +103,23 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
             except UnicodeDecodeError:
                 return None, f"{UNDECODABLE} (broken {enc.upper().replace('-SIG', '')} text)"
             return check_text(text)
+    return None
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """Why `data` is a binary file (its magic bytes, or NUL bytes), or None."""
     for magic, label in MAGIC:
         if data.startswith(magic):
-            return None, f"binary file ({label})"
+            return f"binary file ({label})"
     if b"RIFF" == data[:4] and data[8:12] == b"WEBP":
-        return None, "binary file (WebP image)"
+        return "binary file (WebP image)"
     if b"\x00" in data:
-        return None, "binary file (contains NUL bytes)"
-    try:
-        return check_text(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        err = exc
+        return "binary file (contains NUL bytes)"
+    return None
+
+
+def _decode_not_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str | None, str | None]:
+    """Bytes that are not UTF-8: a damaged UTF-8 file is refused, anything else detected."""
     head = data[: err.start]
     if err.reason == "unexpected end of data" and (
         len(data) - err.start >= 2 or any(b >= 0x80 for b in head)

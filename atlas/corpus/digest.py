@@ -25,7 +25,7 @@ _WORD_RE = re.compile(r"[^\W\d_][\w'\u2019&.-]*")
 
 
 @dataclass
-class _Block:
+class Block:
     text: str
     title: str | None = None
     published: tuple[str, str] | None = None
@@ -136,14 +136,14 @@ def _short(text: str) -> bool:
     return _sentences(text) <= 3 and len(text) <= 600
 
 
-def _headline_blocks(entries: list[_Entry]) -> list[_Block] | None:
+def _headline_blocks(entries: list[_Entry]) -> list[Block] | None:
     """Digest of "headline / labels / paragraph" blocks, or None."""
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     paras: list[list[str]] = []
     intro = 0
     for e in entries:
         if e.kind == "head":
-            blocks.append(_Block("", e.text, None))
+            blocks.append(Block("", e.text, None))
             paras.append([])
         elif e.kind in ("prose", "bullet"):
             if blocks:
@@ -167,7 +167,7 @@ def _headline_blocks(entries: list[_Entry]) -> list[_Block] | None:
     return blocks
 
 
-def _paragraph_items(entries: list[_Entry]) -> list[_Block] | None:
+def _paragraph_items(entries: list[_Entry]) -> list[Block] | None:
     """Digest of one news item per paragraph (or bullet), or None.
 
     A headline line above a paragraph becomes that item's title (fewer than 4 such lines get
@@ -182,7 +182,7 @@ def _paragraph_items(entries: list[_Entry]) -> list[_Block] | None:
         return None
     if not _independent([u.text for u in units]):
         return None
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     pending_date: tuple[str, str] | None = None
     pending_title: str | None = None
     for e in entries:
@@ -191,12 +191,12 @@ def _paragraph_items(entries: list[_Entry]) -> list[_Block] | None:
         elif e.kind == "head":
             pending_title = e.text if blocks else None
         elif e.kind in ("prose", "bullet"):
-            blocks.append(_Block(e.text, pending_title, pending_date))
+            blocks.append(Block(e.text, pending_title, pending_date))
             pending_date = pending_title = None
     return blocks
 
 
-def digest_blocks(body: str) -> list[_Block] | None:
+def digest_blocks(body: str) -> list[Block] | None:
     paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
     entries = _classify(paragraphs)
     heads = sum(e.kind == "head" for e in entries)

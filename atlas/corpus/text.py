@@ -26,7 +26,7 @@ from atlas.corpus.clean import (
 )
 from atlas.corpus.dateline import line_date, text_date
 from atlas.corpus.dates import date_from_url, find_dates, parse_date
-from atlas.corpus.digest import SENTENCE_END_RE, clean_lines, digest_blocks
+from atlas.corpus.digest import SENTENCE_END_RE, Block, clean_lines, digest_blocks
 from atlas.corpus.unwrap import unwrap_lines
 from atlas.models import Article, ArticleItem, Rejection
 
@@ -189,31 +189,8 @@ def _parse_text_article(
     source_s = clean_str(source) or src_domain or domain_of(url_s)
     start = 0 if src_idx is None else src_idx + 1
 
-    title_s = clean_str(title)
-    if title_s:
-        title_idx = _find_line(lines, start, title_s)
-    else:
-        title_idx, title_s = _detect_title(lines, start)
-
-    # Date: an explicit field wins (a user or a feed said so), then the text, then URLs.
-    found: tuple[str, str] | None = None
-    date_source = "none"
-    if published is not None and str(published).strip():
-        found = parse_date(str(published))
-        if found:
-            date_source = "metadata"
-        else:
-            meta.setdefault("date_unparsed", str(published))
-    if not found:
-        scan = [BARE_URL_RE.sub(" ", inline_clean(ln)) for ln in lines]
-        found = text_date(scan, title_idx)
-        date_source = "text" if found else "none"
-    if not found:
-        found = _url_date_in_text(norm)
-        date_source = "url" if found else "none"
-    if not found and url_s:
-        found = date_from_url(url_s)
-        date_source = "metadata" if found else "none"
+    title_idx, title_s = _title(lines, start, title)
+    found, date_source = _article_date(lines, norm, title_idx, published, url_s, meta)
     iso, precision = found if found else (None, None)
 
     if title_s is None and iso and date_source == "text":
@@ -230,21 +207,6 @@ def _parse_text_article(
         return Rejection(file, "no article text left after removing title, date and boilerplate")
 
     blocks = digest_blocks(body_with_dates)
-    if blocks is not None:
-        items = tuple(
-            ArticleItem(
-                index=i,
-                text=b.text,
-                title=b.title,
-                published=b.published[0] if b.published else iso,
-                date_precision=b.published[1] if b.published else precision,
-                date_source="text" if b.published else date_source,
-            )
-            for i, b in enumerate(blocks)
-        )
-    else:
-        items = (ArticleItem(0, body, title_s, iso, precision, date_source),)
-
     return Article(
         id=article_id(text),
         file=file,
@@ -256,8 +218,67 @@ def _parse_text_article(
         date_precision=precision,
         date_source=date_source,
         is_digest=blocks is not None,
-        items=items,
+        items=_items(blocks, body, title_s, (iso, precision, date_source)),
         metadata=meta,
+    )
+
+
+def _title(lines: list[str], start: int, given: object) -> tuple[int | None, str | None]:
+    """(line index, title): a given title and the line repeating it, else one detected."""
+    title = clean_str(given)
+    if title:
+        return _find_line(lines, start, title), title
+    return _detect_title(lines, start)
+
+
+def _article_date(
+    lines: list[str],
+    norm: str,
+    title_idx: int | None,
+    published: object,
+    url: str | None,
+    meta: dict,
+) -> tuple[tuple[str, str] | None, str]:
+    """(date and precision, where it came from). An explicit field wins (a user or a feed
+    said so), then the text, then URLs in the text, then the article's URL. A field that
+    does not parse is kept in `meta` as ``date_unparsed``."""
+    if published is not None and str(published).strip():
+        found = parse_date(str(published))
+        if found:
+            return found, "metadata"
+        meta.setdefault("date_unparsed", str(published))
+    scan = [BARE_URL_RE.sub(" ", inline_clean(ln)) for ln in lines]
+    found = text_date(scan, title_idx)
+    if found:
+        return found, "text"
+    found = _url_date_in_text(norm)
+    if found:
+        return found, "url"
+    found = date_from_url(url) if url else None
+    return (found, "metadata") if found else (None, "none")
+
+
+def _items(
+    blocks: list[Block] | None,
+    body: str,
+    title: str | None,
+    dated: tuple[str | None, str | None, str],
+) -> tuple[ArticleItem, ...]:
+    """The article's items: one per digest block (dated by the block, else the article),
+    or the whole body. `dated`: the article's (date, precision, date source)."""
+    iso, precision, date_source = dated
+    if blocks is None:
+        return (ArticleItem(0, body, title, iso, precision, date_source),)
+    return tuple(
+        ArticleItem(
+            index=i,
+            text=b.text,
+            title=b.title,
+            published=b.published[0] if b.published else iso,
+            date_precision=b.published[1] if b.published else precision,
+            date_source="text" if b.published else date_source,
+        )
+        for i, b in enumerate(blocks)
     )
 
 
