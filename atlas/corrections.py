@@ -43,7 +43,8 @@ from atlas.models import DEAL_TYPES, ORG_KINDS
 from atlas.names import InvalidName, clean_name
 from atlas.organisations import normalise_name
 from atlas.schema import corrections as corrections_table
-from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
+from atlas.store import ORGANISATIONS_FRAME_COLUMNS, mark_changed
+from atlas.store.rows import now_iso
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
 LINK_ACTIONS = ("merge_deals", "split_deal")  # how mentions group into deals
@@ -429,7 +430,7 @@ def _insert(
     conn: Connection, action: str, target: str, payload: dict, comment: str, by: str | None
 ) -> int:
     values = {
-        "created_at": _now(),
+        "created_at": now_iso(),
         "action": action,
         "target": target,
         "payload_json": json.dumps(payload, ensure_ascii=False),
@@ -441,7 +442,7 @@ def _insert(
 
 
 def _undo(conn: Connection, correction_id: int, by: str | None) -> None:
-    values = {"undone_at": _now()}
+    values = {"undone_at": now_iso()}
     if by:
         values["undone_by"] = by
     conn.execute(

@@ -36,7 +36,7 @@ from sqlalchemy import Engine, select, update
 from atlas.corpus import html_to_text, parse_text_article
 from atlas.models import Article, Rejection
 from atlas.schema import feeds
-from atlas.store import _insert_ignoring_conflicts, _now
+from atlas.store.rows import insert_ignoring_conflicts, now_iso
 
 FETCH_TIMEOUT = 10
 MAX_FEED_BYTES = 10_000_000
@@ -317,7 +317,9 @@ def add_feed(engine: Engine, url: str, *, title: str | None = None) -> int:
     """Remember a feed once; two people adding the same address at once get one row."""
     url = url.strip()
     with engine.begin() as conn:
-        _insert_ignoring_conflicts(conn, feeds, [{"url": url, "title": title, "added_at": _now()}])
+        insert_ignoring_conflicts(
+            conn, feeds, [{"url": url, "title": title, "added_at": now_iso()}]
+        )
         return conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one()
 
 
@@ -328,7 +330,7 @@ def list_feeds(engine: Engine) -> list[dict]:
 
 def record_refresh(engine: Engine, feed_id: int, *, title: str | None, result: str) -> None:
     with engine.begin() as conn:
-        values = {"refreshed_at": _now(), "last_result": result}
+        values = {"refreshed_at": now_iso(), "last_result": result}
         if title:
             values["title"] = title
         conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
