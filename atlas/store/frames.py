@@ -122,68 +122,70 @@ def _deals_frame_of(engine: Engine, ids: list[int]) -> pd.DataFrame:
 IDS_BATCH = 500
 
 
+# The deals with their article (and item) fields, and their parties in order.
+_DEALS_QUERY = (
+    select(
+        deals.c.id.label("deal_id"),
+        deals.c.deal_key,
+        deals.c.type,
+        deals.c.also_types,
+        deals.c.deal_date,
+        deals.c.date_precision,
+        deals.c.date_source,
+        deals.c.confidence,
+        deals.c.evidence,
+        deals.c.therapeutic_areas,
+        deals.c.countries,
+        deals.c.item_index,
+        articles.c.id.label("article_id"),
+        articles.c.title.label("article_title"),
+        articles.c.file.label("article_file"),
+        articles.c.source.label("article_source"),
+        func.coalesce(article_items.c.published, articles.c.published).label("article_published"),
+        # The defaults read as NULL: no text to make for most deals (see _frame).
+        func.nullif(deals.c.role, "main").label("role"),
+        func.nullif(deals.c.deal_status, "agreed").label("deal_status"),
+        func.nullif(deals.c.assets, "").label("assets"),
+        func.nullif(deals.c.terms_json, "{}").label("terms"),
+        deals.c.value_usd,
+        deals.c.upfront_usd,
+    )
+    .join(articles, articles.c.id == deals.c.article_id)
+    .outerjoin(
+        article_items,
+        (article_items.c.article_id == deals.c.article_id)
+        & (article_items.c.item_index == deals.c.item_index),
+    )
+    .order_by(deals.c.id)
+)
+_PARTIES_QUERY = (
+    select(
+        deal_parties.c.deal_id,
+        organisations.c.name,
+        organisations.c.country,
+        deal_parties.c.position,
+    )
+    .join(organisations, organisations.c.id == deal_parties.c.organisation_id)
+    .order_by(deal_parties.c.deal_id, deal_parties.c.position)
+)
+_DEALS_CONVERT = {
+    "also_types": _split_list,
+    "therapeutic_areas": _split_list,
+    "countries": _split_list,
+    "role": _default("main"),
+    "deal_status": _default("agreed"),
+    "assets": _json_or(list),
+    "terms": _json_or(dict),
+}
+
+
 def _deals_frame_query(engine: Engine, ids: list[int] | None) -> pd.DataFrame:
-    query = (
-        select(
-            deals.c.id.label("deal_id"),
-            deals.c.deal_key,
-            deals.c.type,
-            deals.c.also_types,
-            deals.c.deal_date,
-            deals.c.date_precision,
-            deals.c.date_source,
-            deals.c.confidence,
-            deals.c.evidence,
-            deals.c.therapeutic_areas,
-            deals.c.countries,
-            deals.c.item_index,
-            articles.c.id.label("article_id"),
-            articles.c.title.label("article_title"),
-            articles.c.file.label("article_file"),
-            articles.c.source.label("article_source"),
-            func.coalesce(article_items.c.published, articles.c.published).label(
-                "article_published"
-            ),
-            # The defaults read as NULL: no text to make for most deals (see _frame).
-            func.nullif(deals.c.role, "main").label("role"),
-            func.nullif(deals.c.deal_status, "agreed").label("deal_status"),
-            func.nullif(deals.c.assets, "").label("assets"),
-            func.nullif(deals.c.terms_json, "{}").label("terms"),
-            deals.c.value_usd,
-            deals.c.upfront_usd,
-        )
-        .join(articles, articles.c.id == deals.c.article_id)
-        .outerjoin(
-            article_items,
-            (article_items.c.article_id == deals.c.article_id)
-            & (article_items.c.item_index == deals.c.item_index),
-        )
-        .order_by(deals.c.id)
-    )
-    party_query = (
-        select(
-            deal_parties.c.deal_id,
-            organisations.c.name,
-            organisations.c.country,
-            deal_parties.c.position,
-        )
-        .join(organisations, organisations.c.id == deal_parties.c.organisation_id)
-        .order_by(deal_parties.c.deal_id, deal_parties.c.position)
-    )
+    query, party_query = _DEALS_QUERY, _PARTIES_QUERY
     if ids is not None:
         query = query.where(deals.c.id.in_(ids))
         party_query = party_query.where(deal_parties.c.deal_id.in_(ids))
-    convert = {
-        "also_types": _split_list,
-        "therapeutic_areas": _split_list,
-        "countries": _split_list,
-        "role": _default("main"),
-        "deal_status": _default("agreed"),
-        "assets": _json_or(list),
-        "terms": _json_or(dict),
-    }
     with engine.connect() as conn:
-        frame = _frame(conn.execute(query), convert)
+        frame = _frame(conn.execute(query), _DEALS_CONVERT)
         parties = conn.execute(party_query).all()
     if frame.empty:
         return pd.DataFrame(columns=DEALS_FRAME_COLUMNS)
@@ -324,24 +326,7 @@ def articles_frame(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         frame = _frame(conn.execute(query))
     if frame.empty:
-        return pd.DataFrame(
-            columns=[
-                "id",
-                "file",
-                "title",
-                "source",
-                "url",
-                "published",
-                "date_precision",
-                "date_source",
-                "is_digest",
-                "ingested_at",
-                "ingest_run_id",
-                "opening",
-                "organisations",
-                "deals",
-            ]
-        )
+        return pd.DataFrame(columns=list(query.selected_columns.keys()))
     # Newest first, undated last, then by file: sorted here because the backends
     # disagree on where NULLs go and how text collates.
     frame = frame.sort_values("file", kind="stable")

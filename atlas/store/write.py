@@ -329,7 +329,21 @@ def _save_extraction(
     returns NEW, UPDATED or DUPLICATE (see ``save_extraction``)."""
     article: Article = result.article
     ids.start_article()
-    row = fit_row(
+    outcome = _claim_article(conn, _article_row(article, fingerprint, run_id), keep_current)
+    if outcome == DUPLICATE:
+        return outcome
+    # New organisations in one order (by key) in every transaction: two writers
+    # adding the same ones never wait for each other in a cycle.
+    ids.insert_missing(conn, result)
+    _write_items(conn, article)
+    _write_aliases(conn, result, ids)
+    _write_mentions(conn, result, ids)
+    _write_deals(conn, result, ids)
+    return outcome
+
+
+def _article_row(article: Article, fingerprint: str, run_id: int | None) -> dict:
+    return fit_row(
         articles,
         {
             "id": article.id,
@@ -348,48 +362,59 @@ def _save_extraction(
             "ingested_at": now_iso(),
         },
     )
-    # First the article's own row: inserted when absent; when another transaction is
-    # inserting it, PostgreSQL waits for that one to end instead of failing.
-    # RETURNING tells whether it was inserted (rowcount does not, on psycopg).
+
+
+def _claim_article(conn: Connection, row: dict, keep_current: bool) -> str:
+    """Write the article's own row: NEW when inserted, UPDATED when an earlier
+    extraction was deleted and the row updated, DUPLICATE (nothing written) when
+    ``keep_current`` and it is stored under the same fingerprint."""
+    # Inserted when absent; when another transaction is inserting it, PostgreSQL
+    # waits for that one to end instead of failing. RETURNING tells whether it was
+    # inserted (rowcount does not, on psycopg).
     claim = insert_if_absent(conn, articles).returning(articles.c.id)
-    inserted = conn.execute(claim, row).first() is not None
-    outcome = NEW
-    if not inserted:
-        # Stored already: lock the row (SQLite's write lock is already held), then
-        # look at what is stored now, which another writer may just have written.
-        stored = conn.execute(_LOCK_ARTICLE, {"article_id": article.id}).scalar_one()
-        if keep_current and stored == row["lexicon_fingerprint"]:
-            return DUPLICATE
-        for statement in _DELETE_EXTRACTION:
-            conn.execute(statement, {"article_id": article.id})
-        conn.execute(
-            update(articles)
-            .where(articles.c.id == article.id)
-            .values({k: v for k, v in row.items() if k != "id"})
-        )
-        outcome = UPDATED
-    # New organisations in one order (by key) in every transaction: two writers
-    # adding the same ones never wait for each other in a cycle.
-    ids.insert_missing(conn, result)
-    if article.items:
-        conn.execute(
-            _INSERT_ITEMS,
-            [
-                fit_row(
-                    article_items,
-                    {
-                        "article_id": article.id,
-                        "item_index": item.index,
-                        "title": item.title,
-                        "published": item.published,
-                        "date_precision": item.date_precision,
-                        "date_source": item.date_source,
-                        "text": item.text,
-                    },
-                )
-                for item in article.items
-            ],
-        )
+    if conn.execute(claim, row).first() is not None:
+        return NEW
+    # Stored already: lock the row (SQLite's write lock is already held), then look
+    # at what is stored now, which another writer may just have written.
+    stored = conn.execute(_LOCK_ARTICLE, {"article_id": row["id"]}).scalar_one()
+    if keep_current and stored == row["lexicon_fingerprint"]:
+        return DUPLICATE
+    for statement in _DELETE_EXTRACTION:
+        conn.execute(statement, {"article_id": row["id"]})
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == row["id"])
+        .values({k: v for k, v in row.items() if k != "id"})
+    )
+    return UPDATED
+
+
+def _write_items(conn: Connection, article: Article) -> None:
+    if not article.items:
+        return
+    conn.execute(
+        _INSERT_ITEMS,
+        [
+            fit_row(
+                article_items,
+                {
+                    "article_id": article.id,
+                    "item_index": item.index,
+                    "title": item.title,
+                    "published": item.published,
+                    "date_precision": item.date_precision,
+                    "date_source": item.date_source,
+                    "text": item.text,
+                },
+            )
+            for item in article.items
+        ],
+    )
+
+
+def _write_aliases(conn: Connection, result: ExtractionResult, ids: _OrganisationIds) -> None:
+    """Each organisation's name and the surface forms it was mentioned by, as aliases
+    (those this transaction has not written yet)."""
     surfaces: dict[str, set[str]] = {}
     for m in result.mentions:
         surfaces.setdefault(m.canonical, set()).add(m.text)
@@ -403,48 +428,36 @@ def _save_extraction(
                 alias_rows.setdefault(pair, row)
     insert_ignoring_conflicts(conn, aliases, list(alias_rows.values()))
     ids.aliases.update(alias_rows)
-    if result.mentions:
-        conn.execute(
-            _INSERT_MENTIONS,
-            [
-                fit_row(
-                    mentions,
-                    {
-                        "article_id": article.id,
-                        "item_index": m.item_index,
-                        "organisation_id": ids.id(conn, m.canonical),
-                        "text": m.text,
-                        "start_char": m.start,
-                        "end_char": m.end,
-                    },
-                )
-                for m in result.mentions
-            ],
-        )
+
+
+def _write_mentions(conn: Connection, result: ExtractionResult, ids: _OrganisationIds) -> None:
+    if not result.mentions:
+        return
+    article_id = result.article.id
+    conn.execute(
+        _INSERT_MENTIONS,
+        [
+            fit_row(
+                mentions,
+                {
+                    "article_id": article_id,
+                    "item_index": m.item_index,
+                    "organisation_id": ids.id(conn, m.canonical),
+                    "text": m.text,
+                    "start_char": m.start,
+                    "end_char": m.end,
+                },
+            )
+            for m in result.mentions
+        ],
+    )
+
+
+def _write_deals(conn: Connection, result: ExtractionResult, ids: _OrganisationIds) -> None:
+    """The deals of ``result`` and their parties (in the order the deal names them)."""
     if not result.deals:
-        return outcome
-    deal_rows = [
-        fit_row(
-            deals,
-            {
-                **_deal_details(deal, valuation_date(article, deal)),
-                "article_id": article.id,
-                "item_index": deal.item_index,
-                "type": deal.type,
-                "also_types": "|".join(deal.also_types),
-                "evidence": deal.evidence,
-                "deal_date": deal.deal_date,
-                "date_precision": deal.date_precision,
-                "date_source": deal.date_source,
-                "confidence": deal.confidence,
-                "trigger": deal.trigger,
-                "deal_key": deal_key(article.id, deal.item_index, deal.evidence, deal.parties),
-                "therapeutic_areas": "|".join(deal.therapeutic_areas),
-                "countries": "|".join(deal.countries),
-            },
-        )
-        for deal in result.deals
-    ]
+        return
+    deal_rows = [_deal_row(result.article, deal) for deal in result.deals]
     if len(deal_rows) > 1 and conn.dialect.insert_executemany_returning_sort_by_parameter_order:
         deal_ids = conn.execute(_INSERT_DEALS_RETURNING, deal_rows).scalars().all()
     else:
@@ -456,7 +469,28 @@ def _save_extraction(
     ]
     if party_rows:
         conn.execute(_INSERT_PARTIES, party_rows)
-    return outcome
+
+
+def _deal_row(article: Article, deal: Deal) -> dict:
+    return fit_row(
+        deals,
+        {
+            **_deal_details(deal, valuation_date(article, deal)),
+            "article_id": article.id,
+            "item_index": deal.item_index,
+            "type": deal.type,
+            "also_types": "|".join(deal.also_types),
+            "evidence": deal.evidence,
+            "deal_date": deal.deal_date,
+            "date_precision": deal.date_precision,
+            "date_source": deal.date_source,
+            "confidence": deal.confidence,
+            "trigger": deal.trigger,
+            "deal_key": deal_key(article.id, deal.item_index, deal.evidence, deal.parties),
+            "therapeutic_areas": "|".join(deal.therapeutic_areas),
+            "countries": "|".join(deal.countries),
+        },
+    )
 
 
 def valuation_date(article: Article, deal: Deal) -> str | None:
