@@ -237,41 +237,52 @@ def _opener(fetch: _Fetch) -> urllib.request.OpenerDirector:
 def fetch_feed(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
     """The feed's bytes, or a FeedError saying why not; ``timeout`` bounds the whole
     fetch (connecting, redirects, headers and body), not each read."""
-    if urlsplit(url.strip()).scheme.lower() not in _SCHEMES:
-        raise FeedError("a feed address starts with http:// or https://")
+    request = _feed_request(url)
     late = f"no complete answer within {timeout:g} s (offline, or a very slow server?)"
-    try:
-        request = urllib.request.Request(
-            url.strip(), headers={"User-Agent": "PartnershipAtlas/0.1 (+feed reader)"}
-        )
-    except ValueError as error:
-        raise FeedError(f"not a usable feed address ({error})") from error
     fetch = _Fetch(timeout)
     try:
         with fetch, _opener(fetch).open(request, timeout=timeout) as response:
             data = response.read(MAX_FEED_BYTES + 1)
     except FeedError:
         raise
-    except urllib.error.HTTPError as error:
-        if fetch.expired:
-            raise FeedError(late) from error
-        raise FeedError(f"the server answered HTTP {error.code} ({error.reason})") from error
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if fetch.expired or isinstance(reason, TimeoutError | socket.timeout):
-            raise FeedError(late) from error
-        if isinstance(reason, socket.gaierror):
-            raise FeedError("cannot resolve the host name (offline, or no such host)") from error
-        raise FeedError(f"cannot connect: {reason}") from error
     except (OSError, http.client.HTTPException) as error:
-        if fetch.expired or isinstance(error, TimeoutError):
-            raise FeedError(late) from error
-        raise FeedError(f"the connection failed: {error or type(error).__name__}") from error
+        raise _fetch_error(error, expired=fetch.expired, late=late) from error
     if fetch.expired:  # the socket was shut mid-body: what arrived is cut short
         raise FeedError(late)
     if len(data) > MAX_FEED_BYTES:
         raise FeedError("the feed is larger than 10 MB")
     return data
+
+
+def _feed_request(url: str) -> urllib.request.Request:
+    if urlsplit(url.strip()).scheme.lower() not in _SCHEMES:
+        raise FeedError("a feed address starts with http:// or https://")
+    try:
+        return urllib.request.Request(
+            url.strip(), headers={"User-Agent": "PartnershipAtlas/0.1 (+feed reader)"}
+        )
+    except ValueError as error:
+        raise FeedError(f"not a usable feed address ({error})") from error
+
+
+def _fetch_error(error: Exception, *, expired: bool, late: str) -> FeedError:
+    """What a failed fetch says: ``late`` when the whole fetch ran out of time
+    (``expired``) or the connection timed out, else why the server or the connection
+    failed."""
+    if expired:
+        return FeedError(late)
+    if isinstance(error, urllib.error.HTTPError):
+        return FeedError(f"the server answered HTTP {error.code} ({error.reason})")
+    if isinstance(error, urllib.error.URLError):
+        reason = error.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            return FeedError(late)
+        if isinstance(reason, socket.gaierror):
+            return FeedError("cannot resolve the host name (offline, or no such host)")
+        return FeedError(f"cannot connect: {reason}")
+    if isinstance(error, TimeoutError):
+        return FeedError(late)
+    return FeedError(f"the connection failed: {error or type(error).__name__}")
 
 
 def parse_feed(data: bytes, *, source_url: str | None = None) -> ParsedFeed:
