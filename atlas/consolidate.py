@@ -232,10 +232,8 @@ def consolidate(
         return pd.DataFrame(columns=columns)
     frame = mentions.reset_index(drop=True)
     keys = _column(frame, "deal_key", "")
-    types = frame["type"].tolist()
     dates = frame["deal_date"].tolist()
     roles = _column(frame, "role", "main")
-    statuses = _column(frame, "deal_status", "agreed")
     published = _column(frame, "article_published")
 
     # A background mention dated by anything but its own text is undated (module doc).
@@ -246,7 +244,47 @@ def consolidate(
     spans = [_span(d) for d in own_dates]
     bounds = [_span(p) or _span(d) for p, d in zip(published, dates, strict=True)]
 
-    # Candidates: the same set of parties; a hand-made or split-off mention is alone.
+    groups, party_keys = _candidate_groups(frame, keys, spans, bounds, links)
+    groups = _apply_links(groups, links, keys, party_keys)
+    groups, representatives = _ranked(groups, spans, bounds, roles)
+
+    out = frame.iloc[representatives].reset_index(drop=True)
+    sources = _sources(frame)
+    out["deal_keys"] = [[keys[p] for p in g] for g in groups]
+    out["sources"] = [[sources[p] for p in g] for g in groups]
+    out["n_sources"] = [len(g) for g in groups]
+
+    # A lone mention keeps its row; only the date rule applies (a background
+    # mention's borrowed date goes).
+    deal_dates = [own_dates[p] for p in representatives]
+    precisions = _column(out, "date_precision")
+    out_sources = _column(out, "date_source")
+    for i, p in enumerate(representatives):
+        if own_dates[p] is None and _text(dates[p]):
+            precisions[i], out_sources[i] = None, "before-article"
+    merged = [i for i, g in enumerate(groups) if len(g) > 1]
+    if merged:
+        _aggregate(
+            frame, out, groups, merged, spans, own_dates, deal_dates, precisions, out_sources
+        )
+    _put_dates(out, deal_dates, precisions, out_sources)
+    out["before_date"] = _before_dates(groups, deal_dates, published)
+    out["before_date"] = out["before_date"].astype(object).where(out["before_date"].notna(), None)
+    return out if list(out.columns) == columns else out[columns]
+
+
+def _candidate_groups(
+    frame: pd.DataFrame,
+    keys: list,
+    spans: list,
+    bounds: list,
+    links: Sequence[tuple[str, Sequence[str]]],
+) -> tuple[list[list[int]], list[frozenset[str]]]:
+    """The mentions (positions in ``frame``) grouped into deals by the rules, before
+    the user's links; and each mention's party set. Candidates have the same set of
+    parties; a hand-made or split-off mention is alone."""
+    types = frame["type"].tolist()
+    statuses = _column(frame, "deal_status", "agreed")
     split = {key for action, ks in links if action == "split" for key in ks}
     alone = {
         p
@@ -282,9 +320,15 @@ def consolidate(
             ]
         )
         groups.extend(d.members for d in found)
-    groups = _apply_links(groups, links, keys, party_keys)
+    return groups, party_keys
 
-    # Each deal's sources earliest first: by own date, else by article date, else last.
+
+def _ranked(
+    groups: list[list[int]], spans: list, bounds: list, roles: list
+) -> tuple[list[list[int]], list[int]]:
+    """The groups, each sorted earliest source first (by own date, else by article
+    date, else last), in the order their representatives came (the store orders
+    mentions by id); and each group's representative: its first main mention."""
     representatives = []
     for group in groups:
         if len(group) > 1:
@@ -292,36 +336,21 @@ def consolidate(
             representatives.append(next((p for p in group if roles[p] != "background"), group[0]))
         else:
             representatives.append(group[0])
-    # Deals in the order their representatives came (the store orders mentions by id).
     ranked = sorted(range(len(groups)), key=representatives.__getitem__)
-    groups = [groups[i] for i in ranked]
-    representatives = [representatives[i] for i in ranked]
+    return [groups[i] for i in ranked], [representatives[i] for i in ranked]
 
-    out = frame.iloc[representatives].reset_index(drop=True)
-    sources = _sources(frame)
-    out["deal_keys"] = [[keys[p] for p in g] for g in groups]
-    out["sources"] = [[sources[p] for p in g] for g in groups]
-    out["n_sources"] = [len(g) for g in groups]
 
-    # A lone mention keeps its row; only the date rule applies (a background
-    # mention's borrowed date goes).
-    deal_dates = [own_dates[p] for p in representatives]
-    precisions = _column(out, "date_precision")
-    out_sources = _column(out, "date_source")
-    for i, p in enumerate(representatives):
-        if own_dates[p] is None and _text(dates[p]):
-            precisions[i], out_sources[i] = None, "before-article"
-    merged = [i for i, g in enumerate(groups) if len(g) > 1]
-    if merged:
-        _aggregate(
-            frame, out, groups, merged, spans, own_dates, deal_dates, precisions, out_sources
-        )
+def _put_dates(out: pd.DataFrame, deal_dates: list, precisions: list, sources: list) -> None:
     out["deal_date"] = pd.Series(deal_dates, index=out.index, dtype=object)
     if "date_precision" in out.columns:
         out["date_precision"] = pd.Series(precisions, index=out.index, dtype=object)
     if "date_source" in out.columns:
-        out["date_source"] = pd.Series(out_sources, index=out.index, dtype=object)
-    out["before_date"] = [
+        out["date_source"] = pd.Series(sources, index=out.index, dtype=object)
+
+
+def _before_dates(groups: list[list[int]], deal_dates: list, published: list) -> list:
+    """For each undated deal, the earliest date of the articles reporting it."""
+    return [
         None
         if deal_dates[i] is not None
         else min(
@@ -331,8 +360,6 @@ def consolidate(
         )
         for i, g in enumerate(groups)
     ]
-    out["before_date"] = out["before_date"].astype(object).where(out["before_date"].notna(), None)
-    return out if list(out.columns) == columns else out[columns]
 
 
 def _apply_links(
@@ -455,30 +482,63 @@ def _aggregate(
     over every repeated report (about 135,000 of 177,000 mentions in the benchmark):
     numbers are reduced per deal with numpy over the members laid end to end, the
     rest in plain loops that skip empty values."""
-    roles = _column(frame, "role", "main")
-    statuses = _column(frame, "deal_status", "agreed")
-    types = frame["type"].tolist()
-    alsos = _column(frame, "also_types", ())
-    date_precisions = _column(frame, "date_precision")
-    date_sources = _column(frame, "date_source")
-    present = set(out.columns)
-    pairs = [(row, groups[row]) for row in merged]
-    rows = np.asarray(merged)
-    members = np.fromiter((p for _, g in pairs for p in g), dtype=np.int64)
-    starts = np.cumsum([0] + [len(g) for _, g in pairs[:-1]])
-    at = np.arange(len(members))
+    deals = _Merged.of(frame, out, groups, merged)
+    _merge_dates(deals, spans, own_dates, deal_dates, precisions, out_sources)
+    _merge_types(deals)
+    _merge_lists(deals)
+    _merge_numbers(deals)
+    _merge_statuses(deals)
 
-    def per_deal(values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
-        return ufunc.reduceat(values, starts)
 
-    def put(column: str, values_at_rows) -> None:
-        values = out[column].tolist()
-        for row, value in zip(merged, values_at_rows, strict=True):
+@dataclass
+class _Merged:
+    """The deals with several sources: ``pairs`` (row in ``out``, group), ``rows`` (the
+    rows), and their members laid end to end (``members``, each deal's from ``starts``;
+    ``at``: their positions in that layout)."""
+
+    frame: pd.DataFrame
+    out: pd.DataFrame
+    pairs: list[tuple[int, list[int]]]
+    rows: np.ndarray
+    members: np.ndarray
+    starts: np.ndarray
+    at: np.ndarray
+
+    @classmethod
+    def of(
+        cls, frame: pd.DataFrame, out: pd.DataFrame, groups: list[list[int]], merged: list[int]
+    ) -> _Merged:
+        pairs = [(row, groups[row]) for row in merged]
+        members = np.fromiter((p for _, g in pairs for p in g), dtype=np.int64)
+        starts = np.cumsum([0] + [len(g) for _, g in pairs[:-1]])
+        return cls(frame, out, pairs, np.asarray(merged), members, starts, np.arange(len(members)))
+
+    def present(self, column: str) -> bool:
+        return column in self.out.columns
+
+    def per_deal(self, values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+        return ufunc.reduceat(values, self.starts)
+
+    def put(self, column: str, values_at_rows) -> None:
+        values = self.out[column].tolist()
+        for (row, _group), value in zip(self.pairs, values_at_rows, strict=True):
             values[row] = value
-        out[column] = pd.Series(values, index=out.index, dtype=object)
+        self.out[column] = pd.Series(values, index=self.out.index, dtype=object)
 
-    # The date: the earliest announcement, to the most precise date inside its span.
-    for row, group in pairs:
+
+def _merge_dates(
+    deals: _Merged,
+    spans: list,
+    own_dates: list,
+    deal_dates: list,
+    precisions: list,
+    out_sources: list,
+) -> None:
+    """The date: the earliest announcement, to the most precise date inside its span."""
+    statuses = _column(deals.frame, "deal_status", "agreed")
+    date_precisions = _column(deals.frame, "date_precision")
+    date_sources = _column(deals.frame, "date_source")
+    for row, group in deals.pairs:
         dated = [p for p in group if spans[p] is not None]
         announced = [p for p in dated if statuses[p] not in _FOLLOW_UPS] or dated
         if announced:
@@ -491,10 +551,14 @@ def _aggregate(
         else:
             deal_dates[row], precisions[row], out_sources[row] = None, None, "before-article"
 
-    # The type: the earliest main mention's (a specific one before "other"); the
-    # other types its sources name become also_types.
-    # A type the user set wins: a new report joining a retyped deal does not undo it.
-    made = _column(frame, "status", "machine")
+
+def _merge_types(deals: _Merged) -> None:
+    """The type: the earliest main mention's (a specific one before "other"); the
+    other types its sources name become also_types. A type the user set wins: a new
+    report joining a retyped deal does not undo it."""
+    roles = _column(deals.frame, "role", "main")
+    types = deals.frame["type"].tolist()
+    made = _column(deals.frame, "status", "machine")
     chosen_types = [
         next(
             (types[p] for p in group if made[p] == "corrected"),
@@ -503,55 +567,74 @@ def _aggregate(
                 next((types[p] for p in group if types[p] != "other"), "other"),
             ),
         )
-        for _, group in pairs
+        for _, group in deals.pairs
     ]
-    if "type" in present:
-        put("type", chosen_types)
-    if "also_types" in present:
+    if deals.present("type"):
+        deals.put("type", chosen_types)
+    if deals.present("also_types"):
+        alsos = _column(deals.frame, "also_types", ())
         also_types = []
-        for (_, group), chosen in zip(pairs, chosen_types, strict=True):
+        for (_, group), chosen in zip(deals.pairs, chosen_types, strict=True):
             named = {types[p] for p in group}
             for p in group:
                 if alsos[p]:
                     named.update(alsos[p])
             named -= {chosen, "other"}
             also_types.append(sorted(named, key=lambda t: _TYPE_ORDER.get(t, len(_TYPE_ORDER))))
-        put("also_types", also_types)
+        deals.put("also_types", also_types)
 
+
+def _merge_lists(deals: _Merged) -> None:
+    """Countries, areas and assets unioned; terms, per term, the first stated."""
     for name in ("countries", "therapeutic_areas", "assets"):
-        if name in present:
-            lists = frame[name].tolist()
-            put(name, [_union(lists, group, name) for _, group in pairs])
-    if "terms" in present:
-        terms = frame["terms"].tolist()
-        put("terms", [_first_terms(terms, group) for _, group in pairs])
+        if deals.present(name):
+            lists = deals.frame[name].tolist()
+            deals.put(name, [_union(lists, group, name) for _, group in deals.pairs])
+    if deals.present("terms"):
+        terms = deals.frame["terms"].tolist()
+        deals.put("terms", [_first_terms(terms, group) for _, group in deals.pairs])
+
+
+def _merge_numbers(deals: _Merged) -> None:
+    """Values in dollars: the first stated (earliest source first); confidence: the highest."""
+    frame, out, members = deals.frame, deals.out, deals.members
     for name in ("value_usd", "upfront_usd"):
-        if name in present:
+        if deals.present(name):
             numbers = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)[members]
             # The first stated, earliest source first: the lowest index with a value.
-            first = per_deal(np.where(np.isnan(numbers), len(members), at), np.minimum)
+            first = deals.per_deal(np.where(np.isnan(numbers), len(members), deals.at), np.minimum)
             found = first < len(members)
             values = pd.to_numeric(out[name], errors="coerce").to_numpy(dtype=float).copy()
-            values[rows[found]] = numbers[first[found]]
+            values[deals.rows[found]] = numbers[first[found]]
             out[name] = values  # NaN where no source states it
-    if "deal_status" in present:
-        # The latest report of a completion or termination moves the deal.
-        follow = np.fromiter((statuses[p] in _FOLLOW_UPS for p in members), dtype=bool)
-        last = per_deal(np.where(follow, at, -1), np.maximum)
-        put("deal_status", [statuses[members[i]] if i >= 0 else "agreed" for i in last])
-    if "role" in present:
-        main = np.fromiter((roles[p] != "background" for p in members), dtype=bool)
-        put("role", ["main" if m else "background" for m in per_deal(main, np.logical_or)])
-    if "confidence" in present:
+    if deals.present("confidence"):
         confidence = frame["confidence"].to_numpy(dtype=float)[members]
         values = out["confidence"].to_numpy(dtype=float).copy()
-        values[rows] = per_deal(confidence, np.maximum)
+        values[deals.rows] = deals.per_deal(confidence, np.maximum)
         out["confidence"] = values
-    if "status" in present:
-        strength = _column(frame, "status", "machine")
+
+
+def _merge_statuses(deals: _Merged) -> None:
+    """The deal's status from its latest follow-up report; main when any source is; the
+    strongest review status of its sources."""
+    members = deals.members
+    if deals.present("deal_status"):
+        # The latest report of a completion or termination moves the deal.
+        statuses = _column(deals.frame, "deal_status", "agreed")
+        follow = np.fromiter((statuses[p] in _FOLLOW_UPS for p in members), dtype=bool)
+        last = deals.per_deal(np.where(follow, deals.at, -1), np.maximum)
+        deals.put("deal_status", [statuses[members[i]] if i >= 0 else "agreed" for i in last])
+    if deals.present("role"):
+        roles = _column(deals.frame, "role", "main")
+        main = np.fromiter((roles[p] != "background" for p in members), dtype=bool)
+        deals.put(
+            "role", ["main" if m else "background" for m in deals.per_deal(main, np.logical_or)]
+        )
+    if deals.present("status"):
+        strength = _column(deals.frame, "status", "machine")
         ranks = np.fromiter((_STATUS_STRENGTH.get(strength[p], 0) for p in members), dtype=np.int8)
         names = {rank: name for name, rank in _STATUS_STRENGTH.items()}
-        put("status", [names[int(r)] for r in per_deal(ranks, np.maximum)])
+        deals.put("status", [names[int(r)] for r in deals.per_deal(ranks, np.maximum)])
 
 
 def _union(lists: list, group: list[int], name: str) -> list:

@@ -32,7 +32,7 @@ parties) and ``split_deal`` (this mention is a deal of its own).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -43,7 +43,8 @@ from atlas.models import DEAL_TYPES, ORG_KINDS
 from atlas.names import InvalidName, clean_name
 from atlas.organisations import normalise_name
 from atlas.schema import corrections as corrections_table
-from atlas.store import ORGANISATIONS_FRAME_COLUMNS, _now, mark_changed
+from atlas.store import ORGANISATIONS_FRAME_COLUMNS, mark_changed
+from atlas.store.rows import now_iso
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
 LINK_ACTIONS = ("merge_deals", "split_deal")  # how mentions group into deals
@@ -110,7 +111,14 @@ def _batches(values: list) -> Iterator[list]:
 def _validate(action: str, target: str, payload: dict) -> None:
     if action not in ACTIONS:
         raise CorrectionError(f"unknown correction {action!r}")
-    if action in ("merge_org", "rename_org", "set_org") and not target.strip():
+    if action in ORG_ACTIONS:
+        _validate_org(action, target, payload)
+    else:
+        _validate_deal(action, target, payload)
+
+
+def _validate_org(action: str, target: str, payload: dict) -> None:
+    if not target.strip():
         raise CorrectionError("name the organisation to correct")
     if action == "merge_org" and (not payload.get("into") or payload["into"] == target):
         raise CorrectionError("merge needs another organisation to merge into")
@@ -120,17 +128,20 @@ def _validate(action: str, target: str, payload: dict) -> None:
         raise CorrectionError("the new name is the name it has")
     if action == "set_org" and payload.get("kind") not in (None, *ORG_KINDS):
         raise CorrectionError(f"kind must be one of {', '.join(ORG_KINDS)}")
+
+
+def _validate_deal(action: str, target: str, payload: dict) -> None:
+    # In this order: which of several faults is said first stays the same.
     if action == "set_deal_type" and payload.get("type") not in DEAL_TYPES:
         raise CorrectionError(f"type must be one of {', '.join(DEAL_TYPES)}")
     if action in ("set_deal_parties", "add_deal"):
         parties = [p.strip() for p in payload.get("parties", []) if str(p).strip()]
         if len(set(parties)) < 2:
             raise CorrectionError("a deal needs at least two different parties")
-    if action == "add_deal":
-        if payload.get("type") not in DEAL_TYPES:
-            raise CorrectionError(f"type must be one of {', '.join(DEAL_TYPES)}")
-        if not str(payload.get("evidence", "")).strip():
-            raise CorrectionError("quote the sentence that proves the deal")
+    if action == "add_deal" and payload.get("type") not in DEAL_TYPES:
+        raise CorrectionError(f"type must be one of {', '.join(DEAL_TYPES)}")
+    if action == "add_deal" and not str(payload.get("evidence", "")).strip():
+        raise CorrectionError("quote the sentence that proves the deal")
     if action in EDIT_ACTIONS and not target:
         raise CorrectionError("which deal?")
     if action == "merge_deals" and not set(_member_keys(payload)) - {target}:
@@ -234,58 +245,15 @@ def _squash(text: object) -> str:
 def _deal_addresses(conn: Connection, keys: Iterable[str]) -> dict[str, dict]:
     """The address of the deal each of ``keys`` names in the store now (the first
     one when several share a key)."""
-    deals, parties, orgs, mentions = (
-        store.deals,
-        store.deal_parties,
-        store.organisations,
-        store.mentions,
-    )
-    keys = sorted({k for k in keys if k})
-    rows: dict[str, tuple] = {}
-    for batch in _batches(keys):
-        query = (
-            select(
-                deals.c.id,
-                deals.c.deal_key,
-                deals.c.article_id,
-                deals.c.item_index,
-                deals.c.evidence,
-            )
-            .where(deals.c.deal_key.in_(batch))
-            .order_by(deals.c.id)
-        )
-        for row in conn.execute(query):
-            rows.setdefault(row.deal_key, tuple(row))
+    rows = _deals_keyed(conn, keys)
     if not rows:
         return {}
-    deal_ids = [row[0] for row in rows.values()]
-    named: dict[int, list[tuple[int, str]]] = {}
-    for batch in _batches(deal_ids):
-        query = (
-            select(parties.c.deal_id, orgs.c.id, orgs.c.name)
-            .join(orgs, orgs.c.id == parties.c.organisation_id)
-            .where(parties.c.deal_id.in_(batch))
-            .order_by(parties.c.deal_id, parties.c.position)
-        )
-        for deal_id, org_id, name in conn.execute(query):
-            named.setdefault(deal_id, []).append((org_id, name))
-    # The words the text used for each party: after a rename they are what ties the
-    # old name to the new one (the new organisation has them as aliases).
-    surfaces: dict[tuple[str, int, int], set[str]] = {}
-    article_ids = sorted({row[2] for row in rows.values()})
-    org_ids = sorted({org_id for pairs in named.values() for org_id, _ in pairs})
-    for batch in _batches(article_ids):
-        query = select(
-            mentions.c.article_id,
-            mentions.c.item_index,
-            mentions.c.organisation_id,
-            mentions.c.text,
-        ).where(
-            mentions.c.article_id.in_(batch),
-            mentions.c.organisation_id.in_(org_ids),
-        )
-        for article_id, item_index, org_id, text in conn.execute(query):
-            surfaces.setdefault((article_id, item_index, org_id), set()).add(text)
+    named = _party_names(conn, [row[0] for row in rows.values()])
+    surfaces = _party_surfaces(
+        conn,
+        sorted({row[2] for row in rows.values()}),
+        sorted({org_id for pairs in named.values() for org_id, _ in pairs}),
+    )
     addresses = {}
     for key, (deal_id, _key, article_id, item_index, evidence) in rows.items():
         pairs = named.get(deal_id, [])
@@ -299,6 +267,66 @@ def _deal_addresses(conn: Connection, keys: Iterable[str]) -> dict[str, dict]:
             ],
         }
     return addresses
+
+
+def _deals_keyed(conn: Connection, keys: Iterable[str]) -> dict[str, tuple]:
+    """(id, key, article id, item index, evidence) of the first deal stored under each key."""
+    deals = store.deals
+    rows: dict[str, tuple] = {}
+    for batch in _batches(sorted({k for k in keys if k})):
+        query = (
+            select(
+                deals.c.id,
+                deals.c.deal_key,
+                deals.c.article_id,
+                deals.c.item_index,
+                deals.c.evidence,
+            )
+            .where(deals.c.deal_key.in_(batch))
+            .order_by(deals.c.id)
+        )
+        for row in conn.execute(query):
+            rows.setdefault(row.deal_key, tuple(row))
+    return rows
+
+
+def _party_names(conn: Connection, deal_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(organisation id, name) of each deal's parties, in the deal's order."""
+    parties, orgs = store.deal_parties, store.organisations
+    named: dict[int, list[tuple[int, str]]] = {}
+    for batch in _batches(deal_ids):
+        query = (
+            select(parties.c.deal_id, orgs.c.id, orgs.c.name)
+            .join(orgs, orgs.c.id == parties.c.organisation_id)
+            .where(parties.c.deal_id.in_(batch))
+            .order_by(parties.c.deal_id, parties.c.position)
+        )
+        for deal_id, org_id, name in conn.execute(query):
+            named.setdefault(deal_id, []).append((org_id, name))
+    return named
+
+
+def _party_surfaces(
+    conn: Connection, article_ids: list[str], org_ids: list[int]
+) -> dict[tuple[str, int, int], set[str]]:
+    """The words the text used for each party, by (article, item, organisation): after a
+    rename they are what ties the old name to the new one (the new organisation has them
+    as aliases)."""
+    mentions = store.mentions
+    surfaces: dict[tuple[str, int, int], set[str]] = {}
+    for batch in _batches(article_ids):
+        query = select(
+            mentions.c.article_id,
+            mentions.c.item_index,
+            mentions.c.organisation_id,
+            mentions.c.text,
+        ).where(
+            mentions.c.article_id.in_(batch),
+            mentions.c.organisation_id.in_(org_ids),
+        )
+        for article_id, item_index, org_id, text in conn.execute(query):
+            surfaces.setdefault((article_id, item_index, org_id), set()).add(text)
+    return surfaces
 
 
 def _forms(name: str, others: Iterable[str]) -> set[str]:
@@ -429,7 +457,7 @@ def _insert(
     conn: Connection, action: str, target: str, payload: dict, comment: str, by: str | None
 ) -> int:
     values = {
-        "created_at": _now(),
+        "created_at": now_iso(),
         "action": action,
         "target": target,
         "payload_json": json.dumps(payload, ensure_ascii=False),
@@ -441,7 +469,7 @@ def _insert(
 
 
 def _undo(conn: Connection, correction_id: int, by: str | None) -> None:
-    values = {"undone_at": _now()}
+    values = {"undone_at": now_iso()}
     if by:
         values["undone_by"] = by
     conn.execute(
@@ -841,21 +869,17 @@ def corrected_deal_rows(
     rename = lambda n: names.get(n, n)  # noqa: E731 - a tiny local mapping
 
     frame = deals.copy()
-    # Each deal correction applies to the mentions it resolves to: its own keys, or
-    # the mentions their addresses lead to after a re-extraction renamed a party.
-    resolved = resolve_deal_members(deals, _LazyAliases(organisations), active)
-    by_key: dict[str, list[Correction]] = {}
-    for c in active:
-        for key in resolved.get(c.id, ()):
-            by_key.setdefault(key, []).append(c)
+    by_key = _corrections_by_key(deals, organisations, active)
     # Column lists, not iterrows/.at: this runs over every deal on each cold start
     # (177,000 deals at 100,000 articles).
     keep: list[int] = []
-    types: list[str] = []
-    all_parties: list[list[str]] = []
-    party_countries: list[list[str | None]] = []
-    deal_countries: list[list[str]] = []
-    statuses: list[str] = []
+    columns: dict[str, list] = {
+        "type": [],
+        "parties": [],
+        "party_countries": [],
+        "countries": [],
+        "status": [],
+    }
     keys = frame["deal_key"].tolist() if "deal_key" in frame.columns else [""] * len(frame)
     rows = zip(
         keys,
@@ -865,37 +889,21 @@ def corrected_deal_rows(
         strict=True,
     )
     for position, (key, deal_type, row_parties, row_countries) in enumerate(rows):
-        edits = by_key.get(key or "", [])
-        if any(c.action == "reject_deal" for c in edits):
+        edited = _edited_deal(deal_type, row_parties, by_key.get(key or "", []), rename)
+        if edited is None:
             continue
-        parties = list(row_parties)
-        status = "machine"
-        for c in edits:
-            if c.action == "set_deal_type":
-                deal_type = c.payload["type"]
-                status = "corrected"
-            elif c.action == "set_deal_parties":
-                parties = [p.strip() for p in c.payload["parties"] if p.strip()]
-                status = "corrected"
-            elif c.action == "confirm_deal" and status == "machine":
-                status = "confirmed"
-        parties = list(dict.fromkeys(rename(p) for p in parties))
-        if len(parties) < 2:
-            continue  # a merge folded the two parties into one organisation
+        deal_type, parties, status = edited
         keep.append(position)
-        types.append(deal_type)
-        all_parties.append(parties)
-        party_countries.append([countries.get(p) for p in parties])
-        deal_countries.append(
+        columns["type"].append(deal_type)
+        columns["parties"].append(parties)
+        columns["party_countries"].append([countries.get(p) for p in parties])
+        columns["countries"].append(
             sorted({countries[p] for p in parties if countries.get(p)}) or list(row_countries)
         )
-        statuses.append(status)
+        columns["status"].append(status)
     frame = frame.iloc[keep].copy()
-    frame["type"] = types
-    frame["parties"] = all_parties
-    frame["party_countries"] = party_countries
-    frame["countries"] = deal_countries
-    frame["status"] = statuses
+    for column, values in columns.items():
+        frame[column] = values
 
     added = [c for c in active if c.action == "add_deal"]
     if added:
@@ -903,6 +911,44 @@ def corrected_deal_rows(
             [frame, _manual_deals(added, rename, countries, frame.columns)], ignore_index=True
         )
     return frame.reset_index(drop=True)
+
+
+def _corrections_by_key(
+    deals: pd.DataFrame, organisations: pd.DataFrame, active: list[Correction]
+) -> dict[str, list[Correction]]:
+    """The corrections of each mention key. Each deal correction applies to the mentions
+    it resolves to: its own keys, or the mentions their addresses lead to after a
+    re-extraction renamed a party."""
+    resolved = resolve_deal_members(deals, _LazyAliases(organisations), active)
+    by_key: dict[str, list[Correction]] = {}
+    for c in active:
+        for key in resolved.get(c.id, ()):
+            by_key.setdefault(key, []).append(c)
+    return by_key
+
+
+def _edited_deal(
+    deal_type: str, parties: list[str], edits: list[Correction], rename: Callable[[str], str]
+) -> tuple[str, list[str], str] | None:
+    """(type, parties, status) of a deal after its corrections and the organisation
+    names in force; None when it is rejected, or a merge folded its parties into one."""
+    if any(c.action == "reject_deal" for c in edits):
+        return None
+    parties = list(parties)
+    status = "machine"
+    for c in edits:
+        if c.action == "set_deal_type":
+            deal_type = c.payload["type"]
+            status = "corrected"
+        elif c.action == "set_deal_parties":
+            parties = [p.strip() for p in c.payload["parties"] if p.strip()]
+            status = "corrected"
+        elif c.action == "confirm_deal" and status == "machine":
+            status = "confirmed"
+    parties = list(dict.fromkeys(rename(p) for p in parties))
+    if len(parties) < 2:
+        return None  # a merge folded the two parties into one organisation
+    return deal_type, parties, status
 
 
 def count_deals(organisations: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from sqlalchemy import Engine, select, update
 from atlas.corpus import html_to_text, parse_text_article
 from atlas.models import Article, Rejection
 from atlas.schema import feeds
-from atlas.store import _insert_ignoring_conflicts, _now
+from atlas.store.rows import insert_ignoring_conflicts, now_iso
 
 FETCH_TIMEOUT = 10
 MAX_FEED_BYTES = 10_000_000
@@ -237,41 +237,52 @@ def _opener(fetch: _Fetch) -> urllib.request.OpenerDirector:
 def fetch_feed(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
     """The feed's bytes, or a FeedError saying why not; ``timeout`` bounds the whole
     fetch (connecting, redirects, headers and body), not each read."""
-    if urlsplit(url.strip()).scheme.lower() not in _SCHEMES:
-        raise FeedError("a feed address starts with http:// or https://")
+    request = _feed_request(url)
     late = f"no complete answer within {timeout:g} s (offline, or a very slow server?)"
-    try:
-        request = urllib.request.Request(
-            url.strip(), headers={"User-Agent": "PartnershipAtlas/0.1 (+feed reader)"}
-        )
-    except ValueError as error:
-        raise FeedError(f"not a usable feed address ({error})") from error
     fetch = _Fetch(timeout)
     try:
         with fetch, _opener(fetch).open(request, timeout=timeout) as response:
             data = response.read(MAX_FEED_BYTES + 1)
     except FeedError:
         raise
-    except urllib.error.HTTPError as error:
-        if fetch.expired:
-            raise FeedError(late) from error
-        raise FeedError(f"the server answered HTTP {error.code} ({error.reason})") from error
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if fetch.expired or isinstance(reason, TimeoutError | socket.timeout):
-            raise FeedError(late) from error
-        if isinstance(reason, socket.gaierror):
-            raise FeedError("cannot resolve the host name (offline, or no such host)") from error
-        raise FeedError(f"cannot connect: {reason}") from error
     except (OSError, http.client.HTTPException) as error:
-        if fetch.expired or isinstance(error, TimeoutError):
-            raise FeedError(late) from error
-        raise FeedError(f"the connection failed: {error or type(error).__name__}") from error
+        raise _fetch_error(error, expired=fetch.expired, late=late) from error
     if fetch.expired:  # the socket was shut mid-body: what arrived is cut short
         raise FeedError(late)
     if len(data) > MAX_FEED_BYTES:
         raise FeedError("the feed is larger than 10 MB")
     return data
+
+
+def _feed_request(url: str) -> urllib.request.Request:
+    if urlsplit(url.strip()).scheme.lower() not in _SCHEMES:
+        raise FeedError("a feed address starts with http:// or https://")
+    try:
+        return urllib.request.Request(
+            url.strip(), headers={"User-Agent": "PartnershipAtlas/0.1 (+feed reader)"}
+        )
+    except ValueError as error:
+        raise FeedError(f"not a usable feed address ({error})") from error
+
+
+def _fetch_error(error: Exception, *, expired: bool, late: str) -> FeedError:
+    """What a failed fetch says: ``late`` when the whole fetch ran out of time
+    (``expired``) or the connection timed out, else why the server or the connection
+    failed."""
+    if expired:
+        return FeedError(late)
+    if isinstance(error, urllib.error.HTTPError):
+        return FeedError(f"the server answered HTTP {error.code} ({error.reason})")
+    if isinstance(error, urllib.error.URLError):
+        reason = error.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            return FeedError(late)
+        if isinstance(reason, socket.gaierror):
+            return FeedError("cannot resolve the host name (offline, or no such host)")
+        return FeedError(f"cannot connect: {reason}")
+    if isinstance(error, TimeoutError):
+        return FeedError(late)
+    return FeedError(f"the connection failed: {error or type(error).__name__}")
 
 
 def parse_feed(data: bytes, *, source_url: str | None = None) -> ParsedFeed:
@@ -317,7 +328,9 @@ def add_feed(engine: Engine, url: str, *, title: str | None = None) -> int:
     """Remember a feed once; two people adding the same address at once get one row."""
     url = url.strip()
     with engine.begin() as conn:
-        _insert_ignoring_conflicts(conn, feeds, [{"url": url, "title": title, "added_at": _now()}])
+        insert_ignoring_conflicts(
+            conn, feeds, [{"url": url, "title": title, "added_at": now_iso()}]
+        )
         return conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one()
 
 
@@ -328,7 +341,7 @@ def list_feeds(engine: Engine) -> list[dict]:
 
 def record_refresh(engine: Engine, feed_id: int, *, title: str | None, result: str) -> None:
     with engine.begin() as conn:
-        values = {"refreshed_at": _now(), "last_result": result}
+        values = {"refreshed_at": now_iso(), "last_result": result}
         if title:
             values["title"] = title
         conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))

@@ -36,7 +36,8 @@ from sqlalchemy.engine import Connection, make_url
 
 from atlas.models import Article, ArticleItem
 from atlas.schema import StoreError, jobs
-from atlas.store import _host, _now
+from atlas.store.rows import now_iso
+from atlas.store.runs import host_name
 
 REEXTRACT, UPLOAD, FEEDS = "reextract", "upload", "feeds"
 KINDS = (REEXTRACT, UPLOAD, FEEDS)
@@ -235,8 +236,8 @@ def _alive(engine: Engine, row: dict) -> bool:
     if row.get("phase") == "starting":  # claimed; its worker has not taken it over yet
         if _age(row) > START_TIMEOUT_S:
             return False  # the worker never came (it failed to start)
-        return row.get("host") != _host() or not row.get("pid") or _pid_alive(int(row["pid"]))
-    if row.get("host") == _host() and row.get("pid"):
+        return row.get("host") != host_name() or not row.get("pid") or _pid_alive(int(row["pid"]))
+    if row.get("host") == host_name() and row.get("pid"):
         return _pid_alive(int(row["pid"]))
     if engine.dialect.name == "postgresql" and row.get("phase") != "starting":
         held = text(
@@ -279,14 +280,14 @@ def _refuse_if_held(engine: Engine, conn: Connection) -> None:
 
 
 def _claim_values(started_by: str | None, done: int) -> dict:
-    now = _now()
+    now = now_iso()
     return {
         "status": RUNNING,
         "phase": "starting",
         "resumed_at": now,
         "updated_at": now,
         "finished_at": None,
-        "host": _host(),
+        "host": host_name(),
         "pid": os.getpid(),
         "cancel_requested": False,
         "message": None,
@@ -320,7 +321,7 @@ def start_job(
                 params_json=json.dumps(params or {}),
                 total=total,
                 done=0,
-                started_at=_now(),
+                started_at=now_iso(),
                 started_by=(started_by or "")[:100] or None,
                 **{k: v for k, v in _claim_values(started_by, 0).items() if k != "started_by"},
             )
@@ -360,7 +361,7 @@ def cancel_job(engine: Engine, job_id: int) -> Job:
             conn.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id)
-                .values(status=CANCELLED, finished_at=_now(), phase=None)
+                .values(status=CANCELLED, finished_at=now_iso(), phase=None)
             )
     return get_job(engine, job_id)
 
@@ -488,7 +489,7 @@ class _Reporter:
             try:
                 with self.engine.begin() as conn:
                     conn.execute(
-                        update(jobs).where(jobs.c.id == self.job_id).values(updated_at=_now())
+                        update(jobs).where(jobs.c.id == self.job_id).values(updated_at=now_iso())
                     )
             except Exception:  # noqa: BLE001 - a missed beat is retried; the work goes on
                 pass
@@ -506,7 +507,7 @@ class _Reporter:
     def _write(self, **values: object) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                update(jobs).where(jobs.c.id == self.job_id).values(updated_at=_now(), **values)
+                update(jobs).where(jobs.c.id == self.job_id).values(updated_at=now_iso(), **values)
             )
             asked = conn.execute(
                 select(jobs.c.cancel_requested).where(jobs.c.id == self.job_id)
@@ -521,7 +522,11 @@ def _finish(engine: Engine, job_id: int, status: str, message: str | None) -> No
             update(jobs)
             .where(jobs.c.id == job_id)
             .values(
-                status=status, finished_at=_now(), updated_at=_now(), phase=None, message=message
+                status=status,
+                finished_at=now_iso(),
+                updated_at=now_iso(),
+                phase=None,
+                message=message,
             )
         )
 
@@ -559,7 +564,7 @@ def run_job(
         conn.execute(
             update(jobs)
             .where(jobs.c.id == job_id)
-            .values(host=_host(), pid=os.getpid(), phase="loading the language model")
+            .values(host=host_name(), pid=os.getpid(), phase="loading the language model")
         )
     holder = _hold_alive_lock(engine, job_id)
     in_main = threading.current_thread() is threading.main_thread()

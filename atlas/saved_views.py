@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from atlas.schema import saved_views
-from atlas.store import _fit, _now
+from atlas.store.rows import fit_row, now_iso
 
 MAX_NAME_LENGTH = 80
 MAX_PARAMS = 40  # distinct parameters kept per view
@@ -160,12 +160,12 @@ def save_view(
     name = clean_view_name(name)
     if not name:
         raise SavedViewError("a saved view needs a name")
-    values = _fit(
+    values = fit_row(
         saved_views,
         {
             "page": str(page or ""),
             "params_json": _params_json(view_params(params)),
-            "created_at": _now(),
+            "created_at": now_iso(),
             "created_by": by,
         },
     )
