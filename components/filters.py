@@ -12,9 +12,9 @@ from datetime import date
 import streamlit as st
 
 from atlas.describe import filter_parts, filters_line, money_label
-from atlas.highlight import markdown_text
 from atlas.models import DEAL_TYPES
 from atlas.query import DealFilters
+from atlas.safe_text import markdown_text
 
 # widget key -> query parameter name
 MULTI_KEYS = {

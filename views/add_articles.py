@@ -16,7 +16,6 @@ from atlas.feeds import (
     record_refresh,
     remove_feed,
 )
-from atlas.highlight import markdown_text, plain_text
 from atlas.ingest import (
     MAX_UPLOAD_FILES,
     MAX_UPLOAD_MB,
@@ -28,6 +27,7 @@ from atlas.ingest import (
 )
 from atlas.jobs import FEEDS, INLINE_ARTICLES, UPLOAD
 from atlas.models import Article, Rejection
+from atlas.safe_text import markdown_text, plain_text
 from components import data, editing
 from components import jobs as background_jobs
 from components.tables import article_link, deals_table

@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from atlas.consolidate import deals_in_article, source_article_ids
-from atlas.highlight import article_title, date_source_label, plain_text, search_articles
+from atlas.highlight import article_title, date_source_label, search_articles
 from atlas.query import DealFilters, date_label
+from atlas.safe_text import plain_text
 from components import article_view, data, empty, filters, tables, urlstate
 
 st.title("Articles")

@@ -4,11 +4,11 @@ import streamlit as st
 
 from atlas.corrections import undo_correction
 from atlas.export import search_deals
-from atlas.highlight import markdown_text
 from atlas.jobs import REEXTRACT
 from atlas.lexicon import LexiconError, add_organisation_entry, load_lexicon
 from atlas.models import ORG_KINDS
 from atlas.query import DealFilters
+from atlas.safe_text import markdown_text
 from components import curation, data, editing, empty
 from components import jobs as background_jobs
 

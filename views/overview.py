@@ -4,8 +4,8 @@ import streamlit as st
 
 from atlas.consolidate import source_article_ids
 from atlas.figures.overview import build_most_active_figure, build_type_mix_figure
-from atlas.highlight import markdown_text
 from atlas.query import latest_first
+from atlas.safe_text import markdown_text
 from components import data, empty, filters, page
 from components.tables import deals_table
 
