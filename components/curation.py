@@ -11,8 +11,9 @@ import streamlit as st
 
 from atlas.corrections import CorrectionError, add_correction
 from atlas.lexicon import load_lexicon
+from atlas.listings import deal_label
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.query import date_label, deal_date_label
+from atlas.query import date_label
 from atlas.safe_text import markdown_text, plain_text
 from components import data, editing
 
@@ -29,16 +30,6 @@ def _record(
     data.clear_caches()
     st.toast("Correction recorded")
     return True
-
-
-def deal_label(row: pd.Series) -> str:
-    sources = row.get("n_sources")
-    told = f" · {int(sources)} sources" if isinstance(sources, int | float) and sources > 1 else ""
-    return f"{' + '.join(row['parties'])} · {row['type']} · {_when(row)}{told}"
-
-
-def _when(row) -> str:
-    return deal_date_label(row.get("deal_date"), row.get("before_date"))
 
 
 def _members(deal: pd.Series) -> dict:
