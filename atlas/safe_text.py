@@ -34,13 +34,21 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from atlas.names import strip_bidi
 
+
+def _without_bidi(text: str) -> str:
+    # Most text is ASCII, which holds no bidirectional control: checking that took
+    # 0.04 µs for a 110-character sentence, the regular expression 1.7 µs (and the
+    # timeline makes four plotly labels for every deal it shows).
+    return text if text.isascii() else strip_bidi(text)
+
+
 # --- HTML ---------------------------------------------------------------------------
 
 
 def html_text(value: object) -> str:
     """``value`` as HTML text, also safe inside a quoted attribute: ``<``, ``>``,
     ``&`` and both quotes escaped, bidirectional controls removed."""
-    return html.escape(strip_bidi(str(value)), quote=True)
+    return html.escape(_without_bidi(str(value)), quote=True)
 
 
 def pyvis_text(value: object) -> str:
@@ -72,7 +80,7 @@ def markdown_text(value: object) -> str:
     the patterns Streamlit rewrites after parsing split by a word joiner. It renders
     as the text itself; never use it where text is shown as text (``st.text``,
     select box options, table cells), which would show the backslashes."""
-    text = " ".join(strip_bidi(str(value)).split()) if value is not None else ""
+    text = " ".join(_without_bidi(str(value)).split()) if value is not None else ""
     text = _REWRITTEN.sub(WORD_JOINER, text)
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
 
@@ -81,7 +89,7 @@ def plain_text(value: object) -> object:
     """A cell or option shown as text (tables, select boxes, ``st.text``): strings
     lose their bidirectional controls, so a name or file name reads as it is;
     anything else is returned as it is."""
-    return strip_bidi(value) if isinstance(value, str) else value
+    return _without_bidi(value) if isinstance(value, str) else value
 
 
 # --- plotly -------------------------------------------------------------------------
@@ -94,7 +102,7 @@ def plotly_text(value: object, *, limit: int | None = None) -> str:
     half), HTML-escaped. Anything but a string gives ""."""
     if not isinstance(value, str):
         return ""
-    text = " ".join(strip_bidi(value).split())
+    text = " ".join(_without_bidi(value).split())
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return html.escape(text)
