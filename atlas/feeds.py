@@ -354,6 +354,16 @@ class FeedRefresh:
     result: str  # the line recorded as the feed's last result
 
 
+def _extracting(engine: Engine, extractor: Extractor, *, started_by: str | None) -> FeedIngest:
+    """A ``FeedIngest`` extracting and storing the records here and now."""
+
+    def ingest(records: list[Article | Rejection], _label: str) -> str:
+        report = ingest_articles(engine, records, extractor=extractor, started_by=started_by)
+        return report.summary.line()
+
+    return ingest
+
+
 def refresh_feed(
     engine: Engine,
     url: str,
@@ -371,7 +381,11 @@ def refresh_feed(
     progress and hands a long feed to a background job. ``fetch`` is ``fetch_feed``
     or a caller's wrapper of it (the page's spinner). A feed that cannot be fetched
     or read raises ``FeedError`` once its failure is recorded."""
-    if (extractor is None) == (ingest is None):
+    if ingest is None:
+        if extractor is None:
+            raise ValueError("give an extractor or an ingest")
+        ingest = _extracting(engine, extractor, started_by=started_by)
+    elif extractor is not None:
         raise ValueError("give an extractor or an ingest, not both")
     url = url.strip()
     feed_id = add_feed(engine, url)
@@ -380,10 +394,6 @@ def refresh_feed(
     except FeedError as error:
         record_refresh(engine, feed_id, title=None, result=f"failed: {error}")
         raise
-    if ingest is None:
-        report = ingest_articles(engine, parsed.records, extractor=extractor, started_by=started_by)
-        result = report.summary.line()
-    else:
-        result = ingest(parsed.records, parsed.title or "feed")
+    result = ingest(parsed.records, parsed.title or "feed")
     record_refresh(engine, feed_id, title=parsed.title, result=result)
     return FeedRefresh(feed_id, parsed.title, result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,7 @@ def choose_article(
     selected: str | None,
     link: str | None,
     from_link: str | None,
-    detail: Callable[[str], Mapping | None],
+    detail: Callable[[str], Mapping[str, Any] | None],
 ) -> ArticleChoice:
     """Which article the reader shows. A link (``/articles?article=<id>``) opens its
     article once, listed or not: an unlisted one that ``detail`` finds is offered
@@ -121,7 +122,7 @@ def choose_article(
 # --- deals ----------------------------------------------------------------------------------
 
 
-def deal_label(row: pd.Series | Mapping) -> str:
+def deal_label(row: pd.Series | Mapping[str, Any]) -> str:
     """A deal in one line, as a select box offers it: "A + B · licensing · April 2025",
     with " · 3 sources" when several articles report it."""
     sources = row.get("n_sources")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -59,7 +60,7 @@ def overview_figures(deals: pd.DataFrame, presenter: bool) -> tuple[go.Figure, g
     )
 
 
-def last_ingest_markdown(run: Mapping) -> str:
+def last_ingest_markdown(run: Mapping[str, Any]) -> str:
     """The last ingest run (``store.last_run``) in one line of Streamlit markdown:
     "Last ingest 2026-05-01T10:00:00 (interrupted): 5 new, 0 re-extracted, ..."."""
     return (

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import overload
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -85,6 +86,10 @@ def markdown_text(value: object) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
 
 
+@overload
+def plain_text(value: str) -> str: ...
+@overload
+def plain_text(value: object) -> object: ...
 def plain_text(value: object) -> object:
     """A cell or option shown as text (tables, select boxes, ``st.text``): strings
     lose their bidirectional controls, so a name or file name reads as it is;
@@ -126,8 +131,8 @@ def excel_cell(value: object) -> object:
     Anything but a string is returned as it is."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    text: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def csv_cell(value: object) -> object:
