@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from atlas.highlight import markdown_text
+from atlas.safe_text import markdown_text
 from components import data, editing, filters, saved_views
 from components import jobs as background_jobs
 

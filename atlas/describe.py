@@ -1,7 +1,7 @@
 """What a view shows, in words: the active filters as one line, and download file names.
 
-Plain text only: every caller escapes for its sink (``atlas.highlight.markdown_text``
-for Streamlit markdown, ``html.escape`` for a downloaded page)."""
+Plain text only: every caller escapes for its sink (``atlas.safe_text.markdown_text``
+for Streamlit markdown, ``atlas.safe_text.html_text`` for a downloaded page)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ The exports take the table exactly as the page shows it
 followed by each deal's status, role, assets and terms (``with_deal_details``).
 Cells are untrusted text from the news: whatever a spreadsheet could read as a
 formula (text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
-gets an apostrophe in front, so opening the file never runs anything.
+gets an apostrophe in front, so opening the file never runs anything
+(``atlas.safe_text.csv_cell`` and ``excel_cell``).
 
 In the CSV every text field is quoted, and the apostrophe also goes in front of
 such a character right after a ``,`` or ``;`` inside a cell (spaces between
@@ -36,47 +37,18 @@ from typing import BinaryIO
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# A formula character starting the cell or any piece a "," or ";" cuts off from it.
-_PIECE_FORMULA = re.compile(r"(^|[,;])( *)(?=[=+\-@\t\r])")
-# The same for RE2 (pyarrow's regular expressions, no look-ahead): the formula
-# character is matched and written back after the apostrophe.
-_PIECE_FORMULA_RE2 = r"(^|[,;])( *)([=+\-@\t\r])"
+from atlas.safe_text import csv_column, excel_cell
+
 _MAX_COLUMN_WIDTH = 80
-
-
-def neutralise_formula(value: object) -> object:
-    """``'=HYPERLINK(...)`` for ``=HYPERLINK(...)``; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def neutralise_csv_formula(value: object) -> object:
-    """``neutralise_formula`` for every piece a ``,`` or ``;`` cuts the text into:
-    ``Weekly;'-2+3;'@SUM(1+1)`` for ``Weekly;-2+3;@SUM(1+1)``."""
-    if isinstance(value, str):
-        return _PIECE_FORMULA.sub(r"\1\2'", value)
-    return value
-
-
-def _neutralise_csv_column(values: pd.Series) -> pd.Series:
-    """``neutralise_csv_formula`` for every cell: in one pass of pyarrow's regular
-    expressions for a column of Arrow strings (as the display's text columns are),
-    cell by cell in Python for any other column."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        return values.str.replace(_PIECE_FORMULA_RE2, r"\1\2'\3", regex=True)
-    return values.map(neutralise_csv_formula)
 
 
 def _safe_csv_table(table: pd.DataFrame) -> pd.DataFrame:
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = _neutralise_csv_column(safe[column])
+            safe[column] = csv_column(safe[column])
     return safe
 
 
@@ -277,17 +249,11 @@ def deals_to_csv(tables: pd.DataFrame | Iterable[pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def _excel_text(value: str) -> str:
-    # openpyxl refuses control characters; they carry nothing a reader needs. They go
-    # before the formula guard looks, so "\x01=1+1" cannot become a formula "=1+1".
-    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
-
-
 def _excel_value(value: object) -> object:
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return None
     if isinstance(value, str):
-        return _excel_text(value)
+        return excel_cell(value)
     if hasattr(value, "item"):  # numpy scalars -> Python numbers
         return value.item()
     return value
@@ -322,7 +288,7 @@ def _excel_column(values: pd.Series) -> list:
     """A column's cells as openpyxl writes them; an empty text is no cell at all (None),
     which openpyxl skips: at 20 cells a deal, every cell left out counts."""
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        return [(_excel_text(v) or None) if isinstance(v, str) else _excel_value(v) for v in values]
+        return [(excel_cell(v) or None) if isinstance(v, str) else _excel_value(v) for v in values]
     return [_excel_value(v) for v in values.tolist()]
 
 

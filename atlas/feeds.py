@@ -350,3 +350,63 @@ def record_refresh(engine: Engine, feed_id: int, *, title: str | None, result: s
 def remove_feed(engine: Engine, feed_id: int) -> None:
     with engine.begin() as conn:
         conn.execute(feeds.delete().where(feeds.c.id == feed_id))
+
+
+# --- reading a feed into the store ----------------------------------------------------------
+# (Imported with the section that uses them, kept apart from the fetching above.)
+from atlas.extract import Extractor  # noqa: E402
+from atlas.ingest import ingest_articles  # noqa: E402
+
+FeedIngest = Callable[[list[Article | Rejection], str], str]
+
+
+@dataclass(frozen=True)
+class FeedRefresh:
+    feed_id: int
+    title: str | None  # the feed's own title, when it gives one
+    result: str  # the line recorded as the feed's last result
+
+
+def _extracting(engine: Engine, extractor: Extractor, *, started_by: str | None) -> FeedIngest:
+    """A ``FeedIngest`` extracting and storing the records here and now."""
+
+    def ingest(records: list[Article | Rejection], _label: str) -> str:
+        report = ingest_articles(engine, records, extractor=extractor, started_by=started_by)
+        return report.summary.line()
+
+    return ingest
+
+
+def refresh_feed(
+    engine: Engine,
+    url: str,
+    extractor: Extractor | None = None,
+    *,
+    ingest: FeedIngest | None = None,
+    fetch: Callable[[str], bytes] = fetch_feed,
+    started_by: str | None = None,
+) -> FeedRefresh:
+    """Remember the feed at ``url`` (once), fetch and read it, ingest its articles
+    and record how that went as the feed's last result (once, whatever happened).
+
+    The articles are extracted with ``extractor``, or handed to ``ingest(records,
+    label)``, which returns the line to record: the Add articles page's, which shows
+    progress and hands a long feed to a background job. ``fetch`` is ``fetch_feed``
+    or a caller's wrapper of it (the page's spinner). A feed that cannot be fetched
+    or read raises ``FeedError`` once its failure is recorded."""
+    if ingest is None:
+        if extractor is None:
+            raise ValueError("give an extractor or an ingest")
+        ingest = _extracting(engine, extractor, started_by=started_by)
+    elif extractor is not None:
+        raise ValueError("give an extractor or an ingest, not both")
+    url = url.strip()
+    feed_id = add_feed(engine, url)
+    try:
+        parsed = parse_feed(fetch(url), source_url=url)
+    except FeedError as error:
+        record_refresh(engine, feed_id, title=None, result=f"failed: {error}")
+        raise
+    result = ingest(parsed.records, parsed.title or "feed")
+    record_refresh(engine, feed_id, title=parsed.title, result=result)
+    return FeedRefresh(feed_id, parsed.title, result)

@@ -1,22 +1,23 @@
 """Reading an article: text marked up with its organisations, countries and dates,
-where each date came from, and the article search (pure Python, no Streamlit);
-and ``markdown_text``, the one way data enters Streamlit markdown.
+where each date came from, and the article search (pure Python, no Streamlit).
 
 Article text is untrusted. ``highlight_spans`` escapes every piece of text and
-every label it writes; the only raw markup in its output is its own ``<mark>``
-tags, so the result is safe to hand to ``st.html``.
+every label it writes (``atlas.safe_text.html_text``); the only raw markup in its
+output is its own ``<mark>`` tags, so the result is safe to hand to ``st.html``.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import pandas as pd
 
-from atlas.names import strip_bidi
+# markdown_text and plain_text are re-exported for the modules that still import
+# them from here (views/companies.py, views/countries.py, views/timeline.py,
+# components/network.py); import them from atlas.safe_text, and drop this once they do.
+from atlas.safe_text import html_text, markdown_text, plain_text  # noqa: F401
 
 # (start, end, label) or (start, end, label, note): character offsets into one
 # text; the note (e.g. the canonical organisation name) becomes the tooltip.
@@ -44,39 +45,6 @@ DATE_SOURCE_LABELS = {
     "sentence": "from the deal's sentence",
     "none": "unknown",
 }
-
-
-# Every ASCII punctuation mark that starts or closes a markdown construct or a
-# Streamlit directive (":red[...]", ":material/home:", "$math$", "![image](...)",
-# "<b>", "# heading", "| table |", "~~strike~~"); CommonMark lets each be
-# backslash-escaped. "<", ">" and "&" are HTML-escaped first.
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:\"'=^])")
-# Streamlit's markdown also rewrites plain text after parsing, where backslash escapes
-# are gone: emoji and icon shortcodes (":smile:", ":material/home:", ":streamlit:"),
-# bare URLs and e-mail addresses made links ("http://", "www.", "a@b.co") and arrows
-# typed as "->". An invisible word joiner (U+2060) splits each such pattern.
-_REWRITTEN = re.compile(r"(?<=[:@])(?=\S)|(?<=[wW]{3})(?=\.)|(?<=[-<>=~])(?=[-<>=~])")
-WORD_JOINER = "\u2060"
-
-
-def markdown_text(value: object) -> str:
-    """Untrusted text made inert in any Streamlit markdown (``st.markdown``,
-    ``st.caption``, ``st.error`` and the other alerts, ``st.toast``, ``st.status``,
-    progress text, expander, tab and widget labels): one line, bidirectional controls
-    removed, HTML-escaped, every other ASCII punctuation mark backslash-escaped, and
-    the patterns Streamlit rewrites after parsing split by a word joiner. It renders
-    as the text itself; never use it where text is shown as text (``st.text``,
-    select box options, table cells), which would show the backslashes."""
-    text = " ".join(strip_bidi(str(value)).split()) if value is not None else ""
-    text = _REWRITTEN.sub(WORD_JOINER, text)
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
-
-
-def plain_text(value: object) -> object:
-    """A cell or option shown as text (tables, select boxes): strings lose their
-    bidirectional controls, so a name or file name reads as it is; anything else
-    is returned as it is."""
-    return strip_bidi(value) if isinstance(value, str) else value
 
 
 def date_source_label(source: str | None) -> str:
@@ -122,7 +90,7 @@ def _valid_spans(text: str, spans: Iterable[Sequence]) -> list[tuple[int, int, s
 def highlight_spans(text: str, spans: Iterable[Sequence]) -> str:
     """HTML for ``text`` with each span wrapped in ``<mark class="atlas-mark atlas-mark-<label>">``.
 
-    Every piece of text, every label and every note is ``html.escape``d; spans
+    Every piece of text, every label and every note is escaped (``html_text``); spans
     beyond the text or overlapping an earlier kept span are ignored, so the
     output always contains the whole text exactly once.
     """
@@ -130,20 +98,20 @@ def highlight_spans(text: str, spans: Iterable[Sequence]) -> str:
     parts: list[str] = []
     position = 0
     for start, end, label, note in _valid_spans(text, spans):
-        parts.append(html.escape(text[position:start]))
+        parts.append(html_text(text[position:start]))
         parts.append(
-            f'<mark class="{_label_class(label)}" title="{html.escape(note, quote=True)}">'
-            f"{html.escape(text[start:end])}</mark>"
+            f'<mark class="{_label_class(label)}" title="{html_text(note)}">'
+            f"{html_text(text[start:end])}</mark>"
         )
         position = end
-    parts.append(html.escape(text[position:]))
+    parts.append(html_text(text[position:]))
     return '<div class="atlas-hl-text">' + "".join(parts) + "</div>"
 
 
 def legend_html(labels: Iterable[str] = (ORG, COUNTRY, DATE)) -> str:
     """A line of sample marks naming what each colour means."""
     marks = (
-        f'<mark class="{_label_class(label)}">{html.escape(LABEL_NAMES.get(label, label))}</mark>'
+        f'<mark class="{_label_class(label)}">{html_text(LABEL_NAMES.get(label, label))}</mark>'
         for label in labels
     )
     return '<div class="atlas-hl-legend">' + "".join(marks) + "</div>"

@@ -1,7 +1,7 @@
 """The article reader: header, highlighted text (item by item), deals and date provenance.
 
 Everything drawn here is untrusted text from the news. Markdown gets
-``atlas.highlight.markdown_text`` (inert in any Streamlit markdown); the
+``atlas.safe_text.markdown_text`` (inert in any Streamlit markdown); the
 highlighted text goes through ``atlas.highlight.highlight_spans``, which
 escapes every piece before ``st.html`` (which Streamlit also sanitises with
 DOMPurify).
@@ -21,10 +21,10 @@ from atlas.highlight import (
     highlight_spans,
     item_spans,
     legend_html,
-    markdown_text,
 )
 from atlas.lexicon import lexicon_dir, load_lexicon
 from atlas.query import date_label
+from atlas.safe_text import markdown_text
 from atlas.store import OPENING_CHARS
 from components.tables import deals_table
 

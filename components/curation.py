@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from atlas.corrections import CorrectionError, add_correction
-from atlas.highlight import markdown_text
 from atlas.lexicon import load_lexicon
+from atlas.listings import deal_label
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.query import date_label, deal_date_label
+from atlas.query import date_label
+from atlas.safe_text import markdown_text, plain_text
 from components import data, editing
 
 
@@ -31,16 +32,6 @@ def _record(
     return True
 
 
-def deal_label(row: pd.Series) -> str:
-    sources = row.get("n_sources")
-    told = f" · {int(sources)} sources" if isinstance(sources, int | float) and sources > 1 else ""
-    return f"{' + '.join(row['parties'])} · {row['type']} · {_when(row)}{told}"
-
-
-def _when(row) -> str:
-    return deal_date_label(row.get("deal_date"), row.get("before_date"))
-
-
 def _members(deal: pd.Series) -> dict:
     """The payload part naming the deal's other mentions: a correction made on a
     consolidated deal applies to every article that reports it."""
@@ -49,8 +40,6 @@ def _members(deal: pd.Series) -> dict:
 
 
 def _source_label(source: dict) -> str:
-    from atlas.highlight import plain_text
-
     title = source.get("article_title") or source.get("article_file") or "untitled article"
     when = date_label(source.get("article_published"))
     evidence = " ".join(str(source.get("evidence") or "").split())
@@ -261,7 +250,6 @@ def _reattach_choices(deals: pd.DataFrame, article_id: str | None, query: str) -
     deals of its article, or (a correction with no article) the latest matching
     ``query``."""
     from atlas.export import search_deals
-    from atlas.highlight import plain_text
 
     machine = deals[deals["status"] != "manual"]
     if article_id:
@@ -289,7 +277,6 @@ def orphaned_form(history: pd.DataFrame, organisations: pd.DataFrame, *, key: st
         reattach_correction,
         undo_correction,
     )
-    from atlas.highlight import plain_text
     from atlas.query import DealFilters
 
     orphans = history[history["state"] == "orphaned"]

@@ -20,8 +20,8 @@ from atlas.highlight import (
     HIGHLIGHT_CSS,
     article_title,
     highlight_spans,
-    markdown_text,
 )
+from atlas.safe_text import markdown_text
 from atlas.store import OPENING_CHARS
 from components import data
 

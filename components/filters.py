@@ -12,27 +12,18 @@ from datetime import date
 import streamlit as st
 
 from atlas.describe import filter_parts, filters_line, money_label
-from atlas.highlight import markdown_text
+from atlas.filter_url import (
+    BETWEEN_KEYS,
+    MULTI_KEYS,
+    PRESENTER_KEY,
+    VALUE_STEPS,
+    filter_params,
+    restored_state,
+    url_changes,
+)
 from atlas.models import DEAL_TYPES
 from atlas.query import DealFilters
-
-# widget key -> query parameter name
-MULTI_KEYS = {
-    "filter_types": "type",
-    "filter_countries": "country",
-    "filter_areas": "area",
-    "filter_organisations": "org",
-}
-PRESENTER_KEY = "presenter_mode"
-# "Only deals between them" switches under the Countries and Organisations boxes:
-# widget key -> (the multiselect it qualifies, query parameter).
-BETWEEN_KEYS = {
-    "filter_countries_between": ("filter_countries", "country_match"),
-    "filter_organisations_between": ("filter_organisations", "org_match"),
-}
-# The "Disclosed value at least" choices, in US dollars (0: any deal, disclosed or not).
-VALUE_STEPS = (0, 1e6, 1e7, 5e7, 1e8, 2.5e8, 5e8, 1e9, 5e9)
-
+from atlas.safe_text import markdown_text
 
 # The date boxes accept any date from here, or from the earliest deal when that is
 # older (Streamlit's default bounds are ten years either side of today: a typed 1990
@@ -59,41 +50,16 @@ def date_limits(span: tuple[str, str] | None, *chosen: date | None) -> tuple[dat
     return lowest, highest
 
 
+def _query_params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
 def _restore_from_url(choices: dict[str, list[str]]) -> None:
     """On a fresh session, seed widget state from the URL (ignoring unknown values)."""
     if st.session_state.get("_filters_restored"):
         return
-    params = st.query_params
-    for key, param in MULTI_KEYS.items():
-        allowed = set(choices[key.removeprefix("filter_")])
-        values = [v for v in params.get_all(param) if v in allowed]
-        if values:
-            st.session_state[key] = values
-    for key, param in (("filter_date_from", "from"), ("filter_date_to", "to")):
-        if params.get(param):
-            try:
-                st.session_state[key] = date.fromisoformat(params[param])
-            except ValueError:
-                pass
-    if params.get("conf"):
-        try:
-            st.session_state["filter_min_confidence"] = min(1.0, max(0.0, float(params["conf"])))
-        except ValueError:
-            pass
-    if params.get("value"):
-        try:
-            wanted = float(params["value"])
-        except ValueError:
-            wanted = None
-        if wanted in VALUE_STEPS:
-            st.session_state["filter_min_value"] = wanted
-    if params.get("undated") == "1":
-        st.session_state["filter_include_undated"] = True
-    for key, (_select, param) in BETWEEN_KEYS.items():
-        if params.get(param) == "between":
-            st.session_state[key] = True
-    if params.get("present") == "1":
-        st.session_state[PRESENTER_KEY] = True
+    for key, value in restored_state(_query_params(), choices).items():
+        st.session_state[key] = value
     st.session_state["_filters_restored"] = True
 
 
@@ -122,43 +88,13 @@ def reload_view_from_url() -> None:
 
 
 def _write_to_url(filters: DealFilters, presenter: bool) -> None:
-    wanted: dict[str, str | list[str]] = {}
-    for key, param in MULTI_KEYS.items():
-        values = st.session_state.get(key) or []
-        if values:
-            wanted[param] = list(values)
-    if filters.date_from:
-        wanted["from"] = filters.date_from
-    if filters.date_to:
-        wanted["to"] = filters.date_to
-    if filters.min_confidence:
-        wanted["conf"] = f"{filters.min_confidence:.2f}"
-    if filters.countries_between:
-        wanted["country_match"] = "between"
-    if filters.organisations_between:
-        wanted["org_match"] = "between"
-    if filters.min_value_usd:
-        wanted["value"] = f"{filters.min_value_usd:g}"
-    if filters.include_undated and (filters.date_from or filters.date_to):
-        wanted["undated"] = "1"
-    if presenter:
-        wanted["present"] = "1"
-    for param in list(st.query_params):
-        if param not in wanted and param in {
-            *MULTI_KEYS.values(),
-            "from",
-            "to",
-            "conf",
-            "value",
-            "country_match",
-            "org_match",
-            "undated",
-            "present",
-        }:
-            del st.query_params[param]
-    for param, value in wanted.items():
-        if st.query_params.get_all(param) != (value if isinstance(value, list) else [value]):
-            st.query_params[param] = value
+    chosen = {key: st.session_state.get(key) or [] for key in MULTI_KEYS}
+    wanted = filter_params(filters, chosen, presenter=presenter)
+    removed, changed = url_changes(_query_params(), wanted)
+    for name in removed:
+        del st.query_params[name]
+    for name, value in changed.items():
+        st.query_params[name] = value
 
 
 def sidebar(choices: dict) -> DealFilters:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas import jobs
-from atlas.highlight import markdown_text
+from atlas.safe_text import markdown_text
 from components import data, editing
 
 POLL_S = 2.0

@@ -20,7 +20,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.navigation.page import StreamlitPage
 
-from atlas.highlight import markdown_text
+from atlas.safe_text import markdown_text
 from atlas.saved_views import (
     MAX_NAME_LENGTH,
     SavedView,

@@ -7,8 +7,8 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from atlas.highlight import plain_text
 from atlas.query import deal_date_label, latest_first
+from atlas.safe_text import plain_text
 
 # The Articles page lists the newest this many matches; its search narrows the rest.
 MAX_LISTED_ARTICLES = 2000

@@ -28,7 +28,7 @@ import pytest
 
 from atlas import store
 from atlas.corrections import add_correction
-from atlas.highlight import WORD_JOINER
+from atlas.safe_text import WORD_JOINER
 from tests.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -23,6 +23,7 @@ from atlas.export import (
     iter_deals_csv,
     with_deal_details,
 )
+from atlas.safe_text import csv_cell
 from components.tables import deals_display
 
 
@@ -140,12 +141,12 @@ def test_csv_of_pieces_neutralises_formulas_in_every_piece():
 )
 def test_arrow_text_columns_are_neutralised_like_any_other(text):
     # Display columns are Arrow strings, neutralised by pyarrow (RE2, no look-ahead);
-    # detail columns are Python objects, neutralised by neutralise_csv_formula.
+    # detail columns are Python objects, neutralised by csv_cell.
     arrow = pd.DataFrame({"Cell": pd.Series([text, None], dtype="string[pyarrow]")})
     python = pd.DataFrame({"Cell": pd.Series([text, None], dtype=object)})
     assert deals_to_csv(arrow) == deals_to_csv(python)
     row = next(csv.DictReader(io.StringIO(deals_to_csv(arrow).decode("utf-8-sig"))))
-    assert row["Cell"] == export.neutralise_csv_formula(text)
+    assert row["Cell"] == csv_cell(text)
 
 
 # --- Excel ---------------------------------------------------------------------------------

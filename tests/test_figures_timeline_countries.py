@@ -31,7 +31,6 @@ from atlas.figures.timeline import (
     build_timeline_figure,
     default_swimlanes,
     disclosed_count,
-    escaped,
     hover_text,
     latest_per_lane,
     latest_rows,
@@ -43,6 +42,7 @@ from atlas.figures.timeline import (
     undated_deals,
 )
 from atlas.query import UNKNOWN_COUNTRY, deals_by_country, with_dates
+from atlas.safe_text import plotly_text
 from tests.conftest import ROOT
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -202,8 +202,8 @@ def test_hostile_names_never_reach_a_figure_unescaped():
 
 
 def test_escaped_truncates_before_escaping():
-    assert escaped("a<b", limit=2) == "a…"
-    assert escaped(None) == ""
+    assert plotly_text("a<b", limit=2) == "a…"
+    assert plotly_text(None) == ""
 
 
 @pytest.mark.parametrize("builder", ["timeline", "swimlanes"])

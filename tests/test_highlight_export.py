@@ -13,14 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from atlas.export import (
-    FORMULA_PREFIXES,
-    deals_to_csv,
-    deals_to_excel,
-    neutralise_csv_formula,
-    neutralise_formula,
-    search_deals,
-)
+from atlas.export import deals_to_csv, deals_to_excel, search_deals
 from atlas.figures.company import (
     build_company_deals_figure,
     company_areas,
@@ -39,6 +32,7 @@ from atlas.highlight import (
     mention_spans,
     search_articles,
 )
+from atlas.safe_text import FORMULA_PREFIXES, csv_cell, excel_cell
 
 HOSTILE = "<script>alert('x')</script> & <img src=x onerror=alert(1)> \"quoted\""
 MARK = re.compile(r'<mark class="atlas-mark atlas-mark-[a-z0-9-]+" title="[^"<>]*">|</mark>')
@@ -345,13 +339,13 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\
 
 
 @pytest.mark.parametrize("value", FORMULAS)
-def test_neutralise_formula(value):
-    assert neutralise_formula(value) == "'" + value
+def test_excel_cell(value):
+    assert excel_cell(value) == "'" + value
 
 
 @pytest.mark.parametrize("value", ["Astellas", "", "a=b", 0.5, -1.0, None])
 def test_neutralise_leaves_other_values(value):
-    assert neutralise_formula(value) == value
+    assert excel_cell(value) == value
 
 
 # Each piece would start a formula in a spreadsheet that cuts the cell at "," or ";"
@@ -369,14 +363,14 @@ def test_neutralise_leaves_other_values(value):
     ],
 )
 def test_csv_neutralises_a_formula_after_a_separator(value, guarded):
-    assert neutralise_csv_formula(value) == guarded
+    assert csv_cell(value) == guarded
 
 
 @pytest.mark.parametrize(
     "value", ["Sawai, Nichi-Iko", "Japan; South Korea", "A + B", "x-y;z", "a=b", 0.5, None]
 )
 def test_csv_leaves_separators_followed_by_text(value):
-    assert neutralise_csv_formula(value) == value
+    assert csv_cell(value) == value
 
 
 def hostile_deals() -> pd.DataFrame:

@@ -19,9 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from atlas import snapshot, store
 from atlas.corpus import article_id
-from atlas.export import FORMULA_PREFIXES, deals_to_csv, deals_to_excel, search_deals
+from atlas.export import deals_to_csv, deals_to_excel, search_deals
 from atlas.graph import build_deal_graph
 from atlas.highlight import highlight_spans, item_spans, search_articles
+from atlas.safe_text import FORMULA_PREFIXES
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import HOSTILE_TEXT, HOSTILE_TITLE, ROOT, make_article
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from atlas import jobs, migrations, store
 from atlas.cli import main
-from atlas.highlight import markdown_text
+from atlas.safe_text import markdown_text
 from tests.conftest import HOSTILE_TITLE, ROOT, make_article
 from tests.pg import engine_on_each_backend, postgres_cluster  # noqa: F401 - fixtures
 

@@ -12,8 +12,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from atlas.describe import filters_line
-from atlas.highlight import markdown_text
 from atlas.query import DealFilters
+from atlas.safe_text import markdown_text
 from tests.conftest import ROOT
 from tests.test_app import PAGES
 

@@ -32,9 +32,9 @@ from streamlit.testing.v1 import AppTest
 
 from atlas import store
 from atlas.corrections import CorrectionError, add_correction, list_corrections
-from atlas.highlight import WORD_JOINER, markdown_text, plain_text
 from atlas.names import BIDI_CONTROLS, MAX_NAME_CHARS, InvalidName, clean_name, strip_bidi
 from atlas.organisations import display_name
+from atlas.safe_text import WORD_JOINER, markdown_text, plain_text
 from tests.conftest import ROOT
 from tests.pg import (  # noqa: F401 - pytest fixtures used by name
     engine_on_each_backend,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from atlas import store
-from atlas.highlight import markdown_text
+from atlas.safe_text import markdown_text
 from atlas.saved_views import (
     MAX_NAME_LENGTH,
     SavedViewError,

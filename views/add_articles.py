@@ -9,14 +9,12 @@ from atlas.corpus import parse_text_article
 from atlas.feeds import (
     MAX_FEED_BYTES,
     FeedError,
-    add_feed,
     fetch_feed,
     list_feeds,
     parse_feed,
-    record_refresh,
+    refresh_feed,
     remove_feed,
 )
-from atlas.highlight import markdown_text, plain_text
 from atlas.ingest import (
     MAX_UPLOAD_FILES,
     MAX_UPLOAD_MB,
@@ -28,6 +26,7 @@ from atlas.ingest import (
 )
 from atlas.jobs import FEEDS, INLINE_ARTICLES, UPLOAD
 from atlas.models import Article, Rejection
+from atlas.safe_text import markdown_text, plain_text
 from components import data, editing
 from components import jobs as background_jobs
 from components.tables import article_link, deals_table
@@ -41,20 +40,21 @@ st.caption(
 locked = editing.locked_note()
 
 
-def run_ingest(records, *, label: str) -> None:
+def run_ingest(records, *, label: str) -> str:
     """Extract with progress, store, then report and refresh every page's data; more
-    than ``INLINE_ARTICLES`` articles go to a background job instead."""
+    than ``INLINE_ARTICLES`` articles go to a background job instead. Returns the
+    report's line."""
     started_by = editing.require()
     records = list(records)
     if not records:
         st.warning("Nothing to ingest.")
-        return
+        return "nothing to ingest"
     articles = [r for r in records if isinstance(r, Article)]
     if len(articles) > INLINE_ARTICLES:
         rejected = [(r.path, r.reason) for r in records if isinstance(r, Rejection)]
+        line = f"{len(articles):,} articles handed to a background job; rejected {len(rejected)}"
         st.session_state["add_last_report"] = {
-            "line": f"{len(articles):,} articles handed to a background job; "
-            f"rejected {len(rejected)}",
+            "line": line,
             "rejected": rejected,
             "article_ids": [],
         }
@@ -62,7 +62,7 @@ def run_ingest(records, *, label: str) -> None:
         st.session_state["add_job_started"] = background_jobs.start(
             UPLOAD, started_by=started_by, label=label, articles=articles
         )
-        return
+        return line
     with st.status(f"Extracting {markdown_text(label)} ...", expanded=True) as status:
         bar = st.progress(0.0, text="Loading the language model ...")
         extractor = data.extractor()
@@ -93,6 +93,16 @@ def run_ingest(records, *, label: str) -> None:
         "rejected": list(report.summary.rejected or []),
         "article_ids": report.article_ids,
     }
+    return report.summary.line()
+
+
+def _ingest_feed(records, label: str) -> str:
+    return run_ingest(records, label=label)
+
+
+def _fetch_with_spinner(url: str) -> bytes:
+    with st.spinner("Fetching the feed ..."):
+        return fetch_feed(url)
 
 
 def read_feeds(feeds: list[dict], *, by: str | None, label: str) -> None:
@@ -161,24 +171,13 @@ with feed_tab:
         add = st.form_submit_button("Add and read feed", disabled=locked)
     if add and feed_url.strip():
         editing.require()
-        feed_id = add_feed(data.engine(), feed_url)
         # A new feed is fetched here (one bounded fetch, its error said at once) and its
         # articles go through run_ingest: a long feed becomes a background job.
         # Refreshing saved feeds is a job whole (below).
         try:
-            with st.spinner("Fetching the feed ..."):
-                parsed = parse_feed(fetch_feed(feed_url.strip()), source_url=feed_url.strip())
+            refresh_feed(data.engine(), feed_url, ingest=_ingest_feed, fetch=_fetch_with_spinner)
         except FeedError as error:
-            record_refresh(data.engine(), feed_id, title=None, result=f"failed: {error}")
             st.error(f"Feed saved, but it could not be read now: {markdown_text(error)}")
-        else:
-            run_ingest(parsed.records, label=parsed.title or "feed")
-            record_refresh(
-                data.engine(),
-                feed_id,
-                title=parsed.title,
-                result=st.session_state["add_last_report"]["line"],
-            )
 
     feed_file = st.file_uploader(
         "…or a feed file", type=["xml", "rss", "atom"], key="add_feed_file", disabled=locked

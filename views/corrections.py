@@ -3,26 +3,16 @@
 import streamlit as st
 
 from atlas.corrections import undo_correction
-from atlas.export import search_deals
-from atlas.highlight import markdown_text
 from atlas.jobs import REEXTRACT
 from atlas.lexicon import LexiconError, add_organisation_entry, load_lexicon
+from atlas.listings import deal_choices
 from atlas.models import ORG_KINDS
 from atlas.query import DealFilters
+from atlas.safe_text import markdown_text
 from components import curation, data, editing, empty
 from components import jobs as background_jobs
 
 MAX_CHOICES = 500  # deals offered in the select box; a search narrows a big store
-
-
-def _deal_choices(deals, query):
-    found = search_deals(deals, query) if query else deals
-    # The latest first; only the dates sorted, not every column (177,000 deals).
-    latest = found["deal_date"].sort_values(ascending=False, na_position="last").index
-    shown = found.loc[latest[:MAX_CHOICES]]
-    labels = {curation.deal_label(row): index for index, row in shown.iterrows()}
-    return dict(sorted(labels.items())), len(found)
-
 
 st.title("Corrections")
 totals = data.counts()
@@ -92,16 +82,21 @@ with deal_tab:
         "Find a deal", key="corrections_deal_search", placeholder="Party name or evidence words"
     )
     # Every deal, whatever the sidebar filters say: corrections are made store-wide.
-    labels, matching = data.derived(
-        "corrections.deal_choices", _deal_choices, DealFilters(), (query or "").strip()
+    choices = data.derived(
+        "corrections.deal_choices",
+        deal_choices,
+        DealFilters(),
+        (query or "").strip(),
+        MAX_CHOICES,
     )
-    if matching > len(labels):
+    if choices.matching > len(choices.labels):
         st.caption(
-            f"{matching:,} deals match; the latest {len(labels):,} are offered. Search to narrow."
+            f"{choices.matching:,} deals match; the latest {len(choices.labels):,} are offered. "
+            "Search to narrow."
         )
-    label = st.selectbox("Deal", list(labels), index=None, key="corrections_deal")
+    label = st.selectbox("Deal", list(choices.labels), index=None, key="corrections_deal")
     if label:
-        row = data.deal(labels[label])
+        row = data.deal(choices.labels[label])
         st.text(row["evidence"])
         curation.deal_form(row, organisations, key="corrections_deal")
 with add_tab:

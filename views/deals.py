@@ -4,21 +4,9 @@ filtered view in CSV or Excel."""
 
 import streamlit as st
 
-from atlas.export import search_deals
-from atlas.query import latest_first
+from atlas.listings import deal_search
 from components import curation, data, downloads, filters, page, urlstate
 from components.tables import MAX_TABLE_ROWS, deals_table
-
-
-def _search(deals, query):
-    return latest_first(search_deals(deals, query))
-
-
-def _correctable(_deals, current, query):
-    """Labels of the deals the correction box offers: those the table shows."""
-    shown = data.derived("deals.search", _search, current, query).head(MAX_TABLE_ROWS)
-    return {curation.deal_label(row): index for index, row in shown.iterrows()}
-
 
 deals = page.filtered_deals_or_stop("Deals")
 current = filters.current()
@@ -31,7 +19,9 @@ query = st.text_input(
 )
 query = (query or "").strip()
 urlstate.mirror("q", query)
-found = data.derived("deals.search", _search, current, query)
+# The table shows the first MAX_TABLE_ROWS; those are the deals offered for correction.
+search = data.derived("deals.search", deal_search, current, query, MAX_TABLE_ROWS)
+found = search.found
 st.caption(
     f"{len(found)} of {len(deals)} deals"
     + (" matching the search" if query and query.strip() else "")
@@ -49,10 +39,9 @@ deals_table(found, key="deals_table", height=min(560, 35 * (len(found) + 1) + 3)
 downloads.deal_downloads(found, key="deals_download")
 
 with st.expander("Correct a deal", icon=":material/edit:"):
-    labels = data.derived("deals.correctable", _correctable, current, current, query)
-    chosen = st.selectbox("Deal", sorted(labels), index=None, key="deals_correct_select")
+    chosen = st.selectbox("Deal", sorted(search.choices), index=None, key="deals_correct_select")
     if chosen:
-        row = found.loc[labels[chosen]]
+        row = found.loc[search.choices[chosen]]
         st.text(row["evidence"])
         curation.deal_form(row, data.organisations(), key="deals_correct")
     st.caption("Every correction is listed, and can be undone, on the Corrections page.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,6 +9,7 @@ import plotly.graph_objects as go
 from atlas.figures.style import font_size, type_colour
 from atlas.models import DEAL_TYPES
 from atlas.query import date_label
+from atlas.safe_text import plotly_text
 
 UNDATED = "undated"
 
@@ -138,7 +137,7 @@ def build_company_deals_figure(
     figure = go.Figure()
     for deal_type in types:
         rows = counts[counts["type"] == deal_type].set_index("year")["deals"]
-        label = html.escape(str(deal_type))
+        label = plotly_text(str(deal_type))
         figure.add_trace(
             go.Bar(
                 x=order,
@@ -149,7 +148,7 @@ def build_company_deals_figure(
             )
         )
     figure.update_layout(
-        title=f"Deals of {html.escape(organisation)} per year",
+        title=f"Deals of {plotly_text(organisation)} per year",
         barmode="stack",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         height=320 if not presenter else 420,

@@ -11,7 +11,6 @@ offline fallback.
 
 from __future__ import annotations
 
-import html
 from functools import lru_cache
 
 import numpy as np
@@ -20,6 +19,7 @@ import plotly.graph_objects as go
 
 from atlas.figures.style import font_size
 from atlas.query import UNKNOWN_COUNTRY, country_pairs
+from atlas.safe_text import plotly_text
 
 # Sequential, colour-blind safe, readable on a projector (light = few deals).
 COUNT_SCALE = [[0.0, "#9ecae1"], [0.5, "#2171b5"], [1.0, "#08306b"]]
@@ -55,7 +55,7 @@ def country_at(points: list[dict], known: list[str]) -> str | None:
     """The country a click on the map (``location``: an ISO-3 code) or on the
     bars (``y``: the escaped name) picked, if it is one of ``known``."""
     by_code = {code: name for name, code in iso3_table().items()}
-    by_label = {html.escape(c): c for c in known}
+    by_label = {plotly_text(c): c for c in known}
     for point in points or []:
         name = by_code.get(point.get("location")) or by_label.get(point.get("y"))
         if name in known:
@@ -178,7 +178,7 @@ def build_choropleth_figure(by_country: pd.DataFrame, *, presenter: bool = False
             locations=[iso3(c) for c in placed["country"]] if len(placed) else [],
             locationmode="ISO-3",
             z=placed["deals"].astype(int).tolist() if len(placed) else [],
-            text=[html.escape(c) for c in placed["country"]] if len(placed) else [],
+            text=[plotly_text(c) for c in placed["country"]] if len(placed) else [],
             hovertemplate="%{text}<br>deals: %{z}<extra></extra>",
             colorscale=COUNT_SCALE,
             zmin=0,
@@ -211,7 +211,7 @@ def build_country_bars_figure(by_country: pd.DataFrame, *, presenter: bool = Fal
     figure = go.Figure(
         go.Bar(
             x=counts.tolist(),
-            y=[html.escape(c) for c in ordered["country"]],
+            y=[plotly_text(c) for c in ordered["country"]],
             orientation="h",
             marker={
                 "color": counts.tolist(),
@@ -275,7 +275,7 @@ def build_country_matrix_figure(
     if matrix.empty:
         return _message_figure("No parties with a known country", title=title, presenter=presenter)
     matrix = matrix.iloc[:max_countries, :max_countries]
-    labels = [html.escape(c) for c in matrix.index]
+    labels = [plotly_text(c) for c in matrix.index]
     z = [[(v if v else None) for v in row] for row in matrix.to_numpy().tolist()]
     figure = go.Figure(
         go.Heatmap(
@@ -388,7 +388,7 @@ def build_country_sankey_figure(
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [html.escape(c) for c in lefts + rights],
+                "label": [plotly_text(c) for c in lefts + rights],
                 "pad": 18,
                 "thickness": 18,
                 "color": "#2171b5",

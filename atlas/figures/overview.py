@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from atlas.figures.style import font_size, type_colour
 from atlas.query import most_active
+from atlas.safe_text import plotly_text
 
 
 def _horizontal_bars(
@@ -19,7 +18,7 @@ def _horizontal_bars(
     figure = go.Figure(
         go.Bar(
             x=values,
-            y=[html.escape(str(label)) for label in labels],
+            y=[plotly_text(str(label)) for label in labels],
             orientation="h",
             marker_color=colours,
             hovertemplate="%{y}: %{x} deals<extra></extra>",

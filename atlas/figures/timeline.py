@@ -9,7 +9,6 @@ lists them in a table instead.
 
 from __future__ import annotations
 
-import html
 from functools import lru_cache
 
 import numpy as np
@@ -20,6 +19,7 @@ from atlas.dealcard import status_steps
 from atlas.figures.style import font_size, type_colour
 from atlas.models import DEAL_TYPES
 from atlas.query import date_bounds, date_precision, explode_parties, most_active, with_dates
+from atlas.safe_text import plotly_text
 
 PERIODS = ("month", "quarter", "year")
 PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -27,17 +27,6 @@ PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 EVIDENCE_LIMIT = 200
 LABEL_LIMIT = 60
 DAY_MS = 24 * 60 * 60 * 1000
-
-
-def escaped(value: object, *, limit: int | None = None) -> str:
-    """Untrusted text made safe for plotly's HTML-ish labels, truncated before
-    escaping so an entity is never cut in half."""
-    if not isinstance(value, str):
-        return ""
-    text = " ".join(value.split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return html.escape(text)
 
 
 precision_of = date_precision
@@ -73,20 +62,20 @@ def parties_label(parties: object, *, limit: int = LABEL_LIMIT) -> str:
     names = [
         p for p in (parties if isinstance(parties, list | tuple) else []) if isinstance(p, str)
     ]
-    return escaped(" + ".join(names) or "unknown parties", limit=limit)
+    return plotly_text(" + ".join(names) or "unknown parties", limit=limit)
 
 
 def hover_text(row: pd.Series | dict) -> str:
     """Parties, type, date as precisely as known, and the evidence (escaped, truncated)."""
     precision = row.get("precision") or precision_of(row.get("deal_date"))
     label = row.get("date_label") or ""
-    when = f"{escaped(label)} ({precision} precision)" if precision else "undated"
+    when = f"{plotly_text(label)} ({precision} precision)" if precision else "undated"
     return "<br>".join(
         [
             f"<b>{parties_label(row.get('parties'), limit=120)}</b>",
-            escaped(row.get("type")),
+            plotly_text(row.get("type")),
             when,
-            f"<i>{escaped(row.get('evidence'), limit=EVIDENCE_LIMIT)}</i>",
+            f"<i>{plotly_text(row.get('evidence'), limit=EVIDENCE_LIMIT)}</i>",
         ]
     )
 
@@ -126,7 +115,7 @@ def _span_traces(rows: pd.DataFrame, lane: pd.Series) -> list[go.BaseTraceType]:
             length = (spans["date_end"] - spans["date_start"]) + pd.Timedelta(days=1)
             traces.append(
                 go.Bar(
-                    name=escaped(deal_type),
+                    name=plotly_text(deal_type),
                     legendgroup=deal_type,
                     orientation="h",
                     base=spans["date_start"].dt.strftime("%Y-%m-%d").tolist(),
@@ -142,7 +131,7 @@ def _span_traces(rows: pd.DataFrame, lane: pd.Series) -> list[go.BaseTraceType]:
         if len(days):
             traces.append(
                 go.Scatter(
-                    name=escaped(deal_type),
+                    name=plotly_text(deal_type),
                     legendgroup=deal_type,
                     showlegend=not len(spans),
                     mode="markers",
@@ -405,10 +394,12 @@ def swimlane_figure(
     rows = latest_per_lane(rows, max_per_lane)
     if rows.empty:
         return _empty_figure("No dated deals for these organisations", presenter=presenter)
-    lane = rows["party"].map(lambda name: escaped(name, limit=LABEL_LIMIT))
+    lane = rows["party"].map(lambda name: plotly_text(name, limit=LABEL_LIMIT))
     figure = go.Figure(_span_traces(rows, lane))
     shown = set(lane)
-    order = [label for label in (escaped(n, limit=LABEL_LIMIT) for n in wanted) if label in shown]
+    order = [
+        label for label in (plotly_text(n, limit=LABEL_LIMIT) for n in wanted) if label in shown
+    ]
     figure.update_yaxes(categoryorder="array", categoryarray=order)
     return _time_layout(
         figure,
@@ -525,12 +516,12 @@ def _stacked_by_type(
         of_type = table[table["type"] == deal_type]
         figure.add_trace(
             go.Bar(
-                name=escaped(deal_type),
+                name=plotly_text(deal_type),
                 x=of_type["label"].tolist(),
                 y=y(of_type),
                 customdata=of_type["deals"].tolist(),
                 marker_color=type_colour(deal_type),
-                hovertemplate=f"{escaped(deal_type)}<br>{hover}<extra></extra>",
+                hovertemplate=f"{plotly_text(deal_type)}<br>{hover}<extra></extra>",
             )
         )
     figure.update_layout(
