@@ -720,6 +720,9 @@ _COVER_PAGE = (
             "Zeta buys Omega\nKiryat Gat, Israel \u2014 April 2, 2015 \u2014 " + _BODY,
             "2015-04-02",
         ),
+        # A wire service's tag beside the place is not part of it.
+        (_COVER_PAGE + "SAN DIEGO (BUSINESS WIRE), May 5, 2025 -- " + _BODY, "2025-05-05"),
+        (_COVER_PAGE + "BOSTON, MA [ wire ] March 3, 2024 - " + _BODY, "2024-03-03"),
         # Prose that opens with the date of an event is not a dateline.
         ("On March 25, 2025, " + _BODY, None),
         ("March 25, 2025, " + _BODY, None),

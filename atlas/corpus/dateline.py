@@ -84,9 +84,10 @@ _HEADER_ZONE = 600
 # A press-release dateline opening a line ("Tel Aviv, Israel - May 5, 2025 - Acme...") also
 # counts further down: SEC exhibits put a cover page before the release.
 _DATELINE_ZONE = 3000
-# Markup tags are blanked around a dateline (``MARKUP_TAG_RE``). The single corpus.py also
-# defined a wire-tag pattern, "[ wire ]", "(BUSINESS WIRE)", under the same name, but the
-# markup one defined later shadowed it; the split keeps the behaviour the tests pin down.
+# A wire service's tag around a dateline, "[ wire ]", "(BUSINESS WIRE)", is not part of its
+# place or of what follows the date. (The single corpus.py defined this pattern and a markup
+# one under one name; the later markup one shadowed it, so bracketed tags were never blanked.)
+_WIRE_TAG_RE = re.compile(r"\[[^\[\]\n]{0,40}\]|\([^()\n]{0,40}\)")
 # After a dateline's place and date, a colon or a spaced slash also opens the story:
 # "MUMBAI, May 5, 2025: Acme", "Zug, Switzerland, 5 May 2025 / Acme AG".
 _COLON_AFTER_RE = re.compile(r"[ \t]*:[ \t]+\S|[ \t]+/[ \t]+\S")
@@ -198,7 +199,7 @@ def _is_place(prefix: str) -> bool:
     Capitalised words (and connectors such as "and", "of") split by commas, slashes and dashes;
     wire-service names in brackets are ignored; no digits, no sentence.
     """
-    p = MARKUP_TAG_RE.sub(" ", prefix)
+    p = _WIRE_TAG_RE.sub(" ", MARKUP_TAG_RE.sub(" ", prefix))
     p = re.sub(r"\([^()\n]{0,40}$", " ", p)  # "QUEBEC--(Marketwire - " before the date
     p = _WEEKDAY_RE.sub(" ", p)
     if len(p) > 120:
@@ -259,7 +260,7 @@ def _shaped_line_date(s: str, in_header: bool) -> tuple[DateHit, int] | None:
         return None
     if in_header and _is_issue_line(prefix + " " + after):
         return first, 2
-    if not _is_filler(MARKUP_TAG_RE.sub(" ", after)):
+    if not _is_filler(_WIRE_TAG_RE.sub(" ", MARKUP_TAG_RE.sub(" ", after))):
         return None
     if placed:
         # A place has a comma ("Melbourne, Australia,") or is in capitals ("TOKYO-"); a
