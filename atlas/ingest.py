@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import Engine, select, update
@@ -145,7 +145,6 @@ def _over_total(size: int, *, unpacked: bool = False) -> str:
 
 
 def _renamed(article: Article, file: str) -> Article:
-    from dataclasses import replace
 
     return replace(article, file=file)
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.corrections import CorrectionError, add_correction
+from atlas.corrections import (
+    EDIT_ACTIONS,
+    CorrectionError,
+    add_correction,
+    get_correction,
+    reattach_correction,
+    undo_correction,
+)
 from atlas.lexicon import load_lexicon
 from atlas.listings import deal_label
 from atlas.models import DEAL_TYPES, ORG_KINDS
-from atlas.query import date_label
+from atlas.query import DealFilters, date_label
 from atlas.safe_text import markdown_text, plain_text
 from components import data, editing
 
@@ -66,7 +73,6 @@ def sources_form(deal: pd.Series, *, key: str) -> None:
     """Split one source off a deal that several articles report, or merge the deal
     with another deal between the same organisations."""
     from atlas.consolidate import party_key
-    from atlas.query import DealFilters
 
     if deal.get("status") == "manual":
         return
@@ -271,13 +277,6 @@ def orphaned_form(history: pd.DataFrame, organisations: pd.DataFrame, *, key: st
     """Corrections that match nothing since a re-extraction (``state`` "orphaned"
     in ``history``): re-attach each to the deal or organisation it should apply
     to, or drop it."""
-    from atlas.corrections import (
-        EDIT_ACTIONS,
-        get_correction,
-        reattach_correction,
-        undo_correction,
-    )
-    from atlas.query import DealFilters
 
     orphans = history[history["state"] == "orphaned"]
     if orphans.empty:

@@ -60,9 +60,7 @@ def _secrets() -> Mapping:
     try:
         return st.secrets.to_dict()
     except FileNotFoundError:  # Streamlit's "no secrets" and "cannot parse" both land here
-        from streamlit import config
-
-        if any(Path(p).exists() for p in config.get_option("secrets.files")):
+        if any(Path(p).exists() for p in st.get_option("secrets.files")):
             raise
         return {}
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Engine,
     create_engine,
     event,
+    exc,
     select,
     update,
 )
@@ -59,8 +60,6 @@ def hide_password(text: str) -> str:
 def describe_error(error: BaseException) -> str:
     """One line saying why the store cannot be used, for the CLI and the app: what
     went wrong and what to do, never a traceback or a password."""
-    from sqlalchemy import exc
-
     if isinstance(error, StoreError):
         message = str(error)
     elif isinstance(error, exc.NoSuchModuleError):
@@ -125,8 +124,6 @@ def open_store(url: str | None = None) -> Engine:
     Raises StoreError with a one-line reason when it cannot (a malformed URL, a
     missing driver, a server that refuses, a damaged file, a schema this code
     cannot use: ``atlas.migrations.SchemaError``, a StoreError)."""
-    from sqlalchemy import exc
-
     try:
         return _open_store(url or database_url())
     except StoreError:

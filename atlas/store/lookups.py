@@ -12,7 +12,7 @@ from sqlalchemy import (
     true,
 )
 
-from atlas.models import Article
+from atlas.models import Article, ArticleItem
 from atlas.schema import (
     article_items,
     articles,
@@ -159,7 +159,6 @@ def article_text(engine: Engine, article_id: str) -> str | None:
 
 def stored_articles(engine: Engine, ids: Sequence[str] | None = None) -> list[Article]:
     """Every stored article (or those of ``ids``) rebuilt from the store (for re-extraction)."""
-    from atlas.models import ArticleItem
 
     chosen = articles.c.id.in_(list(ids)) if ids is not None else true()
     with engine.connect() as conn:
