@@ -29,10 +29,12 @@ while the store is unchanged), so the first load after a restart reads one file.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -287,6 +289,48 @@ def _positions(key: StoreKey, filters: DealFilters) -> np.ndarray:
     return _indexed(key)[1].positions(filters)
 
 
+# Row sets remembered per prepared frame (each a digest and one filter setting).
+SAME_ROWS_REMEMBERED = 512
+
+
+class _SameRows:
+    """The first filter setting seen per set of kept rows, for one prepared frame."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.first: OrderedDict[tuple[int, bytes], DealFilters] = OrderedDict()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _same_rows(key: StoreKey) -> _SameRows:
+    return _SameRows()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _canonical(key: StoreKey, filters: DealFilters) -> DealFilters:
+    rows = _positions(key, filters)
+    digest = (len(rows), hashlib.blake2b(rows.tobytes(), digest_size=16).digest())
+    held = _same_rows(key)
+    with held.lock:
+        first = held.first.setdefault(digest, filters)
+        held.first.move_to_end(digest)
+        while len(held.first) > SAME_ROWS_REMEMBERED:
+            held.first.popitem(last=False)
+    return first
+
+
+def same_rows_filters(filters: DealFilters) -> DealFilters:
+    """The filter setting everything computed from ``filters``' deals is kept under:
+    the first one seen that keeps exactly the same rows of the prepared frame.
+
+    Every result here is a function of the kept rows (and its own arguments), so a
+    setting that keeps the same rows as one seen before (a minimum confidence below
+    every deal's, a type every kept deal has, the same range with the undated deals
+    in when there are none) is served what that one computed instead of computing it
+    all again over the same deals (1-3 s of CPU per page at 175,000 deals)."""
+    return _canonical(_key(), filters)
+
+
 # A filtered frame is up to about 90 MB at 177,000 deals: the 6 latest settings are kept.
 @st.cache_resource(show_spinner=False, max_entries=6)
 def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
@@ -359,13 +403,15 @@ def deals_of_articles(article_ids) -> pd.DataFrame:
 
 
 def filtered_deals(filters: DealFilters) -> pd.DataFrame:
-    """The deals ``filters`` keep, computed once per filter setting (not per rerun)."""
-    return _filtered(_key(), filters).copy()
+    """The deals ``filters`` keep, computed once per set of rows (not per rerun)."""
+    key = _key()
+    return _filtered(key, _canonical(key, filters)).copy()
 
 
 def filtered_deals_shared(filters: DealFilters) -> pd.DataFrame:
     """``filtered_deals`` without the copy: the cached frame itself, to read only."""
-    return _filtered(_key(), filters)
+    key = _key()
+    return _filtered(key, _canonical(key, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -401,8 +447,17 @@ def derived(
     ``name`` identifies ``function`` in the cache: give each use its own, and pass
     everything the function depends on besides the deals in ``args``. ``size`` bounds
     the memory: "small" results are kept for the 256 latest settings, "large" ones
-    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2."""
-    return _SIZES[size](_key(), filters, name, function, args)
+    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2.
+
+    Results are kept per set of kept rows (``same_rows_filters``): ``filters``, and any
+    of ``args`` equal to it, are replaced by the first setting seen that keeps the same
+    rows, so ``function`` must depend on the filters only through the deals they keep
+    (passing them on to ``derived`` is fine)."""
+    key = _key()
+    same = _canonical(key, filters)
+    if same is not filters:
+        args = tuple(same if isinstance(a, DealFilters) and a == filters else a for a in args)
+    return _SIZES[size](key, same, name, function, args)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -439,6 +494,8 @@ def clear_caches() -> None:
         cache.clear()
     _filtered.clear()
     _positions.clear()
+    _canonical.clear()
+    _same_rows.clear()
     for cache in _SIZES.values():
         cache.clear()
 
