@@ -281,6 +281,154 @@ class DealIndex:
         others = self._mask(replace(filters, date_from=None, date_to=None))
         return int(np.count_nonzero(others & ~self.dated))
 
+    # What the pages compute from the kept rows, from arrays made once per frame: each
+    # equals the plain function on ``take(rows)`` (tests hold them equal), without
+    # reading every list cell of every kept deal again per filter setting and per frame.
+
+    def take(self, rows: np.ndarray) -> pd.DataFrame:
+        """The frame's rows at ``rows`` (positions, ascending), as ``filter_deals`` gives."""
+        return self._frame.take(rows)
+
+    def _kept(self, rows: np.ndarray) -> np.ndarray:
+        kept = np.zeros(self.size, dtype=bool)
+        kept[rows] = True
+        return kept
+
+    @cached_property
+    def deal_ids(self) -> np.ndarray:
+        return self._frame["deal_id"].to_numpy() if self.size else np.array([], dtype=np.int64)
+
+    @cached_property
+    def unique_ids(self) -> bool:
+        return bool(self._frame["deal_id"].is_unique) if self.size else True
+
+    @cached_property
+    def _party_occurrences(self) -> tuple[np.ndarray, np.ndarray, list]:
+        """(row, party code) once per party of each row, and the parties in sorted
+        order (a code is a party's place in it)."""
+        cells = self._frame["parties"].tolist() if self.size else []
+        names = sorted({p for cell in cells if cell for p in cell})
+        code = {name: i for i, name in enumerate(names)}
+        rows: list[int] = []
+        parties: list[int] = []
+        for row, cell in enumerate(cells):
+            if not isinstance(cell, list | tuple):
+                continue
+            for party in dict.fromkeys(cell):
+                rows.append(row)
+                parties.append(code[party])
+        return np.asarray(rows, dtype=np.int64), np.asarray(parties, dtype=np.int64), names
+
+    def party_names(self, rows: np.ndarray) -> list[str]:
+        """``party_names`` of the kept rows."""
+        occ_row, occ_party, names = self._party_occurrences
+        present = np.unique(occ_party[self._kept(rows)[occ_row]])
+        return [names[i] for i in present.tolist()]
+
+    def most_active(self, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
+        """``most_active`` of the kept rows."""
+        if not self.unique_ids:
+            return most_active(self.take(rows), n)
+        occ_row, occ_party, names = self._party_occurrences
+        counts = np.bincount(occ_party[self._kept(rows)[occ_row]], minlength=len(names))
+        present = np.flatnonzero(counts)
+        if not len(present):
+            return pd.DataFrame(columns=["organisation", "deals"])
+        # The same Series groupby().nunique() gives (sorted by name), sorted the same way.
+        grouped = pd.Series(
+            counts[present],
+            index=pd.Index([names[i] for i in present.tolist()], dtype=object, name="party"),
+        )
+        top = grouped.rename("deal_id").sort_values(ascending=False).head(n)
+        return top.rename("deals").rename_axis("organisation").reset_index()
+
+    def rows_with_parties(
+        self, rows: np.ndarray, names: Iterable[str], at_least: int = 1
+    ) -> np.ndarray:
+        """The kept rows naming at least ``at_least`` of ``names`` as parties."""
+        found = np.zeros(self.size, dtype=np.int64)
+        for name in set(names):
+            if name in self.parties:
+                found[self.parties[name]] += 1
+        hits = found >= at_least
+        return rows[hits[rows]]
+
+    def dated_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The kept rows that have a date."""
+        return rows[self.dated[rows]]
+
+    def distinct_lists(self, column: str) -> tuple[np.ndarray, list]:
+        """Each row's distinct list in ``column`` as a code, and the lists as tuples
+        (None for a cell that holds no list), made once per column."""
+        held = self.__dict__.setdefault("_distinct_lists", {})
+        if column not in held:
+            keys: dict = {}
+            cells = self._frame[column].tolist() if column in self._frame.columns else []
+            codes = np.fromiter(
+                (
+                    keys.setdefault(tuple(c) if isinstance(c, list | tuple) else None, len(keys))
+                    for c in cells
+                ),
+                dtype=np.int64,
+                count=len(cells),
+            )
+            held[column] = (codes, list(keys))
+        return held[column]
+
+    def _lists_kept(self, column: str, rows: np.ndarray) -> list[tuple[object, int]]:
+        """(distinct list, rows of it kept) for the lists the kept rows hold."""
+        codes, lists = self.distinct_lists(column)
+        counts = np.bincount(codes[rows], minlength=len(lists))
+        return [(lists[i], int(counts[i])) for i in np.flatnonzero(counts).tolist()]
+
+    def deals_by_country(self, rows: np.ndarray) -> pd.DataFrame:
+        """``deals_by_country`` of the kept rows."""
+        if not self.unique_ids or not len(rows):
+            return deals_by_country(self.take(rows))
+        counts: Counter = Counter()
+        for values, rows_of_it in self._lists_kept("countries", rows):
+            if isinstance(values, tuple):
+                counts.update(dict.fromkeys({c for c in values if not pd.isna(c)}, rows_of_it))
+        if not counts:
+            return pd.DataFrame(columns=["country", "deals"])
+        return pd.DataFrame(sorted(counts.items()), columns=["country", "deals"]).sort_values(
+            "deals", ascending=False
+        )
+
+    def country_pairs(self, rows: np.ndarray) -> pd.DataFrame:
+        """``country_pairs`` of the kept rows (with a ``party_countries`` column)."""
+        records: dict[tuple[str, str], int] = {}
+        for countries, deals_of_it in self._lists_kept("party_countries", rows):
+            for pair in _deal_country_pairs(countries):
+                records[pair] = records.get(pair, 0) + deals_of_it
+        return pd.DataFrame(
+            [{"source": a, "target": b, "deals": n} for (a, b), n in sorted(records.items())],
+            columns=["source", "target", "deals"],
+        )
+
+    def deals_between_countries(self, rows: np.ndarray, first: str, second: str) -> pd.DataFrame:
+        """``deals_between_countries`` of the kept rows."""
+        if not len(rows) or "party_countries" not in self._frame.columns:
+            return self._frame.iloc[0:0]
+        wanted = {(first, second), (second, first)}
+        codes, lists = self.distinct_lists("party_countries")
+        answer = np.array(
+            [any(pair in wanted for pair in _deal_country_pairs(key)) for key in lists], dtype=bool
+        )
+        return self.take(rows[answer[codes[rows]]])
+
+    def rows_of_country(
+        self, rows: np.ndarray, country: str, *, homes_only: bool = False
+    ) -> np.ndarray:
+        """The kept rows whose parties are based in ``country`` or (unless
+        ``homes_only``) that name it among their countries."""
+        hits = np.zeros(self.size, dtype=bool)
+        if isinstance(country, str) and country:
+            hits[self.homes.get(country, [])] = True
+            if not homes_only:
+                hits[self.countries.get(country, [])] = True
+        return rows[hits[rows]]
+
 
 def _arrays(rows: dict) -> dict[object, np.ndarray]:
     return {value: np.asarray(found, dtype=np.int64) for value, found in rows.items()}
