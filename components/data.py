@@ -465,6 +465,15 @@ def _undated_left_out(key: StoreKey, filters: DealFilters) -> int:
     return _indexed(key)[1].undated_left_out(filters)
 
 
+def deal_index(filters: DealFilters) -> tuple[DealIndex, np.ndarray]:
+    """The prepared frame's index (``atlas.query.DealIndex``) and the row positions
+    ``filters`` keep: ``index.take(rows)`` is ``filtered_deals(filters)``, and the
+    index computes what pages need from ``rows`` with arrays made once per frame.
+    Read-only."""
+    key = _key()
+    return _indexed(key)[1], _positions(key, _canonical(key, filters))
+
+
 def undated_left_out_count(filters: DealFilters) -> int:
     """Undated deals the other filters keep but the date range leaves out."""
     return _undated_left_out(_key(), filters)
