@@ -67,3 +67,18 @@ def test_a_setting_keeping_other_rows_gets_its_own(app_env, name):
         "test.seen", lambda f, s: seen.append(s) or len(f), setting, setting
     ) == len(expected)
     assert seen == [setting]
+
+
+def test_filtered_frames_share_the_texts_of_the_prepared_frame(app_env):
+    """Taking a setting's rows copies pointers to the texts, not the texts (an
+    Arrow-backed text column copies them at every take); the cells are the same."""
+    from pandas.testing import assert_frame_equal
+
+    deals = data.deals()
+    setting = _settings(deals)["one type"]
+    shown = data.filtered_deals(setting)
+    expected = filter_deals(deals, setting)
+    assert_frame_equal(shown, expected, check_dtype=False)
+    everything = data.filtered_deals_shared(DealFilters())
+    first = shown.index[0]
+    assert shown.at[first, "evidence"] is everything.at[first, "evidence"]
