@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -284,6 +287,14 @@ class DealIndex:
     # What the pages compute from the kept rows, from arrays made once per frame: each
     # equals the plain function on ``take(rows)`` (tests hold them equal), without
     # reading every list cell of every kept deal again per filter setting and per frame.
+
+    def memo(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, made once per frame under ``name`` (what a page derives from the
+        whole frame, such as a label per distinct list of parties)."""
+        held = self.__dict__.setdefault("_memo", {})
+        if name not in held:
+            held[name] = make()
+        return held[name]
 
     def take(self, rows: np.ndarray) -> pd.DataFrame:
         """The frame's rows at ``rows`` (positions, ascending), as ``filter_deals`` gives."""

@@ -264,10 +264,8 @@ def latest_rows_of(
     dated = index.dated_rows(rows)
     if not len(dated):
         return index.take(dated)
-    codes, lists = index.distinct_lists("parties")
-    labels = [_label_of(key) if isinstance(key, tuple) else parties_label(key) for key in lists]
-    lane_of_code, _names = pd.factorize(pd.Series(labels, dtype=object))
-    lanes = lane_of_code[codes[dated]]
+    codes, _lists = index.distinct_lists("parties")
+    lanes = index.memo("timeline.lanes", lambda: _lane_codes(index))[codes[dated]]
     starts = index.date_start.to_numpy()[dated].astype("datetime64[us]").astype(np.int64)
     ids = index.deal_ids[dated]
     # Newest first, by date then deal id (ties keep the frame's order, as pandas' does).
@@ -276,6 +274,14 @@ def latest_rows_of(
     found, first = np.unique(lanes_in_order, return_index=True)
     kept = found[np.argsort(first, kind="stable")[:max_rows]]
     return index.take(dated[np.isin(lanes, kept)])
+
+
+def _lane_codes(index: DealIndex) -> np.ndarray:
+    """Per distinct list of parties of ``index``'s frame, a code of its lane's label
+    (lists of one label share a lane, as in ``latest_rows``)."""
+    _codes, lists = index.distinct_lists("parties")
+    labels = [_label_of(key) if isinstance(key, tuple) else parties_label(key) for key in lists]
+    return pd.factorize(pd.Series(labels, dtype=object))[0]
 
 
 def _lane_labels(parties: pd.Series) -> list[str]:
@@ -507,8 +513,9 @@ def countable_deals(
         "quarter": PRECISION_RANK["month"],
         "year": PRECISION_RANK["year"],
     }[period]
-    keep = frame["date_start"].notna().to_numpy() & (
-        frame["precision"].map(PRECISION_RANK).to_numpy() <= limit
+    precise_enough = [name for name, rank in PRECISION_RANK.items() if rank <= limit]
+    keep = (
+        frame["date_start"].notna().to_numpy() & frame["precision"].isin(precise_enough).to_numpy()
     )
     return (frame if columns is None else frame[columns])[keep]
 
