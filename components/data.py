@@ -343,8 +343,9 @@ def same_rows_filters(filters: DealFilters) -> DealFilters:
     return _canonical(_key(), filters)
 
 
-# A filtered frame is up to about 90 MB at 177,000 deals: the 6 latest settings are kept.
-@st.cache_resource(show_spinner=False, max_entries=6)
+# A filtered frame is up to about 50 MB at 177,000 deals (its texts shared with the
+# prepared frame's): the 4 latest settings are kept.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
     return _indexed(key)[0].take(_positions(key, filters))
 
@@ -443,7 +444,35 @@ def _derived_huge(key: StoreKey, filters: DealFilters, name: str, _function, arg
     return _function(_filtered(key, filters), *args)
 
 
-_SIZES = {"small": _derived, "large": _derived_large, "huge": _derived_huge}
+# Results holding tables of many rows (a page's reordered copy of the filtered deals):
+# tens of megabytes each at 175,000 deals, so the 4 latest.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _derived_tables(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(key, filters), *args)
+
+
+_SIZES = {
+    "small": _derived,
+    "large": _derived_large,
+    "huge": _derived_huge,
+    "tables": _derived_tables,
+}
+
+# A "small" result holding tables of this many rows in all is kept as "tables" from then on.
+MANY_ROWS = 20_000
+# Names whose results turned out to hold many rows (learned per process).
+_many_rows: set[str] = set()
+
+
+def _rows_held(result: object, depth: int = 0) -> int:
+    """Rows of the tables in ``result`` (a table, or a tuple, list or dict of them)."""
+    if isinstance(result, pd.DataFrame | pd.Series):
+        return len(result)
+    if depth < 2 and isinstance(result, tuple | list):
+        return sum(_rows_held(item, depth + 1) for item in result[:16])
+    if depth < 2 and isinstance(result, dict):
+        return sum(_rows_held(item, depth + 1) for item in list(result.values())[:16])
+    return 0
 
 
 def derived(
@@ -459,7 +488,9 @@ def derived(
     ``name`` identifies ``function`` in the cache: give each use its own, and pass
     everything the function depends on besides the deals in ``args``. ``size`` bounds
     the memory: "small" results are kept for the 256 latest settings, "large" ones
-    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2.
+    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2; a "small" one that
+    holds tables of ``MANY_ROWS`` rows or more (a copy of the filtered deals) is kept
+    with those, for the 4 latest settings, from the next call on.
 
     Results are kept per set of kept rows (``same_rows_filters``): ``filters``, and any
     of ``args`` equal to it, are replaced by the first setting seen that keeps the same
@@ -469,7 +500,14 @@ def derived(
     same = _canonical(key, filters)
     if same is not filters:
         args = tuple(same if isinstance(a, DealFilters) and a == filters else a for a in args)
-    return _SIZES[size](key, same, name, function, args)
+    if size == "small" and name in _many_rows:
+        size = "tables"
+    result = _SIZES[size](key, same, name, function, args)
+    if size == "small" and _rows_held(result) >= MANY_ROWS:
+        # Kept with its like from the next setting on: 256 settings of a copy of the
+        # filtered deals were what grew the process by 70-100 MB per setting.
+        _many_rows.add(name)
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -82,3 +82,27 @@ def test_filtered_frames_share_the_texts_of_the_prepared_frame(app_env):
     everything = data.filtered_deals_shared(DealFilters())
     first = shown.index[0]
     assert shown.at[first, "evidence"] is everything.at[first, "evidence"]
+
+
+def test_a_result_holding_many_rows_is_kept_with_the_tables(app_env, monkeypatch):
+    """A "small" result that turns out to hold a copy of the deals is kept in the short
+    cache of such results from then on, not with the 256 settings of small ones."""
+    monkeypatch.setattr(data, "MANY_ROWS", 2)
+    monkeypatch.setattr(data, "_many_rows", set())
+    calls = []
+
+    def reordered(frame: pd.DataFrame) -> pd.DataFrame:
+        calls.append(len(frame))
+        return frame.iloc[::-1]
+
+    def count(frame: pd.DataFrame) -> int:
+        return len(frame)
+
+    setting = DealFilters()
+    first = data.derived("test.reordered", reordered, setting)
+    assert data.derived("test.count", count, setting) == len(first)
+    assert data._many_rows == {"test.reordered"}
+    again = data.derived("test.reordered", reordered, setting)
+    assert again["deal_id"].tolist() == first["deal_id"].tolist()
+    assert data.derived("test.reordered", reordered, setting) is again
+    assert len(calls) == 2  # once as a small result, once kept with the tables
