@@ -221,7 +221,16 @@ class DealIndex:
 
     @cached_property
     def parties(self) -> dict[object, np.ndarray]:
-        return _list_index(self._frame, "parties")
+        # ``_list_index(frame, "parties")``, from the occurrences (no list read again).
+        occ_row, occ_party, names = self._party_occurrences
+        if not len(occ_row):
+            return {}
+        order = np.argsort(occ_party, kind="stable")
+        by_party = occ_party[order]
+        bounds = np.flatnonzero(np.diff(by_party)) + 1
+        firsts = by_party[np.concatenate([[0], bounds])].tolist()
+        groups = np.split(occ_row[order], bounds)
+        return {names[p]: rows for p, rows in zip(firsts, groups, strict=True)}
 
     def _mask(self, filters: DealFilters) -> np.ndarray:
         keep = np.ones(self.size, dtype=bool)
@@ -317,18 +326,21 @@ class DealIndex:
     def _party_occurrences(self) -> tuple[np.ndarray, np.ndarray, list]:
         """(row, party code) once per party of each row, and the parties in sorted
         order (a code is a party's place in it)."""
-        cells = self._frame["parties"].tolist() if self.size else []
-        names = sorted({p for cell in cells if cell for p in cell})
+        # Read once per distinct list of parties, then spread over its rows with numpy.
+        codes, lists = self.distinct_lists("parties")
+        names = sorted({p for key in lists if key for p in key})
         code = {name: i for i, name in enumerate(names)}
-        rows: list[int] = []
-        parties: list[int] = []
-        for row, cell in enumerate(cells):
-            if not isinstance(cell, list | tuple):
-                continue
-            for party in dict.fromkeys(cell):
-                rows.append(row)
-                parties.append(code[party])
-        return np.asarray(rows, dtype=np.int64), np.asarray(parties, dtype=np.int64), names
+        per_list = [[code[p] for p in dict.fromkeys(key)] if key else [] for key in lists]
+        lengths = np.fromiter(map(len, per_list), dtype=np.int64, count=len(per_list))
+        flat = np.fromiter(chain.from_iterable(per_list), dtype=np.int64, count=int(lengths.sum()))
+        starts = np.cumsum(lengths) - lengths
+        row_lengths = lengths[codes]
+        occ_row = np.repeat(np.arange(len(codes), dtype=np.int64), row_lengths)
+        within = np.arange(len(occ_row), dtype=np.int64) - np.repeat(
+            np.cumsum(row_lengths) - row_lengths, row_lengths
+        )
+        occ_party = flat[np.repeat(starts[codes], row_lengths) + within]
+        return occ_row, occ_party, names
 
     def party_names(self, rows: np.ndarray) -> list[str]:
         """``party_names`` of the kept rows."""

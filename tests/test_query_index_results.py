@@ -4,6 +4,7 @@ functions on the filtered frame, on the seeded store under several settings."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
@@ -125,3 +126,24 @@ def test_latest_rows_from_the_index(frame, max_rows):
         assert_frame_equal(
             latest_rows_of(index, rows, max_rows), latest_rows(plain, max_rows), obj=str(setting)
         )
+
+
+def _same_index(found: dict, expected: dict) -> None:
+    assert list(sorted(found)) == list(sorted(expected))
+    for value, rows in expected.items():
+        assert found[value].tolist() == rows.tolist(), value
+
+
+def test_the_parties_index_from_the_occurrences_equals_reading_every_list(frame):
+    from atlas.query import _list_index
+
+    _same_index(DealIndex(frame).parties, _list_index(frame, "parties"))
+    # Awkward cells: repeats, an empty list, a tuple, a missing one; no rows at all.
+    awkward = frame.head(6).assign(
+        parties=[["A", "B", "A"], [], ("B", "C"), None, ["C"], ["A", "C", "B"]]
+    )
+    index = DealIndex(awkward)
+    _same_index(index.parties, _list_index(awkward, "parties"))
+    assert index.party_names(np.arange(6)) == ["A", "B", "C"]
+    assert index.party_names(np.array([1, 3])) == []
+    assert DealIndex(frame.head(0)).parties == {}
