@@ -328,11 +328,21 @@ class DealIndex:
         order (a code is a party's place in it)."""
         # Read once per distinct list of parties, then spread over its rows with numpy.
         codes, lists = self.distinct_lists("parties")
-        names = sorted({p for key in lists if key for p in key})
-        code = {name: i for i, name in enumerate(names)}
-        per_list = [[code[p] for p in dict.fromkeys(key)] if key else [] for key in lists]
-        lengths = np.fromiter(map(len, per_list), dtype=np.int64, count=len(per_list))
-        flat = np.fromiter(chain.from_iterable(per_list), dtype=np.int64, count=int(lengths.sum()))
+        spread = pd.Series([key or () for key in lists], dtype=object).explode().dropna()
+        list_of = spread.index.to_numpy(dtype=np.int64)
+        found, uniques = pd.factorize(spread.to_numpy(dtype=object))
+        # Each party once per list, at its first place (dict.fromkeys of the list).
+        _pairs, first = np.unique(list_of * max(len(uniques), 1) + found, return_index=True)
+        once = np.sort(first)
+        list_of, found = list_of[once], found[once]
+        # Codes in the parties' sorted order (Python's, as sorted() gives).
+        names = sorted(uniques.tolist())
+        place = np.empty(len(uniques), dtype=np.int64)
+        place[np.argsort(np.asarray(uniques, dtype=object), kind="stable")] = np.arange(
+            len(uniques)
+        )
+        flat = place[found]
+        lengths = np.bincount(list_of, minlength=len(lists)).astype(np.int64)
         starts = np.cumsum(lengths) - lengths
         row_lengths = lengths[codes]
         occ_row = np.repeat(np.arange(len(codes), dtype=np.int64), row_lengths)
