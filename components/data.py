@@ -463,8 +463,9 @@ def _derived_large(key: StoreKey, filters: DealFilters, name: str, _function, ar
     return _function(_filtered(key, filters), *args)
 
 
-# Results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals).
-@st.cache_resource(show_spinner=False, max_entries=2)
+# Results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals): the
+# latest setting's only (a page needs one; a second cost 100-250 MB).
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _derived_huge(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
     return _function(_filtered(key, filters), *args)
 
@@ -513,7 +514,7 @@ def derived(
     ``name`` identifies ``function`` in the cache: give each use its own, and pass
     everything the function depends on besides the deals in ``args``. ``size`` bounds
     the memory: "small" results are kept for the 256 latest settings, "large" ones
-    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2; a "small" one that
+    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 1; a "small" one that
     holds tables of ``MANY_ROWS`` rows or more (a copy of the filtered deals) is kept
     with those, for the 4 latest settings, from the next call on.
 
