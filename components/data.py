@@ -530,9 +530,10 @@ def derived(
         size = "tables"
     result = _SIZES[size](key, same, name, function, args)
     if size == "small" and _rows_held(result) >= MANY_ROWS:
-        # Kept with its like from the next setting on: 256 settings of a copy of the
-        # filtered deals were what grew the process by 70-100 MB per setting.
+        # Kept with its like from now on (this result too, not computed again): 256
+        # settings of a copy of the filtered deals grew the process by 70-100 MB each.
         _many_rows.add(name)
+        _derived_tables(key, same, name, lambda _deals, *_args: result, args)
     return result
 
 
