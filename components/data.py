@@ -130,8 +130,8 @@ def _return_free_memory() -> None:
     """Hands the C heap's free pages back to the system (glibc's ``malloc_trim``).
 
     What a filter setting computes is freed when the caches drop it, but glibc keeps
-    freed memory for reuse, mostly in the per-thread arenas of the script threads,
-    and returns little of it on its own: after six filter settings at 100,000
+    freed memory for reuse and returns little of it on its own (fewer arenas,
+    ``MALLOC_ARENA_MAX=2``, made no difference): after six filter settings at 100,000
     articles, with every cache here cleared and collected, the process still held
     1.61 GiB, and 1.40 GiB after a trim (BENCHMARKS.md). A no-op where the C library
     is not glibc."""
