@@ -207,13 +207,35 @@ class DealIndex:
 
     @cached_property
     def countries(self) -> dict[object, np.ndarray]:
-        return _list_index(self._frame, "countries")
+        return self._index_by_list("countries")
 
     @cached_property
     def homes(self) -> dict[object, np.ndarray]:
         frame = self._frame
         homes = "party_countries" if "party_countries" in frame.columns else "countries"
-        return _list_index(frame, homes, strings_only=True)
+        return self._index_by_list(homes, strings_only=True)
+
+    def _index_by_list(self, column: str, *, strings_only: bool = False) -> dict:
+        """``_list_index(frame, column)`` for its string values, read once per distinct
+        list (a few thousand lists of countries at 175,000 deals) instead of per row."""
+        if column not in self._frame.columns:
+            return {}
+        codes, lists = self.distinct_lists(column)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(lists) + 1))
+        parts: dict = {}
+        for code, key in enumerate(lists):
+            if not key:
+                continue
+            rows = order[bounds[code] : bounds[code + 1]]
+            for value in set(key) if len(key) > 1 else key:
+                if strings_only and not isinstance(value, str):
+                    continue
+                parts.setdefault(value, []).append(rows)
+        return {
+            value: np.sort(np.concatenate(found)) if len(found) > 1 else found[0]
+            for value, found in parts.items()
+        }
 
     @cached_property
     def areas(self) -> dict[object, np.ndarray]:

@@ -147,3 +147,25 @@ def test_the_parties_index_from_the_occurrences_equals_reading_every_list(frame)
     assert index.party_names(np.arange(6)) == ["A", "B", "C"]
     assert index.party_names(np.array([1, 3])) == []
     assert DealIndex(frame.head(0)).parties == {}
+
+
+def _strings(index: dict) -> dict:
+    return {value: rows for value, rows in index.items() if isinstance(value, str)}
+
+
+def test_the_country_indexes_read_per_distinct_list_equal_reading_every_list(frame):
+    from atlas.query import _list_index
+
+    index = DealIndex(frame)
+    _same_index(_strings(index.countries), _strings(_list_index(frame, "countries")))
+    _same_index(index.homes, _list_index(frame, "party_countries", strings_only=True))
+    # Awkward cells: repeats, an unknown country (NaN), an empty list, a missing one.
+    awkward = frame.head(5).assign(
+        countries=[["Japan", "Japan"], [], None, ["France", float("nan")], ["Japan", "France"]],
+        party_countries=[["Japan", float("nan")], ["France"], [], None, ["Japan", "Japan"]],
+    )
+    index = DealIndex(awkward)
+    _same_index(_strings(index.countries), _strings(_list_index(awkward, "countries")))
+    _same_index(index.homes, _list_index(awkward, "party_countries", strings_only=True))
+    assert index.countries["Japan"].tolist() == [0, 4]
+    assert index.homes["Japan"].tolist() == [0, 4]
