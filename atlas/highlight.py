@@ -14,10 +14,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-# markdown_text and plain_text are re-exported for the modules that still import
-# them from here (views/companies.py, views/countries.py, views/timeline.py,
-# components/network.py); import them from atlas.safe_text, and drop this once they do.
-from atlas.safe_text import html_text, markdown_text, plain_text  # noqa: F401
+from atlas.safe_text import html_text, plain_text
 
 # (start, end, label) or (start, end, label, note): character offsets into one
 # text; the note (e.g. the canonical organisation name) becomes the tooltip.

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -204,13 +207,35 @@ class DealIndex:
 
     @cached_property
     def countries(self) -> dict[object, np.ndarray]:
-        return _list_index(self._frame, "countries")
+        return self._index_by_list("countries")
 
     @cached_property
     def homes(self) -> dict[object, np.ndarray]:
         frame = self._frame
         homes = "party_countries" if "party_countries" in frame.columns else "countries"
-        return _list_index(frame, homes, strings_only=True)
+        return self._index_by_list(homes, strings_only=True)
+
+    def _index_by_list(self, column: str, *, strings_only: bool = False) -> dict:
+        """``_list_index(frame, column)`` for its string values, read once per distinct
+        list (a few thousand lists of countries at 175,000 deals) instead of per row."""
+        if column not in self._frame.columns:
+            return {}
+        codes, lists = self.distinct_lists(column)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(lists) + 1))
+        parts: dict = {}
+        for code, key in enumerate(lists):
+            if not key:
+                continue
+            rows = order[bounds[code] : bounds[code + 1]]
+            for value in set(key) if len(key) > 1 else key:
+                if strings_only and not isinstance(value, str):
+                    continue
+                parts.setdefault(value, []).append(rows)
+        return {
+            value: np.sort(np.concatenate(found)) if len(found) > 1 else found[0]
+            for value, found in parts.items()
+        }
 
     @cached_property
     def areas(self) -> dict[object, np.ndarray]:
@@ -218,7 +243,16 @@ class DealIndex:
 
     @cached_property
     def parties(self) -> dict[object, np.ndarray]:
-        return _list_index(self._frame, "parties")
+        # ``_list_index(frame, "parties")``, from the occurrences (no list read again).
+        occ_row, occ_party, names = self._party_occurrences
+        if not len(occ_row):
+            return {}
+        order = np.argsort(occ_party, kind="stable")
+        by_party = occ_party[order]
+        bounds = np.flatnonzero(np.diff(by_party)) + 1
+        firsts = by_party[np.concatenate([[0], bounds])].tolist()
+        groups = np.split(occ_row[order], bounds)
+        return {names[p]: rows for p, rows in zip(firsts, groups, strict=True)}
 
     def _mask(self, filters: DealFilters) -> np.ndarray:
         keep = np.ones(self.size, dtype=bool)
@@ -280,6 +314,175 @@ class DealIndex:
             return 0
         others = self._mask(replace(filters, date_from=None, date_to=None))
         return int(np.count_nonzero(others & ~self.dated))
+
+    # What the pages compute from the kept rows, from arrays made once per frame: each
+    # equals the plain function on ``take(rows)`` (tests hold them equal), without
+    # reading every list cell of every kept deal again per filter setting and per frame.
+
+    def memo(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, made once per frame under ``name`` (what a page derives from the
+        whole frame, such as a label per distinct list of parties)."""
+        held = self.__dict__.setdefault("_memo", {})
+        if name not in held:
+            held[name] = make()
+        return held[name]
+
+    def take(self, rows: np.ndarray) -> pd.DataFrame:
+        """The frame's rows at ``rows`` (positions, ascending), as ``filter_deals`` gives."""
+        return self._frame.take(rows)
+
+    def _kept(self, rows: np.ndarray) -> np.ndarray:
+        kept = np.zeros(self.size, dtype=bool)
+        kept[rows] = True
+        return kept
+
+    @cached_property
+    def deal_ids(self) -> np.ndarray:
+        return self._frame["deal_id"].to_numpy() if self.size else np.array([], dtype=np.int64)
+
+    @cached_property
+    def unique_ids(self) -> bool:
+        return bool(self._frame["deal_id"].is_unique) if self.size else True
+
+    @cached_property
+    def _party_occurrences(self) -> tuple[np.ndarray, np.ndarray, list]:
+        """(row, party code) once per party of each row, and the parties in sorted
+        order (a code is a party's place in it)."""
+        # Read once per distinct list of parties, then spread over its rows with numpy.
+        codes, lists = self.distinct_lists("parties")
+        spread = pd.Series([key or () for key in lists], dtype=object).explode().dropna()
+        list_of = spread.index.to_numpy(dtype=np.int64)
+        found, uniques = pd.factorize(spread.to_numpy(dtype=object))
+        # Each party once per list, at its first place (dict.fromkeys of the list).
+        _pairs, first = np.unique(list_of * max(len(uniques), 1) + found, return_index=True)
+        once = np.sort(first)
+        list_of, found = list_of[once], found[once]
+        # Codes in the parties' sorted order (Python's, as sorted() gives).
+        names = sorted(uniques.tolist())
+        place = np.empty(len(uniques), dtype=np.int64)
+        place[np.argsort(np.asarray(uniques, dtype=object), kind="stable")] = np.arange(
+            len(uniques)
+        )
+        flat = place[found]
+        lengths = np.bincount(list_of, minlength=len(lists)).astype(np.int64)
+        starts = np.cumsum(lengths) - lengths
+        row_lengths = lengths[codes]
+        occ_row = np.repeat(np.arange(len(codes), dtype=np.int64), row_lengths)
+        within = np.arange(len(occ_row), dtype=np.int64) - np.repeat(
+            np.cumsum(row_lengths) - row_lengths, row_lengths
+        )
+        occ_party = flat[np.repeat(starts[codes], row_lengths) + within]
+        return occ_row, occ_party, names
+
+    def party_names(self, rows: np.ndarray) -> list[str]:
+        """``party_names`` of the kept rows."""
+        occ_row, occ_party, names = self._party_occurrences
+        present = np.unique(occ_party[self._kept(rows)[occ_row]])
+        return [names[i] for i in present.tolist()]
+
+    def most_active(self, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
+        """``most_active`` of the kept rows."""
+        if not self.unique_ids:
+            return most_active(self.take(rows), n)
+        occ_row, occ_party, names = self._party_occurrences
+        counts = np.bincount(occ_party[self._kept(rows)[occ_row]], minlength=len(names))
+        present = np.flatnonzero(counts)
+        if not len(present):
+            return pd.DataFrame(columns=["organisation", "deals"])
+        # The same Series groupby().nunique() gives (sorted by name), sorted the same way.
+        grouped = pd.Series(
+            counts[present],
+            index=pd.Index([names[i] for i in present.tolist()], dtype=object, name="party"),
+        )
+        top = grouped.rename("deal_id").sort_values(ascending=False).head(n)
+        return top.rename("deals").rename_axis("organisation").reset_index()
+
+    def rows_with_parties(
+        self, rows: np.ndarray, names: Iterable[str], at_least: int = 1
+    ) -> np.ndarray:
+        """The kept rows naming at least ``at_least`` of ``names`` as parties."""
+        found = np.zeros(self.size, dtype=np.int64)
+        for name in set(names):
+            if name in self.parties:
+                found[self.parties[name]] += 1
+        hits = found >= at_least
+        return rows[hits[rows]]
+
+    def dated_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The kept rows that have a date."""
+        return rows[self.dated[rows]]
+
+    def distinct_lists(self, column: str) -> tuple[np.ndarray, list]:
+        """Each row's distinct list in ``column`` as a code, and the lists as tuples
+        (None for a cell that holds no list), made once per column."""
+        held = self.__dict__.setdefault("_distinct_lists", {})
+        if column not in held:
+            keys: dict = {}
+            cells = self._frame[column].tolist() if column in self._frame.columns else []
+            codes = np.fromiter(
+                (
+                    keys.setdefault(tuple(c) if isinstance(c, list | tuple) else None, len(keys))
+                    for c in cells
+                ),
+                dtype=np.int64,
+                count=len(cells),
+            )
+            held[column] = (codes, list(keys))
+        return held[column]
+
+    def _lists_kept(self, column: str, rows: np.ndarray) -> list[tuple[object, int]]:
+        """(distinct list, rows of it kept) for the lists the kept rows hold."""
+        codes, lists = self.distinct_lists(column)
+        counts = np.bincount(codes[rows], minlength=len(lists))
+        return [(lists[i], int(counts[i])) for i in np.flatnonzero(counts).tolist()]
+
+    def deals_by_country(self, rows: np.ndarray) -> pd.DataFrame:
+        """``deals_by_country`` of the kept rows."""
+        if not self.unique_ids or not len(rows):
+            return deals_by_country(self.take(rows))
+        counts: Counter = Counter()
+        for values, rows_of_it in self._lists_kept("countries", rows):
+            if isinstance(values, tuple):
+                counts.update(dict.fromkeys({c for c in values if not pd.isna(c)}, rows_of_it))
+        if not counts:
+            return pd.DataFrame(columns=["country", "deals"])
+        return pd.DataFrame(sorted(counts.items()), columns=["country", "deals"]).sort_values(
+            "deals", ascending=False
+        )
+
+    def country_pairs(self, rows: np.ndarray) -> pd.DataFrame:
+        """``country_pairs`` of the kept rows (with a ``party_countries`` column)."""
+        records: dict[tuple[str, str], int] = {}
+        for countries, deals_of_it in self._lists_kept("party_countries", rows):
+            for pair in _deal_country_pairs(countries):
+                records[pair] = records.get(pair, 0) + deals_of_it
+        return pd.DataFrame(
+            [{"source": a, "target": b, "deals": n} for (a, b), n in sorted(records.items())],
+            columns=["source", "target", "deals"],
+        )
+
+    def deals_between_countries(self, rows: np.ndarray, first: str, second: str) -> pd.DataFrame:
+        """``deals_between_countries`` of the kept rows."""
+        if not len(rows) or "party_countries" not in self._frame.columns:
+            return self._frame.iloc[0:0]
+        wanted = {(first, second), (second, first)}
+        codes, lists = self.distinct_lists("party_countries")
+        answer = np.array(
+            [any(pair in wanted for pair in _deal_country_pairs(key)) for key in lists], dtype=bool
+        )
+        return self.take(rows[answer[codes[rows]]])
+
+    def rows_of_country(
+        self, rows: np.ndarray, country: str, *, homes_only: bool = False
+    ) -> np.ndarray:
+        """The kept rows whose parties are based in ``country`` or (unless
+        ``homes_only``) that name it among their countries."""
+        hits = np.zeros(self.size, dtype=bool)
+        if isinstance(country, str) and country:
+            hits[self.homes.get(country, [])] = True
+            if not homes_only:
+                hits[self.countries.get(country, [])] = True
+        return rows[hits[rows]]
 
 
 def _arrays(rows: dict) -> dict[object, np.ndarray]:

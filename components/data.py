@@ -28,11 +28,15 @@ while the store is unchanged), so the first load after a restart reads one file.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
+import hashlib
 import os
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -119,6 +123,29 @@ def collect_garbage() -> None:
     if now - _last_collection[0] >= COLLECT_EVERY_S:
         _last_collection[0] = now
         gc.collect()
+        _return_free_memory()
+
+
+def _return_free_memory() -> None:
+    """Hands the C heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    What a filter setting computes is freed when the caches drop it, but glibc keeps
+    freed memory for reuse and returns little of it on its own (fewer arenas,
+    ``MALLOC_ARENA_MAX=2``, made no difference): after six filter settings at 100,000
+    articles, with every cache here cleared and collected, the process still held
+    1.61 GiB, and 1.40 GiB after a trim (BENCHMARKS.md). A no-op where the C library
+    is not glibc."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -265,7 +292,19 @@ def _corrected(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | N
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _index_of(key: StoreKey, _tables_now: pd.DataFrame) -> tuple[pd.DataFrame, DealIndex, object]:
     deals = _tables_now if "date_start" in _tables_now.columns else with_dates(_tables_now)
+    deals = _sharing_texts(deals)
     return deals, DealIndex(deals), _tables_now
+
+
+def _sharing_texts(deals: pd.DataFrame) -> pd.DataFrame:
+    """``deals`` with its text columns (pandas' Arrow-backed ``str``) as Python objects.
+
+    Every filter setting takes its rows of this frame, and taking rows of an Arrow
+    text column copies the texts: 40 MB per setting at 175,000 deals (evidence most
+    of it, 0.1 s), held by every cached frame and result made of those rows. Taking
+    rows of an object column copies pointers to the same strings."""
+    texts = {c: object for c in deals.columns if isinstance(deals[c].dtype, pd.StringDtype)}
+    return deals.astype(texts) if texts else deals
 
 
 def _indexed(key: StoreKey) -> tuple[pd.DataFrame, DealIndex]:
@@ -287,8 +326,51 @@ def _positions(key: StoreKey, filters: DealFilters) -> np.ndarray:
     return _indexed(key)[1].positions(filters)
 
 
-# A filtered frame is up to about 90 MB at 177,000 deals: the 6 latest settings are kept.
-@st.cache_resource(show_spinner=False, max_entries=6)
+# Row sets remembered per prepared frame (each a digest and one filter setting).
+SAME_ROWS_REMEMBERED = 512
+
+
+class _SameRows:
+    """The first filter setting seen per set of kept rows, for one prepared frame."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.first: OrderedDict[tuple[int, bytes], DealFilters] = OrderedDict()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _same_rows(key: StoreKey) -> _SameRows:
+    return _SameRows()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _canonical(key: StoreKey, filters: DealFilters) -> DealFilters:
+    rows = _positions(key, filters)
+    digest = (len(rows), hashlib.blake2b(rows.tobytes(), digest_size=16).digest())
+    held = _same_rows(key)
+    with held.lock:
+        first = held.first.setdefault(digest, filters)
+        held.first.move_to_end(digest)
+        while len(held.first) > SAME_ROWS_REMEMBERED:
+            held.first.popitem(last=False)
+    return first
+
+
+def same_rows_filters(filters: DealFilters) -> DealFilters:
+    """The filter setting everything computed from ``filters``' deals is kept under:
+    the first one seen that keeps exactly the same rows of the prepared frame.
+
+    Every result here is a function of the kept rows (and its own arguments), so a
+    setting that keeps the same rows as one seen before (a minimum confidence below
+    every deal's, a type every kept deal has, the same range with the undated deals
+    in when there are none) is served what that one computed instead of computing it
+    all again over the same deals (1-3 s of CPU per page at 175,000 deals)."""
+    return _canonical(_key(), filters)
+
+
+# A filtered frame is up to about 50 MB at 177,000 deals (its texts shared with the
+# prepared frame's): the 4 latest settings are kept.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
     return _indexed(key)[0].take(_positions(key, filters))
 
@@ -359,13 +441,15 @@ def deals_of_articles(article_ids) -> pd.DataFrame:
 
 
 def filtered_deals(filters: DealFilters) -> pd.DataFrame:
-    """The deals ``filters`` keep, computed once per filter setting (not per rerun)."""
-    return _filtered(_key(), filters).copy()
+    """The deals ``filters`` keep, computed once per set of rows (not per rerun)."""
+    key = _key()
+    return _filtered(key, _canonical(key, filters)).copy()
 
 
 def filtered_deals_shared(filters: DealFilters) -> pd.DataFrame:
     """``filtered_deals`` without the copy: the cached frame itself, to read only."""
-    return _filtered(_key(), filters)
+    key = _key()
+    return _filtered(key, _canonical(key, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -379,13 +463,42 @@ def _derived_large(key: StoreKey, filters: DealFilters, name: str, _function, ar
     return _function(_filtered(key, filters), *args)
 
 
-# Results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals).
-@st.cache_resource(show_spinner=False, max_entries=2)
+# Results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals): the
+# latest setting's only (a page needs one; a second cost 100-250 MB).
+@st.cache_resource(show_spinner=False, max_entries=1)
 def _derived_huge(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
     return _function(_filtered(key, filters), *args)
 
 
-_SIZES = {"small": _derived, "large": _derived_large, "huge": _derived_huge}
+# Results holding tables of many rows (a page's reordered copy of the filtered deals):
+# tens of megabytes each at 175,000 deals, so the 4 latest.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _derived_tables(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
+    return _function(_filtered(key, filters), *args)
+
+
+_SIZES = {
+    "small": _derived,
+    "large": _derived_large,
+    "huge": _derived_huge,
+    "tables": _derived_tables,
+}
+
+# A "small" result holding tables of this many rows in all is kept as "tables" from then on.
+MANY_ROWS = 20_000
+# Names whose results turned out to hold many rows (learned per process).
+_many_rows: set[str] = set()
+
+
+def _rows_held(result: object, depth: int = 0) -> int:
+    """Rows of the tables in ``result`` (a table, or a tuple, list or dict of them)."""
+    if isinstance(result, pd.DataFrame | pd.Series):
+        return len(result)
+    if depth < 2 and isinstance(result, tuple | list):
+        return sum(_rows_held(item, depth + 1) for item in result[:16])
+    if depth < 2 and isinstance(result, dict):
+        return sum(_rows_held(item, depth + 1) for item in list(result.values())[:16])
+    return 0
 
 
 def derived(
@@ -401,13 +514,41 @@ def derived(
     ``name`` identifies ``function`` in the cache: give each use its own, and pass
     everything the function depends on besides the deals in ``args``. ``size`` bounds
     the memory: "small" results are kept for the 256 latest settings, "large" ones
-    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 2."""
-    return _SIZES[size](_key(), filters, name, function, args)
+    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 1; a "small" one that
+    holds tables of ``MANY_ROWS`` rows or more (a copy of the filtered deals) is kept
+    with those, for the 4 latest settings, from the next call on.
+
+    Results are kept per set of kept rows (``same_rows_filters``): ``filters``, and any
+    of ``args`` equal to it, are replaced by the first setting seen that keeps the same
+    rows, so ``function`` must depend on the filters only through the deals they keep
+    (passing them on to ``derived`` is fine)."""
+    key = _key()
+    same = _canonical(key, filters)
+    if same is not filters:
+        args = tuple(same if isinstance(a, DealFilters) and a == filters else a for a in args)
+    if size == "small" and name in _many_rows:
+        size = "tables"
+    result = _SIZES[size](key, same, name, function, args)
+    if size == "small" and _rows_held(result) >= MANY_ROWS:
+        # Kept with its like from now on (this result too, not computed again): 256
+        # settings of a copy of the filtered deals grew the process by 70-100 MB each.
+        _many_rows.add(name)
+        _derived_tables(key, same, name, lambda _deals, *_args: result, args)
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _undated_left_out(key: StoreKey, filters: DealFilters) -> int:
     return _indexed(key)[1].undated_left_out(filters)
+
+
+def deal_index(filters: DealFilters) -> tuple[DealIndex, np.ndarray]:
+    """The prepared frame's index (``atlas.query.DealIndex``) and the row positions
+    ``filters`` keep: ``index.take(rows)`` is ``filtered_deals(filters)``, and the
+    index computes what pages need from ``rows`` with arrays made once per frame.
+    Read-only."""
+    key = _key()
+    return _indexed(key)[1], _positions(key, _canonical(key, filters))
 
 
 def undated_left_out_count(filters: DealFilters) -> int:
@@ -439,6 +580,8 @@ def clear_caches() -> None:
         cache.clear()
     _filtered.clear()
     _positions.clear()
+    _canonical.clear()
+    _same_rows.clear()
     for cache in _SIZES.values():
         cache.clear()
 

@@ -7,7 +7,7 @@ the HTML inside ``components.data.derived`` so a rerun does not lay it out again
 Safety: vis-network shows a string ``title`` with innerText and draws labels on
 the canvas, but pyvis' own popup template assigns titles with innerHTML. Every
 organisation name, evidence sentence and article title is therefore
-``html.escape``d before it enters a title or label, and the small script added
+``pyvis_text``-escaped (atlas.safe_text) before it enters a title or label, and the small script added
 below turns the escaped titles into tooltip elements (the escaping keeps them
 inert) and decodes labels to plain text for the canvas (never the DOM).
 """
@@ -15,7 +15,6 @@ inert) and decodes labels to plain text for the canvas (never the DOM).
 from __future__ import annotations
 
 import functools
-import html
 import json
 import math
 import re
@@ -41,7 +40,6 @@ from atlas.graph import (
     layout_positions,
     others_positions,
 )
-from atlas.highlight import plain_text
 from atlas.models import ORG_KINDS
 from atlas.network_canvas import (
     above_offset,
@@ -52,6 +50,7 @@ from atlas.network_canvas import (
     label_sides,
     reach,
 )
+from atlas.safe_text import plain_text, pyvis_text
 from components import filters
 
 COLOUR_BY = ("country", "kind")
@@ -172,12 +171,6 @@ _SCRIPT = """
 """
 
 
-def _escape(text: object) -> str:
-    """HTML-escaped text without bidirectional controls. "href" is broken up too:
-    pyvis switches to a popup template of its own when a title contains it."""
-    return html.escape(plain_text(str(text))).replace("href", "hr&#101;f")
-
-
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -257,11 +250,11 @@ def _label(name: object, data: dict) -> str:
 
 
 def _others_title(host: str, names: list[str]) -> str:
-    listed = ", ".join(_escape(n) for n in names[:MAX_NAMES_IN_TOOLTIP])
+    listed = ", ".join(pyvis_text(n) for n in names[:MAX_NAMES_IN_TOOLTIP])
     more = len(names) - MAX_NAMES_IN_TOOLTIP
     return (
         f"<b>{len(names):,} organisation{'s' if len(names) != 1 else ''} with one deal</b>,"
-        f" folded beside {_escape(host)}: {listed}" + (f" and {more:,} more" if more > 0 else "")
+        f" folded beside {pyvis_text(host)}: {listed}" + (f" and {more:,} more" if more > 0 else "")
     )
 
 
@@ -271,7 +264,7 @@ def _node_title(name: object, data: dict) -> str:
     deals = data.get("deals", 0)
     facts = [data.get("country") or "country unknown", data.get("kind") or "kind unknown"]
     return (
-        f"<b>{_escape(name)}</b><br>{' · '.join(_escape(f) for f in facts)}"
+        f"<b>{pyvis_text(name)}</b><br>{' · '.join(pyvis_text(f) for f in facts)}"
         f"<br>{deals} deal{'s' if deals != 1 else ''}"
     )
 
@@ -281,7 +274,7 @@ def _edge_title(a: object, b: object, data: dict, *, brief: bool = False) -> str
         host = b if is_others(a) else a
         count = int(data.get("count", 0))
         return (
-            f"<b>{_escape(host)}</b> – {count:,} organisation{'s' if count != 1 else ''}"
+            f"<b>{pyvis_text(host)}</b> – {count:,} organisation{'s' if count != 1 else ''}"
             " with one deal each (its grey dot lists them)"
         )
     deals = data.get("deals", [])
@@ -296,10 +289,10 @@ def _edge_title(a: object, b: object, data: dict, *, brief: bool = False) -> str
         evidence = _shorten(deal.get("evidence") or "", evidence_chars)
         source = deal.get("article_title") or ""
         lines.append(
-            f"<li><b>{_escape(deal.get('type') or 'other')}</b>, {_escape(deal.get('date_label') or 'undated')}"
-            + (f": “{_escape(evidence)}”" if evidence else "")
+            f"<li><b>{pyvis_text(deal.get('type') or 'other')}</b>, {pyvis_text(deal.get('date_label') or 'undated')}"
+            + (f": “{pyvis_text(evidence)}”" if evidence else "")
             + (
-                f" <i>({_escape(_shorten(source, source_chars))})</i>"
+                f" <i>({pyvis_text(_shorten(source, source_chars))})</i>"
                 if source and source_chars
                 else ""
             )
@@ -308,7 +301,7 @@ def _edge_title(a: object, b: object, data: dict, *, brief: bool = False) -> str
     if len(deals) > listed:
         lines.append(f"<li>and {len(deals) - listed} more</li>")
     return (
-        f"<b>{_escape(a)}</b> – <b>{_escape(b)}</b>: {count} deal{'s' if count != 1 else ''}"
+        f"<b>{pyvis_text(a)}</b> – <b>{pyvis_text(b)}</b>: {count} deal{'s' if count != 1 else ''}"
         f"<ul>{''.join(lines)}</ul>"
     )
 
@@ -321,7 +314,7 @@ def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) ->
     entries = [k for k in colours if k in used] + sorted(used - set(colours))
     node_items = "".join(
         f'<span class="item"><span class="dot" style="background:{colours.get(label, OTHER_COLOUR)}">'
-        f"</span>{_escape(label)}</span>"
+        f"</span>{pyvis_text(label)}</span>"
         for label in entries
     )
     types = Counter(
@@ -330,7 +323,7 @@ def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) ->
         if data.get("types") and not data.get("others")
     )
     edge_items = "".join(
-        f'<span class="item"><span class="line" style="background:{type_colour(t)}"></span>{_escape(t)}</span>'
+        f'<span class="item"><span class="line" style="background:{type_colour(t)}"></span>{pyvis_text(t)}</span>'
         for t, _ in types.most_common()
     )
     if any(is_others(n) for n in graph.nodes):
@@ -339,7 +332,7 @@ def _legend_html(graph: nx.Graph, colours: dict[str, str], *, colour_by: str) ->
             "others: organisations with one deal, beside their partner</span>"
         )
     lines = [
-        f'<div><span class="group">Organisations by {_escape(colour_by)}</span>{node_items}</div>'
+        f'<div><span class="group">Organisations by {pyvis_text(colour_by)}</span>{node_items}</div>'
     ]
     if edge_items:
         lines.append(f'<div><span class="group">Links by main deal type</span>{edge_items}</div>')
@@ -512,7 +505,7 @@ def network_html(
             extra = {}
         net.add_node(
             ids[name],
-            label=_escape(_label(name, data)),
+            label=pyvis_text(_label(name, data)),
             title=_node_title(name, data),
             color=OTHERS_COLOUR
             if is_others(name)
@@ -566,8 +559,8 @@ def download_page(page: str, *, title: str, lines: Iterable[str] = (), made: dat
     facts = [*lines, f"Made {made.day} {made:%b %Y} with Partnership Atlas"]
     heading = (
         '<header class="atlas-download-head">'
-        f"<h1>{_escape(title)}</h1>"
-        + "".join(f"<p>{_escape(line)}</p>" for line in facts)
+        f"<h1>{pyvis_text(title)}</h1>"
+        + "".join(f"<p>{pyvis_text(line)}</p>" for line in facts)
         + "</header>"
     )
     return page.replace("<body>", "<body>" + _DOWNLOAD_STYLE + heading, 1)

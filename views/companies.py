@@ -8,13 +8,13 @@ from atlas.dealcard import amount_words, disclosed_value
 from atlas.figures.company import (
     build_company_deals_figure,
     company_areas,
-    company_deals,
     company_partners,
     mentioning_table,
 )
 from atlas.graph import build_deal_graph
-from atlas.highlight import date_source_label, markdown_text, plain_text
-from atlas.query import DealFilters, date_label, most_active
+from atlas.highlight import date_source_label
+from atlas.query import DealFilters, date_label
+from atlas.safe_text import markdown_text, plain_text
 from components import curation, data, filters, page
 from components import network as network_view
 from components.network import (
@@ -36,22 +36,25 @@ def _ego_height(presenter: bool) -> int:
     return 460 if presenter else EGO_HEIGHT_PX
 
 
-def _profile(deals, current, organisation, presenter):
+def _profile(_deals, current, organisation, presenter):
     """Everything the page shows about one organisation under one filter setting;
     its network is drawn here, once, as HTML (None when it has no partner), with a
     caption when partners were left out."""
-    own = company_deals(deals, organisation)
-    partners = company_partners(deals, organisation)
+    # Its deals found from the frame's index (equal to company_deals: tests); the
+    # functions below read only its deals, so they are given those alone.
+    index, kept = data.deal_index(current)
+    own = index.take(index.rows_with_parties(kept, [organisation]))
+    partners = company_partners(own, organisation)
     ego_page = None
     ego_caption = None
     figure = None
     if not own.empty:
-        figure = build_company_deals_figure(deals, organisation, presenter=presenter)
+        figure = build_company_deals_figure(own, organisation, presenter=presenter)
         # Its most frequent partners (the table lists most deals together first) and
         # the links among them; every other partner is there to be folded or counted.
         shown = set(partners["partner"].head(network_view.EGO_PARTNERS))
         circle = {organisation, *shown}
-        nearby = deals[deals["parties"].map(lambda parties: len(circle.intersection(parties)) >= 2)]
+        nearby = index.take(index.rows_with_parties(kept, circle, 2))
         graph = build_deal_graph(
             pd.concat([own, nearby]).drop_duplicates("deal_id"),
             organisations=data.organisations(),
@@ -71,7 +74,7 @@ def _profile(deals, current, organisation, presenter):
                 ),
             )
         ego_caption = company_network_caption(view, partners=len(partners))
-    return own, partners, company_areas(deals, organisation), figure, (ego_page, ego_caption)
+    return own, partners, company_areas(own, organisation), figure, (ego_page, ego_caption)
 
 
 def _mentioning(_deals, organisation, former_names):
@@ -85,8 +88,9 @@ def _names(_deals):
     return sorted({str(n) for n in organisations["name"].dropna()}, key=str.casefold)
 
 
-def _top(deals):
-    top = most_active(deals, 1)
+def _top(_deals, current):
+    index, kept = data.deal_index(current)
+    top = index.most_active(kept, 1)
     return top["organisation"].iloc[0] if len(top) else None
 
 
@@ -123,7 +127,7 @@ if from_url and from_url != st.session_state.get("_companies_from_url"):
     st.session_state[KEY] = from_url
     st.session_state["_companies_from_url"] = from_url
 if st.session_state.get(KEY) not in names:
-    st.session_state[KEY] = data.derived("companies.top", _top, current) or names[0]
+    st.session_state[KEY] = data.derived("companies.top", _top, current, current) or names[0]
 
 organisation = st.selectbox(
     "Organisation", names, key=KEY, placeholder="Type to search", help="Type to search"

@@ -16,8 +16,7 @@ from atlas.figures.countries import (
     cross_border_pairs,
     unplaced_countries,
 )
-from atlas.highlight import markdown_text
-from atlas.query import deals_between_countries, deals_by_country
+from atlas.safe_text import markdown_text
 from components import data, filters, page
 from components.tables import deals_table
 
@@ -36,17 +35,34 @@ def map_config() -> dict | None:
     return None
 
 
-def _map(deals, presenter):
-    return build_choropleth_figure(deals_by_country(deals), presenter=presenter)
+def _by_country(_deals, current):
+    """``deals_by_country`` of the filtered deals, from the frame's index."""
+    index, kept = data.deal_index(current)
+    return index.deals_by_country(kept)
 
 
-def _bars(deals, presenter):
-    return build_country_bars_figure(deals_by_country(deals), presenter=presenter)
+def _map(_deals, current, presenter):
+    return build_choropleth_figure(
+        data.derived("countries.by_country", _by_country, current, current), presenter=presenter
+    )
+
+
+def _bars(_deals, current, presenter):
+    return build_country_bars_figure(
+        data.derived("countries.by_country", _by_country, current, current), presenter=presenter
+    )
+
+
+def _cross_border_pairs(deals, current):
+    if "party_countries" not in deals.columns:
+        return cross_border_pairs(deals)
+    index, kept = data.deal_index(current)
+    return index.country_pairs(kept)
 
 
 def _pairs(_deals, current):
     """The country pairs of the filtered deals, counted once for both uses below."""
-    return data.derived("countries.pairs", cross_border_pairs, current)
+    return data.derived("countries.pairs", _cross_border_pairs, current, current)
 
 
 def _across_borders(deals, current, presenter):
@@ -58,15 +74,25 @@ def _across_borders(deals, current, presenter):
     )
 
 
-def _one_country(deals, focus):
-    return country_organisations(deals, focus), country_deals(deals, focus)
+def _one_country(deals, current, focus):
+    if "party_countries" not in deals.columns:
+        return country_organisations(deals, focus), country_deals(deals, focus)
+    # Only the deals involving it are read (equal to reading them all: tests).
+    index, kept = data.deal_index(current)
+    based = index.take(index.rows_of_country(kept, focus, homes_only=True))
+    return country_organisations(based, focus), index.take(index.rows_of_country(kept, focus))
+
+
+def _pair(_deals, current, first, second):
+    index, kept = data.deal_index(current)
+    return index.deals_between_countries(kept, first, second)
 
 
 deals = page.filtered_deals_or_stop("Countries")
 current = filters.current()
 
 presenter = filters.presenter_mode()
-by_country = data.derived("countries.by_country", deals_by_country, current)
+by_country = data.derived("countries.by_country", _by_country, current, current)
 known = by_country["country"].tolist()
 if not known:
     st.info("None of the matching deals names a country.")
@@ -77,7 +103,7 @@ chart, counts = st.columns([3, 1])
 with chart:
     if config:
         event = st.plotly_chart(
-            data.derived("countries.map", _map, current, presenter),
+            data.derived("countries.map", _map, current, current, presenter),
             key="countries_map",
             config=config,
             on_select="rerun",
@@ -91,7 +117,7 @@ with chart:
             )
     else:
         event = st.plotly_chart(
-            data.derived("countries.bars", _bars, current, presenter),
+            data.derived("countries.bars", _bars, current, current, presenter),
             key="countries_bars",
             on_select="rerun",
             selection_mode="points",
@@ -135,7 +161,7 @@ if st.session_state.get(FOCUS_KEY) not in known:
 
 st.subheader("One country")
 focus = st.selectbox("Country", known, key=FOCUS_KEY)
-organisations, involved = data.derived("countries.one", _one_country, current, focus)
+organisations, involved = data.derived("countries.one", _one_country, current, current, focus)
 left, right = st.columns([2, 3])
 with left:
     st.markdown(f"**Organisations based in {markdown_text(focus)}**")
@@ -175,7 +201,7 @@ if names:
             st.session_state[key] = value
     first = one.selectbox("Between", names, key="countries_pair_a")
     second = two.selectbox("and", names, key="countries_pair_b")
-    pair_deals = data.derived("countries.pair", deals_between_countries, current, first, second)
+    pair_deals = data.derived("countries.pair", _pair, current, current, first, second)
     st.caption(
         f"{len(pair_deals):,} deal{'s' if len(pair_deals) != 1 else ''} between parties based in "
         f"{markdown_text(first)} and {markdown_text(second)}"

@@ -9,39 +9,30 @@ from atlas.figures.timeline import (
     build_period_counts_figure,
     build_period_values_figure,
     build_timeline_figure,
-    dated_deals,
-    default_swimlanes,
     disclosed_count,
-    latest_rows,
+    latest_rows_of,
     swimlane_figure,
     swimlane_rows,
     too_coarse_for,
     undated_deals,
 )
-from atlas.highlight import markdown_text
-from atlas.query import party_names
+from atlas.safe_text import markdown_text
 from components import data, filters, page, urlstate
 from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
 
 
-def _dated(_deals, current):
-    """The dated deals of a filter setting, selected once for every chart below (a copy
-    of 175,000 rows each time cost a tenth of a second per chart)."""
-    return data.derived("timeline.dated", dated_deals, current)
-
-
-def _timeline(deals, current, presenter):
+def _timeline(_deals, current, presenter):
     """The chart of the pairs that dealt most recently, and how many deals it draws."""
-    shown = latest_rows(_dated(deals, current))
+    shown = latest_rows_of(*data.deal_index(current))
     return build_timeline_figure(shown, presenter=presenter), len(shown)
 
 
-def _counts(deals, current, period, presenter):
-    dated = _dated(deals, current)
-    return build_period_counts_figure(dated, period=period, presenter=presenter), too_coarse_for(
-        dated, period
+def _counts(deals, period, presenter):
+    # Both count only dated deals: no copy of the dated ones is made first.
+    return build_period_counts_figure(deals, period=period, presenter=presenter), too_coarse_for(
+        deals, period
     )
 
 
@@ -51,9 +42,12 @@ def _values(deals, period, presenter):
     )
 
 
-def _lanes(deals, lanes, presenter):
+def _lanes(_deals, current, lanes, presenter):
     """The swimlane chart, and the organisations with more deals than a lane draws."""
-    rows = swimlane_rows(deals, list(lanes))
+    index, kept = data.deal_index(current)
+    # Only the dated deals of the chosen organisations are read (swimlane_rows keeps no other).
+    theirs = index.take(index.rows_with_parties(index.dated_rows(kept), lanes))
+    rows = swimlane_rows(theirs, list(lanes))
     counts = rows["party"].value_counts()
     crowded = [name for name in lanes if counts.get(name, 0) > MAX_LANE_DEALS]
     figure = swimlane_figure(rows, list(lanes), presenter=presenter, max_per_lane=MAX_LANE_DEALS)
@@ -61,12 +55,16 @@ def _lanes(deals, lanes, presenter):
 
 
 def _split(deals, current):
-    return len(_dated(deals, current)), undated_deals(deals)
+    index, kept = data.deal_index(current)
+    return len(index.dated_rows(kept)), undated_deals(deals)
 
 
-def _lane_choices(deals, current):
-    dated = _dated(deals, current)
-    return party_names(dated), default_swimlanes(dated)
+def _lane_choices(_deals, current):
+    """Organisations of the dated deals, and the five with most dated deals
+    (``party_names`` and ``default_swimlanes`` of the dated deals)."""
+    index, kept = data.deal_index(current)
+    dated = index.dated_rows(kept)
+    return index.party_names(dated), index.most_active(dated, 5)["organisation"].tolist()
 
 
 deals = page.filtered_deals_or_stop("Timeline")
@@ -105,7 +103,7 @@ else:
         format_func=str.capitalize,
     )
     urlstate.mirror("period", period, default=PERIODS[0])
-    figure, coarse = data.derived("timeline.counts", _counts, current, current, period, presenter)
+    figure, coarse = data.derived("timeline.counts", _counts, current, period, presenter)
     st.plotly_chart(figure, key="timeline_counts")
     if coarse:
         st.caption(
@@ -142,7 +140,7 @@ else:
     )
     if lanes:
         lanes_figure, crowded = data.derived(
-            "timeline.lanes", _lanes, current, tuple(lanes), presenter
+            "timeline.lanes", _lanes, current, current, tuple(lanes), presenter
         )
         st.plotly_chart(lanes_figure, key="timeline_swimlane_chart")
         if crowded:
