@@ -457,6 +457,13 @@ _LEADS_IN = re.compile(
     r"(?:\s|of|worth|totall?ing|amounting to|:|up to|about|approximately|around|some|an?)*",
     re.IGNORECASE,
 )
+# What joins a payment's kind to its figure: "upfront payment of", "milestones of up to".
+_JOINED_TO = re.compile(
+    r"\s*(?:cash\s+)?(?:payments?|fees?)?\s*(?:of|totall?ing|worth|amounting to|:)?\s*"
+    r"(?:up to|as much as|about|approximately|around|some|an?|additional|further)?\s*",
+    re.IGNORECASE,
+)
+_MILESTONE_NEXT = re.compile(r"[\s-]*(?:milestones?|based milestones?)\b", re.IGNORECASE)
 _EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
@@ -789,10 +796,17 @@ class ItemReader:
             # A total cue ("for", "paid") is a weaker sign than a payment's kind.
             weight = _WEAK_CUE if role == "total" else 0
             for m in pattern.finditer(left):
+                if role == "excluded" and _MILESTONE_NEXT.match(left, m.end()):
+                    continue  # "in sales milestones": a kind of milestone, not sales
                 distance = len(left) - m.end() + weight
+                if role in ("upfront", "milestones") and _JOINED_TO.fullmatch(left, m.end()):
+                    distance = -1  # "milestone payments of up to $5.7 billion based on net
+                    # sales": the kind joined to its figure decides over words after it
                 if best is None or distance < best[0]:
                     best = (distance, role)
             m = pattern.search(right)
+            if m and role == "excluded" and _MILESTONE_NEXT.match(right, m.end()):
+                m = None
             if m and right_hi == next_start and _LEADS_IN.fullmatch(right, m.end()):
                 m = None  # "a total of $2.6 million via an immediate payment of $1.4 million"
             if m and (best is None or m.start() + weight < best[0]):

@@ -315,6 +315,30 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             None,
             2.6e6,
         ),
+        # a payment on a condition is a milestone, and adds to the milestones named next
+        (
+            "Zorblax Therapeutics licensed a drug to Kestrel Bio for $5 million upfront and "
+            "a further $3 million upon first commercial sale, and up to $20 million in "
+            "sales milestones.",
+            5e6,
+            23e6,
+            None,
+        ),
+        # a kind joined to its figure ("payments of up to") decides over words after it
+        (
+            "Kestrel Bio will pay Zorblax Therapeutics sales milestone payments of up to "
+            "$700 million based on net sales of the drug.",
+            None,
+            700e6,
+            None,
+        ),
+        (
+            "Zorblax Therapeutics will receive an upfront payment of $60 million from Kestrel "
+            "Bio, and upon reaching milestones up to $900 million.",
+            60e6,
+            900e6,
+            None,
+        ),
     ],
 )
 def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
