@@ -464,6 +464,13 @@ _JOINED_TO = re.compile(
     re.IGNORECASE,
 )
 _MILESTONE_NEXT = re.compile(r"[\s-]*(?:milestones?|based milestones?)\b", re.IGNORECASE)
+# A price straight before its amount: "for approximately $225 million".
+_PRICED = re.compile(
+    r"\bfor\s+(?:about|approximately|approx\.|around|nearly|some|roughly|an estimated)?\s*$",
+    re.IGNORECASE,
+)
+# What makes an amount a part of the one before it.
+_PART_OF = re.compile(r"\s*,?\s*(?:including|of which|which includes?|includes?)\b", re.IGNORECASE)
 _EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
@@ -822,9 +829,14 @@ class ItemReader:
             return "total", phrase
         if best is None:
             # With no cue, an amount in the deal's own sentence is its value ("bought
-            # X for $5 million"); one in a later sentence may be anything.
-            return ("total" if in_evidence else None), phrase
+            # X for $5 million"); one in a later sentence may be anything but a price
+            # ("has licensed the rights to Y for approximately $225 million").
+            priced = in_evidence or _PRICED.search(left) is not None
+            return ("total" if priced else None), phrase
         role = best[1]
+        if role == "total" and k > 0 and left_lo == prev_end and _PART_OF.match(left):
+            return None, phrase  # "$185 million, including an equity investment of $113
+            # million": a part of the payment before it, not the deal's value
         return (None if role == "excluded" else role), phrase
 
     def _covers_kinds(self, amount: Amount, sent: Span, left: str) -> bool:

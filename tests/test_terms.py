@@ -339,6 +339,15 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             900e6,
             None,
         ),
+        # a part of the payment before it is not the deal's value
+        (
+            "Zorblax Therapeutics will pay Kestrel Bio an upfront payment of $185 million, "
+            "including an equity investment of $113 million, for a potential total "
+            "consideration of $748 million.",
+            185e6,
+            None,
+            748e6,
+        ),
     ],
 )
 def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
@@ -347,6 +356,19 @@ def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestone
     assert (terms.upfront.amount if terms.upfront else None) == upfront
     assert (terms.milestones.amount if terms.milestones else None) == milestones
     assert (terms.total_value.amount if terms.total_value else None) == total
+
+
+@pytest.mark.model
+def test_a_price_in_a_later_sentence_is_the_deals_value(extractor):
+    # with no cue word, an amount after the deal's sentence is the deal's value only as
+    # its price ("for $X"), not as any figure ("sales of $X")
+    text = (
+        "Zorblax Therapeutics signs licence agreement with Kestrel Bio. "
+        "Zorblax Therapeutics has licensed the rights to Kestrel Bio for approximately "
+        "$225 million. Kestrel Bio had $40 million in 2023."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics signs", ZK)])
+    assert details.terms.total_value.amount == 225e6
 
 
 @pytest.mark.model
