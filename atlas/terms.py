@@ -471,6 +471,11 @@ _PRICED = re.compile(
 )
 # What makes an amount a part of the one before it.
 _PART_OF = re.compile(r"\s*,?\s*(?:including|of which|which includes?|includes?)\b", re.IGNORECASE)
+# A sentence that goes on listing what the one before it named: "These include ...".
+_CONTINUES = re.compile(
+    r"\s*(?:These|They|Those|This|It)\s+(?:include|includes|including|comprise|comprises|"
+    r"covers?|are|is)\b"
+)
 _EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
@@ -634,6 +639,9 @@ class ItemReader:
         for sent in sentences:
             if sent.start in other_sentences:
                 break
+            if _CONTINUES.match(sent.text):
+                out.append(sent)  # "These include SB11, a version of Roche's Lucentis"
+                continue
             named = {name for _s, _e, name in self._mentions_in(sent)}
             strangers = {
                 n
@@ -952,7 +960,10 @@ class ItemReader:
         found: list[str] = []
         # The deal's sentence, then the nearest that go on speaking of it: further away
         # are boilerplate, references and other products of the companies.
-        near = [sentences[0], *(s for s in sentences[1:] if self._speaks_of(s, deal))]
+        near = [
+            sentences[0],
+            *(s for s in sentences[1:] if self._speaks_of(s, deal) or _CONTINUES.match(s.text)),
+        ]
         for n, sent in enumerate(near[: 1 + ASSET_SENTENCES]):
             for start, end in self._asset_spans(sent):
                 if n == 0 and len({d.parties for d in rivals}) > 1:
@@ -960,6 +971,8 @@ class ItemReader:
                     owner = self._owner(self.doc[start].idx, sent, [deal, *others])
                     if owner is not None and owner is not deal:
                         continue
+                if self._owned_by_another(start, deal):
+                    continue
                 name = self.doc[start:end].text
                 if name and name.casefold() not in {f.casefold() for f in found}:
                     found.append(name)
@@ -968,6 +981,17 @@ class ItemReader:
                 if name.casefold() not in {f.casefold() for f in found}:
                     found.append(name)
         return tuple(found)
+
+    def _owned_by_another(self, start: int, deal: DealMention) -> bool:
+        """Whether the name follows another organisation's possessive: "a biosimilar of
+        Roche's Herceptin" names the product the deal's own is a copy of."""
+        if start < 2 or self.doc[start - 1].lower_ not in ("'s", "’s", "'", "’"):
+            return False
+        k = bisect_right(self.mention_starts, start - 2) - 1
+        if k < 0:
+            return False
+        m_start, m_end, name = self.mentions[k]
+        return m_end == start - 1 and name not in deal.parties
 
     def _recurring_names(self, sentences: list[Span], deal: DealMention) -> list[str]:
         """Unmarked product names: a capitalised word, not an organisation, place or

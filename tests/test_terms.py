@@ -89,11 +89,14 @@ def test_a_bare_dollar_or_yen_sign_takes_the_parties_home(countries, dollar, yen
 # ----------------------------------------------------------------------------- reading
 
 
-def read(extractor, text: str, deals: list[tuple[str, tuple[str, ...]]], countries=()):
+def read(
+    extractor, text: str, deals: list[tuple[str, tuple[str, ...]]], countries=(), *, others=()
+):
     """Each deal's details: ``deals`` gives a deal's sentence (its first words are
-    enough) and its parties; every occurrence of a party's name is its mention."""
+    enough) and its parties; every occurrence of a party's name, or of one of ``others``
+    (organisations in no deal), is its mention."""
     doc = extractor.nlp(text)
-    names = {p for _, parties in deals for p in parties}
+    names = {p for _, parties in deals for p in parties} | set(others)
     mentions = []
     for name in names:
         for m in re.finditer(re.escape(name), text):
@@ -492,6 +495,20 @@ def test_assets_as_written(extractor, text, expected, not_expected):
     assert expected <= set(details.assets)
     assert not (not_expected & set(details.assets))
     assert not {"Zorblax Therapeutics", "Kestrel Bio"} & set(details.assets)
+
+
+@pytest.mark.model
+def test_assets_listed_in_the_next_sentence_and_not_another_companys_brand(extractor):
+    # "These include ..." goes on from the deal's sentence though it names only other
+    # organisations; a brand after another organisation's possessive is the product the
+    # deal's asset copies, not the deal's
+    text = (
+        "Kestrel Bio will license several biosimilar candidates to Zorblax Therapeutics. "
+        "These include ZB11, a version of Novamed's Lucetra (ranibizumab)."
+    )
+    [details] = read(extractor, text, [(text[:20], ZK)], others=("Novamed",))
+    assert {"ZB11", "ranibizumab"} <= set(details.assets)
+    assert "Lucetra" not in details.assets
 
 
 @pytest.mark.model
