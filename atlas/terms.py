@@ -505,6 +505,7 @@ class ItemReader:
         self.brands = brands
         self.sents = list(doc.sents)
         self.sent_starts = [s.start for s in self.sents]
+        self.sent_starts_char = [s.start_char for s in self.sents]
         # Doc.text joins every token on each access: the parsed text, when the caller
         # has it (and its length shows it is the doc's), saves most of the reader's time.
         end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
@@ -1031,8 +1032,31 @@ class ItemReader:
         return [
             w
             for w, where in seen.items()
-            if len(where) >= 2 and w.lower() not in lower and w.lower() not in dictionary
+            if w.lower() not in lower
+            and w.lower() not in dictionary
+            and (
+                len(where) >= 2
+                # once among the deal's sentences and again elsewhere in the item
+                # ("for Seroquel" in the headline, "Seroquel is ..." in the body): a
+                # coined name, not a plural English word or a speaker
+                or (
+                    self._sentences_with(w) >= 2
+                    and not (w.endswith("s") and w[:-1].lower() in dictionary)
+                    and not re.search(
+                        rf"\b(?:said|says|told)\s+{re.escape(w)}\b|\b{re.escape(w)}\s+(?:said|says|told)\b",
+                        self.text,
+                    )
+                )
+            )
         ]
+
+    def _sentences_with(self, word: str) -> int:
+        """In how many of the item's sentences a word is written."""
+        starts = {
+            bisect_right(self.sent_starts_char, m.start())
+            for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", self.text)
+        }
+        return len(starts)
 
     @property
     def _person_words(self) -> set[str]:

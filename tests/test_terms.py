@@ -526,6 +526,21 @@ def test_an_unmarked_name_that_comes_back_is_an_asset(extractor):
 
 
 @pytest.mark.model
+def test_a_name_in_the_deals_sentence_that_the_item_names_again_is_an_asset(extractor):
+    # "Veltrava" is named once in the deal's sentence and again in a sentence that does
+    # not speak of the deal; "Marlowe", named again but beside a "said", is someone's name
+    text = (
+        "Marlowe said Zorblax Therapeutics signed a distribution agreement for Veltrava "
+        "with Kestrel Bio. "
+        "Veltrava is an oral tablet for schizophrenia. "
+        "Marlowe told analysts in Osaka."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics signed", ZK)])
+    assert "Veltrava" in details.assets
+    assert "Marlowe" not in details.assets
+
+
+@pytest.mark.model
 def test_a_recurring_name_at_the_very_end_of_the_text(extractor):
     # the last word of an item has no word after it to look at
     text = "Zorblax Therapeutics licensed Veltrava to Kestrel Bio. Kestrel Bio sells Veltrava"
