@@ -482,6 +482,13 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
             {"Applications", "CANDIDATES", "FUND 100"},
         ),
         (
+            # more drug-name stems: -apine, -bendazole, -tecan
+            "Zorblax Therapeutics licensed zorquetiapine, melbendazole and rilotecan to "
+            "Kestrel Bio.",
+            {"zorquetiapine", "melbendazole", "rilotecan"},
+            set(),
+        ),
+        (
             # targets, diseases and years look like codes and are not assets
             "Zorblax Therapeutics and Kestrel Bio agreed in 2024 to develop a PD-1 and GLP-1 "
             "antibody against COVID-19.",
