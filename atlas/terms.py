@@ -559,10 +559,21 @@ class ItemReader:
                 stake = self._stake_in(sent, deal)
             if royalties is None:
                 royalties = self._royalties_in(sent)
+        upfront = _first(roles.get("upfront"))
+        milestones = _milestones(roles.get("milestones") or [])
+        total = _first(roles.get("total"))
+        if (
+            total is not None
+            and upfront is not None
+            and (upfront.currency, upfront.amount) == (total.currency, total.amount)
+        ):
+            # "armed with $250 million to buy X" then "$250 million upfront": one payment,
+            # named by its kind
+            total = None
         terms = Terms(
-            total_value=_first(roles.get("total")),
-            upfront=_first(roles.get("upfront")),
-            milestones=_milestones(roles.get("milestones") or []),
+            total_value=total,
+            upfront=upfront,
+            milestones=milestones,
             equity_pct=stake,
             royalties=royalties,
         )

@@ -351,6 +351,14 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             None,
             748e6,
         ),
+        # a figure read as the price and again as the upfront payment is the upfront
+        (
+            "Zorblax Therapeutics came armed with $250 million to buy Kestrel Bio. "
+            "Zorblax Therapeutics will pay $250 million upfront for Kestrel Bio.",
+            250e6,
+            None,
+            None,
+        ),
     ],
 )
 def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
