@@ -464,6 +464,12 @@ _JOINED_TO = re.compile(
     re.IGNORECASE,
 )
 _MILESTONE_NEXT = re.compile(r"[\s-]*(?:milestones?|based milestones?)\b", re.IGNORECASE)
+# A payment verb straight before its amount: "by paying $1.95 billion".
+_PAID = re.compile(
+    r"\b(?:pa(?:y|ys|id|ying)|pledged?|pledging)\s+(?:about|approximately|around|nearly|some|"
+    r"roughly|more than|over|up to|as much as)?\s*$",
+    re.IGNORECASE,
+)
 # A price straight before its amount: "for approximately $225 million".
 _PRICED = re.compile(
     r"\bfor\s+(?:about|approximately|approx\.|around|nearly|some|roughly|an estimated)?\s*$",
@@ -854,6 +860,9 @@ class ItemReader:
             priced = in_evidence or _PRICED.search(left) is not None
             return ("total" if priced else None), phrase
         role = best[1]
+        if role == "excluded" and _PAID.search(left) and not self._cues[0][1].search(right[:20]):
+            return "total", phrase  # "secured a stake in the migraine market by paying
+            # $1.95 billion": a payment straight before the amount, whatever came before
         if role == "total" and k > 0 and left_lo == prev_end and _PART_OF.match(left):
             return None, phrase  # "$185 million, including an equity investment of $113
             # million": a part of the payment before it, not the deal's value

@@ -359,6 +359,21 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             None,
             None,
         ),
+        # a payment verb straight before the amount outweighs an exclusion word before it
+        (
+            "Zorblax Therapeutics secured a place in the migraine market by paying "
+            "$1.95 billion to acquire Kestrel Bio.",
+            None,
+            None,
+            1.95e9,
+        ),
+        # ... but not one after it
+        (
+            "Zorblax Therapeutics is paying $107 per share to acquire Kestrel Bio.",
+            None,
+            None,
+            None,
+        ),
     ],
 )
 def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
