@@ -470,6 +470,7 @@ _PAID = re.compile(
     r"roughly|more than|over|up to|as much as)?\s*$",
     re.IGNORECASE,
 )
+_OPENS_ON_TOTAL = re.compile(r"\W*(?:the\s+)?(?:total|aggregate|combined)\b", re.IGNORECASE)
 # A price straight before its amount: "for approximately $225 million".
 _PRICED = re.compile(
     r"\bfor\s+(?:about|approximately|approx\.|around|nearly|some|roughly|an estimated)?\s*$",
@@ -525,6 +526,7 @@ class ItemReader:
         self._cues = _cue_patterns(words)
         self._asset_cache: dict[int, list[tuple[int, int]]] = {}
         self._lower: set[str] | None = None
+        self._sums: set[int] = set()  # amounts named as the sum of several payments
         self._persons: set[str] | None = None
         self._party_word_cache: dict[tuple[str, ...], re.Pattern | bool] = {}
         self.token_starts = [int(i) for i in doc.to_array(IDX)] if len(doc) else []
@@ -567,7 +569,11 @@ class ItemReader:
                 royalties = self._royalties_in(sent)
         upfront = _first(roles.get("upfront"))
         milestones = _milestones(roles.get("milestones") or [])
-        total = _first(roles.get("total"))
+        # A sum of the kinds of payment is the deal's value before any other total: "plus
+        # $1 million as a fee to be paid ... Total payments, including the upfront and
+        # milestone payments, could exceed $50 million"
+        totals = sorted(roles.get("total") or [], key=lambda t: t[0].start not in self._sums)
+        total = _first(totals)
         if (
             total is not None
             and upfront is not None
@@ -852,6 +858,7 @@ class ItemReader:
             kind = joined.group(1).lower()
             best = (best[0], "upfront" if kind.startswith("up") else "milestones")
         if (best is None or best[1] != "excluded") and self._covers_kinds(amount, sent, left):
+            self._sums.add(amount.start)
             return "total", phrase
         if best is None:
             # With no cue, an amount in the deal's own sentence is its value ("bought
@@ -886,7 +893,16 @@ class ItemReader:
             if k < len(self.amounts) and self.amounts[k].start < amount.end + len(named):
                 named = named[: self.amounts[k].start - amount.end - joined.end()]
             return all(p.search(named) for p in kinds)
-        return all(p.search(left[-60:]) for p in kinds)
+        if all(p.search(left[-60:]) for p in kinds):
+            return True
+        # "Total payments to X, including the upfront payment ... and milestone payments,
+        # could exceed $50 million": a sentence that opens on a total and names the kinds
+        # before its only amount
+        k = bisect_left(self.amount_starts, sent.start_char)
+        if self.amounts[k].start != amount.start:
+            return False
+        opening = self.text[sent.start_char : amount.start]
+        return bool(_OPENS_ON_TOTAL.match(opening)) and all(p.search(opening) for p in kinds)
 
     def _kind_before(self, left: str) -> str | None:
         """``upfront`` or ``milestones`` when that payment's cue word ends ``left``'s

@@ -374,6 +374,17 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             None,
             None,
         ),
+        # a sentence that opens on a total and names the kinds before its amount gives
+        # the deal's value, before a fee's
+        (
+            "Zorblax Therapeutics will pay Kestrel Bio an upfront payment of $3 million, "
+            "plus an additional $1 million as a transfer fee to be paid over six months. "
+            "Total payments to Kestrel Bio, including the upfront payment and milestone "
+            "payments, could exceed $50 million.",
+            3e6,
+            None,
+            50e6,
+        ),
     ],
 )
 def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
