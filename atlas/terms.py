@@ -1070,21 +1070,30 @@ class ItemReader:
             for w, where in seen.items()
             if w.lower() not in lower
             and w.lower() not in dictionary
+            and not self._speaker(w)
             and (
                 len(where) >= 2
                 # once among the deal's sentences and again elsewhere in the item
                 # ("for Seroquel" in the headline, "Seroquel is ..." in the body): a
-                # coined name, not a plural English word or a speaker
+                # coined name, not a plural English word
                 or (
                     self._sentences_with(w) >= 2
                     and not (w.endswith("s") and w[:-1].lower() in dictionary)
-                    and not re.search(
-                        rf"\b(?:said|says|told)\s+{re.escape(w)}\b|\b{re.escape(w)}\s+(?:said|says|told)\b",
-                        self.text,
-                    )
                 )
             )
         ]
+
+    def _speaker(self, word: str) -> bool:
+        """Whether the item has the word speak or be told: "said Fildes", "told Reuters",
+        "told \"Globes\"" (a person or an outlet, not a product)."""
+        w = re.escape(word)
+        return (
+            re.search(
+                rf"\b(?:said|says|told)\s+[\"“]?{w}\b|\b{w}[\"”]?\s+(?:said|says|told)\b",
+                self.text,
+            )
+            is not None
+        )
 
     def _sentences_with(self, word: str) -> int:
         """In how many of the item's sentences a word is written."""

@@ -582,6 +582,18 @@ def test_a_name_in_the_deals_sentence_that_the_item_names_again_is_an_asset(extr
 
 
 @pytest.mark.model
+def test_a_recurring_name_that_is_told_or_speaks_is_no_asset(extractor):
+    # "Vendara" recurs in the deal's sentences, as the outlet told of it
+    text = (
+        "Zorblax Therapeutics told Vendara it signed a licence agreement with Kestrel Bio "
+        "for Veltrava. Kestrel Bio told Vendara the Veltrava deal was worth $5 million."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics told", ZK)])
+    assert "Veltrava" in details.assets
+    assert "Vendara" not in details.assets
+
+
+@pytest.mark.model
 def test_a_recurring_name_at_the_very_end_of_the_text(extractor):
     # the last word of an item has no word after it to look at
     text = "Zorblax Therapeutics licensed Veltrava to Kestrel Bio. Kestrel Bio sells Veltrava"
