@@ -457,6 +457,32 @@ _LEADS_IN = re.compile(
     r"(?:\s|of|worth|totall?ing|amounting to|:|up to|about|approximately|around|some|an?)*",
     re.IGNORECASE,
 )
+# What joins a payment's kind to its figure: "upfront payment of", "milestones of up to".
+_JOINED_TO = re.compile(
+    r"\s*(?:cash\s+)?(?:payments?|fees?)?\s*(?:of|totall?ing|worth|amounting to|:)?\s*"
+    r"(?:up to|as much as|about|approximately|around|some|an?|additional|further)?\s*",
+    re.IGNORECASE,
+)
+_MILESTONE_NEXT = re.compile(r"[\s-]*(?:milestones?|based milestones?)\b", re.IGNORECASE)
+# A payment verb straight before its amount: "by paying $1.95 billion".
+_PAID = re.compile(
+    r"\b(?:pa(?:y|ys|id|ying)|pledged?|pledging)\s+(?:about|approximately|around|nearly|some|"
+    r"roughly|more than|over|up to|as much as)?\s*$",
+    re.IGNORECASE,
+)
+_OPENS_ON_TOTAL = re.compile(r"\W*(?:the\s+)?(?:total|aggregate|combined)\b", re.IGNORECASE)
+# A price straight before its amount: "for approximately $225 million".
+_PRICED = re.compile(
+    r"\bfor\s+(?:about|approximately|approx\.|around|nearly|some|roughly|an estimated)?\s*$",
+    re.IGNORECASE,
+)
+# What makes an amount a part of the one before it.
+_PART_OF = re.compile(r"\s*,?\s*(?:including|of which|which includes?|includes?)\b", re.IGNORECASE)
+# A sentence that goes on listing what the one before it named: "These include ...".
+_CONTINUES = re.compile(
+    r"\s*(?:These|They|Those|This|It)\s+(?:include|includes|including|comprise|comprises|"
+    r"covers?|are|is)\b"
+)
 _EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
@@ -486,6 +512,7 @@ class ItemReader:
         self.brands = brands
         self.sents = list(doc.sents)
         self.sent_starts = [s.start for s in self.sents]
+        self.sent_starts_char = [s.start_char for s in self.sents]
         # Doc.text joins every token on each access: the parsed text, when the caller
         # has it (and its length shows it is the doc's), saves most of the reader's time.
         end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
@@ -499,6 +526,7 @@ class ItemReader:
         self._cues = _cue_patterns(words)
         self._asset_cache: dict[int, list[tuple[int, int]]] = {}
         self._lower: set[str] | None = None
+        self._sums: set[int] = set()  # amounts named as the sum of several payments
         self._persons: set[str] | None = None
         self._party_word_cache: dict[tuple[str, ...], re.Pattern | bool] = {}
         self.token_starts = [int(i) for i in doc.to_array(IDX)] if len(doc) else []
@@ -539,10 +567,25 @@ class ItemReader:
                 stake = self._stake_in(sent, deal)
             if royalties is None:
                 royalties = self._royalties_in(sent)
+        upfront = _first(roles.get("upfront"))
+        milestones = _milestones(roles.get("milestones") or [])
+        # A sum of the kinds of payment is the deal's value before any other total: "plus
+        # $1 million as a fee to be paid ... Total payments, including the upfront and
+        # milestone payments, could exceed $50 million"
+        totals = sorted(roles.get("total") or [], key=lambda t: t[0].start not in self._sums)
+        total = _first(totals)
+        if (
+            total is not None
+            and upfront is not None
+            and (upfront.currency, upfront.amount) == (total.currency, total.amount)
+        ):
+            # "armed with $250 million to buy X" then "$250 million upfront": one payment,
+            # named by its kind
+            total = None
         terms = Terms(
-            total_value=_first(roles.get("total")),
-            upfront=_first(roles.get("upfront")),
-            milestones=_milestones(roles.get("milestones") or []),
+            total_value=total,
+            upfront=upfront,
+            milestones=milestones,
             equity_pct=stake,
             royalties=royalties,
         )
@@ -620,6 +663,9 @@ class ItemReader:
         for sent in sentences:
             if sent.start in other_sentences:
                 break
+            if _CONTINUES.match(sent.text):
+                out.append(sent)  # "These include SB11, a version of Roche's Lucentis"
+                continue
             named = {name for _s, _e, name in self._mentions_in(sent)}
             strangers = {
                 n
@@ -789,10 +835,17 @@ class ItemReader:
             # A total cue ("for", "paid") is a weaker sign than a payment's kind.
             weight = _WEAK_CUE if role == "total" else 0
             for m in pattern.finditer(left):
+                if role == "excluded" and _MILESTONE_NEXT.match(left, m.end()):
+                    continue  # "in sales milestones": a kind of milestone, not sales
                 distance = len(left) - m.end() + weight
+                if role in ("upfront", "milestones") and _JOINED_TO.fullmatch(left, m.end()):
+                    distance = -1  # "milestone payments of up to $5.7 billion based on net
+                    # sales": the kind joined to its figure decides over words after it
                 if best is None or distance < best[0]:
                     best = (distance, role)
             m = pattern.search(right)
+            if m and role == "excluded" and _MILESTONE_NEXT.match(right, m.end()):
+                m = None
             if m and right_hi == next_start and _LEADS_IN.fullmatch(right, m.end()):
                 m = None  # "a total of $2.6 million via an immediate payment of $1.4 million"
             if m and (best is None or m.start() + weight < best[0]):
@@ -805,12 +858,21 @@ class ItemReader:
             kind = joined.group(1).lower()
             best = (best[0], "upfront" if kind.startswith("up") else "milestones")
         if (best is None or best[1] != "excluded") and self._covers_kinds(amount, sent, left):
+            self._sums.add(amount.start)
             return "total", phrase
         if best is None:
             # With no cue, an amount in the deal's own sentence is its value ("bought
-            # X for $5 million"); one in a later sentence may be anything.
-            return ("total" if in_evidence else None), phrase
+            # X for $5 million"); one in a later sentence may be anything but a price
+            # ("has licensed the rights to Y for approximately $225 million").
+            priced = in_evidence or _PRICED.search(left) is not None
+            return ("total" if priced else None), phrase
         role = best[1]
+        if role == "excluded" and _PAID.search(left) and not self._cues[0][1].search(right[:20]):
+            return "total", phrase  # "secured a stake in the migraine market by paying
+            # $1.95 billion": a payment straight before the amount, whatever came before
+        if role == "total" and k > 0 and left_lo == prev_end and _PART_OF.match(left):
+            return None, phrase  # "$185 million, including an equity investment of $113
+            # million": a part of the payment before it, not the deal's value
         return (None if role == "excluded" else role), phrase
 
     def _covers_kinds(self, amount: Amount, sent: Span, left: str) -> bool:
@@ -831,7 +893,16 @@ class ItemReader:
             if k < len(self.amounts) and self.amounts[k].start < amount.end + len(named):
                 named = named[: self.amounts[k].start - amount.end - joined.end()]
             return all(p.search(named) for p in kinds)
-        return all(p.search(left[-60:]) for p in kinds)
+        if all(p.search(left[-60:]) for p in kinds):
+            return True
+        # "Total payments to X, including the upfront payment ... and milestone payments,
+        # could exceed $50 million": a sentence that opens on a total and names the kinds
+        # before its only amount
+        k = bisect_left(self.amount_starts, sent.start_char)
+        if self.amounts[k].start != amount.start:
+            return False
+        opening = self.text[sent.start_char : amount.start]
+        return bool(_OPENS_ON_TOTAL.match(opening)) and all(p.search(opening) for p in kinds)
 
     def _kind_before(self, left: str) -> str | None:
         """``upfront`` or ``milestones`` when that payment's cue word ends ``left``'s
@@ -926,7 +997,10 @@ class ItemReader:
         found: list[str] = []
         # The deal's sentence, then the nearest that go on speaking of it: further away
         # are boilerplate, references and other products of the companies.
-        near = [sentences[0], *(s for s in sentences[1:] if self._speaks_of(s, deal))]
+        near = [
+            sentences[0],
+            *(s for s in sentences[1:] if self._speaks_of(s, deal) or _CONTINUES.match(s.text)),
+        ]
         for n, sent in enumerate(near[: 1 + ASSET_SENTENCES]):
             for start, end in self._asset_spans(sent):
                 if n == 0 and len({d.parties for d in rivals}) > 1:
@@ -934,6 +1008,8 @@ class ItemReader:
                     owner = self._owner(self.doc[start].idx, sent, [deal, *others])
                     if owner is not None and owner is not deal:
                         continue
+                if self._owned_by_another(start, deal):
+                    continue
                 name = self.doc[start:end].text
                 if name and name.casefold() not in {f.casefold() for f in found}:
                     found.append(name)
@@ -942,6 +1018,17 @@ class ItemReader:
                 if name.casefold() not in {f.casefold() for f in found}:
                     found.append(name)
         return tuple(found)
+
+    def _owned_by_another(self, start: int, deal: DealMention) -> bool:
+        """Whether the name follows another organisation's possessive: "a biosimilar of
+        Roche's Herceptin" names the product the deal's own is a copy of."""
+        if start < 2 or self.doc[start - 1].lower_ not in ("'s", "’s", "'", "’"):
+            return False
+        k = bisect_right(self.mention_starts, start - 2) - 1
+        if k < 0:
+            return False
+        m_start, m_end, name = self.mentions[k]
+        return m_end == start - 1 and name not in deal.parties
 
     def _recurring_names(self, sentences: list[Span], deal: DealMention) -> list[str]:
         """Unmarked product names: a capitalised word, not an organisation, place or
@@ -981,8 +1068,40 @@ class ItemReader:
         return [
             w
             for w, where in seen.items()
-            if len(where) >= 2 and w.lower() not in lower and w.lower() not in dictionary
+            if w.lower() not in lower
+            and w.lower() not in dictionary
+            and not self._speaker(w)
+            and (
+                len(where) >= 2
+                # once among the deal's sentences and again elsewhere in the item
+                # ("for Seroquel" in the headline, "Seroquel is ..." in the body): a
+                # coined name, not a plural English word
+                or (
+                    self._sentences_with(w) >= 2
+                    and not (w.endswith("s") and w[:-1].lower() in dictionary)
+                )
+            )
         ]
+
+    def _speaker(self, word: str) -> bool:
+        """Whether the item has the word speak or be told: "said Fildes", "told Reuters",
+        "told \"Globes\"" (a person or an outlet, not a product)."""
+        w = re.escape(word)
+        return (
+            re.search(
+                rf"\b(?:said|says|told)\s+[\"“]?{w}\b|\b{w}[\"”]?\s+(?:said|says|told)\b",
+                self.text,
+            )
+            is not None
+        )
+
+    def _sentences_with(self, word: str) -> int:
+        """In how many of the item's sentences a word is written."""
+        starts = {
+            bisect_right(self.sent_starts_char, m.start())
+            for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", self.text)
+        }
+        return len(starts)
 
     @property
     def _person_words(self) -> set[str]:

@@ -89,11 +89,14 @@ def test_a_bare_dollar_or_yen_sign_takes_the_parties_home(countries, dollar, yen
 # ----------------------------------------------------------------------------- reading
 
 
-def read(extractor, text: str, deals: list[tuple[str, tuple[str, ...]]], countries=()):
+def read(
+    extractor, text: str, deals: list[tuple[str, tuple[str, ...]]], countries=(), *, others=()
+):
     """Each deal's details: ``deals`` gives a deal's sentence (its first words are
-    enough) and its parties; every occurrence of a party's name is its mention."""
+    enough) and its parties; every occurrence of a party's name, or of one of ``others``
+    (organisations in no deal), is its mention."""
     doc = extractor.nlp(text)
-    names = {p for _, parties in deals for p in parties}
+    names = {p for _, parties in deals for p in parties} | set(others)
     mentions = []
     for name in names:
         for m in re.finditer(re.escape(name), text):
@@ -315,6 +318,73 @@ def test_a_payment_glued_to_the_next_headline_keeps_its_kind(extractor):
             None,
             2.6e6,
         ),
+        # a payment on a condition is a milestone, and adds to the milestones named next
+        (
+            "Zorblax Therapeutics licensed a drug to Kestrel Bio for $5 million upfront and "
+            "a further $3 million upon first commercial sale, and up to $20 million in "
+            "sales milestones.",
+            5e6,
+            23e6,
+            None,
+        ),
+        # a kind joined to its figure ("payments of up to") decides over words after it
+        (
+            "Kestrel Bio will pay Zorblax Therapeutics sales milestone payments of up to "
+            "$700 million based on net sales of the drug.",
+            None,
+            700e6,
+            None,
+        ),
+        (
+            "Zorblax Therapeutics will receive an upfront payment of $60 million from Kestrel "
+            "Bio, and upon reaching milestones up to $900 million.",
+            60e6,
+            900e6,
+            None,
+        ),
+        # a part of the payment before it is not the deal's value
+        (
+            "Zorblax Therapeutics will pay Kestrel Bio an upfront payment of $185 million, "
+            "including an equity investment of $113 million, for a potential total "
+            "consideration of $748 million.",
+            185e6,
+            None,
+            748e6,
+        ),
+        # a figure read as the price and again as the upfront payment is the upfront
+        (
+            "Zorblax Therapeutics came armed with $250 million to buy Kestrel Bio. "
+            "Zorblax Therapeutics will pay $250 million upfront for Kestrel Bio.",
+            250e6,
+            None,
+            None,
+        ),
+        # a payment verb straight before the amount outweighs an exclusion word before it
+        (
+            "Zorblax Therapeutics secured a place in the migraine market by paying "
+            "$1.95 billion to acquire Kestrel Bio.",
+            None,
+            None,
+            1.95e9,
+        ),
+        # ... but not one after it
+        (
+            "Zorblax Therapeutics is paying $107 per share to acquire Kestrel Bio.",
+            None,
+            None,
+            None,
+        ),
+        # a sentence that opens on a total and names the kinds before its amount gives
+        # the deal's value, before a fee's
+        (
+            "Zorblax Therapeutics will pay Kestrel Bio an upfront payment of $3 million, "
+            "plus an additional $1 million as a transfer fee to be paid over six months. "
+            "Total payments to Kestrel Bio, including the upfront payment and milestone "
+            "payments, could exceed $50 million.",
+            3e6,
+            None,
+            50e6,
+        ),
     ],
 )
 def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestones, total):
@@ -323,6 +393,19 @@ def test_lists_of_payments_and_a_deals_value(extractor, text, upfront, milestone
     assert (terms.upfront.amount if terms.upfront else None) == upfront
     assert (terms.milestones.amount if terms.milestones else None) == milestones
     assert (terms.total_value.amount if terms.total_value else None) == total
+
+
+@pytest.mark.model
+def test_a_price_in_a_later_sentence_is_the_deals_value(extractor):
+    # with no cue word, an amount after the deal's sentence is the deal's value only as
+    # its price ("for $X"), not as any figure ("sales of $X")
+    text = (
+        "Zorblax Therapeutics signs licence agreement with Kestrel Bio. "
+        "Zorblax Therapeutics has licensed the rights to Kestrel Bio for approximately "
+        "$225 million. Kestrel Bio had $40 million in 2023."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics signs", ZK)])
+    assert details.terms.total_value.amount == 225e6
 
 
 @pytest.mark.model
@@ -433,6 +516,13 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
             {"Applications", "CANDIDATES", "FUND 100"},
         ),
         (
+            # more drug-name stems: -apine, -bendazole, -tecan
+            "Zorblax Therapeutics licensed zorquetiapine, melbendazole and rilotecan to "
+            "Kestrel Bio.",
+            {"zorquetiapine", "melbendazole", "rilotecan"},
+            set(),
+        ),
+        (
             # targets, diseases and years look like codes and are not assets
             "Zorblax Therapeutics and Kestrel Bio agreed in 2024 to develop a PD-1 and GLP-1 "
             "antibody against COVID-19.",
@@ -449,6 +539,20 @@ def test_assets_as_written(extractor, text, expected, not_expected):
 
 
 @pytest.mark.model
+def test_assets_listed_in_the_next_sentence_and_not_another_companys_brand(extractor):
+    # "These include ..." goes on from the deal's sentence though it names only other
+    # organisations; a brand after another organisation's possessive is the product the
+    # deal's asset copies, not the deal's
+    text = (
+        "Kestrel Bio will license several biosimilar candidates to Zorblax Therapeutics. "
+        "These include ZB11, a version of Novamed's Lucetra (ranibizumab)."
+    )
+    [details] = read(extractor, text, [(text[:20], ZK)], others=("Novamed",))
+    assert {"ZB11", "ranibizumab"} <= set(details.assets)
+    assert "Lucetra" not in details.assets
+
+
+@pytest.mark.model
 def test_an_unmarked_name_that_comes_back_is_an_asset(extractor):
     # "Veltrava" has no ® and no drug-name stem; it recurs in the deal's sentences and is
     # no English word. "Chief" recurs too, and is one.
@@ -460,6 +564,33 @@ def test_an_unmarked_name_that_comes_back_is_an_asset(extractor):
     [details] = read(extractor, text, [("Zorblax Therapeutics signed", ZK)])
     assert "Veltrava" in details.assets
     assert not {"Chief", "Scientist", "Japan"} & set(details.assets)
+
+
+@pytest.mark.model
+def test_a_name_in_the_deals_sentence_that_the_item_names_again_is_an_asset(extractor):
+    # "Veltrava" is named once in the deal's sentence and again in a sentence that does
+    # not speak of the deal; "Marlowe", named again but beside a "said", is someone's name
+    text = (
+        "Marlowe said Zorblax Therapeutics signed a distribution agreement for Veltrava "
+        "with Kestrel Bio. "
+        "Veltrava is an oral tablet for schizophrenia. "
+        "Marlowe told analysts in Osaka."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics signed", ZK)])
+    assert "Veltrava" in details.assets
+    assert "Marlowe" not in details.assets
+
+
+@pytest.mark.model
+def test_a_recurring_name_that_is_told_or_speaks_is_no_asset(extractor):
+    # "Vendara" recurs in the deal's sentences, as the outlet told of it
+    text = (
+        "Zorblax Therapeutics told Vendara it signed a licence agreement with Kestrel Bio "
+        "for Veltrava. Kestrel Bio told Vendara the Veltrava deal was worth $5 million."
+    )
+    [details] = read(extractor, text, [("Zorblax Therapeutics told", ZK)])
+    assert "Veltrava" in details.assets
+    assert "Vendara" not in details.assets
 
 
 @pytest.mark.model
