@@ -664,7 +664,7 @@ class ItemReader:
             if sent.start in other_sentences:
                 break
             if _CONTINUES.match(sent.text):
-                out.append(sent)  # "These include SB11, a version of Roche's Lucentis"
+                out.append(sent)  # "These include AB-12, a version of Acme's Zelvora"
                 continue
             named = {name for _s, _e, name in self._mentions_in(sent)}
             strangers = {
@@ -1021,7 +1021,7 @@ class ItemReader:
 
     def _owned_by_another(self, start: int, deal: DealMention) -> bool:
         """Whether the name follows another organisation's possessive: "a biosimilar of
-        Roche's Herceptin" names the product the deal's own is a copy of."""
+        Acme's Zelvora" names the product the deal's own is a copy of."""
         if start < 2 or self.doc[start - 1].lower_ not in ("'s", "’s", "'", "’"):
             return False
         k = bisect_right(self.mention_starts, start - 2) - 1
@@ -1074,7 +1074,7 @@ class ItemReader:
             and (
                 len(where) >= 2
                 # once among the deal's sentences and again elsewhere in the item
-                # ("for Seroquel" in the headline, "Seroquel is ..." in the body): a
+                # ("for Zelvora" in the headline, "Zelvora is ..." in the body): a
                 # coined name, not a plural English word
                 or (
                     self._sentences_with(w) >= 2
@@ -1084,8 +1084,8 @@ class ItemReader:
         ]
 
     def _speaker(self, word: str) -> bool:
-        """Whether the item has the word speak or be told: "said Fildes", "told Reuters",
-        "told \"Globes\"" (a person or an outlet, not a product)."""
+        """Whether the item has the word speak or be told: "said Marlowe", "told Reuters",
+        "told \"The Ledger\"" (a person or an outlet, not a product)."""
         w = re.escape(word)
         return (
             re.search(
@@ -1286,7 +1286,7 @@ class ItemReader:
         """A word of a coined name: capitalised or with digits, not an English word, an
         organisation, a place, a person or a stop word ("Glassia", "SB-11"); the first
         word is no acronym or target either ("the EMA's CHMP", "Lilly's GLP-1 drugs"),
-        the next may be ("Seroquel XR")."""
+        the next may be ("Zelvora XR")."""
         text = token.text
         if not (
             # a coined name is often tagged a person: judged by _person_words instead
