@@ -92,6 +92,41 @@ def test_no_trees_asked_gives_the_plain_logistic_model():
     assert type(model) is LinearModel and "trees" not in model.as_json()
 
 
+def test_a_deal_told_in_many_sentences_weighs_as_much_as_one_told_once():
+    from atlas.learn.training import per_deal_weights
+
+    # Rows of deal "a" (four sentences), deal "b" (one), and two negatives.
+    rows = ["a", "a", "a", "a", "b", None, None]
+    assert per_deal_weights(rows, 0.0) == [1.0] * 7
+    weights = per_deal_weights(rows, 1.0)
+    # "a" shares one deal's weight among its four rows, as much as "b"'s one row; the
+    # positives still weigh five rows in all, and the negatives one each.
+    assert weights[:4] == pytest.approx([0.625] * 4) and weights[4] == pytest.approx(2.5)
+    assert weights[5:] == [1.0, 1.0]
+    assert sum(weights[:5]) == pytest.approx(5.0)
+    between = per_deal_weights(rows, 0.75)
+    assert weights[0] < between[0] < 1.0 < between[4] < weights[4]
+    assert per_deal_weights([None, None]) == [1.0, 1.0]
+
+
+def test_the_deal_model_learns_less_from_a_deal_retold_in_many_sentences():
+    from atlas.learn.training import per_deal_weights
+
+    # One deal told in six sentences that only name the two; three deals each told once
+    # in a sentence that states it; negatives of both kinds.
+    deal_of = ["retold"] * 6 + ["b", "c", "d"] + [None] * 10
+    rows = (
+        [({"named": 1.0}, 1)] * 6
+        + [({"signed": 1.0}, 1)] * 3
+        + [({"named": 1.0}, 0)] * 8
+        + [({"signed": 1.0}, 0)] * 2
+    )
+    plain = fit_binary(rows, 10.0, 1)
+    weighted = fit_binary(rows, 10.0, 1, per_deal_weights(deal_of, 1.0))
+    assert weighted.probability({"named": 1.0}) < plain.probability({"named": 1.0}) - 0.1
+    assert weighted.probability({"signed": 1.0}) > plain.probability({"signed": 1.0})
+
+
 def test_a_calibration_lowers_overconfident_probabilities_and_survives_a_round_trip(tmp_path):
     from atlas.learn.training import fit_calibration, reliability
 
