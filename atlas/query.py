@@ -440,15 +440,7 @@ class DealIndex:
         """``deals_by_country`` of the kept rows."""
         if not self.unique_ids or not len(rows):
             return deals_by_country(self.take(rows))
-        counts: Counter = Counter()
-        for values, rows_of_it in self._lists_kept("countries", rows):
-            if isinstance(values, tuple):
-                counts.update(dict.fromkeys({c for c in values if not pd.isna(c)}, rows_of_it))
-        if not counts:
-            return pd.DataFrame(columns=["country", "deals"])
-        return pd.DataFrame(sorted(counts.items()), columns=["country", "deals"]).sort_values(
-            "deals", ascending=False
-        )
+        return _country_counts(self._lists_kept("countries", rows))
 
     def country_pairs(self, rows: np.ndarray) -> pd.DataFrame:
         """``country_pairs`` of the kept rows (with a ``party_countries`` column)."""
@@ -572,19 +564,25 @@ def most_active(deals: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return counts.rename("deals").rename_axis("organisation").reset_index()
 
 
+def _country_counts(lists: Iterable[tuple[object, int]]) -> pd.DataFrame:
+    """Deals per country from (distinct list of countries, rows holding it) pairs: a deal
+    counts once for each country its list names."""
+    counts: Counter = Counter()
+    for values, rows_of_it in lists:
+        if isinstance(values, tuple):
+            counts.update(dict.fromkeys({c for c in values if not pd.isna(c)}, rows_of_it))
+    if not counts:
+        return pd.DataFrame(columns=["country", "deals"])
+    return pd.DataFrame(sorted(counts.items()), columns=["country", "deals"]).sort_values(
+        "deals", ascending=False
+    )
+
+
 def deals_by_country(deals: pd.DataFrame) -> pd.DataFrame:
     """Deal counts per country (a deal counts once for each country it involves)."""
     if len(deals) and deals["deal_id"].is_unique:
         # One row per deal: counted per distinct list of countries, not per row.
-        counts: Counter = Counter()
-        for values, rows_of_it in _distinct_lists(deals["countries"]).items():
-            if isinstance(values, tuple):
-                counts.update(dict.fromkeys({c for c in values if not pd.isna(c)}, rows_of_it))
-        if not counts:
-            return pd.DataFrame(columns=["country", "deals"])
-        return pd.DataFrame(sorted(counts.items()), columns=["country", "deals"]).sort_values(
-            "deals", ascending=False
-        )
+        return _country_counts(_distinct_lists(deals["countries"]).items())
     rows = (
         deals.assign(country=deals["countries"]).explode("country").dropna(subset=["country"])
         if len(deals)
