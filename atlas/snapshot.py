@@ -215,37 +215,48 @@ def dashboard_state(
                     write_state(engine, updated)
                 return updated
         folder = cache_dir(engine.url.render_as_string(hide_password=False))
-        store_id, generation = version
-        if folder is None or not store_id:
+        if folder is None or not version[0]:
             return incremental.build_state(engine, version)
-        for made_at, path in _state_files(folder, store_id):
-            if made_at > generation:
-                continue
-            try:
-                with path.open("rb") as file:
-                    kept = pickle.load(file)
-            except FileNotFoundError:
-                continue
-            except Exception as error:  # noqa: BLE001 - any unreadable file is rebuilt
-                log.warning("prepared tables %s unreadable, rebuilding: %s", path.name, error)
-                break
-            if not isinstance(kept, incremental.DashboardState) or kept.version[0] != store_id:
-                break
-            if made_at == generation:
-                return kept
-            updated = caught_up(engine, kept, version)
-            if updated is None:
-                break
-            if (
-                keep
-                or updated.rows.get("deals", 0) - kept.rows.get("deals", 0) > REWRITE_AFTER_DEALS
-                or len(updated.corrections) - len(kept.corrections) > REWRITE_AFTER_CORRECTIONS
-            ):
-                write_state(engine, updated)
-            return updated
-        state = incremental.build_state(engine, version)
-        write_state(engine, state)
+        state = _from_files(engine, folder, version, keep=keep)
+        if state is None:
+            state = incremental.build_state(engine, version)
+            write_state(engine, state)
         return state
+
+
+def _from_files(engine: Engine, folder: Path, version: tuple, *, keep: bool):
+    """The newest kept file made at ``version`` or before, brought up to date (and
+    written again when the catch-up was big, or ``keep``); None when there is none
+    that can be used (the caller rebuilds)."""
+    from atlas import incremental
+
+    store_id, generation = version
+    for made_at, path in _state_files(folder, store_id):
+        if made_at > generation:
+            continue
+        try:
+            with path.open("rb") as file:
+                kept = pickle.load(file)
+        except FileNotFoundError:
+            continue
+        except Exception as error:  # noqa: BLE001 - any unreadable file is rebuilt
+            log.warning("prepared tables %s unreadable, rebuilding: %s", path.name, error)
+            return None
+        if not isinstance(kept, incremental.DashboardState) or kept.version[0] != store_id:
+            return None
+        if made_at == generation:
+            return kept
+        updated = caught_up(engine, kept, version)
+        if updated is None:
+            return None
+        if (
+            keep
+            or updated.rows.get("deals", 0) - kept.rows.get("deals", 0) > REWRITE_AFTER_DEALS
+            or len(updated.corrections) - len(kept.corrections) > REWRITE_AFTER_CORRECTIONS
+        ):
+            write_state(engine, updated)
+        return updated
+    return None
 
 
 def caught_up(engine: Engine, state, version):
