@@ -322,46 +322,36 @@ class OrganisationRules:
         lists = self.words
         if _is_noise(span, self.non_organisations, lists):
             return True
-        words = [t.text.casefold() for t in span if t.is_alpha or "." in t.text]
         has_suffix = span[-1].text in lists.org_suffixes
+        return (
+            self._names_a_place(span, has_suffix)
+            or _shaped_like_noise(span, has_suffix, lists)
+            or self._read_as_something_else(span, has_suffix)
+        )
+
+    def _names_a_place(self, span: Span, has_suffix: bool) -> bool:
+        lists = self.words
+        words = [t.text.casefold() for t in span if t.is_alpha or "." in t.text]
         if not has_suffix and words and any(w in self.places for w in words):
             return True  # datelines: "N.J. & RAHWAY", "SUZHOU", "Hong Kong"
-        if len(span) <= 3 and re.fullmatch(r"[A-Z0-9-]*\d[A-Z0-9-]*", span.text.replace(" ", "")):
-            return True  # codes: "CYP11A1", "HPN328", "10-K", "TA-MUC1"
-        if len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and not has_suffix:
-            return True  # bare acronyms the model guesses at: "SLD", "NSCLC", "CNS"
-        if all(t.text in lists.legal_suffixes or t.is_punct for t in span):
-            return True  # a stray "Inc." or "LLP"
         core = " ".join(
             t.text for t in span if t.text not in lists.legal_suffixes and not t.is_punct
         )
         if core.casefold() in self.places:
             return True  # "Stock Exchange of Hong Kong Limited" -> "Hong Kong Limited"
-        letters = [t for t in span if t.is_alpha]
-        if (
-            not has_suffix
-            and letters
-            and all(t.is_upper and len(t) >= 2 for t in letters)
-            and len(span.text) > 5
-        ):
-            return True  # trial and gene acronyms: "EMPA-REG", "EGFR-TK", "PARAMOUNT"
-        if any(c.isdigit() for c in span.text) and "-" in span.text and not has_suffix:
-            return True  # "SARS-CoV-2", "Phase 3 ORIENT-12"
-        if len(span) >= 2 and re.fullmatch(r"[A-Z]{1,2}", span[-1].text) and not has_suffix:
-            return True  # citation authors: "Fradkin J", "D'Alessio DA"
-        if span.text.casefold() in self.places or (
+        return span.text.casefold() in self.places or (
             len(span) == 1 and span.text.rstrip(".") in lists.months
-        ):
-            return True
+        )
+
+    def _read_as_something_else(self, span: Span, has_suffix: bool) -> bool:
+        lists = self.words
         after = span.doc[span.end : span.end + 3]
         if len(after) >= 2 and after[0].text == "," and after[1].lower_ in lists.person_titles:
             return True  # "Srinivas Sadu, COO, Gland Pharma"
         last_word = next((t for t in reversed(span) if t.is_alpha), span[-1])
         if not has_suffix and last_word.lower_ in lists.generic_heads:
             return True  # "Orphan Drug Designation", "Forward-Looking Statements"
-        if len(span) == 1 and span[0].lower_ in self.deal_nouns:
-            return True  # "the Alliance", "the Partnership"
-        return False
+        return len(span) == 1 and span[0].lower_ in self.deal_nouns  # "the Alliance"
 
     def _deal_arguments(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """Proper names that are the subject or object of a deal verb are
@@ -510,3 +500,25 @@ class OrganisationRules:
                     Span(doc, token.i, token.i + 1, label="ORG", span_id=long_forms[token.text])
                 )
         return out
+
+
+def _shaped_like_noise(span: Span, has_suffix: bool, lists: WordLists) -> bool:
+    """Codes, acronyms, stray legal forms and citation authors the model tags ORG."""
+    if len(span) <= 3 and re.fullmatch(r"[A-Z0-9-]*\d[A-Z0-9-]*", span.text.replace(" ", "")):
+        return True  # codes: "CYP11A1", "HPN328", "10-K", "TA-MUC1"
+    if len(span) == 1 and span.text.isupper() and len(span.text) <= 5 and not has_suffix:
+        return True  # bare acronyms the model guesses at: "SLD", "NSCLC", "CNS"
+    if all(t.text in lists.legal_suffixes or t.is_punct for t in span):
+        return True  # a stray "Inc." or "LLP"
+    letters = [t for t in span if t.is_alpha]
+    if (
+        not has_suffix
+        and letters
+        and all(t.is_upper and len(t) >= 2 for t in letters)
+        and len(span.text) > 5
+    ):
+        return True  # trial and gene acronyms: "EMPA-REG", "EGFR-TK", "PARAMOUNT"
+    if any(c.isdigit() for c in span.text) and "-" in span.text and not has_suffix:
+        return True  # "SARS-CoV-2", "Phase 3 ORIENT-12"
+    # citation authors: "Fradkin J", "D'Alessio DA"
+    return len(span) >= 2 and bool(re.fullmatch(r"[A-Z]{1,2}", span[-1].text)) and not has_suffix
