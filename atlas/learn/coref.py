@@ -11,7 +11,7 @@ a plural one takes the organisations of the last sentence that named two or more
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
@@ -73,6 +73,29 @@ def _country_words(token: Token, country_of: dict[str, str]) -> set[str]:
     return found
 
 
+@dataclass
+class _Salience:
+    """What the sentences read so far make salient: the last subject, the organisations
+    named, most recent last, and the last sentence's group of two or more."""
+
+    last_subject: str | None = None
+    recent: list[str] = field(default_factory=list)
+    last_group: tuple[str, ...] = ()
+
+    def read(self, here: list[NamedMention]) -> None:
+        """Take in one sentence's named mentions (in text order)."""
+        names = list(dict.fromkeys(m.canonical for m in here))
+        if len(names) >= 2:
+            self.last_group = tuple(names[:4])
+        subjects = [m.canonical for m in here if m.is_subject]
+        if subjects:
+            self.last_subject = subjects[0]
+        for name in names:
+            if name in self.recent:
+                self.recent.remove(name)
+            self.recent.append(name)
+
+
 def resolve_references(
     sents: list[Span],
     named: list[NamedMention],
@@ -91,9 +114,7 @@ def resolve_references(
     for mention in named:
         by_sentence.setdefault(mention.sentence, []).append(mention)
     named_tokens = {i for m in named for i in range(m.start, m.end)}
-    last_subject: str | None = None
-    recent: list[str] = []  # canonical names, most recent last
-    last_group: tuple[str, ...] = ()
+    salience = _Salience()
     out: dict[int, list[Reference]] = {}
     for index, sent in enumerate(sents):
         here = sorted(by_sentence.get(index, []), key=lambda m: m.start)
@@ -105,30 +126,37 @@ def resolve_references(
             if kind is None:
                 continue
             before = [m for m in here if m.end <= token.i]
-            if kind == "we":
-                target = (main_org,) if main_org else ()
-            elif kind in ("plural_pronoun", "plural_noun"):
-                named_before = tuple(dict.fromkeys(m.canonical for m in before))
-                target = named_before if len(named_before) >= 2 else last_group
-            else:
-                target = _singular_target(
-                    before, token, last_subject, recent, country_of, org_country, main_org
-                )
+            target = _reference_target(
+                kind, before, token, salience, country_of, org_country, main_org
+            )
             if target:
                 refs.append(Reference(token.i, tuple(target), kind))
         if refs:
             out[index] = refs
-        names = list(dict.fromkeys(m.canonical for m in here))
-        if len(names) >= 2:
-            last_group = tuple(names[:4])
-        subjects = [m.canonical for m in here if m.is_subject]
-        if subjects:
-            last_subject = subjects[0]
-        for name in names:
-            if name in recent:
-                recent.remove(name)
-            recent.append(name)
+        salience.read(here)
     return out
+
+
+def _reference_target(
+    kind: str,
+    before: list[NamedMention],
+    token: Token,
+    salience: _Salience,
+    country_of: dict[str, str],
+    org_country: dict[str, str | None],
+    main_org: str | None,
+) -> tuple[str, ...]:
+    """The organisations one reference of ``kind`` means: "we" the article's main
+    organisation, a plural the two or more named before it in its sentence (else the
+    last group), a singular the salient one (``_singular_target``)."""
+    if kind == "we":
+        return (main_org,) if main_org else ()
+    if kind in ("plural_pronoun", "plural_noun"):
+        named_before = tuple(dict.fromkeys(m.canonical for m in before))
+        return named_before if len(named_before) >= 2 else salience.last_group
+    return _singular_target(
+        before, token, salience.last_subject, salience.recent, country_of, org_country, main_org
+    )
 
 
 def _singular_target(
