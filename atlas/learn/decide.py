@@ -33,6 +33,7 @@ from atlas.learn.pairs import (
     group_features,
     pair_features,
 )
+from atlas.lexicon import TriggerEntry
 from atlas.models import Article, ArticleItem, ExtractionResult
 from atlas.reading import _is_headline, _item_text, _parse_sentence_date
 from atlas.rules.background import (
@@ -143,9 +144,9 @@ def prepare(extractor, article: Article, docs: list[tuple[ArticleItem, Doc]]) ->
                 )
             )
     hints = {c.text: c.lexicon_id for c in candidates if c.lexicon_id}
-    heads = frozenset(h.lower() for h in extractor.lexicon.words.institution_heads)
+    institution_heads = frozenset(h.lower() for h in extractor.lexicon.words.institution_heads)
     resolved = extractor.resolver.resolve_document(
-        [c.text for c in candidates], hints=hints, heads=heads
+        [c.text for c in candidates], hints=hints, heads=institution_heads
     )
     by_org: dict[str, list[OrgCandidate]] = {}
     kept = []
@@ -184,7 +185,7 @@ def organisation_probabilities(
     }
 
 
-def _triggers(extractor, sent: Span) -> list[tuple[Span, object, bool]]:
+def _triggers(extractor, sent: Span) -> list[tuple[Span, TriggerEntry, bool]]:
     """The sentence's deal triggers, each with whether it is hedged."""
     clause_verbs = extractor.lexicon.words.hedging_clause_verbs
     return [
@@ -281,7 +282,7 @@ def _sentence_candidates(
     index: int,
     sent: Span,
     ctx: SentenceContext,
-    triggers: list[tuple[Span, object, bool]],
+    triggers: list[tuple[Span, TriggerEntry, bool]],
     participants: list[Participant],
     main_org: str | None,
     orgs: dict[str, OrgFacts],
@@ -646,7 +647,7 @@ def _add_parents(best: dict[frozenset[str], DealCandidate]) -> None:
             c.kind = "group"
         del best[key]
         best.setdefault(frozenset(c.parties), c)
-    where = {}
+    where: dict[tuple[int, int], list[frozenset[str]]] = {}
     for key, c in best.items():
         where.setdefault((c.item, c.sentence.start), []).append(key)
     for keys in where.values():

@@ -159,7 +159,7 @@ def trigger_role(token: Token, trigger: Span, paths: Paths | None = None) -> str
     if token.i in range(trigger.start, trigger.end):
         return "inside"
     # The organisation's own steps, compressed: "pobj" with its "prep" as one step.
-    steps = []
+    steps: list[str] = []
     node = token
     for _ in range(len(up_m)):
         if node.dep_ == "prep" and steps and steps[-1].startswith("pobj:"):
