@@ -223,7 +223,7 @@ class Extractor:
         pieces = [text[start:end] for start, end in _windows(text, WINDOW_CHARS)]
         per_batch = max(1, BATCH_CHARS // WINDOW_CHARS)
         parts = list(self.nlp.pipe(pieces, batch_size=per_batch, disable=rules))
-        doc = Doc.from_docs(parts, ensure_whitespace=False, exclude=["tensor"])
+        doc = Doc.from_docs(parts, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]  # spaCy accepts it; its stub lags
         for name in rules:
             doc = self.nlp.get_pipe(name)(doc)
         return doc
@@ -362,7 +362,7 @@ class Extractor:
             for i in range(org.start, org.end):
                 token_org[i] = org
         counts = Counter(o.canonical for o in orgs)
-        first_seen = {}
+        first_seen: dict[str, int] = {}
         for o in orgs:
             first_seen.setdefault(o.canonical, o.start)
         main_org = min(counts, key=lambda c: (-counts[c], first_seen[c])) if counts else None

@@ -33,6 +33,7 @@ from atlas.learn.pairs import (
     group_features,
     pair_features,
 )
+from atlas.lexicon import TriggerEntry
 from atlas.models import Article, ArticleItem, ExtractionResult
 from atlas.reading import _is_headline, _item_text, _parse_sentence_date
 from atlas.rules.background import (
@@ -143,9 +144,9 @@ def prepare(extractor, article: Article, docs: list[tuple[ArticleItem, Doc]]) ->
                 )
             )
     hints = {c.text: c.lexicon_id for c in candidates if c.lexicon_id}
-    heads = frozenset(h.lower() for h in extractor.lexicon.words.institution_heads)
+    institution_heads = frozenset(h.lower() for h in extractor.lexicon.words.institution_heads)
     resolved = extractor.resolver.resolve_document(
-        [c.text for c in candidates], hints=hints, heads=heads
+        [c.text for c in candidates], hints=hints, heads=institution_heads
     )
     by_org: dict[str, list[OrgCandidate]] = {}
     kept = []
@@ -184,7 +185,7 @@ def organisation_probabilities(
     }
 
 
-def _triggers(extractor, sent: Span) -> list[tuple[Span, object, bool]]:
+def _triggers(extractor, sent: Span) -> list[tuple[Span, TriggerEntry, bool]]:
     """The sentence's deal triggers, each with whether it is hedged."""
     clause_verbs = extractor.lexicon.words.hedging_clause_verbs
     return [
@@ -281,7 +282,7 @@ def _sentence_candidates(
     index: int,
     sent: Span,
     ctx: SentenceContext,
-    triggers: list[tuple[Span, object, bool]],
+    triggers: list[tuple[Span, TriggerEntry, bool]],
     participants: list[Participant],
     main_org: str | None,
     orgs: dict[str, OrgFacts],
@@ -395,11 +396,28 @@ def _groups(
     """Groups of three or more organisations that may have made one agreement: the rules'
     groups, lists of coordinated names ("A, B and C"), and a list with the one
     organisation the rules pair its members with ("X partners with A, B and C")."""
-    doc = sent.doc
-    named = [p for p in participants if p.via == "name"]
     first: dict[str, Participant] = {}
     for p in participants:
         first.setdefault(p.canonical, p)
+    out: dict[frozenset[str], str] = {}
+    for x in findings:
+        if not x.hedged and len(set(x.parties)) >= 3:
+            out.setdefault(frozenset(x.parties), "rule")
+    for cluster in _coordinated_clusters(sent.doc, [p for p in participants if p.via == "name"]):
+        if len(cluster) >= 3:
+            out.setdefault(frozenset(cluster), "list")
+        if len(cluster) >= 2:
+            for partner in _list_partners(cluster, findings):
+                out.setdefault(frozenset(cluster | {partner}), "list_with_partner")
+    return [
+        ([first[name] for name in sorted(group) if name in first], source)
+        for group, source in out.items()
+        if all(name in first for name in group) and len(group) <= MAX_PARTICIPANTS
+    ]
+
+
+def _coordinated_clusters(doc: Doc, named: list[Participant]) -> list[set[str]]:
+    """The named organisations joined by coordination ("A, B and C"), as sets of names."""
     root_of = {p.canonical: doc[p.start : p.end].root for p in named}
     parent = {name: name for name in root_of}
 
@@ -418,35 +436,30 @@ def _groups(
     clusters: dict[str, set[str]] = {}
     for name in root_of:
         clusters.setdefault(find(name), set()).add(name)
-    out: dict[frozenset[str], str] = {}
-    for x in findings:
-        if not x.hedged and len(set(x.parties)) >= 3:
-            out.setdefault(frozenset(x.parties), "rule")
-    for cluster in clusters.values():
-        if len(cluster) >= 3:
-            out.setdefault(frozenset(cluster), "list")
-        if len(cluster) >= 2:
-            partners = {
-                p
-                for x in findings
-                if not x.hedged and set(x.parties) & cluster
-                for p in x.parties
-                if p not in cluster
-            }
-            for partner in partners:
-                split = [
-                    set(x.parties)
-                    for x in findings
-                    if not x.hedged and len(x.parties) == 2 and partner in x.parties
-                ]
-                if sum(1 for pair in split if pair & cluster) >= 2:
-                    continue  # "X and Y each bought a stake in Z": the rules split it
-                out.setdefault(frozenset(cluster | {partner}), "list_with_partner")
-    return [
-        ([first[name] for name in sorted(group) if name in first], source)
-        for group, source in out.items()
-        if all(name in first for name in group) and len(group) <= MAX_PARTICIPANTS
-    ]
+    return list(clusters.values())
+
+
+def _list_partners(cluster: set[str], findings: list[Finding]) -> list[str]:
+    """The organisations the rules pair with a list's members ("X partners with A and B"),
+    unless the rules pair them one by one ("X and Y each bought a stake in Z")."""
+    partners = {
+        p
+        for x in findings
+        if not x.hedged and set(x.parties) & cluster
+        for p in x.parties
+        if p not in cluster
+    }
+    out = []
+    for partner in partners:
+        split = [
+            set(x.parties)
+            for x in findings
+            if not x.hedged and len(x.parties) == 2 and partner in x.parties
+        ]
+        if sum(1 for pair in split if pair & cluster) >= 2:
+            continue  # "X and Y each bought a stake in Z": the rules split it
+        out.append(partner)
+    return out
 
 
 def _closest(a: list[Participant], b: list[Participant]) -> tuple[Participant, Participant]:
@@ -490,6 +503,31 @@ def choose_deals(candidates: list[DealCandidate], models: ExtractionModels) -> l
     lower ``rule_threshold``; what only the model sees needs the deal or group
     threshold. An accepted group speaks for its members: the pairs inside it from the
     same sentence are not deals of their own."""
+    _score(candidates, models)
+    outranked = _outranked(candidates, PARTNER_MARGIN)
+    accepted = [c for c in candidates if _passes(c, models) and id(c) not in outranked]
+    groups, taken = _take_groups(accepted)
+    pairs = [
+        c
+        for c in accepted
+        if c.kind == "pair"
+        and not any(set(c.parties) <= m for m in taken.get((c.item, c.sentence.start), []))
+    ]
+    pairs = _merge_cliques(pairs)
+    pairs = _merge_stars(pairs)
+    best = _best_per_parties(groups + pairs)
+    _add_parents(best)
+    # Every sentence that speaks of the deal has a say in its type.
+    for c in candidates:
+        chosen = best.get(frozenset(c.parties))
+        if chosen is not None and c.kind == chosen.kind and c.probability >= 0.5:
+            chosen.support.append(c)
+    return list(best.values())
+
+
+def _score(candidates: list[DealCandidate], models: ExtractionModels) -> None:
+    """Each candidate's probability: the deal model's for a pair; for a group the group
+    model's or the mean of its member pairs' of the same sentence, whichever is higher."""
     pair_p: dict[tuple[int, int, frozenset[str]], float] = {}
     for c in candidates:
         c.support = []
@@ -504,20 +542,27 @@ def choose_deals(candidates: list[DealCandidate], models: ExtractionModels) -> l
             ]
             c.probability = max(models.group.probability(c.features), sum(members) / len(members))
 
-    def passes(c: DealCandidate) -> bool:
-        if c.rule in TRUSTED_RULES:
-            return c.probability >= TRUSTED_RULE_THRESHOLD
-        if c.rule_exact:
-            limit = models.rule_threshold
-        else:
-            limit = models.group.threshold if c.kind == "group" else models.deal.threshold
-        if c.probability < limit:
-            return False
-        # The type model is asked only of what passes the threshold.
-        return c.probability >= limit + TYPE_MARGINS.get(deal_type_of(c, models), 0.0)
 
-    outranked = _outranked(candidates, PARTNER_MARGIN)
-    accepted = [c for c in candidates if passes(c) and id(c) not in outranked]
+def _passes(c: DealCandidate, models: ExtractionModels) -> bool:
+    """Does the candidate reach its threshold (a trusted rule's, a rule's, the group's or
+    the deal model's), with the margin its deal type needs?"""
+    if c.rule in TRUSTED_RULES:
+        return c.probability >= TRUSTED_RULE_THRESHOLD
+    if c.rule_exact:
+        limit = models.rule_threshold
+    else:
+        limit = models.group.threshold if c.kind == "group" else models.deal.threshold
+    if c.probability < limit:
+        return False
+    # The type model is asked only of what passes the threshold.
+    return c.probability >= limit + TYPE_MARGINS.get(deal_type_of(c, models), 0.0)
+
+
+def _take_groups(
+    accepted: list[DealCandidate],
+) -> tuple[list[DealCandidate], dict[tuple[int, int], list[set[str]]]]:
+    """The accepted groups, best first (a rule's before the model's), none overlapping
+    another taken from the same sentence; and per sentence, the members taken."""
     taken: dict[tuple[int, int], list[set[str]]] = {}
     groups = []
     for g in sorted(
@@ -529,29 +574,20 @@ def choose_deals(candidates: list[DealCandidate], models: ExtractionModels) -> l
             continue  # an overlapping group of the same sentence was preferred
         taken.setdefault(where, []).append(members)
         groups.append(g)
-    pairs = [
-        c
-        for c in accepted
-        if c.kind == "pair"
-        and not any(set(c.parties) <= m for m in taken.get((c.item, c.sentence.start), []))
-    ]
-    pairs = _merge_cliques(pairs)
-    pairs = _merge_stars(pairs)
+    return groups, taken
+
+
+def _best_per_parties(candidates: list[DealCandidate]) -> dict[frozenset[str], DealCandidate]:
+    """Per set of parties, its best candidate (a rule's first, then the most probable)."""
     best: dict[frozenset[str], DealCandidate] = {}
-    for c in groups + pairs:
+    for c in candidates:
         key = frozenset(c.parties)
         if key not in best or (c.rule_exact, c.probability) > (
             best[key].rule_exact,
             best[key].probability,
         ):
             best[key] = c
-    _add_parents(best)
-    # Every sentence that speaks of the deal has a say in its type.
-    for c in candidates:
-        chosen = best.get(frozenset(c.parties))
-        if chosen is not None and c.kind == chosen.kind and c.probability >= 0.5:
-            chosen.support.append(c)
-    return list(best.values())
+    return best
 
 
 # Types the deal model over-predicts need this much more than their threshold: a list
@@ -611,7 +647,7 @@ def _add_parents(best: dict[frozenset[str], DealCandidate]) -> None:
             c.kind = "group"
         del best[key]
         best.setdefault(frozenset(c.parties), c)
-    where = {}
+    where: dict[tuple[int, int], list[frozenset[str]]] = {}
     for key, c in best.items():
         where.setdefault((c.item, c.sentence.start), []).append(key)
     for keys in where.values():

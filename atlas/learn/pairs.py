@@ -159,7 +159,7 @@ def trigger_role(token: Token, trigger: Span, paths: Paths | None = None) -> str
     if token.i in range(trigger.start, trigger.end):
         return "inside"
     # The organisation's own steps, compressed: "pobj" with its "prep" as one step.
-    steps = []
+    steps: list[str] = []
     node = token
     for _ in range(len(up_m)):
         if node.dep_ == "prep" and steps and steps[-1].startswith("pobj:"):
@@ -188,11 +188,37 @@ def pair_features(
     cue_words: dict[str, frozenset[str]],
 ) -> dict[str, float]:
     """Features of the candidate "a and b made a deal, says this sentence"."""
-    doc = facts.sent.doc
     f: dict[str, float] = {"bias_pair": 1.0}
-    key = {a.canonical, b.canonical}
-    # What the rules concluded.
-    together = [x for x in facts.findings if key <= set(x.parties)]
+    _rule_features(f, facts.findings, {a.canonical, b.canonical})
+    live_triggers = _trigger_features(f, facts)
+    doc = facts.sent.doc
+    root_a = doc[a.start : a.end].root
+    root_b = doc[b.start : b.end].root
+    _parse_features(f, facts, root_a, root_b, live_triggers)
+    if live_triggers:
+        _trigger_role_features(f, facts, a, b, (root_a, root_b), live_triggers)
+    lo, hi = (a.end, b.start) if a.start <= b.start else (b.end, a.start)
+    if hi <= lo:
+        f["adjacent"] = 1.0
+    elif any(t.text in (";", "|") for t in doc[lo:hi]):
+        f["separate_items"] = 1.0  # "Lundbeck, Pfizer ink deals; Confo, Promethera raise cash"
+    # The sentence.
+    f[f"sentence={_bucket(facts.index, (0, 1, 2, 4, 8))}"] = 1.0
+    if facts.headline:
+        f["headline"] = 1.0
+    f[f"participants={min(sentence_participants, 6)}"] = 1.0
+    if facts.money:
+        f["money"] = 1.0
+    for name, words in cue_words.items():
+        if facts.words & words:
+            f[f"cue={name}"] = 1.0
+    _organisation_features(f, a, b, main_org, orgs)
+    return f
+
+
+def _rule_features(f: dict[str, float], findings: list[Finding], key: set[str]) -> None:
+    """What the rules concluded about the two (``key``) and about others of the sentence."""
+    together = [x for x in findings if key <= set(x.parties)]
     live = [x for x in together if not x.hedged]
     hedged = [x for x in together if x.hedged]
     if live:
@@ -210,16 +236,19 @@ def pair_features(
         f["rule_pair_hedged"] = 1.0
         for x in hedged:
             f[f"hedged_rule={x.rule}"] = 1.0
-    one_side = [x for x in facts.findings if not x.hedged and len(key & set(x.parties)) == 1]
+    one_side = [x for x in findings if not x.hedged and len(key & set(x.parties)) == 1]
     if one_side and not live:
         f["rule_other_partner"] = 1.0
-        if {a.canonical, b.canonical} <= {p for x in one_side for p in x.parties}:
+        if key <= {p for x in one_side for p in x.parties}:
             # "X and Y each bought a stake in Z", "Two participants, X and Y, joined Z's
             # programme": both deal with someone else, not with each other.
             f["rule_both_elsewhere"] = 1.0
-    if facts.findings and not together and not one_side:
+    if findings and not together and not one_side:
         f["rule_elsewhere"] = 1.0
-    # Triggers of the sentence.
+
+
+def _trigger_features(f: dict[str, float], facts: SentenceFacts) -> list:
+    """The sentence's triggers and what they act on; returns the unhedged ones."""
     live_triggers = [t for t in facts.triggers if not t[4]]
     for span, deal_type, role, _strength, is_hedged in facts.triggers:
         prefix = "hedged_trigger" if is_hedged else "trigger"
@@ -238,9 +267,13 @@ def pair_features(
         f["no_live_trigger"] = 1.0
     else:
         f["max_trigger_strength"] = max(t[3] for t in live_triggers)
-    # How the two stand in the parse.
-    root_a = doc[a.start : a.end].root
-    root_b = doc[b.start : b.end].root
+    return live_triggers
+
+
+def _parse_features(
+    f: dict[str, float], facts: SentenceFacts, root_a: Token, root_b: Token, live_triggers: list
+) -> None:
+    """How the two stand in the parse: path length, common ancestor, coordination, distance."""
     first, second = (root_a, root_b) if root_a.i <= root_b.i else (root_b, root_a)
     up_a, up_b, lca = dependency_path(first, second, facts.paths)
     f[f"path_len={_bucket(len(up_a) + len(up_b), (1, 2, 3, 4, 6, 9))}"] = 1.0
@@ -252,53 +285,58 @@ def pair_features(
         f["conjoined"] = 1.0
     distance = abs(second.i - first.i)
     f[f"distance={_bucket(distance, (2, 4, 7, 12, 20, 35))}"] = 1.0
-    if live_triggers:
-        anchor = min(
-            (s for s, *_ in live_triggers),
-            key=lambda s: (
-                _tree_distance(root_a, s.root, facts.paths)
-                + _tree_distance(root_b, s.root, facts.paths)
-            ),
-        )
-        role_a = trigger_role(root_a, anchor, facts.paths)
-        role_b = trigger_role(root_b, anchor, facts.paths)
-        f[f"trole={role_a}"] = 1.0
-        f[f"trole={role_b}"] = 1.0
-        low, high = sorted((role_a, role_b))
-        f[f"troles={low}|{high}"] = 1.0
-        near = [
-            min(_tree_distance(r, s.root, facts.paths) for s, *_ in live_triggers)
-            for r in (root_a, root_b)
-        ]
-        f[f"trigger_dist={_bucket(max(near), (1, 2, 3, 5))}"] = 1.0
-        f[f"trigger_dist_min={_bucket(min(near), (1, 2, 3, 5))}"] = 1.0
-        trigger_first = min(s.start for s, *_ in live_triggers)
-        if trigger_first < min(a.start, b.start):
-            f["trigger_before_both"] = 1.0
-        elif trigger_first > max(a.start, b.start):
-            f["trigger_after_both"] = 1.0
-        else:
-            f["trigger_between"] = 1.0
-    lo, hi = (a.end, b.start) if a.start <= b.start else (b.end, a.start)
-    if hi <= lo:
-        f["adjacent"] = 1.0
-    elif any(t.text in (";", "|") for t in doc[lo:hi]):
-        f["separate_items"] = 1.0  # "Lundbeck, Pfizer ink deals; Confo, Promethera raise cash"
-    # The sentence.
-    f[f"sentence={_bucket(facts.index, (0, 1, 2, 4, 8))}"] = 1.0
-    if facts.headline:
-        f["headline"] = 1.0
-    f[f"participants={min(sentence_participants, 6)}"] = 1.0
-    if facts.money:
-        f["money"] = 1.0
-    for name, words in cue_words.items():
-        if facts.words & words:
-            f[f"cue={name}"] = 1.0
-    # The two organisations.
+
+
+def _trigger_role_features(
+    f: dict[str, float],
+    facts: SentenceFacts,
+    a: Participant,
+    b: Participant,
+    roots: tuple[Token, Token],
+    live_triggers: list,
+) -> None:
+    """How each of the two stands to the nearest unhedged trigger, and where it is."""
+    root_a, root_b = roots
+    anchor = min(
+        (s for s, *_ in live_triggers),
+        key=lambda s: (
+            _tree_distance(root_a, s.root, facts.paths)
+            + _tree_distance(root_b, s.root, facts.paths)
+        ),
+    )
+    role_a = trigger_role(root_a, anchor, facts.paths)
+    role_b = trigger_role(root_b, anchor, facts.paths)
+    f[f"trole={role_a}"] = 1.0
+    f[f"trole={role_b}"] = 1.0
+    low, high = sorted((role_a, role_b))
+    f[f"troles={low}|{high}"] = 1.0
+    near = [
+        min(_tree_distance(r, s.root, facts.paths) for s, *_ in live_triggers)
+        for r in (root_a, root_b)
+    ]
+    f[f"trigger_dist={_bucket(max(near), (1, 2, 3, 5))}"] = 1.0
+    f[f"trigger_dist_min={_bucket(min(near), (1, 2, 3, 5))}"] = 1.0
+    trigger_first = min(s.start for s, *_ in live_triggers)
+    if trigger_first < min(a.start, b.start):
+        f["trigger_before_both"] = 1.0
+    elif trigger_first > max(a.start, b.start):
+        f["trigger_after_both"] = 1.0
+    else:
+        f["trigger_between"] = 1.0
+
+
+def _organisation_features(
+    f: dict[str, float],
+    a: Participant,
+    b: Participant,
+    main_org: str | None,
+    orgs: dict[str, OrgFacts],
+) -> None:
+    """What the organisation model saw of the two, and how they are named."""
     for side in (a, b):
         if side.via != "name":
             f[f"via={side.via}"] = 1.0
-    if main_org in key:
+    if main_org in {a.canonical, b.canonical}:
         f["with_main_org"] = 1.0
     unknown = OrgFacts(frozenset(), None, 0.5)
     info = [orgs.get(a.canonical, unknown), orgs.get(b.canonical, unknown)]
@@ -313,7 +351,6 @@ def pair_features(
     first_b = b.canonical.split()[0].casefold()
     if first_a == first_b:
         f["same_first_word"] = 1.0  # a parent and its subsidiary, or one name split in two
-    return f
 
 
 def group_features(
@@ -330,14 +367,7 @@ def group_features(
     names = {m.canonical for m in members}
     f: dict[str, float] = {"bias_group": 1.0, f"group_source={source}": 1.0}
     f[f"group_size={min(len(names), 6)}"] = 1.0
-    exact = [x for x in facts.findings if set(x.parties) == names]
-    if exact:
-        f["rule_group"] = 1.0
-        for x in exact:
-            f[f"group_rule={x.rule}"] = 1.0
-            f[f"group_rule_type={x.deal_type}"] = 1.0
-            if x.hedged:
-                f["group_rule_hedged"] = 1.0
+    _group_rule_features(f, facts.findings, names)
     covered = [x for x in facts.findings if not x.hedged and set(x.parties) <= names]
     f[f"group_findings={min(len(covered), 3)}"] = 1.0
     if len(names) == sentence_participants:
@@ -359,20 +389,38 @@ def group_features(
     first = min(m.start for m in members)
     last = max(m.end for m in members)
     for token in doc[max(facts.sent.start, first - 3) : last]:
-        if token.lower_ in (
-            "like",
-            "including",
-            "include",
-            "includes",
-            "such",
-            "among",
-            "join",
-            "joined",
-            "joins",
-            "members",
-            "member",
-            "partners",
-            "consortium",
-        ):
+        if token.lower_ in GROUP_WORDS:
             f[f"group_word={token.lower_}"] = 1.0
     return f
+
+
+# Words near a list of organisations that say they are members of one thing.
+GROUP_WORDS = frozenset(
+    {
+        "like",
+        "including",
+        "include",
+        "includes",
+        "such",
+        "among",
+        "join",
+        "joined",
+        "joins",
+        "members",
+        "member",
+        "partners",
+        "consortium",
+    }
+)
+
+
+def _group_rule_features(f: dict[str, float], findings: list[Finding], names: set[str]) -> None:
+    """The rules' findings of exactly these parties."""
+    exact = [x for x in findings if set(x.parties) == names]
+    if exact:
+        f["rule_group"] = 1.0
+        for x in exact:
+            f[f"group_rule={x.rule}"] = 1.0
+            f[f"group_rule_type={x.deal_type}"] = 1.0
+            if x.hedged:
+                f["group_rule_hedged"] = 1.0

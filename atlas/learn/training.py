@@ -187,15 +187,23 @@ def _forms(prepared: PreparedArticle) -> dict[str, set[str]]:
     return forms
 
 
+def _prepared(labelled: LabelledArticle) -> PreparedArticle:
+    """The article's parse and candidates: every article is prepared before use."""
+    if labelled.prepared is None:
+        raise ValueError(f"{labelled.article.file} was not prepared")
+    return labelled.prepared
+
+
 def organisation_rows(labelled: LabelledArticle) -> list[tuple[dict[str, float], int, str]]:
     gold = labelled.gold
     names = GoldNames(gold)
     gold_orgs = set(gold.get("organisations", [])) | {
         p for d in gold.get("deals", []) for p in d["parties"]
     }
-    forms = _forms(labelled.prepared)
+    prepared = _prepared(labelled)
+    forms = _forms(prepared)
     rows = []
-    for canonical, features in labelled.prepared.org_features.items():
+    for canonical, features in prepared.org_features.items():
         target = names.match(canonical, forms.get(canonical))
         rows.append((features, int(target in gold_orgs), canonical))
     return rows
@@ -265,7 +273,7 @@ def fit_binary(
     return LinearModel(weights=coefficients, bias=float(model.intercept_[0]))
 
 
-def per_deal_weights(deal_of_row: list[object | None], power: float = 1.0) -> list[float]:
+def per_deal_weights(deal_of_row: Sequence[object | None], power: float = 1.0) -> list[float]:
     """Training weights of the deal model's rows: the positive rows of a gold deal told in
     n sentences weigh 1/n**power each (at power 1 they share one deal's weight), rescaled
     so that the positives weigh as many rows as they are; negatives weigh 1. A deal an
@@ -322,14 +330,14 @@ def fit_boosted(
         random_state=seed,
     )
     model.fit(x, y)
+    coefficients: dict[str, float] = {}
     if linear:
         fitted = model.init_
-        weights = {
+        coefficients = {
             name: float(w) for name, w in zip(names, fitted.coef_[0], strict=True) if abs(w) > 1e-6
         }
         bias = float(fitted.intercept_[0])
     else:
-        weights = {}
         prior = float(np.mean(y))
         bias = math.log(prior / (1 - prior))
     exported = []
@@ -344,7 +352,7 @@ def fit_boosted(
                 value=[float(v) * rate for v in tree.value[:, 0, 0]],
             )
         )
-    return BoostedModel(weights=weights, bias=bias, trees=exported)
+    return BoostedModel(weights=coefficients, bias=bias, trees=exported)
 
 
 def fit_multiclass(
@@ -392,7 +400,7 @@ def _cross_fitted_org_probabilities(
         for i, a in enumerate(articles):
             if i % folds == k:
                 a.org_probability = {
-                    name: model.probability(f) for name, f in a.prepared.org_features.items()
+                    name: model.probability(f) for name, f in _prepared(a).org_features.items()
                 }
 
 
@@ -416,35 +424,34 @@ def train(extractor, articles: list[LabelledArticle], params: Params) -> Extract
     organisation = fit_binary(org_rows, params.org_c, params.min_count)
     organisation.threshold = params.org_threshold
     _cross_fitted_org_probabilities(articles, params)
-    deal_rows = []
+    deal_rows: list[tuple[dict[str, float], int]] = []
     deal_of_row: list[tuple[int, int] | None] = []  # (article, gold deal) of a positive
-    group_rows = []
+    group_rows: list[tuple[dict[str, float], int]] = []
     type_rows = []
     role_rows = []
     for k, a in enumerate(articles):
-        candidates = deal_candidates(
-            extractor, a.prepared, a.org_probability, params.party_threshold
-        )
+        prepared = _prepared(a)
+        candidates = deal_candidates(extractor, prepared, a.org_probability, params.party_threshold)
         if not params.use_rules:
             candidates = without_rule_findings(candidates)
-        forms = _forms(a.prepared)
+        forms = _forms(prepared)
         positives: dict[int, list] = {}
         for c in candidates:
-            label, deal = pair_label(a, c.parties, forms, exact=c.kind == "group")
+            label, gold_deal = pair_label(a, c.parties, forms, exact=c.kind == "group")
             (group_rows if c.kind == "group" else deal_rows).append((c.features, label))
             if c.kind != "group":
-                deal_of_row.append((k, id(deal)) if label else None)
-            if deal is not None:
-                positives.setdefault(id(deal), [deal, []])[1].append(c)
-        for deal, matched in positives.values():
-            best = _best_overlap(matched, deal.get("evidence", ""))
+                deal_of_row.append((k, id(gold_deal)) if label else None)
+            if gold_deal is not None:
+                positives.setdefault(id(gold_deal), [gold_deal, []])[1].append(c)
+        for gold_deal, matched in positives.values():
+            best = _best_overlap(matched, gold_deal.get("evidence", ""))
             if best is not None:
-                type_rows.append((type_features(best), deal["type"]))
-                if deal.get("role"):
+                type_rows.append((type_features(best), gold_deal["type"]))
+                if gold_deal.get("role"):
                     role_rows.append(
                         (
-                            deal_role_features(extractor, a.prepared, best),
-                            int(deal["role"] == "background"),
+                            deal_role_features(extractor, prepared, best),
+                            int(gold_deal["role"] == "background"),
                         )
                     )
     deal = fit_boosted(
@@ -562,14 +569,15 @@ def score(
     from atlas.result_json import result_as_json
 
     for a in articles:
-        org_p, candidates = score_candidates(extractor, a.prepared, models)
+        prepared = _prepared(a)
+        org_p, candidates = score_candidates(extractor, prepared, models)
         for (deal_threshold, rule_threshold), report in reports.items():
             models.deal.threshold = deal_threshold
             models.rule_threshold = rule_threshold
             # Copies: choosing extends a chosen candidate's parties with their parents,
             # which must not carry over to the next thresholds' choice.
             chosen = choose_deals([copy.copy(c) for c in candidates], models)
-            result = article_result(extractor, a.prepared, models, org_p, chosen)
+            result = article_result(extractor, prepared, models, org_p, chosen)
             report.add(a, result_as_json(result))
 
 

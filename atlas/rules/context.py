@@ -105,7 +105,8 @@ class SentenceContext:
             ]
             before = list(dict.fromkeys(before))
             return before if len(before) >= 2 else []
-        return [self.last_subject or self.main_org] if (self.last_subject or self.main_org) else []
+        fallback = self.last_subject or self.main_org
+        return [fallback] if fallback else []
 
     def subjects(self, verb: Token, depth: int = 0) -> list[str]:
         """Organisations that are the subject of ``verb`` (pronouns resolved);

@@ -112,8 +112,9 @@ class TriggerArguments:
                     objects.append(max(earlier, key=lambda o: o.start).canonical)
             elif child.dep_ == "poss":
                 objects += ctx.group(child)
-            if child.dep_ == "compound" and ctx.org_at(child):
-                objects.append(ctx.org_at(child))
+            named = ctx.org_at(child) if child.dep_ == "compound" else None
+            if named:
+                objects.append(named)
         objects += ctx.prep_objects(root, allow_possessive=True)
         if span.end - span.start > 1:
             objects += ctx.prep_objects(span[-1], allow_possessive=True)
