@@ -797,21 +797,7 @@ class ItemReader:
         a market, revenue), from the nearest cue word on either side, within the
         amount's own stretch of the sentence (not past another amount)."""
         text = self.text
-        k = self.amount_starts.index(amount.start)
-        prev_end = self.amounts[k - 1].end if k > 0 else 0
-        next_start = self.amounts[k + 1].start if k + 1 < len(self.amounts) else len(text)
-        left_lo = max(sent.start_char, prev_end, amount.start - _CUE_BEFORE)
-        right_hi = min(sent.end_char, next_start, amount.end + _CUE_AFTER)
-        left = text[left_lo : amount.start]
-        if k > 0 and left_lo == prev_end:
-            # A cue straight after the amount before belongs to it: "$400 million up
-            # front, plus $730 million in potential milestone payments".
-            for _role, pattern in self._cues:
-                m = pattern.match(left, len(left) - len(left.lstrip()))
-                if m and _LIST_JOIN.match(left[m.end() :]):
-                    left = left[m.end() :]
-                    break
-        right = text[amount.end : right_hi]
+        k, left_lo, left, right, right_hi, next_start = self._stretch(amount, sent)
         if _EACH.match(right):
             return None, amount.text  # "milestone payments of $10 million each": per item
         phrase = amount.text
@@ -821,35 +807,9 @@ class ItemReader:
         # "$325 million deal", "a $2.6 million licensing agreement": the deal's value.
         head = _HEAD_WORDS.match(right)
         head_words = head.group(0).lower().replace("-", " ").split() if head else []
-        if any(w in self.words.term_deal_nouns for w in head_words[:3]):
-            # unless a payment's kind stands right before it: "an upfront payment of
-            # USD 290 million Agreement strengthens ..." (a headline glued to the next),
-            # or names it in a list of payments: "a $12 million upfront, $300 million
-            # biobucks deal" (but "a $1 billion biobucks deal" is the deal's value)
-            kind = self._kind_before(left[-30:])
-            if kind is None and k > 0 and amount.start - prev_end <= 25:
-                kind = self._kind_before(head.group(0))
-            return (kind or "total"), phrase
-        best: tuple[int, str] | None = None
-        for role, pattern in self._cues:
-            # A total cue ("for", "paid") is a weaker sign than a payment's kind.
-            weight = _WEAK_CUE if role == "total" else 0
-            for m in pattern.finditer(left):
-                if role == "excluded" and _MILESTONE_NEXT.match(left, m.end()):
-                    continue  # "in sales milestones": a kind of milestone, not sales
-                distance = len(left) - m.end() + weight
-                if role in ("upfront", "milestones") and _JOINED_TO.fullmatch(left, m.end()):
-                    distance = -1  # "milestone payments of up to $5.7 billion based on net
-                    # sales": the kind joined to its figure decides over words after it
-                if best is None or distance < best[0]:
-                    best = (distance, role)
-            m = pattern.search(right)
-            if m and role == "excluded" and _MILESTONE_NEXT.match(right, m.end()):
-                m = None
-            if m and right_hi == next_start and _LEADS_IN.fullmatch(right, m.end()):
-                m = None  # "a total of $2.6 million via an immediate payment of $1.4 million"
-            if m and (best is None or m.start() + weight < best[0]):
-                best = (m.start() + weight, role)
+        if head and any(w in self.words.term_deal_nouns for w in head_words[:3]):
+            return self._deal_value_kind(amount, k, left, head.group(0)), phrase
+        best = self._nearest_cue(left, right, right_hi == next_start)
         joined = _JOINED_KIND.search(left[-90:])
         if best is not None and best[1] == "total" and joined:
             # "milestone payments totaling up to $9.3 billion": the payments' kind
@@ -866,14 +826,75 @@ class ItemReader:
             # ("has licensed the rights to Y for approximately $225 million").
             priced = in_evidence or _PRICED.search(left) is not None
             return ("total" if priced else None), phrase
-        role = best[1]
+        return self._cued_role(best[1], k, left, right, left_lo), phrase
+
+    def _stretch(self, amount: Amount, sent: Span) -> tuple[int, int, str, str, int, int]:
+        """The amount's own stretch of the sentence, up to the amounts either side: its
+        index, where the left part starts, the left and right words, where the right
+        part ends and where the next amount starts."""
+        text = self.text
+        k = self.amount_starts.index(amount.start)
+        prev_end = self.amounts[k - 1].end if k > 0 else 0
+        next_start = self.amounts[k + 1].start if k + 1 < len(self.amounts) else len(text)
+        left_lo = max(sent.start_char, prev_end, amount.start - _CUE_BEFORE)
+        right_hi = min(sent.end_char, next_start, amount.end + _CUE_AFTER)
+        left = text[left_lo : amount.start]
+        if k > 0 and left_lo == prev_end:
+            # A cue straight after the amount before belongs to it: "$400 million up
+            # front, plus $730 million in potential milestone payments".
+            for _role, pattern in self._cues:
+                m = pattern.match(left, len(left) - len(left.lstrip()))
+                if m and _LIST_JOIN.match(left[m.end() :]):
+                    left = left[m.end() :]
+                    break
+        return k, left_lo, left, text[amount.end : right_hi], right_hi, next_start
+
+    def _deal_value_kind(self, amount: Amount, k: int, left: str, head: str) -> str:
+        """The role of an amount before a deal noun: the deal's value, unless a
+        payment's kind stands right before it: "an upfront payment of USD 290 million
+        Agreement strengthens ..." (a headline glued to the next), or names it in a list
+        of payments: "a $12 million upfront, $300 million biobucks deal" (but "a $1
+        billion biobucks deal" is the deal's value)."""
+        kind = self._kind_before(left[-30:])
+        if kind is None and k > 0 and amount.start - self.amounts[k - 1].end <= 25:
+            kind = self._kind_before(head)
+        return kind or "total"
+
+    def _nearest_cue(self, left: str, right: str, right_to_next: bool) -> tuple[int, str] | None:
+        """The nearest cue word to the amount as (distance, role), either side."""
+        best: tuple[int, str] | None = None
+        for role, pattern in self._cues:
+            # A total cue ("for", "paid") is a weaker sign than a payment's kind.
+            weight = _WEAK_CUE if role == "total" else 0
+            for m in pattern.finditer(left):
+                if role == "excluded" and _MILESTONE_NEXT.match(left, m.end()):
+                    continue  # "in sales milestones": a kind of milestone, not sales
+                distance = len(left) - m.end() + weight
+                if role in ("upfront", "milestones") and _JOINED_TO.fullmatch(left, m.end()):
+                    distance = -1  # "milestone payments of up to $5.7 billion based on net
+                    # sales": the kind joined to its figure decides over words after it
+                if best is None or distance < best[0]:
+                    best = (distance, role)
+            after = pattern.search(right)
+            if after and role == "excluded" and _MILESTONE_NEXT.match(right, after.end()):
+                after = None
+            if after and right_to_next and _LEADS_IN.fullmatch(right, after.end()):
+                after = None  # "a total of $2.6 million via an immediate payment of $1.4 million"
+            if after and (best is None or after.start() + weight < best[0]):
+                best = (after.start() + weight, role)
+        return best
+
+    def _cued_role(self, role: str, k: int, left: str, right: str, left_lo: int) -> str | None:
+        """The role the nearest cue gives, but for a payment straight before the amount
+        or an amount that is part of the one before it."""
         if role == "excluded" and _PAID.search(left) and not self._cues[0][1].search(right[:20]):
-            return "total", phrase  # "secured a stake in the migraine market by paying
-            # $1.95 billion": a payment straight before the amount, whatever came before
+            return "total"  # "secured a stake in the migraine market by paying $1.95
+            # billion": a payment straight before the amount, whatever came before
+        prev_end = self.amounts[k - 1].end if k > 0 else 0
         if role == "total" and k > 0 and left_lo == prev_end and _PART_OF.match(left):
-            return None, phrase  # "$185 million, including an equity investment of $113
-            # million": a part of the payment before it, not the deal's value
-        return (None if role == "excluded" else role), phrase
+            return None  # "$185 million, including an equity investment of $113 million":
+            # a part of the payment before it, not the deal's value
+        return None if role == "excluded" else role
 
     def _covers_kinds(self, amount: Amount, sent: Span, left: str) -> bool:
         """Whether the amount is named as the sum of several kinds of payment: "up to
