@@ -489,6 +489,24 @@ _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
+class _Spans:
+    """Asset spans of one sentence: a token is taken once, never inside an
+    organisation's name."""
+
+    def __init__(self, mention_tokens: set[int]) -> None:
+        self.mention_tokens = mention_tokens
+        self.found: list[tuple[int, int]] = []
+        self.taken: set[int] = set()
+
+    def add(self, start: int, end: int) -> None:
+        if start >= end or any(i in self.taken for i in range(start, end)):
+            return
+        if any(i in self.mention_tokens for i in range(start, end)):
+            return  # an organisation's name
+        self.taken.update(range(start, end))
+        self.found.append((start, end))
+
+
 class ItemReader:
     """Reads every deal of one parsed item; built once per item."""
 
@@ -1157,90 +1175,107 @@ class ItemReader:
         return cached
 
     def _find_asset_spans(self, sent: Span) -> list[tuple[int, int]]:
-        words = self.words
-        doc = self.doc
+        """Marked names, codes, names a naming phrase or an owner introduces, then names
+        by a drug's stem or beside a product or platform noun; a token is taken once."""
         written = self.text[sent.start_char : sent.end_char]
-        spans: list[tuple[int, int]] = []
-        taken: set[int] = set()
+        spans = _Spans(self.mention_tokens)
+        self._marked_names(sent, written, spans)
+        self._code_names(sent, written, spans)
+        self._introduced_names(sent, written, spans)
+        self._noun_names(sent, written, spans)
+        return sorted(spans.found)
 
-        def add(start: int, end: int) -> None:
-            if start >= end or any(i in taken for i in range(start, end)):
-                return
-            if any(i in self.mention_tokens for i in range(start, end)):
-                return  # an organisation's name
-            taken.update(range(start, end))
-            spans.append((start, end))
-
+    def _marked_names(self, sent: Span, written: str, spans: _Spans) -> None:
+        """Names marked ® or ™ here ("TYVYT®", "HepaGam B®", "Bioral™", "T-ACT(TM)"),
+        and words marked so elsewhere in the article."""
         # Token by token only where the text shows a mark or a brand: Token objects are
         # slow to make.
         marks = any(m in written for m in ("®", "™", "(TM)", "(R)")) or any(
             b in written for b in self.brands
         )
-        for token in sent if marks else ():
+        if not marks:
+            return
+        for token in sent:
             text = token.text
-            # "TYVYT®", "HepaGam B®", "Bioral™", "T-ACT(TM)"
-            nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
-            marked = nxt is not None and (
-                nxt.text in ("®", "™")
-                or (
-                    nxt.text == "("
-                    and token.i + 3 < len(doc)
-                    and doc[token.i + 2].text in ("TM", "R")
-                    and doc[token.i + 3].text == ")"
-                )
-            )
+            marked = self._marked(token)
             if text.endswith(("®", "™")) and len(text) > 1:
                 marked, text = True, text[:-1]
             if marked and (token.text[:1].isupper() or token.text[:1].isdigit()):
                 start = token.i
                 while (
                     start - 1 >= sent.start
-                    and doc[start - 1].text[:1].isupper()
-                    and doc[start - 1].lower_ not in words.term_asset_stop_words
+                    and self.doc[start - 1].text[:1].isupper()
+                    and self.doc[start - 1].lower_ not in self.words.term_asset_stop_words
                     and start - 1 not in self.mention_tokens
                     and token.i - start < 2
                 ):
                     start -= 1
-                end = token.i + 1 if not token.text.endswith(("®", "™")) else token.i + 1
-                add(start, end)
-                continue
-            if text in self.brands and token.text[:1].isupper():
-                add(token.i, token.i + 1)
-                continue
+                spans.add(start, token.i + 1)
+            elif text in self.brands and token.text[:1].isupper():
+                spans.add(token.i, token.i + 1)
+
+    def _marked(self, token: Token) -> bool:
+        """Whether a mark follows the token as a token of its own: "Bioral ™", "T-ACT (TM)"."""
+        doc = self.doc
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        return nxt is not None and (
+            nxt.text in ("®", "™")
+            or (
+                nxt.text == "("
+                and token.i + 3 < len(doc)
+                and doc[token.i + 2].text in ("TM", "R")
+                and doc[token.i + 3].text == ")"
+            )
+        )
+
+    def _code_names(self, sent: Span, written: str, spans: _Spans) -> None:
+        """Development codes ("ABC-123"), not a year, a word and a number or a figure."""
         for m in _CODE.finditer(written):
-            code = m.group(0)
-            if re.search(r"\s(?:19|20)\d\d$", code):
-                continue  # "IASLC 2023", "ACT OF 1934": a year
-            if code.split()[0].lower() in words.term_asset_stop_words:
+            if not self._is_code(m.group(0)):
                 continue
-            if " " in code and _plain_word(code.split()[0].capitalize()):
-                continue  # "FUND 100 PERCENT", "Table 2": a word and a number
-            prefix = _CODE_PART.match(code)
-            if prefix and prefix.group(0).upper() in words.term_code_exclusions:
-                continue
-            if code.upper() in words.term_code_exclusions:
-                continue
-            if sum(c.isdigit() for c in code) < 2 and not re.search(r"[A-Z]{2,}", code):
-                continue
-            span = doc.char_span(
+            span = self.doc.char_span(
                 sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand"
             )
             if span is None or any(
                 a.start <= span.start_char < a.end for a in self._near_amounts(span)
             ):
                 continue
-            add(span.start, span.end)
-        # "Kamada's Glassia", "sold under the trade name Exelon": a coined name an
-        # organisation owns, or one a naming phrase introduces.
+            spans.add(span.start, span.end)
+
+    def _is_code(self, code: str) -> bool:
+        words = self.words
+        if re.search(r"\s(?:19|20)\d\d$", code):
+            return False  # "IASLC 2023", "ACT OF 1934": a year
+        if code.split()[0].lower() in words.term_asset_stop_words:
+            return False
+        if " " in code and _plain_word(code.split()[0].capitalize()):
+            return False  # "FUND 100 PERCENT", "Table 2": a word and a number
+        prefix = _CODE_PART.match(code)
+        if prefix and prefix.group(0).upper() in words.term_code_exclusions:
+            return False
+        if code.upper() in words.term_code_exclusions:
+            return False
+        return sum(c.isdigit() for c in code) >= 2 or re.search(r"[A-Z]{2,}", code) is not None
+
+    def _introduced_names(self, sent: Span, written: str, spans: _Spans) -> None:
+        """ "Kamada's Glassia", "sold under the trade name Exelon": a coined name an
+        organisation owns, or one a naming phrase introduces."""
         for m in self._naming.finditer(written):
             if m.group("owner"):
                 owner = bisect_right(self.token_starts, sent.start_char + m.start() - 1) - 1
                 if owner not in self.mention_tokens:
                     continue  # only an organisation's: not "the company's Board"
             start = end = bisect_right(self.token_starts, sent.start_char + m.start("name")) - 1
-            while end < sent.end and end - start < 3 and self._coined(doc[end], first=end == start):
+            while (
+                end < sent.end
+                and end - start < 3
+                and self._coined(self.doc[end], first=end == start)
+            ):
                 end += 1
-            add(start, end)
+            spans.add(start, end)
+
+    def _noun_names(self, sent: Span, written: str, spans: _Spans) -> None:
+        """Names by a drug's stem, after a product noun or before a platform noun."""
         # Only the tokens the text shows to be a drug name or a product or platform noun.
         nouns = self._name_nouns
         hits = sorted(
@@ -1251,8 +1286,9 @@ class ItemReader:
                 or (len(m.group(0)) >= 7 and m.group(0).lower().endswith(self._inn_endings))
             }
         )
+        words = self.words
         for i in hits:
-            token = doc[i]
+            token = self.doc[i]
             lower = token.lower_
             if (
                 token.is_alpha
@@ -1261,47 +1297,57 @@ class ItemReader:
                 and lower not in words.term_asset_stop_words
                 and token.pos_ != "VERB"
             ):
-                start, end = token.i, token.i + 1
-                # "patritumab deruxtecan", "remogliflozin etabonate": two-word names
-                if (
-                    end < sent.end
-                    and doc[end].is_alpha
-                    and doc[end].is_lower
-                    and doc[end].lower_.endswith(self._second_endings)
-                ):
-                    end += 1
-                add(start, end)
-                # "Keytruda (pembrolizumab)", "memantine (Namenda)": its brand beside it
-                if start >= 2 and doc[start - 1].text == "(" and _is_name(doc[start - 2], words):
-                    add(start - 2, start - 1)
-                if end + 1 < len(doc) and doc[end].text == "(" and _is_name(doc[end + 1], words):
-                    add(end + 1, end + 2)
+                self._inn_name(token, sent, spans)
             elif lower in words.product_nouns and token.is_lower and token.i + 1 < sent.end:
-                # "the drug Zolvix", "its osteoporosis brand Teribone", "brand 'Zolvix'"
-                at = token.i + 1
-                if doc[at].text in _QUOTES and at + 2 < sent.end and doc[at + 2].text in _QUOTES:
-                    at += 1
-                # a plural noun before a capitalised word is more often a title: "the Drugs
-                # Controller"
-                if _is_name(doc[at], words, ("GPE", "NORP", "DATE", "LOC")) and not (
-                    lower.endswith("s") and _plain_word(doc[at].text)
-                ):
-                    add(at, at + 1)
+                self._after_product_noun(token, sent, spans)
             elif lower in words.term_platform_nouns and token.i - 1 >= sent.start:
-                # "its XenoMouse technology", "the Harbour Mice platform"
-                end = token.i
-                start = end
-                while (
-                    start - 1 >= sent.start and _is_name(doc[start - 1], words) and end - start < 3
-                ):
-                    start -= 1
-                if (
-                    start < end
-                    and not all(doc[i].is_upper and len(doc[i]) <= 4 for i in range(start, end))
-                    and not (end - start == 1 and _plain_word(doc[start].text))
-                ):
-                    add(start, end)
-        return sorted(spans)
+                self._before_platform_noun(token, sent, spans)
+
+    def _inn_name(self, token: Token, sent: Span, spans: _Spans) -> None:
+        """A drug's nonproprietary name, with its second word and a brand in brackets."""
+        doc, words = self.doc, self.words
+        start, end = token.i, token.i + 1
+        # "patritumab deruxtecan", "remogliflozin etabonate": two-word names
+        if (
+            end < sent.end
+            and doc[end].is_alpha
+            and doc[end].is_lower
+            and doc[end].lower_.endswith(self._second_endings)
+        ):
+            end += 1
+        spans.add(start, end)
+        # "Keytruda (pembrolizumab)", "memantine (Namenda)": its brand beside it
+        if start >= 2 and doc[start - 1].text == "(" and _is_name(doc[start - 2], words):
+            spans.add(start - 2, start - 1)
+        if end + 1 < len(doc) and doc[end].text == "(" and _is_name(doc[end + 1], words):
+            spans.add(end + 1, end + 2)
+
+    def _after_product_noun(self, token: Token, sent: Span, spans: _Spans) -> None:
+        """ "the drug Zolvix", "its osteoporosis brand Teribone", "brand 'Zolvix'"."""
+        doc = self.doc
+        at = token.i + 1
+        if doc[at].text in _QUOTES and at + 2 < sent.end and doc[at + 2].text in _QUOTES:
+            at += 1
+        # a plural noun before a capitalised word is more often a title: "the Drugs
+        # Controller"
+        if _is_name(doc[at], self.words, ("GPE", "NORP", "DATE", "LOC")) and not (
+            token.lower_.endswith("s") and _plain_word(doc[at].text)
+        ):
+            spans.add(at, at + 1)
+
+    def _before_platform_noun(self, token: Token, sent: Span, spans: _Spans) -> None:
+        """ "its XenoMouse technology", "the Harbour Mice platform"."""
+        doc = self.doc
+        end = token.i
+        start = end
+        while start - 1 >= sent.start and _is_name(doc[start - 1], self.words) and end - start < 3:
+            start -= 1
+        if (
+            start < end
+            and not all(doc[i].is_upper and len(doc[i]) <= 4 for i in range(start, end))
+            and not (end - start == 1 and _plain_word(doc[start].text))
+        ):
+            spans.add(start, end)
 
     def _coined(self, token: Token, *, first: bool) -> bool:
         """A word of a coined name: capitalised or with digits, not an English word, an
