@@ -244,6 +244,8 @@ def find_amounts(text: str) -> list[Amount]:
         before = text[max(0, start - 12) : start]
         prefix = _BEFORE.search(before) or _BEFORE_SPACED.search(before)
         after = _AFTER.match(text, end)
+        if after is None:  # never: every part of _AFTER is optional
+            continue
         mult = after.group("mult") or after.group("glued")
         post = after.group("post")
         currency = None
@@ -745,7 +747,7 @@ class ItemReader:
             cached = self._party_word_cache[parties] = (
                 re.compile(rf"\b(?:{_alternation(first)})\b") if first else False
             )
-        return cached or None
+        return cached if isinstance(cached, re.Pattern) else None
 
     def _has_figures(self, sent: Span) -> bool:
         lo = bisect_left(self.amount_starts, sent.start_char)
@@ -963,14 +965,15 @@ class ItemReader:
                 continue
             left = text[max(sent.start_char, start - 45) : start]
             right = text[end : min(sent.end_char, end + 40)]
-            near = [(len(left) - m.end(), m) for m in stake_words.finditer(left)]
-            near += [(m.start(), m) for m in stake_words.finditer(right)]
-            bad = [(len(left) - m.end(), m) for m in self._not_stake.finditer(left)]
-            bad += [(m.start(), m) for m in self._not_stake.finditer(right)]
+            # distances of the stake words and of the words that make it no stake
+            near = [len(left) - m.end() for m in stake_words.finditer(left)]
+            near += [m.start() for m in stake_words.finditer(right)]
+            bad = [len(left) - m.end() for m in self._not_stake.finditer(left)]
+            bad += [m.start() for m in self._not_stake.finditer(right)]
             if not near and re.match(
                 r"^\s*of\s+(?:the\s+)?(?:shares|share capital|stock)\b", right
             ):
-                near = [(0, None)]  # "acquired 100% of the shares"
+                near = [0]  # "acquired 100% of the shares"
             if not near and re.match(r"^\s*of\b", right):
                 of_party = [
                     m
@@ -978,10 +981,10 @@ class ItemReader:
                     if m[2] in deal.parties and 0 <= self.doc[m[0]].idx - end <= 10
                 ]
                 if of_party:
-                    near = [(0, None)]  # "the acquisition of 100% of Pharmacare"
+                    near = [0]  # "the acquisition of 100% of Pharmacare"
             if not near:
                 continue
-            if bad and min(d for d, _ in bad) <= min(d for d, _ in near):
+            if bad and min(bad) <= min(near):
                 continue
             if 0 < value <= 100:
                 stake_text = written
