@@ -553,6 +553,39 @@ def test_assets_listed_in_the_next_sentence_and_not_another_companys_brand(extra
 
 
 @pytest.mark.model
+def test_a_later_sentence_names_the_deals_assets_only_when_it_speaks_of_the_deal(extractor):
+    # the party's "lead product" in a sentence of no agreement or rights is its own, not
+    # the deal's; a sentence of the agreement's rights, or a name the deal's sentences
+    # repeat, is the deal's
+    text = (
+        "Zorblax Therapeutics licensed ZX-1042 from Kestrel Bio. "
+        "Kestrel Bio's lead product is the marketed KB-900, approved in 2020. "
+        "The agreement also gives Zorblax Therapeutics rights to KB-77 in Japan. "
+        "Kestrel Bio expects ZX-1042 to enter Phase 2 trials next year."
+    )
+    [details] = read(extractor, text, [(text[:20], ZK)])
+    assert {"ZX-1042", "KB-77"} <= set(details.assets)
+    assert "KB-900" not in details.assets
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a coined name after an organisation's possessive, which the tagger may read as
+        # an adjective or a place
+        "The regulator said Zorblax Therapeutics had agreed to sell Kestrel Bio's Orbatac "
+        "heartburn drug to Novamed.",
+        "Zorblax Therapeutics will combine Kestrel Bio's Trelassia with its own pill.",
+    ],
+)
+def test_a_name_an_organisation_owns_whatever_its_tag(extractor, text):
+    [details] = read(extractor, text, [(text[:20], ZK)], others=("Novamed",))
+    name = re.search(r"Bio's (\w+)", text).group(1)
+    assert name in details.assets
+
+
+@pytest.mark.model
 def test_an_unmarked_name_that_comes_back_is_an_asset(extractor):
     # "Veltrava" has no ® and no drug-name stem; it recurs in the deal's sentences and is
     # no English word. "Chief" recurs too, and is one.
