@@ -781,7 +781,9 @@ class ItemReader:
         rivals = self._rivals(sent, deal)
         if not rivals:
             return amounts
-        return [a for a in amounts if self._owner(a.start, sent, [deal, *rivals]) is deal]
+        # an amount near no deal's own party (each is named by "the company") is theirs
+        # alike, as an asset is
+        return [a for a in amounts if self._owner(a.start, sent, [deal, *rivals]) in (deal, None)]
 
     def _rivals(self, sent: Span, deal: DealMention) -> list[DealMention]:
         """The sentence's other deals that its figures are shared out among; none when
@@ -960,7 +962,7 @@ class ItemReader:
         for start, end, value, written in self.percents:
             if not (sent.start_char <= start < sent.end_char) or value is None:
                 continue
-            if rivals and self._owner(start, sent, [deal, *rivals]) is not deal:
+            if rivals and self._owner(start, sent, [deal, *rivals]) not in (deal, None):
                 continue
             left = text[max(sent.start_char, start - 45) : start]
             right = text[end : min(sent.end_char, end + 40)]

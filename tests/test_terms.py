@@ -424,6 +424,28 @@ def test_two_deals_in_one_sentence_each_take_their_own_amount(extractor):
 
 
 @pytest.mark.model
+def test_a_sentence_of_two_deals_whose_own_parties_it_does_not_name(extractor):
+    # "The company" is the buyer: neither deal's own party is named, so the sentence's
+    # figures are not shared out by nearness and each deal keeps them
+    text = (
+        "Zorblax Therapeutics bought Kestrel Bio for $10 million. "
+        "The company also bought a 40% stake in Novamed for $5 million."
+    )
+    second = text[text.index("The company") :]
+    _first, deal, _wrong = read(
+        extractor,
+        text,
+        [
+            (text[:20], ZK),
+            (second, ("Zorblax Therapeutics", "Novamed")),
+            (second, ("Kestrel Bio", "Novamed")),
+        ],
+    )
+    assert deal.terms.total_value.amount == 5e6
+    assert deal.terms.equity_pct.value == 40
+
+
+@pytest.mark.model
 def test_two_deals_in_a_sentence_with_the_amounts_before_the_parties(extractor):
     text = (
         "Halvard Pharma sold a diabetes drug for 90 billion won to Orvane Health and an "
