@@ -298,6 +298,10 @@ _LOCAL_DOLLAR = {
 }
 
 
+# Dollars written out: "US$", "A$", "C$", "HK$" ...
+_DOLLARS = frozenset({"USD", "AUD", "CAD", "NZD", "HKD", "SGD", "TWD"})
+
+
 # Exchanges whose listing places a company in a country of its own dollar.
 _EXCHANGE_COUNTRY = {
     "TSX": "Canada",
@@ -565,7 +569,7 @@ class ItemReader:
             {s.start: s for start in statements for s in self._window(start, deal)}.values()
         )
         stated = {s.start for s in statements}
-        local = local_currencies(self._countries(deal))
+        local = self._local_currencies(sentences, deal)
         roles: dict[str, list[tuple[Amount, str]]] = {}
         stake: Stake | None = None
         royalties: str | None = None
@@ -609,6 +613,21 @@ class ItemReader:
             royalties=royalties,
         )
         return DealDetails(terms, self._assets(sentences, deal), self._status(deal))
+
+    def _local_currencies(self, sentences: list[Span], deal: DealMention) -> dict[str, str]:
+        """What "$" and "¥" mean for this deal: the one dollar its sentences write out
+        ("a $130 million upfront payment ... up to US$1.7 billion" is in US dollars
+        whatever the parties' countries), else as the parties' countries say."""
+        local = local_currencies(self._countries(deal))
+        written = {
+            a.currency
+            for sent in sentences
+            for a in self._amounts_in(sent, deal)
+            if a.currency in _DOLLARS
+        }
+        if len(written) == 1:
+            local["$"] = written.pop()
+        return local
 
     def _countries(self, deal: DealMention) -> tuple[str | None, ...]:
         """The parties' countries, a party of unknown country placed by the exchange its

@@ -489,6 +489,20 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
 
 
 @pytest.mark.model
+def test_a_bare_dollar_follows_the_dollar_the_deal_writes_out(extractor):
+    # an Australian party, but the deal's other figure is written in US dollars
+    text = (
+        "Maplewood Pharma will pay Tessel Labs a $130 million upfront payment. "
+        "Tessel Labs may also receive up to US$1.7 billion in milestones."
+    )
+    [details] = read(
+        extractor, text, [(text[:20], ("Maplewood Pharma", "Tessel Labs"))], (None, "Australia")
+    )
+    assert details.terms.upfront.currency == "USD"
+    assert details.terms.milestones.currency == "USD"
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     "text, expected, not_expected",
     [
