@@ -489,6 +489,18 @@ _CONTINUES = re.compile(
     r"covers?|are|is)\b"
 )
 _EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
+# Words that make a code a target, a gene or an enzyme rather than a product: "the
+# LAIR-2 Fc fusion protein", "a KRAS-targeted drug", "cytochrome P450", "inactivating X".
+_TARGET_AFTER = re.compile(
+    r"[\s-]*(?:Fc\s+)?(?:fusion|targeting|targeted|receptors?|enzymes?|genes?|pathway|"
+    r"mutations?|expression|positive|negative|protein|kinase|antagonists?|agonists?|"
+    r"inhibitors?|,\s+an?\s+(?:enzyme|protein|receptor|gene|target))\b",
+    re.IGNORECASE,
+)
+_TARGET_BEFORE = re.compile(
+    r"\b(?:targeting|against|cytochrome|inactivating|inhibiting|blocking|anti)[\s-]*$",
+    re.IGNORECASE,
+)
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
 _CODE_PART = re.compile(r"[A-Z][A-Za-z]*")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -1277,6 +1289,10 @@ class ItemReader:
         for m in _CODE.finditer(written):
             if not self._is_code(m.group(0)):
                 continue
+            if _TARGET_AFTER.match(written, m.end()) or _TARGET_BEFORE.search(
+                written, 0, m.start()
+            ):
+                continue  # "a LAIR-2 fusion protein", "cytochrome P450": a target
             span = self.doc.char_span(
                 sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand"
             )

@@ -559,6 +559,14 @@ def test_a_bare_dollar_follows_the_dollar_the_deal_writes_out(extractor):
             set(),
         ),
         (
+            # a code a target word follows or precedes is a target, a gene or an enzyme;
+            # one after a drug class is the drug
+            "Zorblax Therapeutics licensed ZX-1042, targeting cytochrome QX450, from Kestrel "
+            "Bio with the KLAR-2 Fc fusion protein and the KRB7-targeted inhibitor ZB-88.",
+            {"ZX-1042", "ZB-88"},
+            {"QX450", "KLAR-2", "KRB7"},
+        ),
+        (
             # targets, diseases and years look like codes and are not assets
             "Zorblax Therapeutics and Kestrel Bio agreed in 2024 to develop a PD-1 and GLP-1 "
             "antibody against COVID-19.",
