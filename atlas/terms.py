@@ -490,7 +490,7 @@ _CONTINUES = re.compile(
 )
 _EACH = re.compile(r"\s*(?:each|apiece)\b", re.IGNORECASE)
 # Words that make a code a target, a gene or an enzyme rather than a product: "the
-# LAIR-2 Fc fusion protein", "a KRAS-targeted drug", "cytochrome P450", "inactivating X".
+# KLR-2 Fc fusion protein", "a KRAS-targeted drug", "cytochrome QX450", "inactivating X".
 _TARGET_AFTER = re.compile(
     r"[\s-]*(?:Fc\s+)?(?:fusion|targeting|targeted|receptors?|enzymes?|genes?|pathway|"
     r"mutations?|expression|positive|negative|protein|kinase|antagonists?|agonists?|"
@@ -1292,7 +1292,7 @@ class ItemReader:
             if _TARGET_AFTER.match(written, m.end()) or _TARGET_BEFORE.search(
                 written, 0, m.start()
             ):
-                continue  # "a LAIR-2 fusion protein", "cytochrome P450": a target
+                continue  # "a KLR-2 fusion protein", "cytochrome QX450": a target
             span = self.doc.char_span(
                 sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand"
             )
@@ -1318,7 +1318,7 @@ class ItemReader:
         return sum(c.isdigit() for c in code) >= 2 or re.search(r"[A-Z]{2,}", code) is not None
 
     def _introduced_names(self, sent: Span, written: str, spans: _Spans) -> None:
-        """ "Kamada's Glassia", "sold under the trade name Exelon": a coined name an
+        """ "Acme's Zelvora", "sold under the trade name Ostrelix": a coined name an
         organisation owns, or one a naming phrase introduces."""
         for m in self._naming.finditer(written):
             if m.group("owner"):
@@ -1413,7 +1413,7 @@ class ItemReader:
 
     def _coined(self, token: Token, *, first: bool, owned: bool = False) -> bool:
         """A word of a coined name: capitalised or with digits, not an English word, an
-        organisation, a place, a person or a stop word ("Glassia", "SB-11"); the first
+        organisation, a place, a person or a stop word ("Zelvora", "ZB-11"); the first
         word is no acronym or target either ("the EMA's CHMP", "Lilly's GLP-1 drugs"),
         the next may be ("Zelvora XR")."""
         text = token.text
@@ -1513,7 +1513,7 @@ def _is_name(
 
 
 def _is_written_name(token: Token, words: WordLists) -> bool:
-    """A capitalised word of letters (and digits) whatever its tag: "Zantac", "Glassia"."""
+    """A capitalised word of letters (and digits) whatever its tag: "Orbatac", "Trelassia"."""
     text = token.text
     return (
         len(text) > 2
