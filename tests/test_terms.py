@@ -424,6 +424,28 @@ def test_two_deals_in_one_sentence_each_take_their_own_amount(extractor):
 
 
 @pytest.mark.model
+def test_a_sentence_of_two_deals_whose_own_parties_it_does_not_name(extractor):
+    # "The company" is the buyer: neither deal's own party is named, so the sentence's
+    # figures are not shared out by nearness and each deal keeps them
+    text = (
+        "Zorblax Therapeutics bought Kestrel Bio for $10 million. "
+        "The company also bought a 40% stake in Novamed for $5 million."
+    )
+    second = text[text.index("The company") :]
+    _first, deal, _wrong = read(
+        extractor,
+        text,
+        [
+            (text[:20], ZK),
+            (second, ("Zorblax Therapeutics", "Novamed")),
+            (second, ("Kestrel Bio", "Novamed")),
+        ],
+    )
+    assert deal.terms.total_value.amount == 5e6
+    assert deal.terms.equity_pct.value == 40
+
+
+@pytest.mark.model
 def test_two_deals_in_a_sentence_with_the_amounts_before_the_parties(extractor):
     text = (
         "Halvard Pharma sold a diabetes drug for 90 billion won to Orvane Health and an "
@@ -464,6 +486,20 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
         extractor, text, [(text, ("Maplewood Pharma", "Tessel Labs"))], ("Canada", "Canada")
     )
     assert details.terms.total_value.currency == "CAD"
+
+
+@pytest.mark.model
+def test_a_bare_dollar_follows_the_dollar_the_deal_writes_out(extractor):
+    # an Australian party, but the deal's other figure is written in US dollars
+    text = (
+        "Maplewood Pharma will pay Tessel Labs a $130 million upfront payment. "
+        "Tessel Labs may also receive up to US$1.7 billion in milestones."
+    )
+    [details] = read(
+        extractor, text, [(text[:20], ("Maplewood Pharma", "Tessel Labs"))], (None, "Australia")
+    )
+    assert details.terms.upfront.currency == "USD"
+    assert details.terms.milestones.currency == "USD"
 
 
 @pytest.mark.model
@@ -523,6 +559,14 @@ def test_a_canadian_deal_in_dollars_is_in_canadian_dollars(extractor):
             set(),
         ),
         (
+            # a code a target word follows or precedes is a target, a gene or an enzyme;
+            # one after a drug class is the drug
+            "Zorblax Therapeutics licensed ZX-1042, targeting cytochrome QX450, from Kestrel "
+            "Bio with the KLAR-2 Fc fusion protein and the KRB7-targeted inhibitor ZB-88.",
+            {"ZX-1042", "ZB-88"},
+            {"QX450", "KLAR-2", "KRB7"},
+        ),
+        (
             # targets, diseases and years look like codes and are not assets
             "Zorblax Therapeutics and Kestrel Bio agreed in 2024 to develop a PD-1 and GLP-1 "
             "antibody against COVID-19.",
@@ -550,6 +594,39 @@ def test_assets_listed_in_the_next_sentence_and_not_another_companys_brand(extra
     [details] = read(extractor, text, [(text[:20], ZK)], others=("Novamed",))
     assert {"ZB11", "ranibizumab"} <= set(details.assets)
     assert "Lucetra" not in details.assets
+
+
+@pytest.mark.model
+def test_a_later_sentence_names_the_deals_assets_only_when_it_speaks_of_the_deal(extractor):
+    # the party's "lead product" in a sentence of no agreement or rights is its own, not
+    # the deal's; a sentence of the agreement's rights, or a name the deal's sentences
+    # repeat, is the deal's
+    text = (
+        "Zorblax Therapeutics licensed ZX-1042 from Kestrel Bio. "
+        "Kestrel Bio's lead product is the marketed KB-900, approved in 2020. "
+        "The agreement also gives Zorblax Therapeutics rights to KB-77 in Japan. "
+        "Kestrel Bio expects ZX-1042 to enter Phase 2 trials next year."
+    )
+    [details] = read(extractor, text, [(text[:20], ZK)])
+    assert {"ZX-1042", "KB-77"} <= set(details.assets)
+    assert "KB-900" not in details.assets
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a coined name after an organisation's possessive, which the tagger may read as
+        # an adjective or a place
+        "The regulator said Zorblax Therapeutics had agreed to sell Kestrel Bio's Orbatac "
+        "heartburn drug to Novamed.",
+        "Zorblax Therapeutics will combine Kestrel Bio's Trelassia with its own pill.",
+    ],
+)
+def test_a_name_an_organisation_owns_whatever_its_tag(extractor, text):
+    [details] = read(extractor, text, [(text[:20], ZK)], others=("Novamed",))
+    name = re.search(r"Bio's (\w+)", text).group(1)
+    assert name in details.assets
 
 
 @pytest.mark.model
