@@ -26,18 +26,25 @@ def undated_notice() -> None:
     button.button("Include them", key="undated_include", on_click=_include_undated)
 
 
-def filtered_deals_or_stop(title: str) -> pd.DataFrame:
-    """Title, then the deals the sidebar filters keep (read-only: shared by every
-    rerun); stops the page with a message when the store is empty or nothing matches."""
+def open_or_stop(title: str) -> None:
+    """Title and the active filters; stops the page with a message when the store is
+    empty or nothing matches. Only guards: the filtered deals are not made here (pages
+    that read them through ``data.derived_from_index`` never need the frame)."""
     st.title(title)
     totals = data.counts()
     if empty.store_is_empty(totals["deals"], totals["articles"]):
         st.stop()
     filters.show_active_filters()
+    matching = data.matching_count(filters.current())
+    undated_notice()
+    if empty.nothing_matches(matching):
+        st.stop()
+
+
+def filtered_deals_or_stop(title: str) -> pd.DataFrame:
+    """``open_or_stop``, then the deals the sidebar filters keep (read-only: shared by
+    every rerun)."""
+    open_or_stop(title)
     # The shared frame, not a copy (up to 0.1 s per run at 175,000 deals): the pages
     # read it and derive new frames from it, never change it in place.
-    deals = data.filtered_deals_shared(filters.current())
-    undated_notice()
-    if empty.nothing_matches(len(deals)):
-        st.stop()
-    return deals
+    return data.filtered_deals_shared(filters.current())

@@ -52,15 +52,15 @@ def test_derived_results_are_reused_until_the_caches_are_cleared(app_env):
         calls.append(label)
         return len(deals)
 
-    everything = data.derived("test.count", count, DealFilters(), "a")
-    assert data.derived("test.count", count, DealFilters(), "a") == everything
+    everything = data.derived(count, DealFilters(), "a")
+    assert data.derived(count, DealFilters(), "a") == everything
     assert calls == ["a"]
-    licences = data.derived("test.count", count, DealFilters(types=("licensing",)), "a")
+    licences = data.derived(count, DealFilters(types=("licensing",)), "a")
     assert licences < everything and calls == ["a", "a"]
-    data.derived("test.count", count, DealFilters(), "b")
+    data.derived(count, DealFilters(), "b")
     assert calls == ["a", "a", "b"]
     data.clear_caches()
-    data.derived("test.count", count, DealFilters(), "a")
+    data.derived(count, DealFilters(), "a")
     assert calls == ["a", "a", "b", "a"]
 
 
@@ -77,10 +77,10 @@ def test_huge_results_are_kept_for_two_filter_settings_only(app_env):
 
     settings = [DealFilters(), DealFilters(min_confidence=0.5), DealFilters(types=("licensing",))]
     for setting in settings:
-        data.derived("test.huge", count, setting, size="huge")
-    data.derived("test.huge", count, settings[2], size="huge")
+        data.derived(count, setting, size="huge")
+    data.derived(count, settings[2], size="huge")
     assert len(calls) == 3  # the latest is kept
-    data.derived("test.huge", count, settings[0], size="huge")
+    data.derived(count, settings[0], size="huge")
     assert len(calls) == 4  # the oldest was not
 
 

@@ -20,7 +20,7 @@ query = st.text_input(
 query = (query or "").strip()
 urlstate.mirror("q", query)
 # The table shows the first MAX_TABLE_ROWS; those are the deals offered for correction.
-search = data.derived("deals.search", deal_search, current, query, MAX_TABLE_ROWS)
+search = data.derived(deal_search, current, query, MAX_TABLE_ROWS)
 found = search.found
 st.caption(
     f"{len(found)} of {len(deals)} deals"
