@@ -103,3 +103,23 @@ def test_full_garbage_collections_are_spaced_out(monkeypatch):
     clock[0] += data.COLLECT_EVERY_S
     data.collect_garbage()
     assert collections == [1, 1]
+
+
+def test_results_are_kept_under_the_function_itself(app_env):
+    """Two functions given the same setting and arguments keep their own results; the
+    count of matching deals needs no frame and equals the frame's length."""
+    from atlas.query import DealFilters
+    from components import data
+
+    def first(deals, label):
+        return ("first", label, len(deals))
+
+    def second(deals, label):
+        return ("second", label, len(deals))
+
+    setting = DealFilters(types=("licensing",))
+    matching = len(data.filtered_deals(setting))
+    assert data.derived(first, setting, "a") == ("first", "a", matching)
+    assert data.derived(second, setting, "a") == ("second", "a", matching)
+    assert data.function_key(first) != data.function_key(second)
+    assert data.matching_count(setting) == matching
