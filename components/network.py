@@ -2,7 +2,8 @@
 
 ``network_html`` turns a graph from ``atlas.graph`` into standalone HTML;
 ``show_network`` embeds such a page and offers it as a download. Pages build
-the HTML inside ``components.data.derived`` so a rerun does not lay it out again.
+the HTML inside ``components.data.derived_from_graph`` (``derived_from_index`` for a
+company) so a rerun does not lay it out again.
 
 Safety: vis-network shows a string ``title`` with innerText and draws labels on
 the canvas, but pyvis' own popup template assigns titles with innerHTML. Every
