@@ -262,7 +262,7 @@ def _others_title(host: str, names: list[str]) -> str:
 
 
 def _node_title(name: object, data: dict) -> str:
-    if is_others(name):
+    if is_others(name) and isinstance(name, tuple):  # ("others", host)
         return _others_title(name[1], data["organisations"])
     deals = data.get("deals", 0)
     facts = [data.get("country") or "country unknown", data.get("kind") or "kind unknown"]
@@ -500,6 +500,7 @@ def network_html(
     ids = {name: i for i, name in enumerate(graph.nodes)}
     for name, data in graph.nodes(data=True):
         x, y = positions[name]
+        extra: dict[str, object]
         if name not in labelled:
             extra = {"scaling": hidden_label}
         elif labelled[name] == "above":

@@ -8,7 +8,7 @@ from atlas.listings import deal_search
 from components import curation, data, downloads, filters, page, urlstate
 from components.tables import MAX_TABLE_ROWS, deals_table
 
-deals = page.filtered_deals_or_stop("Deals")
+page.open_or_stop("Deals")
 current = filters.current()
 
 urlstate.restore("deals_search", "q", parse=lambda v: v[:200])
@@ -23,7 +23,7 @@ urlstate.mirror("q", query)
 search = data.derived(deal_search, current, query, MAX_TABLE_ROWS)
 found = search.found
 st.caption(
-    f"{len(found)} of {len(deals)} deals"
+    f"{len(found)} of {data.matching_count(current)} deals"
     + (" matching the search" if query and query.strip() else "")
     + ". Click a column heading to sort."
 )
