@@ -458,8 +458,9 @@ def filtered_deals_shared(filters: DealFilters) -> pd.DataFrame:
 # 12; results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals)
 # for the latest only (a page needs one; a second cost 100-250 MB); results holding
 # tables of many rows (a page's reordered copy of the filtered deals, tens of
-# megabytes each at 175,000 deals) for the 4 latest.
-RESULT_BOUNDS = {"small": 256, "large": 12, "huge": 1, "tables": 4}
+# megabytes each at 175,000 deals) for the 4 latest; each setting's KeptDeals (its
+# kept rows, up to 1.4 MB, and what its functions share) for the 4 latest.
+RESULT_BOUNDS = {"small": 256, "large": 12, "huge": 1, "tables": 4, "kept": 4}
 # A "small" result holding tables of this many rows in all is kept as "tables" from then on.
 MANY_ROWS = 20_000
 _MISSING = object()
@@ -545,7 +546,13 @@ def _rows_held(result: object, depth: int = 0) -> int:
 
 
 def _kept_deals(key: StoreKey, filters: DealFilters) -> KeptDeals:
-    return KeptDeals(_indexed(key)[1], _positions(key, filters), _frozen_tables(key)[1])
+    # One per setting for its 4 latest (as the filtered frames), so what several
+    # functions of a page share (KeptDeals.memo: Countries' pairs) is computed once.
+    return _results.get(
+        "kept",
+        (key, filters, "kept"),
+        lambda: KeptDeals(_indexed(key)[1], _positions(key, filters), _frozen_tables(key)[1]),
+    )
 
 
 def _setting_graph(key: StoreKey, filters: DealFilters) -> nx.Graph:

@@ -87,6 +87,7 @@ def test_countries_count_pair_and_list_a_country(tables):
     for setting, kept, plain in _cases(tables):
         assert_frame_equal(country_page.by_country(kept), deals_by_country(plain), obj=str(setting))
         pairs = country_page.country_pairs_of(kept)
+        assert country_page.country_pairs_of(kept) is pairs  # counted once per setting
         expected_pairs = cross_border_pairs(plain)
         assert sorted(map(tuple, pairs.values.tolist())) == sorted(
             map(tuple, expected_pairs.values.tolist())

@@ -123,3 +123,26 @@ def test_results_are_kept_under_the_function_itself(app_env):
     assert data.derived(second, setting, "a") == ("second", "a", matching)
     assert data.function_key(first) != data.function_key(second)
     assert data.matching_count(setting) == matching
+
+
+def test_functions_of_one_setting_share_its_kept_deals(app_env):
+    """Functions reading the index get one KeptDeals per setting, so what they share
+    (KeptDeals.memo: the Countries page's country pairs) is computed once."""
+    from atlas.query import DealFilters
+    from components import data
+
+    seen = []
+
+    def first(kept):
+        seen.append(kept)
+        return len(kept.rows)
+
+    def second(kept):
+        seen.append(kept)
+        return kept.memo("count", lambda: len(kept.rows))
+
+    setting = DealFilters(types=("licensing",))
+    assert data.derived_from_index(first, setting) == data.derived_from_index(second, setting)
+    assert seen[0] is seen[1] and seen[0].memo("count", lambda: -1) == data.matching_count(setting)
+    data.derived_from_index(first, DealFilters())
+    assert seen[2] is not seen[0]

@@ -8,12 +8,16 @@ a ``KeptDeals`` read the setting's deals through the prepared frame's index
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from atlas.query import DealIndex
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,14 @@ class KeptDeals:
     index: DealIndex
     rows: np.ndarray
     organisations: pd.DataFrame
+    # What several functions of one setting share (the Countries page's country pairs).
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, once per ``name`` for these kept deals (read-only)."""
+        if name not in self._memo:
+            self._memo[name] = make()
+        return self._memo[name]
 
     def frame(self) -> pd.DataFrame:
         """The kept deals as a frame (a new one per call: take only what is needed)."""

@@ -20,7 +20,7 @@ from atlas.pages import KeptDeals
 
 def by_country(kept: KeptDeals) -> pd.DataFrame:
     """``deals_by_country`` of the kept deals, from the frame's index."""
-    return kept.index.deals_by_country(kept.rows)
+    return kept.memo("deals_by_country", lambda: kept.index.deals_by_country(kept.rows))
 
 
 def country_map(kept: KeptDeals, presenter: bool) -> go.Figure:
@@ -37,8 +37,8 @@ def country_pairs_of(kept: KeptDeals) -> pd.DataFrame:
     """``cross_border_pairs`` of the kept deals (from the index when the frame has
     the parties' home countries)."""
     if not kept.has_column("party_countries"):
-        return cross_border_pairs(kept.frame())
-    return kept.index.country_pairs(kept.rows)
+        return kept.memo("country_pairs", lambda: cross_border_pairs(kept.frame()))
+    return kept.memo("country_pairs", lambda: kept.index.country_pairs(kept.rows))
 
 
 def across_borders(kept: KeptDeals, presenter: bool) -> tuple[go.Figure, go.Figure, str | None]:
@@ -66,9 +66,7 @@ def one_country(kept: KeptDeals, focus: str) -> tuple[pd.DataFrame, pd.DataFrame
 def pair_choices(kept: KeptDeals) -> tuple[list[str], tuple[str, str] | None]:
     """Countries that appear in a pair of the kept deals, and the busiest cross-border
     pair (None when there is none)."""
-    # Counted again rather than shared with across_borders: a pass over the distinct
-    # lists of home countries, once per setting.
-    pairs = country_pairs_of(kept)
+    pairs = country_pairs_of(kept)  # counted once per setting, with across_borders
     cross = pairs[pairs["source"] != pairs["target"]].sort_values("deals", ascending=False)
     names = sorted(set(pairs["source"]) | set(pairs["target"]))
     busiest = (str(cross.iloc[0]["source"]), str(cross.iloc[0]["target"])) if len(cross) else None
