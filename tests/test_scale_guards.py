@@ -146,3 +146,36 @@ def test_functions_of_one_setting_share_its_kept_deals(app_env):
     assert seen[0] is seen[1] and seen[0].memo("count", lambda: -1) == data.matching_count(setting)
     data.derived_from_index(first, DealFilters())
     assert seen[2] is not seen[0]
+
+
+def test_one_result_is_computed_once_while_other_sessions_wait_and_bounds_hold():
+    import threading
+    import time
+
+    from components import data
+
+    results = data._Results({"small": 2, "huge": 1})
+    calls, answers = [], []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)  # the other sessions ask meanwhile
+        return "made"
+
+    sessions = [
+        threading.Thread(target=lambda: answers.append(results.get("small", "k", slow)))
+        for _ in range(4)
+    ]
+    for session in sessions:
+        session.start()
+    for session in sessions:
+        session.join()
+    assert calls == [1] and answers == ["made"] * 4
+    # Each size keeps its own number of entries, the least recently used leaving first.
+    results.get("small", "a", lambda: "a")
+    results.get("small", "k", slow)  # used again: "a" is now the oldest
+    results.get("small", "b", lambda: "b")
+    assert list(results.held["small"]) == ["k", "b"] and len(calls) == 1
+    results.get("huge", "h1", lambda: 1)
+    results.get("huge", "h2", lambda: 2)
+    assert list(results.held["huge"]) == ["h2"]
