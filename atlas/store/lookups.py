@@ -63,7 +63,9 @@ def rows_summary(engine: Engine, *, upto: tuple[int, int] = (0, 0)) -> dict[str,
                 int(count) - int(newer),
             )
         # Every ingest is a run: with the counts above they tell when articles changed.
-        found["articles"] = int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+        found["articles"] = int(
+            conn.execute(select(func.count()).select_from(articles)).scalar_one()
+        )
         found["runs_max"] = int(
             conn.execute(select(func.coalesce(func.max(ingest_runs.c.id), 0))).scalar_one()
         )
