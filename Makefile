@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test ingest evaluate train lint format bench bench-store bench-load screenshots clean
+.PHONY: run test typecheck ingest evaluate train lint format bench bench-store bench-load screenshots clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
+
+# The type checker over atlas/ (settings in pyproject.toml); joins `make test` once
+# every module passes.
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 ingest: $(STAMP)
 	$(PY) -m atlas ingest data/articles

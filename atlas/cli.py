@@ -135,8 +135,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         found = list_jobs(engine, limit=args.limit)
         if not found:
             print("no jobs yet")
-        for job in found:
-            print(_job_row(job))
+        for listed in found:
+            print(_job_row(listed))
         return 0
     if action == "run":
         if args.id is None:

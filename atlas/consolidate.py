@@ -152,6 +152,11 @@ class _Deal:
         return not (mention.assets and self.assets) or _assets_overlap(mention.assets, self.assets)
 
 
+def _anchor_start(deal: _Deal) -> int:
+    """The first day of a deal's anchor (every deal compared by it has one)."""
+    return deal.anchor[0] if deal.anchor is not None else _NEVER
+
+
 def _group(mentions: list[_Mention]) -> list[_Deal]:
     """The deals among ``mentions`` of one set of parties (rules in the module doc)."""
     deals: list[_Deal] = []
@@ -161,14 +166,19 @@ def _group(mentions: list[_Mention]) -> list[_Deal]:
     # mention with the deals of about two years, not all of them.
     open_deals: list[_Deal] = []
     dated = sorted(
-        (m for m in mentions if m.span is not None),
-        key=lambda m: (m.span[0], m.follow_up, m.position),
+        ((m, m.span) for m in mentions if m.span is not None),
+        key=lambda dated_mention: (
+            dated_mention[1][0],
+            dated_mention[0].follow_up,
+            dated_mention[0].position,
+        ),
     )
-    for mention in dated:
-        start, end = mention.span
+    for mention, (start, end) in dated:
         best, best_gap = None, None
         still_open = []
         for deal in open_deals:
+            if deal.anchor is None:  # never: an open deal holds a dated mention
+                continue
             first, last = deal.anchor
             later = start - last
             if later > FOLLOW_UP_DAYS:
@@ -199,7 +209,7 @@ def _group(mentions: list[_Mention]) -> list[_Deal]:
             and d.fits(mention)
         ]
         if before:
-            max(before, key=lambda d: d.anchor[0]).add(mention)
+            max(before, key=_anchor_start).add(mention)
             continue
         other = next((d for d in deals if d.anchor is None and d.fits(mention)), None)
         if other is None:

@@ -32,7 +32,7 @@ parties) and ``split_deal`` (this mention is a deal of its own).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -44,7 +44,7 @@ from atlas.names import InvalidName, clean_name
 from atlas.organisations import normalise_name
 from atlas.schema import corrections as corrections_table
 from atlas.store import ORGANISATIONS_FRAME_COLUMNS, mark_changed
-from atlas.store.rows import now_iso
+from atlas.store.rows import inserted_id, now_iso
 
 ORG_ACTIONS = ("merge_org", "rename_org", "set_org")
 LINK_ACTIONS = ("merge_deals", "split_deal")  # how mentions group into deals
@@ -405,8 +405,8 @@ def resolve_deal_members(
 def _resolve_addresses(
     deals: pd.DataFrame,
     aliases_of: Mapping[str, Iterable[str]],
-    named: list[tuple[object, str, dict | None]],
-) -> dict[object, str | None]:
+    named: Sequence[tuple[Hashable, str, dict | None]],
+) -> dict[Hashable, str | None]:
     """(id, key, address) each -> the key of the mention it names in ``deals`` now."""
     keys = set(deals["deal_key"].tolist()) if "deal_key" in deals.columns else set()
     addressable = {"article_id", "item_index", "evidence", "parties"} <= set(deals.columns)
@@ -465,7 +465,7 @@ def _insert(
     }
     if by:
         values["created_by"] = by
-    return conn.execute(insert(corrections_table).values(**values)).inserted_primary_key[0]
+    return inserted_id(conn.execute(insert(corrections_table).values(**values)))
 
 
 def _undo(conn: Connection, correction_id: int, by: str | None) -> None:
@@ -695,7 +695,7 @@ def _deals_named_by(conn: Connection, edits: list[Correction]) -> pd.DataFrame:
     deals, parties, orgs = store.deals, store.deal_parties, store.organisations
     named = [(k, a) for c in edits for k, a in [(c.target, c.address), *c.members]]
     keys = sorted({k for k, _ in named})
-    articles = sorted({a.get("article_id") for _, a in named if a} - {None})
+    articles = sorted({a["article_id"] for _, a in named if a and a.get("article_id") is not None})
     rows = {}
     for column, values in ((deals.c.deal_key, keys), (deals.c.article_id, articles)):
         for batch in _batches(values):
@@ -707,7 +707,7 @@ def _deals_named_by(conn: Connection, edits: list[Correction]) -> pd.DataFrame:
                 deals.c.evidence,
             ).where(column.in_(batch))
             rows.update({row.id: row for row in conn.execute(query)})
-    named: dict[int, list[str]] = {}
+    party_names: dict[int, list[str]] = {}
     ids = sorted(rows)
     for batch in _batches(ids):
         query = (
@@ -716,15 +716,15 @@ def _deals_named_by(conn: Connection, edits: list[Correction]) -> pd.DataFrame:
             .where(parties.c.deal_id.in_(batch))
             .order_by(parties.c.deal_id, parties.c.position)
         )
-        for deal_id, name in conn.execute(query):
-            named.setdefault(deal_id, []).append(name)
+        for row in conn.execute(query):
+            party_names.setdefault(row.deal_id, []).append(row.name)
     return pd.DataFrame(
         {
             "deal_key": [rows[i].deal_key for i in ids],
             "article_id": [rows[i].article_id for i in ids],
             "item_index": [rows[i].item_index for i in ids],
             "evidence": [rows[i].evidence for i in ids],
-            "parties": [named.get(i, []) for i in ids],
+            "parties": [party_names.get(i, []) for i in ids],
         }
     )
 
@@ -866,7 +866,9 @@ def corrected_deal_rows(
     ``organisations`` (as stored) give the aliases a correction follows its deal by."""
     active = [c for c in active if c.undone_at is None]
     names = name_map(active)
-    rename = lambda n: names.get(n, n)  # noqa: E731 - a tiny local mapping
+
+    def rename(name: str) -> str:
+        return names.get(name, name)
 
     frame = deals.copy()
     by_key = _corrections_by_key(deals, organisations, active)
@@ -1025,7 +1027,12 @@ class _LazyAliases(Mapping):
         return len(self._built())
 
 
-def _manual_deals(added: list[Correction], rename, countries: dict, columns) -> pd.DataFrame:
+def _manual_deals(
+    added: list[Correction],
+    rename: Callable[[str], str],
+    countries: Mapping[str, str],
+    columns: pd.Index,
+) -> pd.DataFrame:
     rows = []
     for c in added:
         parties = list(dict.fromkeys(rename(p.strip()) for p in c.payload["parties"] if p.strip()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any, TypeGuard
 
 import pandas as pd
 
@@ -24,7 +25,8 @@ STATUS_WORDS = {"agreed": "agreed", "completed": "completed", "terminated": "ter
 _SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 
 
-def _present(value: object) -> bool:
+def _present(value: object) -> TypeGuard[Any]:
+    """Is there a value (not None, NaN or blank text)?"""
     if value is None:
         return False
     if isinstance(value, float) and math.isnan(value):

@@ -163,7 +163,7 @@ def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> Articl
     for org in predicted.get("organisations", []):
         target = names.match(org, pred_aliases.get(org))
         mapping[org] = target
-        if target in gold_orgs and target not in matched_gold:
+        if target is not None and target in gold_orgs and target not in matched_gold:
             matched_gold.add(target)
             evaluation.organisations.tp += 1
         elif target in matched_gold:

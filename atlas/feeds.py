@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
@@ -127,7 +128,7 @@ class _Fetch:
     def connection(self, base: type[http.client.HTTPConnection]) -> Callable:
         """A connection class for urllib's ``do_open`` that connects through ``_connect``."""
 
-        def make(host: str, **kwargs: object) -> http.client.HTTPConnection:
+        def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
             connection = base(host, **kwargs)
             # http.client opens its socket through this attribute (HTTPS wraps it after).
             connection._create_connection = self._connect  # type: ignore[attr-defined]
@@ -193,7 +194,8 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         connection = self.fetch.connection(http.client.HTTPSConnection)
-        return self.do_open(connection, req, context=self._context)
+        # _context is set by HTTPSHandler.__init__ (a default context), not in its stubs
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):

@@ -26,17 +26,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.engine import Connection, make_url
 
 from atlas.models import Article, ArticleItem
 from atlas.schema import StoreError, jobs
-from atlas.store.rows import now_iso
+from atlas.store.rows import inserted_id, now_iso
 from atlas.store.runs import host_name
 
 REEXTRACT, UPLOAD, FEEDS = "reextract", "upload", "feeds"
@@ -157,7 +158,7 @@ def duration_words(seconds: float) -> str:
 # ---------------------------------------------------------------- reading jobs
 
 
-def _job(engine: Engine, row: dict) -> Job:
+def _job(engine: Engine, row: Mapping[Any, Any]) -> Job:
     values = dict(row)
     values["params"] = json.loads(values.pop("params_json") or "{}")
     values["cancel_requested"] = bool(values["cancel_requested"])
@@ -172,6 +173,14 @@ def get_job(engine: Engine, job_id: int) -> Job | None:
     with engine.connect() as conn:
         row = conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
     return _job(engine, row) if row else None
+
+
+def _job_now(engine: Engine, job_id: int) -> Job:
+    """``get_job`` for a job that must exist (one this module has just written)."""
+    job = get_job(engine, job_id)
+    if job is None:
+        raise JobRefused(f"there is no job {job_id}")
+    return job
 
 
 def list_jobs(engine: Engine, *, limit: int = 20, kind: str | None = None) -> list[Job]:
@@ -254,7 +263,7 @@ def _alive(engine: Engine, row: dict) -> bool:
 
 def _age(row: dict) -> float:
     """Seconds since the job's last heartbeat."""
-    beat = row.get("updated_at") or row.get("resumed_at") or row.get("started_at")
+    beat = row.get("updated_at") or row.get("resumed_at") or row["started_at"]
     return (datetime.now(UTC) - datetime.fromisoformat(beat)).total_seconds()
 
 
@@ -314,20 +323,22 @@ def start_job(
     with engine.connect() as conn:
         _claim_lock(conn)
         _refuse_if_held(engine, conn)
-        job_id = conn.execute(
-            insert(jobs).values(
-                kind=kind,
-                label=(label or "")[:300] or None,
-                params_json=json.dumps(params or {}),
-                total=total,
-                done=0,
-                started_at=now_iso(),
-                started_by=(started_by or "")[:100] or None,
-                **{k: v for k, v in _claim_values(started_by, 0).items() if k != "started_by"},
+        job_id = inserted_id(
+            conn.execute(
+                insert(jobs).values(
+                    kind=kind,
+                    label=(label or "")[:300] or None,
+                    params_json=json.dumps(params or {}),
+                    total=total,
+                    done=0,
+                    started_at=now_iso(),
+                    started_by=(started_by or "")[:100] or None,
+                    **{k: v for k, v in _claim_values(started_by, 0).items() if k != "started_by"},
+                )
             )
-        ).inserted_primary_key[0]
+        )
         conn.commit()
-    return get_job(engine, job_id)
+    return _job_now(engine, job_id)
 
 
 def resume_job(engine: Engine, job_id: int, *, started_by: str | None = None) -> Job:
@@ -345,7 +356,7 @@ def resume_job(engine: Engine, job_id: int, *, started_by: str | None = None) ->
             update(jobs).where(jobs.c.id == job_id).values(**_claim_values(started_by, job.done))
         )
         conn.commit()
-    return get_job(engine, job_id)
+    return _job_now(engine, job_id)
 
 
 def cancel_job(engine: Engine, job_id: int) -> Job:
@@ -363,7 +374,7 @@ def cancel_job(engine: Engine, job_id: int) -> Job:
                 .where(jobs.c.id == job_id)
                 .values(status=CANCELLED, finished_at=now_iso(), phase=None)
             )
-    return get_job(engine, job_id)
+    return _job_now(engine, job_id)
 
 
 def _refuse_in_memory(engine: Engine) -> None:
@@ -608,7 +619,7 @@ def run_job(
             holder.close()
         if in_main:
             signal.signal(signal.SIGTERM, previous)
-    return get_job(engine, job_id)
+    return _job_now(engine, job_id)
 
 
 def _reextract(engine, job, extractor, report, reporter, n_process) -> str:
@@ -689,8 +700,9 @@ def _feeds(engine, job, extractor, report, reporter, n_process) -> str:
 _WORK = {REEXTRACT: _reextract, UPLOAD: _upload, FEEDS: _feeds}
 
 
-def wait(engine: Engine, job_id: int, *, timeout: float, every: float = 0.5) -> Job:
-    """The job once it is no longer running, or as it is after ``timeout`` seconds."""
+def wait(engine: Engine, job_id: int, *, timeout: float, every: float = 0.5) -> Job | None:
+    """The job once it is no longer running, or as it is after ``timeout`` seconds
+    (None when there is no such job)."""
     deadline = time.monotonic() + timeout
     while True:
         job = get_job(engine, job_id)

@@ -292,10 +292,11 @@ def upgrade(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> lis
         with engine.connect() as conn:
             _lock(conn)
             # Another process may have applied it while we waited for the lock.
-            if _version(conn) >= target:
+            if (_version(conn) or 0) >= target:
                 conn.rollback()
                 continue
-            step(conn)
+            if step is not None:  # version 1 is the tables as created, reached by no step
+                step(conn)
             _stamp(conn, target)
             conn.commit()
         applied.append(target)

@@ -94,9 +94,7 @@ def sources_form(deal: pd.Series, *, key: str) -> None:
         ) and _record("split_deal", labels[picked], {"from": deal["deal_key"]}):
             st.rerun()
     # Every deal, whatever the sidebar filters say: corrections are made store-wide.
-    others = data.derived(
-        "curation.same_parties", _same_parties, DealFilters(), party_key(deal["parties"])
-    )
+    others = data.derived(_same_parties, DealFilters(), party_key(deal["parties"]))
     own = set(deal.get("deal_keys") or [deal["deal_key"]])
     others = {label: keys for label, keys in others.items() if not own & set(keys)}
     if not others:
@@ -304,7 +302,6 @@ def orphaned_form(history: pd.DataFrame, organisations: pd.DataFrame, *, key: st
             query = st.text_input("Find the deal", key=f"{key}_search").strip()
         # Every deal, whatever the sidebar filters say: corrections are made store-wide.
         options = data.derived(
-            "curation.reattach_choices",
             _reattach_choices,
             DealFilters(),
             address.get("article_id"),

@@ -46,6 +46,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from atlas import correction_words, corrections, incremental, jobs, snapshot, store
+from atlas.pages import KeptDeals
 from atlas.query import DealFilters, DealIndex, with_dates
 
 if TYPE_CHECKING:  # the graph module (scipy, networkx) loads with the first graph
@@ -452,42 +453,85 @@ def filtered_deals_shared(filters: DealFilters) -> pd.DataFrame:
     return _filtered(key, _canonical(key, filters))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _derived(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
-    return _function(_filtered(key, filters), *args)
-
-
-# Results measured in megabytes (a network drawing's HTML, a profile) get a shorter memory.
-@st.cache_resource(show_spinner=False, max_entries=12)
-def _derived_large(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
-    return _function(_filtered(key, filters), *args)
-
-
-# Results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals): the
-# latest setting's only (a page needs one; a second cost 100-250 MB).
-@st.cache_resource(show_spinner=False, max_entries=1)
-def _derived_huge(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
-    return _function(_filtered(key, filters), *args)
-
-
-# Results holding tables of many rows (a page's reordered copy of the filtered deals):
-# tens of megabytes each at 175,000 deals, so the 4 latest.
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _derived_tables(key: StoreKey, filters: DealFilters, name: str, _function, args: tuple):
-    return _function(_filtered(key, filters), *args)
-
-
-_SIZES = {
-    "small": _derived,
-    "large": _derived_large,
-    "huge": _derived_huge,
-    "tables": _derived_tables,
-}
-
+# Entries kept per size of result: "small" results for the 256 latest settings and
+# arguments; results measured in megabytes (a network drawing's HTML, a profile) for
+# 12; results of hundreds of megabytes (the whole deal graph: 250 MB at 177,000 deals)
+# for the latest only (a page needs one; a second cost 100-250 MB); results holding
+# tables of many rows (a page's reordered copy of the filtered deals, tens of
+# megabytes each at 175,000 deals) for the 4 latest; each setting's KeptDeals (its
+# kept rows, up to 1.4 MB, and what its functions share) for the 4 latest.
+RESULT_BOUNDS = {"small": 256, "large": 12, "huge": 1, "tables": 4, "kept": 4}
 # A "small" result holding tables of this many rows in all is kept as "tables" from then on.
 MANY_ROWS = 20_000
-# Names whose results turned out to hold many rows (learned per process).
-_many_rows: set[str] = set()
+_MISSING = object()
+
+
+class _Results:
+    """Every result of ``derived`` and its kin: one least-recently-used store per size,
+    each bounded by ``RESULT_BOUNDS``. A result is computed once: sessions asking for
+    the same one meanwhile wait for it instead of computing it again."""
+
+    def __init__(self, bounds: dict[str, int]) -> None:
+        self.bounds = bounds
+        self.lock = threading.Lock()
+        self.held: dict[str, OrderedDict[Hashable, object]] = {s: OrderedDict() for s in bounds}
+        self.computing: dict[Hashable, threading.Lock] = {}
+        # Functions whose results turned out to hold many rows (learned per process).
+        self.many_rows: set[str] = set()
+
+    def _find(self, size: str, key: Hashable) -> object:
+        with self.lock:
+            held = self.held[size]
+            if key not in held:
+                return _MISSING
+            held.move_to_end(key)
+            return held[key]
+
+    def put(self, size: str, key: Hashable, result: object) -> None:
+        with self.lock:
+            for other in self.held.values():
+                other.pop(key, None)
+            held = self.held[size]
+            held[key] = result
+            while len(held) > self.bounds[size]:
+                held.popitem(last=False)
+
+    def get(self, size: str, key: Hashable, compute: Callable[[], T]) -> T:
+        found = self._find(size, key)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        with self.lock:
+            pending = self.computing.setdefault(key, threading.Lock())
+        with pending:
+            found = self._find(size, key)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
+            try:
+                result = compute()
+                self.put(size, key, result)
+            finally:
+                with self.lock:
+                    self.computing.pop(key, None)
+        return result
+
+    def clear(self) -> None:
+        with self.lock:
+            for held in self.held.values():
+                held.clear()
+
+
+_results = _Results(RESULT_BOUNDS)
+
+
+def function_key(function: Callable) -> str:
+    """What a function's results are kept under: its module and qualified name (a
+    lambda or a nested function is told apart by the function it is in). A page
+    script runs as ``__main__``: its file stands for the module, so two pages' helpers
+    of one name are not confused."""
+    module = function.__module__
+    if module == "__main__":
+        module = function.__code__.co_filename
+    return f"{module}.{function.__qualname__}"
 
 
 def _rows_held(result: object, depth: int = 0) -> int:
@@ -501,40 +545,97 @@ def _rows_held(result: object, depth: int = 0) -> int:
     return 0
 
 
-def derived(
-    name: str,
-    function: Callable[..., T],
-    filters: DealFilters,
-    *args: Hashable,
-    size: str = "small",
+def _kept_deals(key: StoreKey, filters: DealFilters) -> KeptDeals:
+    # One per setting for its 4 latest (as the filtered frames), so what several
+    # functions of a page share (KeptDeals.memo: Countries' pairs) is computed once.
+    return _results.get(
+        "kept",
+        (key, filters, "kept"),
+        lambda: KeptDeals(_indexed(key)[1], _positions(key, filters), _frozen_tables(key)[1]),
+    )
+
+
+def _setting_graph(key: StoreKey, filters: DealFilters) -> nx.Graph:
+    return _results.get("huge", (key, filters, "graph"), lambda: deal_graph(filters))
+
+
+# What a derived function is given first, read from the store key and the setting.
+_READERS: dict[str, Callable[[StoreKey, DealFilters], object]] = {
+    "deals": _filtered,
+    "kept": _kept_deals,
+    "graph": _setting_graph,
+}
+
+
+def _derived(
+    reads: str, function: Callable[..., T], filters: DealFilters, args: tuple, size: str
 ) -> T:
-    """``function(filtered deals, *args)``, computed once per store, filter setting and
-    ``args``, then shared by every rerun and session (treat the result as read-only).
-
-    ``name`` identifies ``function`` in the cache: give each use its own, and pass
-    everything the function depends on besides the deals in ``args``. ``size`` bounds
-    the memory: "small" results are kept for the 256 latest settings, "large" ones
-    (megabytes) for 12, "huge" ones (hundreds of megabytes) for 1; a "small" one that
-    holds tables of ``MANY_ROWS`` rows or more (a copy of the filtered deals) is kept
-    with those, for the 4 latest settings, from the next call on.
-
-    Results are kept per set of kept rows (``same_rows_filters``): ``filters``, and any
-    of ``args`` equal to it, are replaced by the first setting seen that keeps the same
-    rows, so ``function`` must depend on the filters only through the deals they keep
-    (passing them on to ``derived`` is fine)."""
     key = _key()
     same = _canonical(key, filters)
     if same is not filters:
         args = tuple(same if isinstance(a, DealFilters) and a == filters else a for a in args)
-    if size == "small" and name in _many_rows:
+    name = function_key(function)
+    if size == "small" and name in _results.many_rows:
         size = "tables"
-    result = _SIZES[size](key, same, name, function, args)
+    result = _results.get(
+        size,
+        (key, same, reads, name, args),
+        lambda: function(_READERS[reads](key, same), *args),
+    )
     if size == "small" and _rows_held(result) >= MANY_ROWS:
         # Kept with its like from now on (this result too, not computed again): 256
         # settings of a copy of the filtered deals grew the process by 70-100 MB each.
-        _many_rows.add(name)
-        _derived_tables(key, same, name, lambda _deals, *_args: result, args)
+        _results.many_rows.add(name)
+        _results.put("tables", (key, same, reads, name, args), result)
     return result
+
+
+def derived(
+    function: Callable[..., T], filters: DealFilters, *args: Hashable, size: str = "small"
+) -> T:
+    """``function(filtered deals, *args)``, computed once per store, filter setting and
+    ``args``, then shared by every rerun and session (treat the result as read-only).
+
+    Results are kept under ``function`` itself (``function_key``): pass everything it
+    depends on besides the deals in ``args``. ``size`` bounds the memory
+    (``RESULT_BOUNDS``): "small" results are kept for the 256 latest settings, "large"
+    ones (megabytes) for 12, "huge" ones (hundreds of megabytes) for 1; a "small" one
+    that holds tables of ``MANY_ROWS`` rows or more (a copy of the filtered deals) is
+    kept with those, for the 4 latest settings, from then on.
+
+    Results are kept per set of kept rows (``same_rows_filters``): ``filters``, and any
+    of ``args`` equal to it, are replaced by the first setting seen that keeps the same
+    rows, so ``function`` must depend on the filters only through the deals they keep."""
+    return _derived("deals", function, filters, args, size)
+
+
+def derived_from_index(
+    function: Callable[..., T], filters: DealFilters, *args: Hashable, size: str = "small"
+) -> T:
+    """``derived``, with ``function`` given the setting's ``KeptDeals`` (the prepared
+    frame's index and the kept rows) instead of a frame: no filtered frame is made for
+    it, and it reads only the rows it needs."""
+    return _derived("kept", function, filters, args, size)
+
+
+def derived_from_graph(
+    function: Callable[..., T], filters: DealFilters, *args: Hashable, size: str = "small"
+) -> T:
+    """``derived``, with ``function`` given the setting's whole deal graph
+    (``setting_graph``) instead of a frame."""
+    return _derived("graph", function, filters, args, size)
+
+
+def setting_graph(filters: DealFilters) -> nx.Graph:
+    """``deal_graph(filters)``, kept for the latest setting only (read-only)."""
+    key = _key()
+    return _setting_graph(key, _canonical(key, filters))
+
+
+def matching_count(filters: DealFilters) -> int:
+    """How many deals ``filters`` keep, without making their frame."""
+    key = _key()
+    return len(_positions(key, _canonical(key, filters)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -582,8 +683,7 @@ def clear_caches() -> None:
     _positions.clear()
     _canonical.clear()
     _same_rows.clear()
-    for cache in _SIZES.values():
-        cache.clear()
+    _results.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

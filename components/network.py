@@ -2,7 +2,8 @@
 
 ``network_html`` turns a graph from ``atlas.graph`` into standalone HTML;
 ``show_network`` embeds such a page and offers it as a download. Pages build
-the HTML inside ``components.data.derived`` so a rerun does not lay it out again.
+the HTML inside ``components.data.derived_from_graph`` (``derived_from_index`` for a
+company) so a rerun does not lay it out again.
 
 Safety: vis-network shows a string ``title`` with innerText and draws labels on
 the canvas, but pyvis' own popup template assigns titles with innerHTML. Every
@@ -50,6 +51,8 @@ from atlas.network_canvas import (
     label_sides,
     reach,
 )
+from atlas.pages import KeptDeals
+from atlas.pages.companies import CompanyProfile, company_profile
 from atlas.safe_text import plain_text, pyvis_text
 from components import filters
 
@@ -259,7 +262,7 @@ def _others_title(host: str, names: list[str]) -> str:
 
 
 def _node_title(name: object, data: dict) -> str:
-    if is_others(name):
+    if is_others(name) and isinstance(name, tuple):  # ("others", host)
         return _others_title(name[1], data["organisations"])
     deals = data.get("deals", 0)
     facts = [data.get("country") or "country unknown", data.get("kind") or "kind unknown"]
@@ -497,6 +500,7 @@ def network_html(
     ids = {name: i for i, name in enumerate(graph.nodes)}
     for name, data in graph.nodes(data=True):
         x, y = positions[name]
+        extra: dict[str, object]
         if name not in labelled:
             extra = {"scaling": hidden_label}
         elif labelled[name] == "above":
@@ -634,6 +638,62 @@ def network_view(
         view, max_nodes=MAX_NODES, partners_label=PARTNERS_LABEL, size_label=SIZE_LABEL
     )
     return caption, page
+
+
+def network_drawing(
+    graph: nx.Graph,
+    focus: str | None,
+    hops: int,
+    max_nodes: int,
+    partners: int | None,
+    colour_by: str,
+    presenter: bool,
+    height_px: int,
+    country_order: tuple[str, ...],
+) -> tuple[str, str]:
+    """``network_view`` with its options in order: what the Network page keeps per
+    setting and view (``data.derived_from_graph``), laid out once, not per rerun."""
+    return network_view(
+        graph,
+        focus=focus,
+        hops=hops,
+        max_nodes=max_nodes,
+        partners=partners,
+        colour_by=colour_by,
+        presenter=presenter,
+        height_px=height_px,
+        country_order=country_order,
+    )
+
+
+# A company's network beside its chart; presenting, as tall as the chart with its larger type.
+EGO_HEIGHT_PX = {True: 460, False: 330}
+# Half the page's width at 1920 px, with and without the sidebar.
+EGO_WIDTH_PX = {True: 840, False: 700}
+
+
+def company_view(
+    kept: KeptDeals, organisation: str, presenter: bool, country_order: tuple[str, ...]
+) -> tuple[CompanyProfile, str | None, str | None]:
+    """Everything the Companies page shows about one organisation under one filter
+    setting (``company_profile``), with its network drawn here, once, as HTML (None
+    when it has no partner), and a caption when partners were left out."""
+    profile = company_profile(kept, organisation, presenter, EGO_PARTNERS)
+    if profile.circle is None:
+        return profile, None, None
+    view = company_backbone(profile.circle, organisation, profile.partners)
+    page = None
+    if view.graph.number_of_nodes() > 1:
+        page = network_html(
+            view.graph,
+            height_px=EGO_HEIGHT_PX[presenter],
+            width_px=EGO_WIDTH_PX[presenter],
+            presenter=presenter,
+            label_first=[organisation],
+            # each country in the colour the Network page gives it
+            country_order=country_order,
+        )
+    return profile, page, company_network_caption(view, partners=len(profile.partners))
 
 
 def company_backbone(graph: nx.Graph, organisation: str, partners) -> Backbone:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components import data, empty, filters
@@ -26,18 +25,16 @@ def undated_notice() -> None:
     button.button("Include them", key="undated_include", on_click=_include_undated)
 
 
-def filtered_deals_or_stop(title: str) -> pd.DataFrame:
-    """Title, then the deals the sidebar filters keep (read-only: shared by every
-    rerun); stops the page with a message when the store is empty or nothing matches."""
+def open_or_stop(title: str) -> None:
+    """Title and the active filters; stops the page with a message when the store is
+    empty or nothing matches. Only guards: the filtered deals are not made here (pages
+    that read them through ``data.derived_from_index`` never need the frame)."""
     st.title(title)
     totals = data.counts()
     if empty.store_is_empty(totals["deals"], totals["articles"]):
         st.stop()
     filters.show_active_filters()
-    # The shared frame, not a copy (up to 0.1 s per run at 175,000 deals): the pages
-    # read it and derive new frames from it, never change it in place.
-    deals = data.filtered_deals_shared(filters.current())
+    matching = data.matching_count(filters.current())
     undated_notice()
-    if empty.nothing_matches(len(deals)):
+    if empty.nothing_matches(matching):
         st.stop()
-    return deals

@@ -40,7 +40,7 @@ def test_a_setting_keeping_the_same_rows_is_served_the_first_ones_results(app_en
 
     first = settings["everything"]
     assert data.same_rows_filters(first) is first
-    assert data.derived("test.count", count, first, first) == len(deals)
+    assert data.derived(count, first, first) == len(deals)
     for name in ("below every confidence", "undated included"):
         same = settings[name]
         assert data.same_rows_filters(same) is first, name
@@ -48,7 +48,7 @@ def test_a_setting_keeping_the_same_rows_is_served_the_first_ones_results(app_en
         assert filter_deals(deals, same)["deal_id"].tolist() == deals["deal_id"].tolist()
         # ... and the cached frame and result are the first setting's, not computed again.
         assert data.filtered_deals_shared(same) is data.filtered_deals_shared(first)
-        assert data.derived("test.count", count, same, same) == len(deals)
+        assert data.derived(count, same, same) == len(deals)
     assert calls == [first]
 
 
@@ -63,9 +63,7 @@ def test_a_setting_keeping_other_rows_gets_its_own(app_env, name):
     shown = data.filtered_deals(setting)
     assert shown["deal_id"].tolist() == expected["deal_id"].tolist()
     seen = []
-    assert data.derived(
-        "test.seen", lambda f, s: seen.append(s) or len(f), setting, setting
-    ) == len(expected)
+    assert data.derived(lambda f, s: seen.append(s) or len(f), setting, setting) == len(expected)
     assert seen == [setting]
 
 
@@ -88,7 +86,7 @@ def test_a_result_holding_many_rows_is_kept_with_the_tables(app_env, monkeypatch
     """A "small" result that turns out to hold a copy of the deals is kept in the short
     cache of such results from then on, not with the 256 settings of small ones."""
     monkeypatch.setattr(data, "MANY_ROWS", 2)
-    monkeypatch.setattr(data, "_many_rows", set())
+    monkeypatch.setattr(data._results, "many_rows", set())
     calls = []
 
     def reordered(frame: pd.DataFrame) -> pd.DataFrame:
@@ -99,14 +97,14 @@ def test_a_result_holding_many_rows_is_kept_with_the_tables(app_env, monkeypatch
         return len(frame)
 
     setting = DealFilters()
-    first = data.derived("test.reordered", reordered, setting)
-    assert data.derived("test.count", count, setting) == len(first)
-    assert data._many_rows == {"test.reordered"}
+    first = data.derived(reordered, setting)
+    assert data.derived(count, setting) == len(first)
+    assert data._results.many_rows == {data.function_key(reordered)}
     # Kept with the tables as it was, not computed again.
-    assert data.derived("test.reordered", reordered, setting) is first
+    assert data.derived(reordered, setting) is first
     assert len(calls) == 1
     other = DealFilters(types=(first["type"].iloc[0],))
-    assert data.derived("test.reordered", reordered, other)["deal_id"].tolist() == (
+    assert data.derived(reordered, other)["deal_id"].tolist() == (
         data.filtered_deals(other).iloc[::-1]["deal_id"].tolist()
     )
     assert len(calls) == 2

@@ -52,15 +52,15 @@ def test_derived_results_are_reused_until_the_caches_are_cleared(app_env):
         calls.append(label)
         return len(deals)
 
-    everything = data.derived("test.count", count, DealFilters(), "a")
-    assert data.derived("test.count", count, DealFilters(), "a") == everything
+    everything = data.derived(count, DealFilters(), "a")
+    assert data.derived(count, DealFilters(), "a") == everything
     assert calls == ["a"]
-    licences = data.derived("test.count", count, DealFilters(types=("licensing",)), "a")
+    licences = data.derived(count, DealFilters(types=("licensing",)), "a")
     assert licences < everything and calls == ["a", "a"]
-    data.derived("test.count", count, DealFilters(), "b")
+    data.derived(count, DealFilters(), "b")
     assert calls == ["a", "a", "b"]
     data.clear_caches()
-    data.derived("test.count", count, DealFilters(), "a")
+    data.derived(count, DealFilters(), "a")
     assert calls == ["a", "a", "b", "a"]
 
 
@@ -77,10 +77,10 @@ def test_huge_results_are_kept_for_two_filter_settings_only(app_env):
 
     settings = [DealFilters(), DealFilters(min_confidence=0.5), DealFilters(types=("licensing",))]
     for setting in settings:
-        data.derived("test.huge", count, setting, size="huge")
-    data.derived("test.huge", count, settings[2], size="huge")
+        data.derived(count, setting, size="huge")
+    data.derived(count, settings[2], size="huge")
     assert len(calls) == 3  # the latest is kept
-    data.derived("test.huge", count, settings[0], size="huge")
+    data.derived(count, settings[0], size="huge")
     assert len(calls) == 4  # the oldest was not
 
 
@@ -103,3 +103,79 @@ def test_full_garbage_collections_are_spaced_out(monkeypatch):
     clock[0] += data.COLLECT_EVERY_S
     data.collect_garbage()
     assert collections == [1, 1]
+
+
+def test_results_are_kept_under_the_function_itself(app_env):
+    """Two functions given the same setting and arguments keep their own results; the
+    count of matching deals needs no frame and equals the frame's length."""
+    from atlas.query import DealFilters
+    from components import data
+
+    def first(deals, label):
+        return ("first", label, len(deals))
+
+    def second(deals, label):
+        return ("second", label, len(deals))
+
+    setting = DealFilters(types=("licensing",))
+    matching = len(data.filtered_deals(setting))
+    assert data.derived(first, setting, "a") == ("first", "a", matching)
+    assert data.derived(second, setting, "a") == ("second", "a", matching)
+    assert data.function_key(first) != data.function_key(second)
+    assert data.matching_count(setting) == matching
+
+
+def test_functions_of_one_setting_share_its_kept_deals(app_env):
+    """Functions reading the index get one KeptDeals per setting, so what they share
+    (KeptDeals.memo: the Countries page's country pairs) is computed once."""
+    from atlas.query import DealFilters
+    from components import data
+
+    seen = []
+
+    def first(kept):
+        seen.append(kept)
+        return len(kept.rows)
+
+    def second(kept):
+        seen.append(kept)
+        return kept.memo("count", lambda: len(kept.rows))
+
+    setting = DealFilters(types=("licensing",))
+    assert data.derived_from_index(first, setting) == data.derived_from_index(second, setting)
+    assert seen[0] is seen[1] and seen[0].memo("count", lambda: -1) == data.matching_count(setting)
+    data.derived_from_index(first, DealFilters())
+    assert seen[2] is not seen[0]
+
+
+def test_one_result_is_computed_once_while_other_sessions_wait_and_bounds_hold():
+    import threading
+    import time
+
+    from components import data
+
+    results = data._Results({"small": 2, "huge": 1})
+    calls, answers = [], []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)  # the other sessions ask meanwhile
+        return "made"
+
+    sessions = [
+        threading.Thread(target=lambda: answers.append(results.get("small", "k", slow)))
+        for _ in range(4)
+    ]
+    for session in sessions:
+        session.start()
+    for session in sessions:
+        session.join()
+    assert calls == [1] and answers == ["made"] * 4
+    # Each size keeps its own number of entries, the least recently used leaving first.
+    results.get("small", "a", lambda: "a")
+    results.get("small", "k", slow)  # used again: "a" is now the oldest
+    results.get("small", "b", lambda: "b")
+    assert list(results.held["small"]) == ["k", "b"] and len(calls) == 1
+    results.get("huge", "h1", lambda: 1)
+    results.get("huge", "h2", lambda: 2)
+    assert list(results.held["huge"]) == ["h2"]

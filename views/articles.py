@@ -35,9 +35,7 @@ query = left.text_input("Search", key="articles_search", placeholder="Title, sou
 digest_only = right.checkbox("Digests only", key="articles_digest_only")
 urlstate.mirror("q", (query or "").strip())
 urlstate.mirror("digest", "1" if digest_only else None)
-listing = data.derived(
-    "articles.listing", _listing, current, current.active, (query or "").strip(), digest_only
-)
+listing = data.derived(_listing, current, current.active, (query or "").strip(), digest_only)
 if empty.nothing_matches(listing.stored, what="articles"):
     st.stop()
 
@@ -90,5 +88,5 @@ article_view.inject_highlight_style()
 article_view.render_article_header(detail)
 article_view.render_article_text(detail, mentions=data.mentions(selected))
 article_view.render_article_deals(
-    data.derived("articles.deals", deals_in_article, DealFilters(), selected), key="articles_reader"
+    data.derived(deals_in_article, DealFilters(), selected), key="articles_reader"
 )

@@ -5,129 +5,39 @@ import pandas as pd
 import streamlit as st
 
 from atlas.dealcard import amount_words, disclosed_value
-from atlas.figures.company import (
-    build_company_deals_figure,
-    company_areas,
-    company_partners,
-    mentioning_table,
-)
-from atlas.graph import build_deal_graph
+from atlas.figures.company import mentioning_table
 from atlas.highlight import date_source_label
+from atlas.pages.companies import (
+    most_active_organisation,
+    organisation_names,
+    resolve_organisation_link,
+)
 from atlas.query import DealFilters, date_label
 from atlas.safe_text import markdown_text, plain_text
 from components import curation, data, filters, page
-from components import network as network_view
-from components.network import (
-    company_backbone,
-    company_network_caption,
-    network_html,
-    show_network,
-)
+from components.network import EGO_HEIGHT_PX, company_view, country_ranking, show_network
 from components.tables import article_link, deals_table
 
 KEY = "companies_organisation"
 
-
-EGO_HEIGHT_PX = 330
-
-
-def _ego_height(presenter: bool) -> int:
-    """Presenting, the network is as tall as the chart beside it with its larger type."""
-    return 460 if presenter else EGO_HEIGHT_PX
-
-
-def _profile(_deals, current, organisation, presenter):
-    """Everything the page shows about one organisation under one filter setting;
-    its network is drawn here, once, as HTML (None when it has no partner), with a
-    caption when partners were left out."""
-    # Its deals found from the frame's index (equal to company_deals: tests); the
-    # functions below read only its deals, so they are given those alone.
-    index, kept = data.deal_index(current)
-    own = index.take(index.rows_with_parties(kept, [organisation]))
-    partners = company_partners(own, organisation)
-    ego_page = None
-    ego_caption = None
-    figure = None
-    if not own.empty:
-        figure = build_company_deals_figure(own, organisation, presenter=presenter)
-        # Its most frequent partners (the table lists most deals together first) and
-        # the links among them; every other partner is there to be folded or counted.
-        shown = set(partners["partner"].head(network_view.EGO_PARTNERS))
-        circle = {organisation, *shown}
-        nearby = index.take(index.rows_with_parties(kept, circle, 2))
-        graph = build_deal_graph(
-            pd.concat([own, nearby]).drop_duplicates("deal_id"),
-            organisations=data.organisations(),
-        )
-        view = company_backbone(graph, organisation, partners)
-        if view.graph.number_of_nodes() > 1:
-            ego_page = network_html(
-                view.graph,
-                height_px=_ego_height(presenter),
-                # Half the page's width at 1920 px, with and without the sidebar.
-                width_px=840 if presenter else 700,
-                presenter=presenter,
-                label_first=[organisation],
-                # each country in the colour the Network page gives it
-                country_order=data.derived(
-                    "network.country_order", network_view.country_ranking, current
-                ),
-            )
-        ego_caption = company_network_caption(view, partners=len(partners))
-    return own, partners, company_areas(own, organisation), figure, (ego_page, ego_caption)
-
-
-def _mentioning(_deals, organisation, former_names):
-    # Mentions are stored under the extracted names: the current name, and those
-    # merged or renamed into it (they live on as its aliases).
-    return mentioning_table(data.articles_mentioning((organisation, *former_names)))
-
-
-def _names(_deals):
-    organisations = data.organisations()
-    return sorted({str(n) for n in organisations["name"].dropna()}, key=str.casefold)
-
-
-def _top(_deals, current):
-    index, kept = data.deal_index(current)
-    top = index.most_active(kept, 1)
-    return top["organisation"].iloc[0] if len(top) else None
-
-
-deals = page.filtered_deals_or_stop("Companies")
+page.open_or_stop("Companies")
 current = filters.current()
 
 organisations = data.organisations()
 # Store-wide lists: the filters narrow deals, not which organisations exist.
-names = data.derived("companies.names", _names, DealFilters())
+names = data.derived_from_index(organisation_names, DealFilters())
 if not names:
     st.info("No organisation has been found in the stored articles yet.")
     st.stop()
 
-
-def resolve(requested: str | None) -> str | None:
-    """The organisation a link names, by canonical name or alias, any case."""
-    if not requested:
-        return None
-    if requested in names:  # the page writes the canonical name into the URL itself
-        return requested
-    wanted = requested.strip().casefold()
-    for row in organisations.itertuples(index=False):
-        if wanted == str(row.name).casefold() or wanted in {
-            str(a).casefold() for a in (row.aliases or [])
-        }:
-            return str(row.name)
-    return None
-
-
 # A link such as /companies?company=Astellas opens that profile once; after
 # that the selection is the user's, and it is mirrored into the URL.
-from_url = resolve(st.query_params.get("company"))
+from_url = resolve_organisation_link(st.query_params.get("company"), names, organisations)
 if from_url and from_url != st.session_state.get("_companies_from_url"):
     st.session_state[KEY] = from_url
     st.session_state["_companies_from_url"] = from_url
 if st.session_state.get(KEY) not in names:
-    st.session_state[KEY] = data.derived("companies.top", _top, current, current) or names[0]
+    st.session_state[KEY] = data.derived_from_index(most_active_organisation, current) or names[0]
 
 organisation = st.selectbox(
     "Organisation", names, key=KEY, placeholder="Type to search", help="Type to search"
@@ -138,16 +48,16 @@ if st.query_params.get("company") != organisation:
 
 profile = organisations[organisations["name"] == organisation].iloc[0]
 presenter = filters.presenter_mode()
-own, partners, areas, deals_figure, (ego_page, ego_caption) = data.derived(
-    "companies.profile", _profile, current, current, organisation, presenter, size="large"
+# Once per filter setting, shared with the Network page (a country has one colour on both).
+country_order = data.derived(country_ranking, current)
+company, ego_page, ego_caption = data.derived_from_index(
+    company_view, current, organisation, presenter, country_order, size="large"
 )
-mentioning = data.derived(
-    "companies.mentioning",
-    _mentioning,
-    DealFilters(),
-    organisation,
-    # merged or renamed names live on as aliases of the current name
-    tuple(profile["aliases"] or ()),
+own, partners, areas, deals_figure = company.own, company.partners, company.areas, company.figure
+# Mentions are stored under the extracted names: the current name, and those merged
+# or renamed into it (they live on as its aliases).
+mentioning = mentioning_table(
+    data.articles_mentioning((organisation, *tuple(profile["aliases"] or ())))
 )
 
 st.subheader(markdown_text(organisation))
@@ -189,7 +99,7 @@ else:
             show_network(
                 ego_page,
                 key="companies_ego",
-                height_px=_ego_height(presenter),
+                height_px=EGO_HEIGHT_PX[presenter],
                 presenter=presenter,
                 title=f"{organisation} and its partners",
                 subject=organisation,

@@ -83,7 +83,6 @@ with deal_tab:
     )
     # Every deal, whatever the sidebar filters say: corrections are made store-wide.
     choices = data.derived(
-        "corrections.deal_choices",
         deal_choices,
         DealFilters(),
         (query or "").strip(),

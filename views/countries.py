@@ -4,17 +4,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from atlas.figures.countries import (
-    across_borders_note,
-    build_choropleth_figure,
-    build_country_bars_figure,
-    build_country_matrix_figure,
-    build_country_sankey_figure,
-    country_at,
-    country_deals,
-    country_organisations,
-    cross_border_pairs,
-    unplaced_countries,
+from atlas.figures.countries import country_at, unplaced_countries
+from atlas.pages.countries import (
+    across_borders,
+    by_country,
+    country_bars,
+    country_map,
+    deals_between,
+    one_country,
+    pair_choices,
 )
 from atlas.safe_text import markdown_text
 from components import data, filters, page
@@ -35,65 +33,12 @@ def map_config() -> dict | None:
     return None
 
 
-def _by_country(_deals, current):
-    """``deals_by_country`` of the filtered deals, from the frame's index."""
-    index, kept = data.deal_index(current)
-    return index.deals_by_country(kept)
-
-
-def _map(_deals, current, presenter):
-    return build_choropleth_figure(
-        data.derived("countries.by_country", _by_country, current, current), presenter=presenter
-    )
-
-
-def _bars(_deals, current, presenter):
-    return build_country_bars_figure(
-        data.derived("countries.by_country", _by_country, current, current), presenter=presenter
-    )
-
-
-def _cross_border_pairs(deals, current):
-    if "party_countries" not in deals.columns:
-        return cross_border_pairs(deals)
-    index, kept = data.deal_index(current)
-    return index.country_pairs(kept)
-
-
-def _pairs(_deals, current):
-    """The country pairs of the filtered deals, counted once for both uses below."""
-    return data.derived("countries.pairs", _cross_border_pairs, current, current)
-
-
-def _across_borders(deals, current, presenter):
-    pairs = _pairs(deals, current)
-    return (
-        build_country_matrix_figure(pairs, presenter=presenter),
-        build_country_sankey_figure(pairs, presenter=presenter),
-        across_borders_note(pairs),
-    )
-
-
-def _one_country(deals, current, focus):
-    if "party_countries" not in deals.columns:
-        return country_organisations(deals, focus), country_deals(deals, focus)
-    # Only the deals involving it are read (equal to reading them all: tests).
-    index, kept = data.deal_index(current)
-    based = index.take(index.rows_of_country(kept, focus, homes_only=True))
-    return country_organisations(based, focus), index.take(index.rows_of_country(kept, focus))
-
-
-def _pair(_deals, current, first, second):
-    index, kept = data.deal_index(current)
-    return index.deals_between_countries(kept, first, second)
-
-
-deals = page.filtered_deals_or_stop("Countries")
+page.open_or_stop("Countries")
 current = filters.current()
 
 presenter = filters.presenter_mode()
-by_country = data.derived("countries.by_country", _by_country, current, current)
-known = by_country["country"].tolist()
+counted = data.derived_from_index(by_country, current)
+known = counted["country"].tolist()
 if not known:
     st.info("None of the matching deals names a country.")
     st.stop()
@@ -103,13 +48,13 @@ chart, counts = st.columns([3, 1])
 with chart:
     if config:
         event = st.plotly_chart(
-            data.derived("countries.map", _map, current, current, presenter),
+            data.derived_from_index(country_map, current, presenter),
             key="countries_map",
             config=config,
             on_select="rerun",
             selection_mode="points",
         )
-        unplaced = unplaced_countries(by_country)
+        unplaced = unplaced_countries(counted)
         if unplaced:
             st.caption(
                 "Not on the map (no country shape): "
@@ -117,7 +62,7 @@ with chart:
             )
     else:
         event = st.plotly_chart(
-            data.derived("countries.bars", _bars, current, current, presenter),
+            data.derived_from_index(country_bars, current, presenter),
             key="countries_bars",
             on_select="rerun",
             selection_mode="points",
@@ -127,16 +72,14 @@ with chart:
     )
 with counts:
     st.dataframe(
-        by_country.rename(columns={"country": "Country", "deals": "Deals"}),
+        counted.rename(columns={"country": "Country", "deals": "Deals"}),
         hide_index=True,
         width="stretch",
         key="countries_counts",
     )
 
 st.subheader("Across borders")
-matrix_figure, sankey_figure, left_out = data.derived(
-    "countries.across_borders", _across_borders, current, current, presenter
-)
+matrix_figure, sankey_figure, left_out = data.derived_from_index(across_borders, current, presenter)
 matrix, sankey = st.columns(2)
 matrix.plotly_chart(matrix_figure, key="countries_matrix")
 sankey.plotly_chart(sankey_figure, key="countries_sankey")
@@ -161,7 +104,7 @@ if st.session_state.get(FOCUS_KEY) not in known:
 
 st.subheader("One country")
 focus = st.selectbox("Country", known, key=FOCUS_KEY)
-organisations, involved = data.derived("countries.one", _one_country, current, current, focus)
+organisations, involved = data.derived_from_index(one_country, current, focus)
 left, right = st.columns([2, 3])
 with left:
     st.markdown(f"**Organisations based in {markdown_text(focus)}**")
@@ -179,18 +122,9 @@ with right:
     deals_table(involved, key="countries_deals")
 
 
-def _pair_choices(deals, current):
-    """Countries that appear in a pair, busiest cross-border pair first."""
-    pairs = _pairs(deals, current)
-    cross = pairs[pairs["source"] != pairs["target"]].sort_values("deals", ascending=False)
-    names = sorted(set(pairs["source"]) | set(pairs["target"]))
-    busiest = tuple(cross.iloc[0][["source", "target"]]) if len(cross) else None
-    return names, busiest
-
-
 st.subheader("Between two countries")
 st.caption("The deals behind one cell of the matrix above.")
-names, busiest = data.derived("countries.pair_choices", _pair_choices, current, current)
+names, busiest = data.derived_from_index(pair_choices, current)
 if names:
     one, two = st.columns(2)
     for key, value in (
@@ -201,7 +135,7 @@ if names:
             st.session_state[key] = value
     first = one.selectbox("Between", names, key="countries_pair_a")
     second = two.selectbox("and", names, key="countries_pair_b")
-    pair_deals = data.derived("countries.pair", _pair, current, current, first, second)
+    pair_deals = data.derived_from_index(deals_between, current, first, second)
     st.caption(
         f"{len(pair_deals):,} deal{'s' if len(pair_deals) != 1 else ''} between parties based in "
         f"{markdown_text(first)} and {markdown_text(second)}"

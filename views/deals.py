@@ -8,7 +8,7 @@ from atlas.listings import deal_search
 from components import curation, data, downloads, filters, page, urlstate
 from components.tables import MAX_TABLE_ROWS, deals_table
 
-deals = page.filtered_deals_or_stop("Deals")
+page.open_or_stop("Deals")
 current = filters.current()
 
 urlstate.restore("deals_search", "q", parse=lambda v: v[:200])
@@ -20,10 +20,10 @@ query = st.text_input(
 query = (query or "").strip()
 urlstate.mirror("q", query)
 # The table shows the first MAX_TABLE_ROWS; those are the deals offered for correction.
-search = data.derived("deals.search", deal_search, current, query, MAX_TABLE_ROWS)
+search = data.derived(deal_search, current, query, MAX_TABLE_ROWS)
 found = search.found
 st.caption(
-    f"{len(found)} of {len(deals)} deals"
+    f"{len(found)} of {data.matching_count(current)} deals"
     + (" matching the search" if query and query.strip() else "")
     + ". Click a column heading to sort."
 )

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from atlas.graph import between
-from atlas.query import DealFilters
+from atlas.pages.network import deals_between_organisations, organisation_names
 from components import data, filters, page, urlstate
 from components.network import (
     DEFAULT_MAX_NODES,
@@ -13,37 +12,12 @@ from components.network import (
     PARTNERS_LABEL,
     SIZE_LABEL,
     country_ranking,
-    network_view,
+    network_drawing,
     show_network,
 )
 from components.tables import deals_table
 
 ALL = "All organisations"
-
-
-def _basis(_deals, current: DealFilters):
-    """The whole graph of the filtered deals and its organisations in name order."""
-    graph = data.deal_graph(current)
-    return graph, sorted(graph.nodes, key=str.casefold)
-
-
-def _drawing(
-    _deals, current: DealFilters, focus, hops, max_nodes, partners, colour_by, presenter, height_px
-):
-    """The caption and the HTML for one view of the graph (laid out once, not per rerun)."""
-    graph, _ = data.derived("network.basis", _basis, current, current, size="huge")
-    return network_view(
-        graph,
-        focus=None if focus == ALL else focus,
-        hops=hops,
-        max_nodes=max_nodes,
-        partners=partners,
-        colour_by=colour_by,
-        presenter=presenter,
-        height_px=height_px,
-        # Once per filter setting, shared with the Companies page's networks.
-        country_order=data.derived("network.country_order", country_ranking, current),
-    )
 
 
 def _keep_valid(key: str, allowed: list, fallback) -> None:
@@ -52,12 +26,13 @@ def _keep_valid(key: str, allowed: list, fallback) -> None:
         st.session_state[key] = fallback
 
 
-deals = page.filtered_deals_or_stop("Network")
+page.open_or_stop("Network")
 current = filters.current()
 
 presenter = filters.presenter_mode()
-# Built once per filter setting and shared by reruns (read-only).
-graph, names = data.derived("network.basis", _basis, current, current, size="huge")
+# The whole graph of the filtered deals, built once per filter setting (read-only).
+graph = data.setting_graph(current)
+names = data.derived_from_graph(organisation_names, current)
 if not names:
     st.info("The matching deals name no organisation to draw.", icon=":material/hub:")
     st.stop()
@@ -116,18 +91,18 @@ urlstate.mirror("partners", partners, default=DEFAULT_PARTNERS)
 # legend, so the audience sees all of it without scrolling.
 height_px = 540 if presenter else 620
 with st.spinner("Laying out the network…"):
-    caption, html = data.derived(
-        "network.drawing",
-        _drawing,
+    caption, html = data.derived_from_graph(
+        network_drawing,
         current,
-        current,
-        focus,
+        None if focus == ALL else focus,
         hops if focus != ALL else 1,
         max_nodes,
         partners,
         colour_by,
         presenter,
         height_px,
+        # Once per filter setting, shared with the Companies page's networks.
+        data.derived(country_ranking, current),
         size="large",
     )
 st.caption(caption)
@@ -159,9 +134,11 @@ if pair_a and pair_b:
     if pair_a == pair_b:
         st.info("Choose two different organisations.", icon=":material/compare_arrows:")
     else:
-        ids = [deal["deal_id"] for deal in between(graph, pair_a, pair_b)]
-        if ids:
-            deals_table(deals[deals["deal_id"].isin(ids)], key="network_pair_deals")
+        shared = deals_between_organisations(
+            graph, data.filtered_deals_shared(current), pair_a, pair_b
+        )
+        if len(shared):
+            deals_table(shared, key="network_pair_deals")
         else:
             st.info(
                 "These two organisations share no deal under the current filters.",

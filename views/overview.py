@@ -14,7 +14,7 @@ filters.show_active_filters()
 
 current = filters.current()
 presenter = filters.presenter_mode()
-summary = data.derived("overview.summary", overview_summary, current)
+summary = data.derived(overview_summary, current)
 columns = st.columns(5)
 if current.active:
     columns[0].metric(
@@ -32,7 +32,7 @@ page.undated_notice()
 if empty.nothing_matches(summary.deals):
     st.stop()
 
-type_mix, most_active = data.derived("overview.figures", overview_figures, current, presenter)
+type_mix, most_active = data.derived(overview_figures, current, presenter)
 left, right = st.columns(2)
 left.plotly_chart(type_mix, key="overview_type_mix")
 right.plotly_chart(most_active, key="overview_most_active")

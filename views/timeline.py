@@ -2,19 +2,14 @@
 
 import streamlit as st
 
-from atlas.figures.timeline import (
-    MAX_LANE_DEALS,
-    MAX_TIMELINE_ROWS,
-    PERIODS,
-    build_period_counts_figure,
-    build_period_values_figure,
-    build_timeline_figure,
-    disclosed_count,
-    latest_rows_of,
-    swimlane_figure,
-    swimlane_rows,
-    too_coarse_for,
-    undated_deals,
+from atlas.figures.timeline import MAX_LANE_DEALS, MAX_TIMELINE_ROWS, PERIODS
+from atlas.pages.timeline import (
+    dated_and_undated,
+    lane_choices,
+    period_chart,
+    swimlanes,
+    timeline_chart,
+    value_chart,
 )
 from atlas.safe_text import markdown_text
 from components import data, filters, page, urlstate
@@ -22,63 +17,18 @@ from components.tables import deals_table
 
 SWIMLANES_KEY = "timeline_swimlanes"
 
-
-def _timeline(_deals, current, presenter):
-    """The chart of the pairs that dealt most recently, and how many deals it draws."""
-    shown = latest_rows_of(*data.deal_index(current))
-    return build_timeline_figure(shown, presenter=presenter), len(shown)
-
-
-def _counts(deals, period, presenter):
-    # Both count only dated deals: no copy of the dated ones is made first.
-    return build_period_counts_figure(deals, period=period, presenter=presenter), too_coarse_for(
-        deals, period
-    )
-
-
-def _values(deals, period, presenter):
-    return build_period_values_figure(deals, period=period, presenter=presenter), disclosed_count(
-        deals
-    )
-
-
-def _lanes(_deals, current, lanes, presenter):
-    """The swimlane chart, and the organisations with more deals than a lane draws."""
-    index, kept = data.deal_index(current)
-    # Only the dated deals of the chosen organisations are read (swimlane_rows keeps no other).
-    theirs = index.take(index.rows_with_parties(index.dated_rows(kept), lanes))
-    rows = swimlane_rows(theirs, list(lanes))
-    counts = rows["party"].value_counts()
-    crowded = [name for name in lanes if counts.get(name, 0) > MAX_LANE_DEALS]
-    figure = swimlane_figure(rows, list(lanes), presenter=presenter, max_per_lane=MAX_LANE_DEALS)
-    return figure, crowded
-
-
-def _split(deals, current):
-    index, kept = data.deal_index(current)
-    return len(index.dated_rows(kept)), undated_deals(deals)
-
-
-def _lane_choices(_deals, current):
-    """Organisations of the dated deals, and the five with most dated deals
-    (``party_names`` and ``default_swimlanes`` of the dated deals)."""
-    index, kept = data.deal_index(current)
-    dated = index.dated_rows(kept)
-    return index.party_names(dated), index.most_active(dated, 5)["organisation"].tolist()
-
-
-deals = page.filtered_deals_or_stop("Timeline")
+page.open_or_stop("Timeline")
 current = filters.current()
 
 presenter = filters.presenter_mode()
-dated_count, undated = data.derived("timeline.split", _split, current, current)
+dated_count, undated = data.derived_from_index(dated_and_undated, current)
 
 if not dated_count:
     st.info(
         "None of the matching deals has a known date, so there is nothing to place on a time axis."
     )
 else:
-    figure, drawn = data.derived("timeline.chart", _timeline, current, current, presenter)
+    figure, drawn = data.derived_from_index(timeline_chart, current, presenter)
     if dated_count > drawn:
         st.caption(
             f"Drawing the {drawn:,} deals of the {MAX_TIMELINE_ROWS} pairs of organisations "
@@ -103,7 +53,7 @@ else:
         format_func=str.capitalize,
     )
     urlstate.mirror("period", period, default=PERIODS[0])
-    figure, coarse = data.derived("timeline.counts", _counts, current, period, presenter)
+    figure, coarse = data.derived(period_chart, current, period, presenter)
     st.plotly_chart(figure, key="timeline_counts")
     if coarse:
         st.caption(
@@ -112,11 +62,11 @@ else:
             f"{'them' if coarse != 1 else 'it'}."
         )
 
-    values_figure, disclosed = data.derived("timeline.values", _values, current, period, presenter)
+    values_figure, disclosed = data.derived(value_chart, current, period, presenter)
     if disclosed:
         st.plotly_chart(values_figure, key="timeline_values")
         st.caption(
-            f"{disclosed:,} of the {len(deals):,} matching deals disclose a value (the total, or "
+            f"{disclosed:,} of the {data.matching_count(current):,} matching deals disclose a value (the total, or "
             "upfront plus milestones), converted to US dollars at the deal's date with the "
             "European Central Bank's rates; the others are not in this chart."
         )
@@ -124,7 +74,7 @@ else:
         st.caption("None of the matching deals discloses a value, so there is no value chart.")
 
     st.subheader("Swimlanes")
-    choices, default_lanes = data.derived("timeline.lane_choices", _lane_choices, current, current)
+    choices, default_lanes = data.derived_from_index(lane_choices, current)
     if SWIMLANES_KEY in st.session_state:
         st.session_state[SWIMLANES_KEY] = [
             o for o in st.session_state[SWIMLANES_KEY] if o in choices
@@ -139,9 +89,7 @@ else:
         help="Starts with the organisations that have the most dated deals.",
     )
     if lanes:
-        lanes_figure, crowded = data.derived(
-            "timeline.lanes", _lanes, current, current, tuple(lanes), presenter
-        )
+        lanes_figure, crowded = data.derived_from_index(swimlanes, current, tuple(lanes), presenter)
         st.plotly_chart(lanes_figure, key="timeline_swimlane_chart")
         if crowded:
             st.caption(

@@ -399,7 +399,9 @@ def _story_list_lines(lines: list[str], cands: list[_DateCand], title: int | Non
     them not under the page's title (that one would be the article's own date line); (2) a run
     of headline / date / headline / date lines (a sidebar of other stories).
     """
-    dated = sorted({c.line for c in cands if c.kind == "line" and c.priority in (2, 3)})
+    dated = sorted(
+        {c.line for c in cands if c.kind == "line" and c.priority in (2, 3) and c.line is not None}
+    )
 
     def pair_step(i: int, step: int) -> int | None:
         """The dated line two content lines away with a headline between, else None."""

@@ -312,7 +312,7 @@ def read_corpus(
     Never raises on bad input: each unreadable file, record or missing path is a Rejection.
     """
     if isinstance(paths, str | bytes | os.PathLike):
-        paths = [paths]  # type: ignore[list-item]  # one path, not an iterable of characters
+        paths = [paths]  # one path, not an iterable of characters
     for raw in paths:
         try:
             p = Path(raw)

@@ -244,8 +244,8 @@ def _organisations_frame(engine: Engine, ids: list[int] | None) -> pd.DataFrame:
         deal_counts = deal_counts.where(deal_parties.c.organisation_id.in_(ids))
         mention_counts = mention_counts.where(mentions.c.organisation_id.in_(ids))
         alias_query = alias_query.where(aliases.c.organisation_id.in_(ids))
-    deal_counts = deal_counts.group_by(deal_parties.c.organisation_id).subquery()
-    mention_counts = mention_counts.group_by(mentions.c.organisation_id).subquery()
+    deals_of = deal_counts.group_by(deal_parties.c.organisation_id).subquery()
+    mentions_of = mention_counts.group_by(mentions.c.organisation_id).subquery()
     query = (
         select(
             organisations.c.id,
@@ -253,12 +253,12 @@ def _organisations_frame(engine: Engine, ids: list[int] | None) -> pd.DataFrame:
             organisations.c.country,
             organisations.c.kind,
             organisations.c.in_lexicon,
-            func.coalesce(deal_counts.c.deals, 0).label("deals"),
-            func.coalesce(mention_counts.c.mentions, 0).label("mentions"),
-            func.coalesce(mention_counts.c.articles, 0).label("articles"),
+            func.coalesce(deals_of.c.deals, 0).label("deals"),
+            func.coalesce(mentions_of.c.mentions, 0).label("mentions"),
+            func.coalesce(mentions_of.c.articles, 0).label("articles"),
         )
-        .outerjoin(deal_counts, deal_counts.c.organisation_id == organisations.c.id)
-        .outerjoin(mention_counts, mention_counts.c.organisation_id == organisations.c.id)
+        .outerjoin(deals_of, deals_of.c.organisation_id == organisations.c.id)
+        .outerjoin(mentions_of, mentions_of.c.organisation_id == organisations.c.id)
     )
     if ids is not None:
         query = query.where(organisations.c.id.in_(ids))

@@ -52,20 +52,22 @@ def rows_summary(engine: Engine, *, upto: tuple[int, int] = (0, 0)) -> dict[str,
         for name, table, below in (("deals", deals, upto[0]), ("mentions", mentions, upto[1])):
             # Three reads SQLite answers from the b-tree (a count of all rows, the last
             # id, a range of ids), not one that looks at every row.
-            count = conn.execute(select(func.count()).select_from(table)).scalar()
-            highest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+            count = conn.execute(select(func.count()).select_from(table)).scalar_one()
+            highest = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
             newer = conn.execute(
                 select(func.count()).select_from(table).where(table.c.id > below)
-            ).scalar()
+            ).scalar_one()
             found[name], found[f"{name}_max"], found[f"{name}_upto"] = (
                 int(count),
                 int(highest),
                 int(count) - int(newer),
             )
         # Every ingest is a run: with the counts above they tell when articles changed.
-        found["articles"] = int(conn.execute(select(func.count()).select_from(articles)).scalar())
+        found["articles"] = int(
+            conn.execute(select(func.count()).select_from(articles)).scalar_one()
+        )
         found["runs_max"] = int(
-            conn.execute(select(func.coalesce(func.max(ingest_runs.c.id), 0))).scalar()
+            conn.execute(select(func.coalesce(func.max(ingest_runs.c.id), 0))).scalar_one()
         )
     return found
 

@@ -11,7 +11,7 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 
 
 @cache
@@ -47,6 +47,14 @@ def insert_ignoring_conflicts(conn: Connection, table: Table, rows: list[dict]) 
 def insert_if_absent(conn: Connection, table: Table):
     dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(conn.dialect.name)
     return insert(table) if dialect is None else dialect.insert(table).on_conflict_do_nothing()
+
+
+def inserted_id(result: CursorResult) -> int:
+    """The primary key of the row one INSERT statement wrote."""
+    key = result.inserted_primary_key
+    if key is None:  # an INSERT always has one; an UPDATE or a DELETE has none
+        raise ValueError("not the result of a single-row INSERT")
+    return int(key[0])
 
 
 def now_iso() -> str:

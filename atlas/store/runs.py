@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import (
     Engine,
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from atlas.schema import (
     ingest_runs,
 )
-from atlas.store.rows import now_iso
+from atlas.store.rows import inserted_id, now_iso
 
 
 @dataclass
@@ -26,7 +26,7 @@ class IngestSummary:
     ingested: int = 0
     updated: int = 0
     duplicates: int = 0
-    rejected: list[tuple[str, str]] | None = None
+    rejected: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
         rejected = self.rejected or []
@@ -54,11 +54,13 @@ def host_name() -> str:
 def start_run(engine: Engine) -> int:
     """Record a new ingest run as running, by this host and process."""
     with engine.begin() as conn:
-        run_id = conn.execute(
-            insert(ingest_runs).values(
-                started_at=now_iso(), status=RUNNING, host=host_name(), pid=os.getpid()
+        run_id = inserted_id(
+            conn.execute(
+                insert(ingest_runs).values(
+                    started_at=now_iso(), status=RUNNING, host=host_name(), pid=os.getpid()
+                )
             )
-        ).inserted_primary_key[0]
+        )
     if engine.dialect.name == "postgresql":
         holder = engine.connect()
         holder.execute(select(func.pg_advisory_lock(_RUN_LOCK_CLASS, run_id)))

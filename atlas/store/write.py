@@ -28,7 +28,13 @@ from atlas.schema import (
     organisations,
 )
 from atlas.store.engine import mark_changed
-from atlas.store.rows import fit_row, insert_if_absent, insert_ignoring_conflicts, now_iso
+from atlas.store.rows import (
+    fit_row,
+    insert_if_absent,
+    insert_ignoring_conflicts,
+    inserted_id,
+    now_iso,
+)
 from atlas.store.runs import count_in_run
 
 
@@ -79,9 +85,10 @@ def disclosed_value_usd(terms: dict) -> float | None:
         return _usd(total)
     parts = [terms[name] for name in ("upfront", "milestones") if terms.get(name) is not None]
     values = [_usd(part) for part in parts]
-    if not values or None in values:
+    known = [value for value in values if value is not None]
+    if not values or len(known) < len(values):
         return None
-    return float(sum(values))
+    return float(sum(known))
 
 
 def _usd(money: dict) -> float | None:
@@ -461,7 +468,7 @@ def _write_deals(conn: Connection, result: ExtractionResult, ids: _OrganisationI
     if len(deal_rows) > 1 and conn.dialect.insert_executemany_returning_sort_by_parameter_order:
         deal_ids = conn.execute(_INSERT_DEALS_RETURNING, deal_rows).scalars().all()
     else:
-        deal_ids = [conn.execute(_INSERT_DEAL, row).inserted_primary_key[0] for row in deal_rows]
+        deal_ids = [inserted_id(conn.execute(_INSERT_DEAL, row)) for row in deal_rows]
     party_rows = [
         {"deal_id": deal_id, "organisation_id": ids.id(conn, party), "position": position}
         for deal_id, deal in zip(deal_ids, result.deals, strict=True)
