@@ -315,6 +315,40 @@ class DealIndex:
         others = self._mask(replace(filters, date_from=None, date_to=None))
         return int(np.count_nonzero(others & ~self.dated))
 
+    def carried(self, deals: pd.DataFrame, *, taken: np.ndarray, before: int) -> DealIndex:
+        """The index of ``deals``, a frame spliced from this one's rows (an edit, see
+        ``atlas.incremental.Splice``: its row ``r`` is this frame's row ``taken[r]``
+        when that is under ``before``, else a new row), with the distinct lists this
+        one has read carried over: only the new rows' cells are read (the lists of
+        every cell of 175,000 deals were 0.1-0.2 s of CPU per column after each edit).
+        Everything equals a new ``DealIndex(deals)``'s (tests hold them equal)."""
+        if before != self.size:
+            raise ValueError(f"spliced from {before} rows, but this index holds {self.size}")
+        index = DealIndex(deals)
+        taken = np.asarray(taken, dtype=np.int64)
+        is_old = taken < before
+        added = np.flatnonzero(~is_old)
+        held = index.__dict__.setdefault("_distinct_lists", {})
+        for column, (codes, lists) in self.__dict__.get("_distinct_lists", {}).items():
+            if column not in index._frame.columns:
+                continue
+            keys = {key: code for code, key in enumerate(lists)}
+            merged = np.empty(len(taken), dtype=np.int64)
+            merged[is_old] = codes[taken[is_old]]
+            cells = index._frame[column].take(added).tolist()
+            merged[added] = [
+                keys.setdefault(tuple(c) if isinstance(c, list | tuple) else None, len(keys))
+                for c in cells
+            ]
+            # The lists still held, in the order of their first row, as a read gives them.
+            present, first = np.unique(merged, return_index=True)
+            order = present[np.argsort(first, kind="stable")]
+            rank = np.empty(len(keys), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            every = list(keys)
+            held[column] = (rank[merged], [every[code] for code in order.tolist()])
+        return index
+
     # What the pages compute from the kept rows, from arrays made once per frame: each
     # equals the plain function on ``take(rows)`` (tests hold them equal), without
     # reading every list cell of every kept deal again per filter setting and per frame.

@@ -293,7 +293,41 @@ def _corrected(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | N
 def _index_of(key: StoreKey, _tables_now: pd.DataFrame) -> tuple[pd.DataFrame, DealIndex, object]:
     deals = _tables_now if "date_start" in _tables_now.columns else with_dates(_tables_now)
     deals = _sharing_texts(deals)
-    return deals, DealIndex(deals), _tables_now
+    return deals, _carried_index(key, deals, _tables_now), _tables_now
+
+
+class _HeldIndex:
+    """The index of one store's latest prepared frame (its ``token``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.index: DealIndex | None = None
+        self.token: str | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _index_held(url: str, file: tuple[int, int] | None, store_id: str | None) -> _HeldIndex:
+    return _HeldIndex()
+
+
+def _carried_index(key: StoreKey, deals: pd.DataFrame, tables: pd.DataFrame) -> DealIndex:
+    """A new frame's index: after an edit, the lists the last frame's index had read
+    carried through the edit's splice (``DealIndex.carried``), else read when asked."""
+    state = _state(key)
+    held = _index_held(key[0], key[1], key[2])
+    with held.lock:
+        before, splice = held.index, state.splice
+        if (
+            before is not None
+            and state.deals is tables
+            and splice is not None
+            and splice.previous == held.token
+        ):
+            index = before.carried(deals, taken=splice.taken, before=splice.before)
+        else:
+            index = DealIndex(deals)
+        held.index, held.token = index, state.token
+    return index
 
 
 def _sharing_texts(deals: pd.DataFrame) -> pd.DataFrame:
