@@ -144,6 +144,9 @@ class DealGraphParts:
         self._whole: nx.Graph | None = None
         self._whole_links: list[list[dict]] | None = None
         self._whole_types: list[list[str]] | None = None
+        # (the whole graph of the frame these parts were carried from, the links and
+        # the organisations an edit touched): see ``_carried_whole``.
+        self._carry: tuple[nx.Graph, np.ndarray, np.ndarray] | None = None
 
     def _read(
         self,
@@ -322,7 +325,73 @@ class DealGraphParts:
                 links[edge] = found
                 types[edge] = _types_by_frequency(found) if found else []
             new._whole_links, new._whole_types = links, types
+            if self._whole is not None:
+                # Organisations a row named or stopped naming, or at either end of a
+                # touched link, or given another country or kind by the table.
+                nodes = np.zeros(len(new.names), dtype=bool)
+                nodes[self.occ_node[~kept]] = True
+                nodes[np.asarray(occ_node, dtype=np.int64)] = True
+                ends = np.asarray(new.ends, dtype=np.int64).reshape(-1, 2)
+                nodes[ends[touched].ravel()] = True
+                nodes[len(self.names) :] = True
+                nodes[: len(self.names)] |= np.fromiter(
+                    (a != b for a, b in zip(new.known, self.known, strict=False)),
+                    dtype=bool,
+                    count=len(self.names),
+                )
+                new._carry = (self._whole, touched, nodes)
         return new
+
+    def _carried_whole(self) -> nx.Graph:
+        """The whole graph after an edit, made from the whole graph before it: an
+        organisation the edit did not touch keeps its data and its dict of partners
+        (the same objects: every link in it is untouched, in the same order); the
+        touched ones are made again. Equal to ``_assemble`` of every row, order
+        included (tests hold them equal), for a fraction of its 160,000 links."""
+        before, touched, nodes = self._carry
+        self._carry = None
+        names, known, countries = self.names, self.known, self.countries
+        present, first = np.unique(self.occ_node, return_index=True)
+        order = present[np.argsort(first, kind="stable")]
+        deals = np.bincount(self.occ_node, minlength=len(names))
+        named = self.occ_country >= 0
+        with_country, first_named = np.unique(self.occ_node[named], return_index=True)
+        country_of = dict(
+            zip(with_country.tolist(), self.occ_country[named][first_named].tolist(), strict=True)
+        )
+        old_nodes, old_adjacency = before._node, before._adj
+        graph = nx.Graph()
+        node_attr, adjacency = graph._node, graph._adj
+        for node, count in zip(order.tolist(), deals[order].tolist(), strict=True):
+            name = names[node]
+            if nodes[node]:
+                country, kind = known[node]
+                if not country and node in country_of:
+                    country = countries[country_of[node]]
+                node_attr[name] = {"country": country, "kind": kind, "deals": count}
+                adjacency[name] = {}
+            else:
+                node_attr[name] = old_nodes[name]
+                adjacency[name] = old_adjacency[name]
+        # The touched organisations' links, in the order of their first deal.
+        present, first = np.unique(self.pair_edge, return_index=True)
+        edges = present[np.argsort(first, kind="stable")]
+        ends = np.asarray(self.ends, dtype=np.int64).reshape(-1, 2)
+        edges = edges[nodes[ends[edges, 0]] | nodes[ends[edges, 1]]]
+        links, types = self._whole_links, self._whole_types
+        for edge in edges.tolist():
+            a_node, b_node = self.ends[edge]
+            a, b = names[a_node], names[b_node]
+            if touched[edge]:
+                found = links[edge]
+                data = {"deals": found, "count": len(found), "types": types[edge]}
+            else:
+                data = old_adjacency[a][b]
+            if nodes[a_node]:
+                adjacency[a][b] = data
+            if nodes[b_node]:
+                adjacency[b][a] = data
+        return graph
 
     @property
     def whole_made(self) -> bool:
@@ -339,13 +408,18 @@ class DealGraphParts:
                 self._whole.__dict__.pop(view, None)
         self._whole = None
         self._whole_links = self._whole_types = None
+        self._carry = None
 
     def graph(self, rows: np.ndarray | None = None) -> nx.Graph:
         """The deal graph of the rows at ``rows`` (positions, ascending; None: every
         row). Every row kept gives the same graph object each time (read-only)."""
         if rows is None or len(rows) == self.size:
             if self._whole is None:
-                self._whole = self._assemble(np.ones(self.size, dtype=bool))
+                self._whole = (
+                    self._carried_whole()
+                    if self._carry is not None
+                    else self._assemble(np.ones(self.size, dtype=bool))
+                )
             return self._whole
         kept = np.zeros(self.size, dtype=bool)
         kept[np.asarray(rows, dtype=np.int64)] = True
