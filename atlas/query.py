@@ -7,6 +7,7 @@ Every dashboard page narrows ``store.deals_frame()`` with the same
 from __future__ import annotations
 
 import calendar
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -347,7 +348,49 @@ class DealIndex:
             rank[order] = np.arange(len(order))
             every = list(keys)
             held[column] = (rank[merged], [every[code] for code in order.tolist()])
+        if "_party_occurrences" in self.__dict__ and "parties" in index._frame.columns:
+            index.__dict__["_party_occurrences"] = self._carried_occurrences(
+                index, taken, is_old, added
+            )
         return index
+
+    def _carried_occurrences(
+        self, index: DealIndex, taken: np.ndarray, is_old: np.ndarray, added: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list]:
+        """``_party_occurrences`` of ``index``'s frame from this one's (see ``carried``)."""
+        occ_row, occ_party, names = self._party_occurrences
+        new_of_old = np.full(self.size, -1, dtype=np.int64)
+        new_of_old[taken[is_old]] = np.flatnonzero(is_old)
+        kept = new_of_old[occ_row] >= 0
+        code = {name: i for i, name in enumerate(names)}
+        every = list(names)
+        new_rows: list[int] = []
+        new_codes: list[int] = []
+        cells = index._frame["parties"].take(added).tolist()
+        for row, cell in zip(added.tolist(), cells, strict=True):
+            if not isinstance(cell, list | tuple):
+                continue
+            # Each party once, at its first place; blanks left out (as a read does).
+            for name in dict.fromkeys(cell):
+                if name is None or (isinstance(name, float) and math.isnan(name)):
+                    continue
+                found = code.get(name)
+                if found is None:
+                    found = code[name] = len(every)
+                    every.append(name)
+                new_rows.append(row)
+                new_codes.append(found)
+        rows = np.concatenate([new_of_old[occ_row[kept]], np.asarray(new_rows, dtype=np.int64)])
+        codes = np.concatenate([occ_party[kept], np.asarray(new_codes, dtype=np.int64)])
+        order = np.argsort(rows, kind="stable")  # each row's own order kept
+        rows, codes = rows[order], codes[order]
+        # Codes are places in the sorted names of the parties still named.
+        present = np.unique(codes)
+        sorted_names = sorted(every[c] for c in present.tolist())
+        place = {name: i for i, name in enumerate(sorted_names)}
+        rank = np.zeros(len(every), dtype=np.int64)
+        rank[present] = [place[every[c]] for c in present.tolist()]
+        return rows, rank[codes], sorted_names
 
     # What the pages compute from the kept rows, from arrays made once per frame: each
     # equals the plain function on ``take(rows)`` (tests hold them equal), without

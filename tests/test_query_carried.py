@@ -47,9 +47,12 @@ def test_the_carried_index_equals_the_index_read_again(seed):
     read_before = COLUMNS[: 1 + seed % 3]  # the columns a page had asked for
     for column in read_before:
         index.distinct_lists(column)
+    if seed % 2 == 0:
+        index.party_names(np.arange(len(old)))  # the parties' occurrences read
     added = frame(*_deals(rng, int(rng.integers(0, 10)), first_id=1000))
-    if seed % 2:  # a list no row had before
+    if seed % 4 < 2:  # a list no row had before, a party no row named, a blank party
         added.loc[len(added)] = deal(2000, ["Org 77", "Org 1"], ["Peru", None], "licensing")
+        added.loc[len(added)] = deal(2001, ["Org 2", None, "Org 2"], [None, None], "licensing")
     new, taken = _spliced(rng, old, added)
     carried = index.carried(new, taken=taken, before=len(old))
     fresh = DealIndex(new)
@@ -57,6 +60,12 @@ def test_the_carried_index_equals_the_index_read_again(seed):
         codes, lists = carried.__dict__["_distinct_lists"][column]  # carried, not read
         expected_codes, expected_lists = fresh.distinct_lists(column)
         assert lists == expected_lists
+        assert codes.tolist() == expected_codes.tolist()
+    if seed % 2 == 0:
+        rows, codes, names = carried.__dict__["_party_occurrences"]  # carried, not read
+        expected_rows, expected_codes, expected_names = fresh._party_occurrences
+        assert names == expected_names
+        assert rows.tolist() == expected_rows.tolist()
         assert codes.tolist() == expected_codes.tolist()
     for share in (0.0, 0.5, 1.0):
         rows = np.flatnonzero(rng.random(len(new)) < share)
