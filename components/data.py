@@ -595,6 +595,7 @@ def derived(
         # settings of a copy of the filtered deals grew the process by 70-100 MB each.
         _many_rows.add(name)
         _derived_tables(key, same, name, lambda _deals, *_args: result, args)
+        _derived.clear(key, same, name, function, args)  # held once, not in both caches
     return result
 
 

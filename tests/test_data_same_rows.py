@@ -105,8 +105,13 @@ def test_a_result_holding_many_rows_is_kept_with_the_tables(app_env, monkeypatch
     # Kept with the tables as it was, not computed again.
     assert data.derived("test.reordered", reordered, setting) is first
     assert len(calls) == 1
+    # ... and no longer among the small ones (held once, not twice): asking that cache
+    # computes it again.
+    small = data._derived(data._key(), setting, "test.reordered", reordered, ())
+    assert len(calls) == 2 and small is not first
+    del small
     other = DealFilters(types=(first["type"].iloc[0],))
     assert data.derived("test.reordered", reordered, other)["deal_id"].tolist() == (
         data.filtered_deals(other).iloc[::-1]["deal_id"].tolist()
     )
-    assert len(calls) == 2
+    assert len(calls) == 3
