@@ -594,3 +594,23 @@ def test_parts_carried_through_a_splice_equal_parts_read_again(seed, whole_made)
         _same_graph(carried.graph(rows), read.graph(rows))
     with pytest.raises(ValueError):
         parts.updated(spliced, organisations=orgs, taken=taken, before=len(old) + 1)
+
+
+def test_a_graph_written_into_networkx_dicts_equals_one_built_through_its_api():
+    """The parts write nodes and links straight into the graph's dicts (networkx's own
+    add_nodes_from/add_edges_from cost half the assembly): the result must be the graph
+    those calls build, links shared by both ends, and work with networkx's functions."""
+    rng = np.random.default_rng(11)
+    deals = frame(*_random_deals(rng, 80, first_id=0))
+    made = DealGraphParts(deals).graph()
+    built = nx.Graph()
+    built.add_nodes_from(made.nodes(data=True))
+    built.add_edges_from(made.edges(data=True))
+    assert list(made.nodes(data=True)) == list(built.nodes(data=True))
+    assert nx.utils.graphs_equal(made, built)  # nodes, links and their data
+    for a, b in made.edges:
+        assert made.adj[a][b] is made.adj[b][a]  # one data dict per link, as networkx keeps
+    assert dict(made.degree) == dict(built.degree)
+    assert nx.utils.graphs_equal(made.copy(), built)
+    hub = max(made.degree, key=lambda item: item[1])[0]
+    assert nx.utils.graphs_equal(ego_graph(made, hub), ego_graph(built, hub))
