@@ -319,55 +319,60 @@ class DealIndex:
     def carried(self, deals: pd.DataFrame, *, taken: np.ndarray, before: int) -> DealIndex:
         """The index of ``deals``, a frame spliced from this one's rows (an edit, see
         ``atlas.incremental.Splice``: its row ``r`` is this frame's row ``taken[r]``
-        when that is under ``before``, else a new row), with the distinct lists this
-        one has read carried over: only the new rows' cells are read (the lists of
-        every cell of 175,000 deals were 0.1-0.2 s of CPU per column after each edit).
-        Everything equals a new ``DealIndex(deals)``'s (tests hold them equal)."""
+        when that is under ``before``, else a new row), which carries over the
+        distinct lists and the parties' occurrences this one has read: each, when
+        first asked for, is made from this one's by reading only the new rows' cells
+        (reading every cell of 175,000 deals was 0.1-0.2 s of CPU per column after each
+        edit). Everything equals a new ``DealIndex(deals)``'s (tests hold them equal).
+        The new index holds those arrays and lists, not this index or its frame."""
         if before != self.size:
             raise ValueError(f"spliced from {before} rows, but this index holds {self.size}")
         index = DealIndex(deals)
         taken = np.asarray(taken, dtype=np.int64)
-        is_old = taken < before
-        added = np.flatnonzero(~is_old)
-        held = index.__dict__.setdefault("_distinct_lists", {})
-        for column, (codes, lists) in self.__dict__.get("_distinct_lists", {}).items():
-            if column not in index._frame.columns:
-                continue
-            keys = {key: code for code, key in enumerate(lists)}
-            merged = np.empty(len(taken), dtype=np.int64)
-            merged[is_old] = codes[taken[is_old]]
-            cells = index._frame[column].take(added).tolist()
-            merged[added] = [
-                keys.setdefault(tuple(c) if isinstance(c, list | tuple) else None, len(keys))
-                for c in cells
-            ]
-            # The lists still held, in the order of their first row, as a read gives them.
-            present, first = np.unique(merged, return_index=True)
-            order = present[np.argsort(first, kind="stable")]
-            rank = np.empty(len(keys), dtype=np.int64)
-            rank[order] = np.arange(len(order))
-            every = list(keys)
-            held[column] = (rank[merged], [every[code] for code in order.tolist()])
-        if "_party_occurrences" in self.__dict__ and "parties" in index._frame.columns:
-            index.__dict__["_party_occurrences"] = self._carried_occurrences(
-                index, taken, is_old, added
-            )
+        index._carry = _Carry(
+            dict(self.__dict__.get("_distinct_lists", {})),
+            self.__dict__.get("_party_occurrences"),
+            taken,
+            before,
+        )
         return index
 
-    def _carried_occurrences(
-        self, index: DealIndex, taken: np.ndarray, is_old: np.ndarray, added: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, list]:
-        """``_party_occurrences`` of ``index``'s frame from this one's (see ``carried``)."""
-        occ_row, occ_party, names = self._party_occurrences
-        new_of_old = np.full(self.size, -1, dtype=np.int64)
-        new_of_old[taken[is_old]] = np.flatnonzero(is_old)
+    def _carried_lists(self, column: str) -> tuple[np.ndarray, list] | None:
+        """``distinct_lists(column)`` made from the carried index's (None: not carried)."""
+        carry = self.__dict__.get("_carry")
+        if carry is None or column not in carry.lists or column not in self._frame.columns:
+            return None
+        codes, lists = carry.lists[column]
+        keys = {key: code for code, key in enumerate(lists)}
+        merged = np.empty(len(carry.taken), dtype=np.int64)
+        merged[carry.is_old] = codes[carry.taken[carry.is_old]]
+        cells = self._frame[column].take(carry.added).tolist()
+        merged[carry.added] = [
+            keys.setdefault(tuple(c) if isinstance(c, list | tuple) else None, len(keys))
+            for c in cells
+        ]
+        # The lists still held, in the order of their first row, as a read gives them.
+        present, first = np.unique(merged, return_index=True)
+        order = present[np.argsort(first, kind="stable")]
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        every = list(keys)
+        return rank[merged], [every[code] for code in order.tolist()]
+
+    def _carried_occurrences(self) -> tuple[np.ndarray, np.ndarray, list] | None:
+        """``_party_occurrences`` made from the carried index's (None: not carried)."""
+        carry = self.__dict__.get("_carry")
+        if carry is None or carry.occurrences is None or "parties" not in self._frame.columns:
+            return None
+        occ_row, occ_party, names = carry.occurrences
+        new_of_old = carry.new_of_old
         kept = new_of_old[occ_row] >= 0
         code = {name: i for i, name in enumerate(names)}
         every = list(names)
         new_rows: list[int] = []
         new_codes: list[int] = []
-        cells = index._frame["parties"].take(added).tolist()
-        for row, cell in zip(added.tolist(), cells, strict=True):
+        cells = self._frame["parties"].take(carry.added).tolist()
+        for row, cell in zip(carry.added.tolist(), cells, strict=True):
             if not isinstance(cell, list | tuple):
                 continue
             # Each party once, at its first place; blanks left out (as a read does).
@@ -425,6 +430,9 @@ class DealIndex:
     def _party_occurrences(self) -> tuple[np.ndarray, np.ndarray, list]:
         """(row, party code) once per party of each row, and the parties in sorted
         order (a code is a party's place in it)."""
+        carried = self._carried_occurrences()
+        if carried is not None:
+            return carried
         # Read once per distinct list of parties, then spread over its rows with numpy.
         codes, lists = self.distinct_lists("parties")
         spread = pd.Series([key or () for key in lists], dtype=object).explode().dropna()
@@ -494,6 +502,10 @@ class DealIndex:
         (None for a cell that holds no list), made once per column."""
         held = self.__dict__.setdefault("_distinct_lists", {})
         if column not in held:
+            carried = self._carried_lists(column)
+            if carried is not None:
+                held[column] = carried
+                return carried
             keys: dict = {}
             cells = self._frame[column].tolist() if column in self._frame.columns else []
             codes = np.fromiter(
@@ -552,6 +564,23 @@ class DealIndex:
             if not homes_only:
                 hits[self.countries.get(country, [])] = True
         return rows[hits[rows]]
+
+
+class _Carry:
+    """What ``DealIndex.carried`` takes from the index of the frame before an edit."""
+
+    def __init__(
+        self,
+        lists: dict[str, tuple[np.ndarray, list]],
+        occurrences: tuple[np.ndarray, np.ndarray, list] | None,
+        taken: np.ndarray,
+        before: int,
+    ) -> None:
+        self.lists, self.occurrences, self.taken = lists, occurrences, taken
+        self.is_old = taken < before
+        self.added = np.flatnonzero(~self.is_old)
+        self.new_of_old = np.full(before, -1, dtype=np.int64)
+        self.new_of_old[taken[self.is_old]] = np.flatnonzero(self.is_old)
 
 
 def _arrays(rows: dict) -> dict[object, np.ndarray]:

@@ -173,7 +173,7 @@ def test_the_network_after_an_edit_is_carried_over_and_equals_one_read_again(
     deals, organisations = data.deals(), data.organisations()
     index = data.deal_index(DealFilters())[0]
     for column in ("countries", "party_countries"):
-        codes, lists = index.__dict__["_distinct_lists"][column]  # carried, not read
+        codes, lists = index._carried_lists(column)  # made from the index before
         expected_codes, expected_lists = DealIndex(deals).distinct_lists(column)
         assert lists == expected_lists and codes.tolist() == expected_codes.tolist()
     whole = data.deal_graph(DealFilters())

@@ -56,13 +56,18 @@ def test_the_carried_index_equals_the_index_read_again(seed):
     new, taken = _spliced(rng, old, added)
     carried = index.carried(new, taken=taken, before=len(old))
     fresh = DealIndex(new)
-    for column in read_before:
-        codes, lists = carried.__dict__["_distinct_lists"][column]  # carried, not read
+    for column in COLUMNS:
+        if column not in read_before:
+            assert carried._carried_lists(column) is None  # read when asked, as before
+            continue
+        codes, lists = carried._carried_lists(column)  # made from the index before
+        assert carried.distinct_lists(column)[1] == lists  # what a page asking is given
         expected_codes, expected_lists = fresh.distinct_lists(column)
         assert lists == expected_lists
         assert codes.tolist() == expected_codes.tolist()
     if seed % 2 == 0:
-        rows, codes, names = carried.__dict__["_party_occurrences"]  # carried, not read
+        rows, codes, names = carried._carried_occurrences()  # made from the index before
+        assert carried._party_occurrences[2] == names  # what a page asking is given
         expected_rows, expected_codes, expected_names = fresh._party_occurrences
         assert names == expected_names
         assert rows.tolist() == expected_rows.tolist()
