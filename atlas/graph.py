@@ -92,6 +92,24 @@ def build_deal_graph(
     return DealGraphParts(deals, organisations=organisations).graph()
 
 
+def _known_organisations(
+    organisations: pd.DataFrame | None,
+) -> dict[str, tuple[str | None, str | None]]:
+    """Each organisation's (country, kind) as the organisations table gives them."""
+    known: dict[str, tuple[str | None, str | None]] = {}
+    if organisations is not None and len(organisations):
+        for name, country, kind in zip(
+            _column(organisations, "name"),
+            _column(organisations, "country"),
+            _column(organisations, "kind"),
+            strict=True,
+        ):
+            name = _text(name)
+            if name:
+                known[name] = (_text(country), _text(kind))
+    return known
+
+
 class DealGraphParts:
     """What ``build_deal_graph`` reads from each deal of one frame (its cleaned
     parties, its record, the pairs it joins), kept as arrays so that the graph of
@@ -102,52 +120,76 @@ class DealGraphParts:
     shared between the graphs it makes (read-only)."""
 
     def __init__(self, deals: pd.DataFrame, *, organisations: pd.DataFrame | None = None) -> None:
-        known: dict[str, tuple[str | None, str | None]] = {}
-        if organisations is not None and len(organisations):
-            for name, country, kind in zip(
-                _column(organisations, "name"),
-                _column(organisations, "country"),
-                _column(organisations, "kind"),
-                strict=True,
-            ):
-                name = _text(name)
-                if name:
-                    known[name] = (_text(country), _text(kind))
+        known = _known_organisations(organisations)
         self.size = 0 if deals is None else len(deals)
         self.names: list[str] = []
         self.known: list[tuple[str | None, str | None]] = []
         self.records: list[dict | None] = [None] * self.size
-        node_ids: dict[str, int] = {}
-        edge_ids: dict[tuple[str, str], int] = {}
         self.ends: list[tuple[int, int]] = []
+        found = self._read(deals, range(self.size), known, {}, {})
+        occ_row, occ_node, occ_country, pair_row, pair_edge = found
+        self.occ_row = np.asarray(occ_row, dtype=np.int64)
+        self.occ_node = np.asarray(occ_node, dtype=np.int64)
+        country_names = sorted({c for c in occ_country if c})
+        country_code = {c: i for i, c in enumerate(country_names)}
+        self.countries = country_names
+        self.occ_country = np.asarray(
+            [country_code[c] if c else -1 for c in occ_country], dtype=np.int64
+        )
+        self.pair_row = np.asarray(pair_row, dtype=np.int64)
+        self.pair_edge = np.asarray(pair_edge, dtype=np.int64)
+        self._clear_whole()
+
+    def _clear_whole(self) -> None:
+        self._whole: nx.Graph | None = None
+        self._whole_links: list[list[dict]] | None = None
+        self._whole_types: list[list[str]] | None = None
+        # (the whole graph of the frame these parts were carried from, the links and
+        # the organisations an edit touched): see ``_carried_whole``.
+        self._carry: tuple[nx.Graph, np.ndarray, np.ndarray] | None = None
+
+    def _read(
+        self,
+        deals: pd.DataFrame | None,
+        positions: Iterable[int],
+        known: dict[str, tuple[str | None, str | None]],
+        node_ids: dict[str, int],
+        edge_ids: dict[tuple[int, int], int],
+    ) -> tuple[list[int], list[int], list[str | None], list[int], list[int]]:
+        """Reads ``deals`` (each of its rows is this frame's row at the same place of
+        ``positions``): their records into ``records``, organisations and links not
+        seen before appended to ``names`` and ``ends`` (``node_ids``, ``edge_ids``:
+        those seen, by name and by ends). Returns the occurrences (row, node, country
+        named) and pairs (row, link) of those rows, in row order."""
         occ_row: list[int] = []
         occ_node: list[int] = []
         occ_country: list[str | None] = []
         pair_row: list[int] = []
         pair_edge: list[int] = []
-        if self.size:
-            labels = (
-                deals["date_label"].tolist()
-                if "date_label" in deals.columns
-                else [date_label(_text(d)) for d in _column(deals, "deal_date")]
-            )
-            rows = zip(
-                _column(deals, "deal_id"),
-                _column(deals, "parties"),
-                _column(deals, "party_countries"),
-                _column(deals, "type"),
-                _column(deals, "deal_date"),
-                labels,
-                _column(deals, "evidence"),
-                _column(deals, "article_title"),
-                _column(deals, "article_file"),
-                strict=True,
-            )
-        else:
-            rows = iter(())
+        if deals is None or not len(deals):
+            return occ_row, occ_node, occ_country, pair_row, pair_edge
+        labels = (
+            deals["date_label"].tolist()
+            if "date_label" in deals.columns
+            else [date_label(_text(d)) for d in _column(deals, "deal_date")]
+        )
+        rows = zip(
+            positions,
+            _column(deals, "deal_id"),
+            _column(deals, "parties"),
+            _column(deals, "party_countries"),
+            _column(deals, "type"),
+            _column(deals, "deal_date"),
+            labels,
+            _column(deals, "evidence"),
+            _column(deals, "article_title"),
+            _column(deals, "article_file"),
+            strict=True,
+        )
         # Plain lists and dicts: a pandas row or a networkx call per deal cost most
         # of a 177,000-deal build.
-        for row, (
+        for (
+            row,
             deal_id,
             stored,
             raw_countries,
@@ -157,7 +199,7 @@ class DealGraphParts:
             evidence,
             title,
             file,
-        ) in enumerate(rows):
+        ) in rows:
             # Parties without blanks or repeats, in their stored order; each keeps
             # the position of its first appearance (its country sits at the same one).
             cleaned = [_text(v) for v in stored] if isinstance(stored, list | tuple) else []
@@ -188,29 +230,168 @@ class DealGraphParts:
                 occ_country.append(
                     _text(countries[position]) if position < len(countries) else None
                 )
-            for i, a in enumerate(parties):
-                for j in range(i + 1, len(parties)):
-                    b = parties[j]
+            for i, a in enumerate(ids):
+                for j in range(i + 1, len(ids)):
+                    b = ids[j]
                     key = (a, b) if (b, a) not in edge_ids else (b, a)
                     edge = edge_ids.get(key)
                     if edge is None:
                         edge = edge_ids[key] = len(self.ends)
-                        self.ends.append((ids[i], ids[j]))
+                        self.ends.append(key)
                     pair_row.append(row)
                     pair_edge.append(edge)
-        self.occ_row = np.asarray(occ_row, dtype=np.int64)
-        self.occ_node = np.asarray(occ_node, dtype=np.int64)
-        country_names = sorted({c for c in occ_country if c})
-        country_code = {c: i for i, c in enumerate(country_names)}
-        self.countries = country_names
-        self.occ_country = np.asarray(
-            [country_code[c] if c else -1 for c in occ_country], dtype=np.int64
+        return occ_row, occ_node, occ_country, pair_row, pair_edge
+
+    def updated(
+        self,
+        deals: pd.DataFrame,
+        *,
+        organisations: pd.DataFrame | None,
+        taken: np.ndarray,
+        before: int,
+    ) -> DealGraphParts:
+        """The parts of ``deals``, a frame spliced from this one's rows
+        (``atlas.incremental``): its row ``r`` is this frame's row ``taken[r]`` when
+        that is under ``before`` (this frame's size), else a row new to it. Only the
+        new rows are read; every graph made equals ``DealGraphParts(deals,
+        organisations=organisations)``'s (tests hold them equal), and when this one's
+        whole graph was made, the link lists of every link no row joined or left are
+        kept, so the new whole graph costs an assembly, not a read of every deal."""
+        if before != self.size:
+            raise ValueError(f"spliced from {before} rows, but these parts hold {self.size}")
+        taken = np.asarray(taken, dtype=np.int64)
+        is_old = taken < before
+        new_of_old = np.full(self.size, -1, dtype=np.int64)
+        new_of_old[taken[is_old]] = np.flatnonzero(is_old)
+        added = np.flatnonzero(~is_old)
+        known = _known_organisations(organisations)
+        new = object.__new__(DealGraphParts)
+        new.size = len(taken)
+        new.names = list(self.names)
+        new.known = [known.get(n, (None, None)) for n in new.names]
+        new.ends = list(self.ends)
+        records = self.records
+        new.records = [records[j] if j < before else None for j in taken.tolist()]
+        occ_row, occ_node, occ_country, pair_row, pair_edge = new._read(
+            deals.iloc[added],
+            added.tolist(),
+            known,
+            {n: i for i, n in enumerate(new.names)},
+            {end: e for e, end in enumerate(new.ends)},
         )
-        self.pair_row = np.asarray(pair_row, dtype=np.int64)
-        self.pair_edge = np.asarray(pair_edge, dtype=np.int64)
-        self._whole: nx.Graph | None = None
-        self._whole_links: list[list[dict]] | None = None
-        self._whole_types: list[list[str]] | None = None
+        new.countries = list(self.countries)
+        code = {c: i for i, c in enumerate(new.countries)}
+        for country in occ_country:
+            if country and country not in code:
+                code[country] = len(new.countries)
+                new.countries.append(country)
+        # Old rows' occurrences at their new rows, the new rows' among them: a stable
+        # sort by row keeps each row's own order, so the arrays are a rebuild's.
+        kept = new_of_old[self.occ_row] >= 0
+        rows = np.concatenate([new_of_old[self.occ_row[kept]], np.asarray(occ_row, np.int64)])
+        order = np.argsort(rows, kind="stable")
+        new.occ_row = rows[order]
+        new.occ_node = np.concatenate([self.occ_node[kept], np.asarray(occ_node, np.int64)])[order]
+        countries = np.asarray([code[c] if c else -1 for c in occ_country], dtype=np.int64)
+        new.occ_country = np.concatenate([self.occ_country[kept], countries])[order]
+        left = new_of_old[self.pair_row] < 0
+        rows = np.concatenate(
+            [new_of_old[self.pair_row[~left]], np.asarray(pair_row, dtype=np.int64)]
+        )
+        order = np.argsort(rows, kind="stable")
+        new.pair_row = rows[order]
+        new.pair_edge = np.concatenate(
+            [self.pair_edge[~left], np.asarray(pair_edge, dtype=np.int64)]
+        )[order]
+        new._clear_whole()
+        # A link's deals are listed in row order: its list is kept only when the old
+        # rows kept their order (an edit's splice does; other moves read them again).
+        in_order = bool(np.all(np.diff(taken[is_old]) > 0))
+        if self._whole_links is not None and in_order:
+            touched = np.zeros(len(new.ends), dtype=bool)
+            touched[self.pair_edge[left]] = True
+            touched[np.asarray(pair_edge, dtype=np.int64)] = True
+            grown = len(new.ends) - len(self.ends)
+            links = [*self._whole_links, *([] for _ in range(grown))]
+            types = [*self._whole_types, *([] for _ in range(grown))]
+            changed = touched[new.pair_edge]
+            fresh: dict[int, list[dict]] = {}
+            for edge, row in zip(
+                new.pair_edge[changed].tolist(), new.pair_row[changed].tolist(), strict=True
+            ):
+                fresh.setdefault(edge, []).append(new.records[row])
+            for edge in np.flatnonzero(touched).tolist():
+                found = fresh.get(edge, [])
+                links[edge] = found
+                types[edge] = _types_by_frequency(found) if found else []
+            new._whole_links, new._whole_types = links, types
+            if self._whole is not None:
+                # Organisations a row named or stopped naming, or at either end of a
+                # touched link, or given another country or kind by the table.
+                nodes = np.zeros(len(new.names), dtype=bool)
+                nodes[self.occ_node[~kept]] = True
+                nodes[np.asarray(occ_node, dtype=np.int64)] = True
+                ends = np.asarray(new.ends, dtype=np.int64).reshape(-1, 2)
+                nodes[ends[touched].ravel()] = True
+                nodes[len(self.names) :] = True
+                nodes[: len(self.names)] |= np.fromiter(
+                    (a != b for a, b in zip(new.known, self.known, strict=False)),
+                    dtype=bool,
+                    count=len(self.names),
+                )
+                new._carry = (self._whole, touched, nodes)
+        return new
+
+    def _carried_whole(self) -> nx.Graph:
+        """The whole graph after an edit, made from the whole graph before it: an
+        organisation the edit did not touch keeps its data and its dict of partners
+        (the same objects: every link in it is untouched, in the same order); the
+        touched ones are made again. Equal to ``_assemble`` of every row, order
+        included (tests hold them equal), for a fraction of its 160,000 links."""
+        before, touched, nodes = self._carry
+        self._carry = None
+        names, known, countries = self.names, self.known, self.countries
+        present, first = np.unique(self.occ_node, return_index=True)
+        order = present[np.argsort(first, kind="stable")]
+        deals = np.bincount(self.occ_node, minlength=len(names))
+        named = self.occ_country >= 0
+        with_country, first_named = np.unique(self.occ_node[named], return_index=True)
+        country_of = dict(
+            zip(with_country.tolist(), self.occ_country[named][first_named].tolist(), strict=True)
+        )
+        old_nodes, old_adjacency = before._node, before._adj
+        graph = nx.Graph()
+        node_attr, adjacency = graph._node, graph._adj
+        for node, count in zip(order.tolist(), deals[order].tolist(), strict=True):
+            name = names[node]
+            if nodes[node]:
+                country, kind = known[node]
+                if not country and node in country_of:
+                    country = countries[country_of[node]]
+                node_attr[name] = {"country": country, "kind": kind, "deals": count}
+                adjacency[name] = {}
+            else:
+                node_attr[name] = old_nodes[name]
+                adjacency[name] = old_adjacency[name]
+        # The touched organisations' links, in the order of their first deal.
+        present, first = np.unique(self.pair_edge, return_index=True)
+        edges = present[np.argsort(first, kind="stable")]
+        ends = np.asarray(self.ends, dtype=np.int64).reshape(-1, 2)
+        edges = edges[nodes[ends[edges, 0]] | nodes[ends[edges, 1]]]
+        links, types = self._whole_links, self._whole_types
+        for edge in edges.tolist():
+            a_node, b_node = self.ends[edge]
+            a, b = names[a_node], names[b_node]
+            if touched[edge]:
+                found = links[edge]
+                data = {"deals": found, "count": len(found), "types": types[edge]}
+            else:
+                data = old_adjacency[a][b]
+            if nodes[a_node]:
+                adjacency[a][b] = data
+            if nodes[b_node]:
+                adjacency[b][a] = data
+        return graph
 
     @property
     def whole_made(self) -> bool:
@@ -227,13 +408,18 @@ class DealGraphParts:
                 self._whole.__dict__.pop(view, None)
         self._whole = None
         self._whole_links = self._whole_types = None
+        self._carry = None
 
     def graph(self, rows: np.ndarray | None = None) -> nx.Graph:
         """The deal graph of the rows at ``rows`` (positions, ascending; None: every
         row). Every row kept gives the same graph object each time (read-only)."""
         if rows is None or len(rows) == self.size:
             if self._whole is None:
-                self._whole = self._assemble(np.ones(self.size, dtype=bool))
+                self._whole = (
+                    self._carried_whole()
+                    if self._carry is not None
+                    else self._assemble(np.ones(self.size, dtype=bool))
+                )
             return self._whole
         kept = np.zeros(self.size, dtype=bool)
         kept[np.asarray(rows, dtype=np.int64)] = True
@@ -260,15 +446,17 @@ class DealGraphParts:
             )
         )
         names, known, countries = self.names, self.known, self.countries
-        node_data = []
-        for node in order.tolist():
+        # Written into the graph's own dicts, as add_nodes_from and add_edges_from
+        # leave them (a fresh graph, no repeats, no self-loops): their per-item checks
+        # and dict copies were half of assembling 160,000 links (bench/network_bench.py).
+        node_attr, adjacency = graph._node, graph._adj
+        for node, count in zip(order.tolist(), deals[order].tolist(), strict=True):
             country, kind = known[node]
             if not country and node in country_of:
                 country = countries[country_of[node]]
-            node_data.append(
-                (names[node], {"country": country, "kind": kind, "deals": int(deals[node])})
-            )
-        graph.add_nodes_from(node_data)
+            name = names[node]
+            adjacency[name] = {}
+            node_attr[name] = {"country": country, "kind": kind, "deals": count}
 
         pairs = kept[self.pair_row]
         edges = self.pair_edge[pairs]
@@ -278,14 +466,15 @@ class DealGraphParts:
         order = present[np.argsort(first, kind="stable")]
         links, types = self._links(edges, self.pair_row[pairs], kept)
         ends = self.ends
-        graph.add_edges_from(
-            (
-                names[ends[edge][0]],
-                names[ends[edge][1]],
-                {"deals": links[edge], "count": len(links[edge]), "types": types[edge]},
-            )
-            for edge in order.tolist()
-        )
+        for edge in order.tolist():
+            first, second = ends[edge]
+            a, b = names[first], names[second]
+            found = links[edge]
+            adjacency[a][b] = adjacency[b][a] = {
+                "deals": found,
+                "count": len(found),
+                "types": types[edge],
+            }
         return graph
 
     def _links(
@@ -295,6 +484,8 @@ class DealGraphParts:
         of the link is kept, else made again from the kept ones."""
         records = self.records
         whole = kept.all()
+        if whole and self._whole_links is not None:
+            return self._whole_links, self._whole_types  # kept by ``updated``
         if not whole and self._whole_links is None:
             self.graph()  # the whole graph's lists, made once and shared
         counts = np.bincount(edges, minlength=len(self.ends))

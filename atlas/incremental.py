@@ -35,8 +35,9 @@ frame, for each kind of correction, undo and an ingest.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,22 @@ from atlas.consolidate import consolidate
 
 # Rounds of "these mentions bring in those" before giving up (a full rebuild then).
 MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class Splice:
+    """How ``update_state`` made a state's deals from an earlier state's: row ``r`` is
+    the earlier frame's row ``taken[r]`` when that is under ``before`` (the earlier
+    frame's length), else a row new to it. What was computed per row of the earlier
+    frame (``atlas.graph.DealGraphParts.updated``) follows the same way."""
+
+    previous: str  # the earlier state's ``token``
+    taken: np.ndarray
+    before: int
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,10 @@ class DashboardState:
     string_dtypes: dict[str, object]
     party_keys: np.ndarray  # each deal's case-folded party set (what groups mentions)
     countries: dict[str, str]  # corrections.org_countries of ``organisations``
+    # Names this state's deals frame (kept by ``replace``: the same frame), and says
+    # which frame's rows it was spliced from.
+    token: str = field(default_factory=_token, compare=False)
+    splice: Splice | None = field(default=None, compare=False)
 
     @property
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -379,6 +400,7 @@ def update_state(
     else:
         joined, joined_keys, taken = state.deals, frame_keys, np.flatnonzero(keep)
     taken = taken[np.argsort(_order(joined["deal_id"].to_numpy()[taken]), kind="stable")]
+    splice = Splice(state.token, taken, len(state.deals))
     deals = joined.iloc[taken].reset_index(drop=True)
     party_keys = joined_keys[taken]
     strings = state.string_dtypes or _string_dtypes(read)
@@ -397,6 +419,7 @@ def update_state(
         strings,
         party_keys,
         countries[1],
+        splice=splice,
     )
 
 

@@ -294,7 +294,41 @@ def _corrected(key: StoreKey) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str | N
 def _index_of(key: StoreKey, _tables_now: pd.DataFrame) -> tuple[pd.DataFrame, DealIndex, object]:
     deals = _tables_now if "date_start" in _tables_now.columns else with_dates(_tables_now)
     deals = _sharing_texts(deals)
-    return deals, DealIndex(deals), _tables_now
+    return deals, _carried_index(key, deals, _tables_now), _tables_now
+
+
+class _HeldIndex:
+    """The index of one store's latest prepared frame (its ``token``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.index: DealIndex | None = None
+        self.token: str | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _index_held(url: str, file: tuple[int, int] | None, store_id: str | None) -> _HeldIndex:
+    return _HeldIndex()
+
+
+def _carried_index(key: StoreKey, deals: pd.DataFrame, tables: pd.DataFrame) -> DealIndex:
+    """A new frame's index: after an edit, the lists the last frame's index had read
+    carried through the edit's splice (``DealIndex.carried``), else read when asked."""
+    state = _state(key)
+    held = _index_held(key[0], key[1], key[2])
+    with held.lock:
+        before, splice = held.index, state.splice
+        if (
+            before is not None
+            and state.deals is tables
+            and splice is not None
+            and splice.previous == held.token
+        ):
+            index = before.carried(deals, taken=splice.taken, before=splice.before)
+        else:
+            index = DealIndex(deals)
+        held.index, held.token = index, state.token
+    return index
 
 
 def _sharing_texts(deals: pd.DataFrame) -> pd.DataFrame:
@@ -376,13 +410,45 @@ def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
     return _indexed(key)[0].take(_positions(key, filters))
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def _graph_parts_of(
-    key: StoreKey, _deals: pd.DataFrame, _organisations: pd.DataFrame
-) -> tuple[DealGraphParts, object]:
+class _GraphParts:
+    """The graph parts of one store's latest prepared frame (its ``token``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.parts: DealGraphParts | None = None
+        self.token: str | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _graph_parts_held(url: str, file: tuple[int, int] | None, store_id: str | None) -> _GraphParts:
+    return _GraphParts()
+
+
+def _graph_parts(key: StoreKey) -> DealGraphParts:
+    """``DealGraphParts`` of the prepared frame, once per frame: after an edit, the
+    parts of the frame it was spliced from carried over (``DealGraphParts.updated``:
+    only the edit's deals read, 1.4 s of CPU saved at 175,000 deals), else read."""
     from atlas.graph import DealGraphParts
 
-    return DealGraphParts(_deals, organisations=_organisations), _deals
+    deals = _indexed(key)[0]
+    state = _state(key)
+    held = _graph_parts_held(key[0], key[1], key[2])
+    with held.lock:
+        if held.token != state.token:
+            before, splice = held.parts, state.splice
+            if before is not None and splice is not None and splice.previous == held.token:
+                parts = before.updated(
+                    deals,
+                    organisations=state.organisations,
+                    taken=splice.taken,
+                    before=splice.before,
+                )
+            else:
+                parts = DealGraphParts(deals, organisations=state.organisations)
+            if before is not None:
+                before.release()  # it may be frozen: freed by reference counting instead
+            held.parts, held.token = parts, state.token
+        return held.parts
 
 
 def deal_graph(filters: DealFilters) -> nx.Graph:
@@ -391,12 +457,7 @@ def deal_graph(filters: DealFilters) -> nx.Graph:
     prepared frame (``DealGraphParts``), so a filter change does not read the deals
     again. Every deal kept gives the one whole graph. Read-only."""
     key = _key()
-    deals = _indexed(key)[0]
-    parts, source = _graph_parts_of(key, deals, _frozen_tables(key)[1])
-    if source is not deals:
-        parts.release()  # it may be frozen: freed by reference counting instead
-        _graph_parts_of.clear()
-        parts, source = _graph_parts_of(key, deals, _frozen_tables(key)[1])
+    parts = _graph_parts(key)
     from atlas import graph
 
     made = not parts.whole_made

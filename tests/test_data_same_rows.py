@@ -103,6 +103,10 @@ def test_a_result_holding_many_rows_is_kept_with_the_tables(app_env, monkeypatch
     # Kept with the tables as it was, not computed again.
     assert data.derived(reordered, setting) is first
     assert len(calls) == 1
+    # ... and no longer among the small ones (held once, not twice).
+    held = (data._key(), setting, "deals", data.function_key(reordered), ())
+    assert held in data._results.held["tables"]
+    assert held not in data._results.held["small"]
     other = DealFilters(types=(first["type"].iloc[0],))
     assert data.derived(reordered, other)["deal_id"].tolist() == (
         data.filtered_deals(other).iloc[::-1]["deal_id"].tolist()

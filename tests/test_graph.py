@@ -540,3 +540,77 @@ def test_released_parts_let_reference_counting_free_the_whole_graph(deals):
     finally:
         gc.enable()
     assert parts.graph().number_of_edges()  # made again on demand
+
+
+def _random_deals(rng: np.random.Generator, count: int, *, first_id: int) -> list[dict]:
+    names = [f"Org {i}" for i in range(14)]
+    homes = ["Japan", "France", None, "Brazil", "Chile"]
+    rows = []
+    for i in range(count):
+        parties = list(rng.choice(names, size=int(rng.integers(1, 5))))
+        countries = [homes[int(rng.integers(0, len(homes)))] for _ in parties]
+        deal_type = ["licensing", "acquisition/merger", "joint venture"][int(rng.integers(0, 3))]
+        rows.append(deal(first_id + i, parties, countries, deal_type, f"20{10 + i % 15}"))
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("whole_made", [True, False], ids=["whole graph made", "parts only"])
+def test_parts_carried_through_a_splice_equal_parts_read_again(seed, whole_made):
+    """An edit splices the deals frame (rows dropped, rows added, the rest moved):
+    the parts carried over (``updated``) must give every graph that parts read from
+    the new frame give, order included, whichever rows left a link (a link may lose
+    all its deals, or some with no new one joining it) and whatever organisations
+    table comes with it (an organisation given a country)."""
+    rng = np.random.default_rng(seed)
+    old = frame(*_random_deals(rng, 90, first_id=0))
+    old_orgs = pd.DataFrame({"name": ["Org 1"], "country": ["Iceland"], "kind": ["company"]})
+    parts = DealGraphParts(old, organisations=old_orgs)
+    if whole_made:
+        parts.graph()
+    new_rows = frame(*_random_deals(rng, int(rng.integers(0, 12)), first_id=1000))
+    new_rows.loc[len(new_rows)] = deal(2000, ["Org 99", "Org 3"], [None, "Peru"], "licensing")
+    joined = pd.concat([old, new_rows], ignore_index=True)
+    kept = np.flatnonzero(rng.random(len(old)) > rng.choice([0.02, 0.3]))
+    added = len(old) + np.arange(len(new_rows))
+    if seed % 3:
+        # As an edit splices: the rows kept stay in order, new ones go in between.
+        places = np.sort(rng.choice(len(kept) + len(added), size=len(added), replace=False))
+        taken = np.empty(len(kept) + len(added), dtype=np.int64)
+        is_new = np.zeros(len(taken), dtype=bool)
+        is_new[places] = True
+        taken[is_new], taken[~is_new] = added, kept
+    else:
+        taken = rng.permutation(np.concatenate([kept, added]))  # any other order
+    spliced = joined.iloc[taken].reset_index(drop=True)
+    orgs = pd.DataFrame(
+        {"name": ["Org 1", "Org 2"], "country": ["Iceland", "Kenya"], "kind": ["company", None]}
+    )
+    carried = parts.updated(spliced, organisations=orgs, taken=taken, before=len(old))
+    read = DealGraphParts(spliced, organisations=orgs)
+    _same_graph(carried.graph(), read.graph())
+    for share in (0.05, 0.4, 0.9):
+        rows = np.flatnonzero(rng.random(len(spliced)) < share)
+        _same_graph(carried.graph(rows), read.graph(rows))
+    with pytest.raises(ValueError):
+        parts.updated(spliced, organisations=orgs, taken=taken, before=len(old) + 1)
+
+
+def test_a_graph_written_into_networkx_dicts_equals_one_built_through_its_api():
+    """The parts write nodes and links straight into the graph's dicts (networkx's own
+    add_nodes_from/add_edges_from cost half the assembly): the result must be the graph
+    those calls build, links shared by both ends, and work with networkx's functions."""
+    rng = np.random.default_rng(11)
+    deals = frame(*_random_deals(rng, 80, first_id=0))
+    made = DealGraphParts(deals).graph()
+    built = nx.Graph()
+    built.add_nodes_from(made.nodes(data=True))
+    built.add_edges_from(made.edges(data=True))
+    assert list(made.nodes(data=True)) == list(built.nodes(data=True))
+    assert nx.utils.graphs_equal(made, built)  # nodes, links and their data
+    for a, b in made.edges:
+        assert made.adj[a][b] is made.adj[b][a]  # one data dict per link, as networkx keeps
+    assert dict(made.degree) == dict(built.degree)
+    assert nx.utils.graphs_equal(made.copy(), built)
+    hub = max(made.degree, key=lambda item: item[1])[0]
+    assert nx.utils.graphs_equal(ego_graph(made, hub), ego_graph(built, hub))

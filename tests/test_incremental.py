@@ -325,3 +325,83 @@ def test_a_fault_in_the_update_costs_a_rebuild_not_a_page(engine, monkeypatch, c
     rebuilt = snapshot.dashboard_state(engine, previous=state)
     assert "could not be brought up to date" in caplog.text
     _assert_same(rebuilt, engine)
+
+
+def _same_graph(made, expected) -> None:
+    """Equal nodes and links with their data, in the same order (the layout follows it)."""
+    assert list(made.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(made.edges(data=True)) == list(expected.edges(data=True))
+    assert [list(made.adj[n]) for n in made] == [list(expected.adj[n]) for n in expected]
+
+
+def _assert_parts_follow(before, after, *, whole_made: bool) -> None:
+    """The graph parts carried from ``before``'s frame to ``after``'s by its splice give
+    the graphs that parts read from ``after``'s deals give: the whole graph and graphs
+    of some rows (a filter setting), nodes, links, weights, attributes and order."""
+    import numpy as np
+
+    from atlas.graph import DealGraphParts
+
+    parts = DealGraphParts(before.deals, organisations=before.organisations)
+    if whole_made:
+        parts.graph()  # its link lists are then carried over, not read again
+    assert after.splice is not None and after.splice.previous == before.token
+    carried = parts.updated(
+        after.deals,
+        organisations=after.organisations,
+        taken=after.splice.taken,
+        before=after.splice.before,
+    )
+    read = DealGraphParts(after.deals, organisations=after.organisations)
+    _same_graph(carried.graph(), read.graph())
+    rng = np.random.default_rng(3)
+    for share in (0.1, 0.5, 0.95):
+        rows = np.flatnonzero(rng.random(len(after.deals)) < share)
+        _same_graph(carried.graph(rows), read.graph(rows))
+
+
+@pytest.mark.parametrize("whole_made", [True, False], ids=["whole graph made", "parts only"])
+@pytest.mark.parametrize("make", CORRECTIONS, ids=lambda f: f.__name__.strip("_"))
+def test_graph_parts_follow_a_correction_and_its_undo(engine, make, whole_made):
+    state = incremental.build_state(engine, store.data_version(engine))
+    correction = make(engine, state)
+    changed = _updated(engine, state)
+    _assert_parts_follow(state, changed, whole_made=whole_made)
+    undo_correction(engine, correction)
+    back = _updated(engine, changed)
+    _assert_parts_follow(changed, back, whole_made=whole_made)
+
+
+@pytest.mark.parametrize("whole_made", [True, False], ids=["whole graph made", "parts only"])
+def test_graph_parts_follow_an_ingest(engine, whole_made):
+    state = incremental.build_state(engine, store.data_version(engine))
+    names = {**ORGS, "Elmstead Health": "Spain"}  # a country filled in by the ingest
+    _ingest(engine, range(60, 90), seed=5, names=names)
+    updated = _updated(engine, state)
+    assert len(updated.deals) > len(state.deals)
+    _assert_parts_follow(state, updated, whole_made=whole_made)
+
+
+def test_a_kept_state_keeps_its_token_and_a_splice_names_the_one_before(engine):
+    state = incremental.build_state(engine, store.data_version(engine))
+    assert state.splice is None
+    same = incremental.update_state(engine, state, store.data_version(engine))
+    assert same.token == state.token  # nothing changed: the same frame
+    _type_change(engine, state)
+    changed = _updated(engine, state)
+    assert changed.token != state.token and changed.splice.previous == state.token
+
+
+@pytest.mark.parametrize("whole_made", [True, False], ids=["whole graph made", "parts only"])
+def test_graph_parts_follow_a_party_set_rejected_whole(engine, whole_made):
+    """Every deal of the three parties rejected: their links to each other keep the
+    deals of the pairs alone, with no new row naming them (the carried link lists
+    must still drop the rejected deals)."""
+    state = incremental.build_state(engine, store.data_version(engine))
+    three = state.deals[state.deals["parties"].map(len) == 3]
+    assert len(three) and len(state.deals[state.deals["parties"].map(len) == 2])
+    for _, deal in three.iterrows():
+        add_correction(engine, "reject_deal", deal["deal_key"], _members(deal))
+    updated = _updated(engine, state)
+    assert not (updated.deals["parties"].map(len) == 3).any()
+    _assert_parts_follow(state, updated, whole_made=whole_made)

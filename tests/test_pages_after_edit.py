@@ -133,3 +133,55 @@ def test_while_a_job_rewrites_every_deal_the_held_tables_are_served(private_stor
     running[0] = False  # the job ended
     at.switch_page("views/deals.py").run()
     assert not at.exception and builds == [1]
+
+
+def test_the_network_after_an_edit_is_carried_over_and_equals_one_read_again(
+    private_store, monkeypatch
+):
+    """After a correction the Network's graph parts and the index's lists are carried
+    through the edit's splice (not read from every deal again), and they equal what a
+    read of the new deals gives: every graph, whole and under a filter, and the lists."""
+    from atlas.graph import DealGraphParts, build_deal_graph
+    from atlas.query import DealFilters, DealIndex, filter_deals
+    from components import data
+
+    carried = []
+    update = DealGraphParts.updated
+
+    def spy(self, *args, **kwargs):
+        carried.append(True)
+        return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(DealGraphParts, "updated", spy)
+    carry = DealIndex.carried
+
+    def index_spy(self, *args, **kwargs):
+        carried.append("index")
+        return carry(self, *args, **kwargs)
+
+    monkeypatch.setattr(DealIndex, "carried", index_spy)
+    at = _app()
+    for page in ("network", "countries"):  # the graph parts and the index's lists read
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception
+    at.switch_page("views/corrections.py").run()
+    at.selectbox(key="corrections_org").select(OLD).run()
+    at.text_input(key="corrections_org_rename_name").input(NEW)
+    at.button(key="FormSubmitter:corrections_org_rename_form-Rename").click().run()
+    at.switch_page("views/network.py").run()
+    assert not at.exception and True in carried and "index" in carried
+    deals, organisations = data.deals(), data.organisations()
+    index = data.deal_index(DealFilters())[0]
+    for column in ("countries", "party_countries"):
+        codes, lists = index._carried_lists(column)  # made from the index before
+        expected_codes, expected_lists = DealIndex(deals).distinct_lists(column)
+        assert lists == expected_lists and codes.tolist() == expected_codes.tolist()
+    whole = data.deal_graph(DealFilters())
+    assert NEW in whole and OLD not in whole
+    expected = build_deal_graph(deals, organisations=organisations)
+    assert list(whole.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(whole.edges(data=True)) == list(expected.edges(data=True))
+    licences = DealFilters(types=("licensing",))
+    kept = filter_deals(deals, licences)
+    expected = build_deal_graph(kept, organisations=organisations)
+    assert list(data.deal_graph(licences).edges(data=True)) == list(expected.edges(data=True))
