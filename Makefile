@@ -20,10 +20,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
-# The type checker over atlas/ (settings in pyproject.toml); joins `make test` once
-# every module passes.
+# The type checker over atlas/ (settings in pyproject.toml); also part of `make test`.
 typecheck: $(STAMP)
 	$(PY) -m mypy
 

@@ -307,7 +307,7 @@ class DealGraphParts:
         # A link's deals are listed in row order: its list is kept only when the old
         # rows kept their order (an edit's splice does; other moves read them again).
         in_order = bool(np.all(np.diff(taken[is_old]) > 0))
-        if self._whole_links is not None and in_order:
+        if self._whole_links is not None and self._whole_types is not None and in_order:
             touched = np.zeros(len(new.ends), dtype=bool)
             touched[self.pair_edge[left]] = True
             touched[np.asarray(pair_edge, dtype=np.int64)] = True
@@ -348,6 +348,7 @@ class DealGraphParts:
         (the same objects: every link in it is untouched, in the same order); the
         touched ones are made again. Equal to ``_assemble`` of every row, order
         included (tests hold them equal), for a fraction of its 160,000 links."""
+        assert self._carry is not None, "made by updated() only"
         before, touched, nodes = self._carry
         self._carry = None
         names, known, countries = self.names, self.known, self.countries
@@ -379,6 +380,7 @@ class DealGraphParts:
         ends = np.asarray(self.ends, dtype=np.int64).reshape(-1, 2)
         edges = edges[nodes[ends[edges, 0]] | nodes[ends[edges, 1]]]
         links, types = self._whole_links, self._whole_types
+        assert links is not None and types is not None, "kept with the carry"
         for edge in edges.tolist():
             a_node, b_node = self.ends[edge]
             a, b = names[a_node], names[b_node]
@@ -479,12 +481,14 @@ class DealGraphParts:
 
     def _links(
         self, edges: np.ndarray, rows: np.ndarray, kept: np.ndarray
-    ) -> tuple[dict[int, list[dict]], dict[int, list[str]]]:
+    ) -> tuple[
+        Mapping[int, list[dict]] | list[list[dict]], Mapping[int, list[str]] | list[list[str]]
+    ]:
         """Each kept link's deals and types: the whole graph's lists where every deal
         of the link is kept, else made again from the kept ones."""
         records = self.records
         whole = kept.all()
-        if whole and self._whole_links is not None:
+        if whole and self._whole_links is not None and self._whole_types is not None:
             return self._whole_links, self._whole_types  # kept by ``updated``
         if not whole and self._whole_links is None:
             self.graph()  # the whole graph's lists, made once and shared
@@ -493,6 +497,7 @@ class DealGraphParts:
         links: dict[int, list[dict]] = {}
         types: dict[int, list[str]] = {}
         if not whole:
+            assert self._whole_links is not None and self._whole_types is not None
             complete = np.flatnonzero((counts == full) & (counts > 0))
             for edge in complete.tolist():
                 links[edge] = self._whole_links[edge]
@@ -640,7 +645,7 @@ def backbone(
         )
         links.update((node, p) if (p, node) not in links else (p, node) for p in strongest)
     links_capped = max_links is not None and len(links) > max_links
-    if links_capped:
+    if max_links is not None and links_capped:
         # A focused organisation's links first, then by deals, by the busier end, by names.
         links = set(
             heapq.nsmallest(

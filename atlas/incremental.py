@@ -353,7 +353,7 @@ def update_state(
             rows_now = corrections.corrected_deal_rows(read, orgs, active, countries=known)
             sets |= set(_party_keys(rows_now[rows_now["status"] != "manual"]))
         in_sets = ~frame_manual & pd.Series(frame_keys, copy=False).isin(sets).to_numpy()
-        named = [
+        named: list[tuple[str, dict | None]] = [
             (key, {"article_id": source["article_id"]})
             for sources in state.deals["sources"].iloc[np.flatnonzero(in_sets)].tolist()
             for source in sources

@@ -173,6 +173,9 @@ class DealIndex:
     The frame must not change while its index is in use (the prepared tables do not);
     the index holds it, to index its list columns when first needed."""
 
+    # Set by ``carried`` only (read through ``__dict__``: most indexes have none).
+    _carry: _Carry
+
     def __init__(self, deals: pd.DataFrame) -> None:
         frame = with_dates(deals) if "date_start" not in deals.columns else deals
         self.size = len(frame)

@@ -57,7 +57,7 @@ def country_at(points: list[dict], known: list[str]) -> str | None:
     by_code = {code: name for name, code in iso3_table().items()}
     by_label = {plotly_text(c): c for c in known}
     for point in points or []:
-        name = by_code.get(point.get("location")) or by_label.get(point.get("y"))
+        name = by_code.get(str(point.get("location"))) or by_label.get(str(point.get("y")))
         if name in known:
             return name
     return None

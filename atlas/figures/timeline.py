@@ -327,7 +327,7 @@ def lifecycle_ends(rows: pd.DataFrame) -> list[tuple[object, pd.Timestamp, pd.Ti
         steps = status_steps(sources) if isinstance(sources, list | tuple) else []
         status, when = steps[-1] if steps else (None, None)
         ended = date_bounds(when)[0] if status in LIFECYCLE_MARKERS and when else None
-        if ended is not None and ended > start:
+        if ended is not None and ended > start and status is not None:
             ends.append((deal_id, start, ended, status))
     return ends
 

@@ -103,7 +103,9 @@ def _score_rules(extractor, articles: list[LabelledArticle]) -> Evaluation:
 
     evaluation = Evaluation()
     for a in articles:
-        result = extractor._rules_result(a.prepared.article, a.prepared.docs)
+        prepared = a.prepared
+        assert prepared is not None, "prepared by the scoreboard before scoring"
+        result = extractor._rules_result(prepared.article, prepared.docs)
         score_article(a.gold, result_as_json(result), evaluation)
     return evaluation
 
