@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -227,38 +228,83 @@ def update_state(
     None when rows it was made from were deleted since (rebuild then)."""
     if version[0] != state.version[0]:
         return None
+    rows = _rows_now(engine, state)
+    if rows is None:
+        return None  # rows deleted: a re-extraction or a replaced article
+    listed = corrections.list_corrections(engine)
+    changed = _changed(state.corrections, listed)
+    new_deals = rows["deals_max"] > state.rows.get("deals_max", 0)
+    new_mentions = rows["mentions_max"] > state.rows.get("mentions_max", 0)
+    if not changed and not new_deals and not new_mentions:
+        return replace(state, version=version, rows=rows, corrections=tuple(listed))
+
+    edit = _Edit(state, listed, changed)
+    if new_deals or new_mentions:
+        edit.read_new_organisations(engine)
+    edit.correct_organisations()
+    wanted = edit.named_deal_ids(engine, rows, new_deals)
+    closed = edit.read_until_closed(engine, wanted)
+    if closed is None:
+        return None
+    read, in_sets = closed
+    return edit.spliced(version, rows, read, in_sets)
+
+
+def _rows_now(engine: Engine, state: DashboardState) -> dict | None:
+    """The store's row summary, or None when rows ``state`` was made from are gone."""
     rows = store.rows_summary(
         engine, upto=(state.rows.get("deals_max", 0), state.rows.get("mentions_max", 0))
     )
     if rows["deals_upto"] != state.rows.get("deals") or rows["mentions_upto"] != state.rows.get(
         "mentions"
     ):
-        return None  # rows deleted: a re-extraction or a replaced article
-    rows = {k: v for k, v in rows.items() if not k.endswith("_upto")}
-    listed = corrections.list_corrections(engine)
-    before = {c.id: c for c in state.corrections if c.undone_at is None}
+        return None
+    return {k: v for k, v in rows.items() if not k.endswith("_upto")}
+
+
+def _changed(
+    before_all: Sequence[corrections.Correction], listed: Sequence[corrections.Correction]
+) -> list[corrections.Correction]:
+    """Each active correction that differs between the two lists, as it was and as
+    it is (added, undone or changed)."""
+    before = {c.id: c for c in before_all if c.undone_at is None}
     after = {c.id: c for c in listed if c.undone_at is None}
-    changed = [
+    return [
         c
         for ident in sorted(before.keys() | after.keys())
         if before.get(ident) != after.get(ident)
         for c in (before.get(ident), after.get(ident))
         if c is not None
     ]
-    new_deals = rows["deals_max"] > state.rows.get("deals_max", 0)
-    new_mentions = rows["mentions_max"] > state.rows.get("mentions_max", 0)
-    if not changed and not new_deals and not new_mentions:
-        return replace(state, version=version, rows=rows, corrections=tuple(listed))
 
-    old_active = [c for c in state.corrections if c.undone_at is None]
-    new_active = [c for c in listed if c.undone_at is None]
-    old_names = corrections.name_map(old_active)
-    new_names = corrections.name_map(new_active)
 
-    # Organisations as stored: those the new rows name are read again.
-    raw = state.raw_organisations
-    touched_names: set[str] = set()
-    if new_deals or new_mentions:
+class _Edit:
+    """One update of a state by what changed in the store since, in the steps
+    ``update_state`` takes them: organisations, the deals they name, the party sets
+    those deals reach, and the frame spliced from the old one."""
+
+    def __init__(
+        self,
+        state: DashboardState,
+        listed: Sequence[corrections.Correction],
+        changed: list[corrections.Correction],
+    ) -> None:
+        self.state = state
+        self.listed = listed
+        self.changed = changed
+        self.old_active = [c for c in state.corrections if c.undone_at is None]
+        self.new_active = [c for c in listed if c.undone_at is None]
+        self.old_names = corrections.name_map(self.old_active)
+        self.new_names = corrections.name_map(self.new_active)
+        # Organisations as stored: those the new rows name are read again.
+        self.raw = state.raw_organisations
+        self.touched_names: set[str] = set()
+        self.corrected_orgs = state.organisations
+        self.corrected_orgs_kept = True
+        self.countries = (state.countries, state.countries)
+
+    def read_new_organisations(self, engine: Engine) -> None:
+        state, raw = self.state, self.state.raw_organisations
         ids = store.organisations_touched_since(
             engine, state.rows.get("deals_max", 0), state.rows.get("mentions_max", 0)
         )
@@ -269,7 +315,7 @@ def update_state(
             fresh["id"].tolist(), fresh["name"].tolist(), fresh["country"].tolist(), strict=True
         ):
             if org_id in old_country and old_country[org_id] != country:
-                touched_names.add(name)  # an ingest filled its country in
+                self.touched_names.add(name)  # an ingest filled its country in
         fresh = fresh[(fresh["mentions"] > 0) | (fresh["deals"] > 0)]
         raw = (
             pd.concat([kept, fresh], ignore_index=True)
@@ -281,88 +327,82 @@ def update_state(
         for column in state.raw_organisations.columns:
             if raw[column].dtype != state.raw_organisations[column].dtype:
                 raw[column] = raw[column].astype(state.raw_organisations[column].dtype)
+        self.raw = raw
 
-    org_changes = [c for c in changed if c.action in corrections.ORG_ACTIONS]
-    for c in org_changes:
-        touched_names.add(c.target)
-        if c.action in corrections.NAME_ACTIONS:
-            touched_names.add(corrections._into(c.action, c.payload))
-    corrected_orgs_kept = not org_changes and raw is state.raw_organisations
-    if corrected_orgs_kept:
-        corrected_orgs = state.organisations.copy()
-    else:
-        corrected_orgs = corrections.corrected_organisations_frame(raw, new_active)
+    def correct_organisations(self) -> None:
+        org_changes = [c for c in self.changed if c.action in corrections.ORG_ACTIONS]
+        for c in org_changes:
+            self.touched_names.add(c.target)
+            if c.action in corrections.NAME_ACTIONS:
+                self.touched_names.add(corrections._into(c.action, c.payload))
+        state = self.state
+        self.corrected_orgs_kept = not org_changes and self.raw is state.raw_organisations
+        if self.corrected_orgs_kept:
+            self.corrected_orgs = state.organisations.copy()
+        else:
+            self.corrected_orgs = corrections.corrected_organisations_frame(
+                self.raw, self.new_active
+            )
+            self.countries = (state.countries, corrections.org_countries(self.corrected_orgs))
 
-    # The mentions a change names directly.
-    wanted: set[int] = set()
-    if new_deals:
-        wanted |= set(range(state.rows.get("deals_max", 0) + 1, rows["deals_max"] + 1))
-    if touched_names:
-        finals = set(touched_names)
-        finals |= {old_names.get(n, n) for n in touched_names}
-        finals |= {new_names.get(n, n) for n in touched_names}
-        stored_names = set(raw["name"].tolist()) | set(state.raw_organisations["name"].tolist())
+    def _raw_names_touched(self) -> set[str]:
+        """Stored names whose corrected name, before or after, is a touched one."""
+        old_names, new_names = self.old_names, self.new_names
+        finals = set(self.touched_names)
+        finals |= {old_names.get(n, n) for n in self.touched_names}
+        finals |= {new_names.get(n, n) for n in self.touched_names}
+        stored_names = set(self.raw["name"].tolist())
+        stored_names |= set(self.state.raw_organisations["name"].tolist())
         stored_names |= set(old_names) | set(new_names)
-        raw_names = {
+        return {
             n
             for n in stored_names
             if n in finals or old_names.get(n, n) in finals or new_names.get(n, n) in finals
         }
-        wanted |= store.deal_ids_naming(engine, raw_names)
-    named_now = [n for c in changed if c.action in EDIT for n in _named(c)]
-    wanted |= _ids_of(engine, named_now)
-    # A correction that followed its deal by address (a re-extraction renamed a party)
-    # names a key no longer stored: the deals of its place are its candidates.
-    wanted |= store.deal_ids_in_items(
-        engine,
-        {
-            (a["article_id"], int(a.get("item_index") or 0))
-            for _, a in named_now
-            if a and a.get("article_id")
-        },
-    )
 
-    # Until nothing more comes in: their party sets before and after, every mention of
-    # those sets, and what deal corrections naming any of them name.
-    countries = (
-        state.countries,
-        state.countries if corrected_orgs_kept else corrections.org_countries(corrected_orgs),
-    )
-    frame_keys = state.party_keys
-    frame_manual = (state.deals["status"] == "manual").to_numpy()
-    edits = [c for c in (*new_active, *old_active) if c.action in EDIT]
-    read = pd.DataFrame(columns=store.DEALS_FRAME_COLUMNS)
-    sets: set[frozenset[str]] = set()
-    in_sets = np.zeros(len(frame_keys), dtype=bool)
-    for _round in range(MAX_ROUNDS):
-        missing = wanted - set(read["deal_id"].tolist())
-        if not missing:
-            break
-        more = store.deals_frame(engine, missing)
-        read = (
-            more
-            if read.empty
-            else pd.concat([read, more], ignore_index=True)
-            .sort_values("deal_id", kind="stable")
-            .reset_index(drop=True)
+    def named_deal_ids(self, engine: Engine, rows: dict, new_deals: bool) -> set[int]:
+        """The mentions a change names directly."""
+        wanted: set[int] = set()
+        if new_deals:
+            wanted |= set(range(self.state.rows.get("deals_max", 0) + 1, rows["deals_max"] + 1))
+        if self.touched_names:
+            wanted |= store.deal_ids_naming(engine, self._raw_names_touched())
+        named_now = [n for c in self.changed if c.action in EDIT for n in _named(c)]
+        wanted |= _ids_of(engine, named_now)
+        # A correction that followed its deal by address (a re-extraction renamed a
+        # party) names a key no longer stored: the deals of its place are its candidates.
+        wanted |= store.deal_ids_in_items(
+            engine,
+            {
+                (a["article_id"], int(a.get("item_index") or 0))
+                for _, a in named_now
+                if a and a.get("article_id")
+            },
         )
+        return wanted
+
+    def _party_sets(self, read: pd.DataFrame) -> set[frozenset[str]]:
+        """The party sets of ``read`` before and after the corrections."""
+        sets: set[frozenset[str]] = set()
         for active, orgs, known in (
-            (old_active, state.raw_organisations, countries[0]),
-            (new_active, raw, countries[1]),
+            (self.old_active, self.state.raw_organisations, self.countries[0]),
+            (self.new_active, self.raw, self.countries[1]),
         ):
             rows_now = corrections.corrected_deal_rows(read, orgs, active, countries=known)
             sets |= set(_party_keys(rows_now[rows_now["status"] != "manual"]))
-        in_sets = ~frame_manual & pd.Series(frame_keys, copy=False).isin(sets).to_numpy()
-        named: list[tuple[str, dict | None]] = [
-            (key, {"article_id": source["article_id"]})
-            for sources in state.deals["sources"].iloc[np.flatnonzero(in_sets)].tolist()
-            for source in sources
-            for key in (source["deal_key"],)
-        ]
+        return sets
+
+    def _edits_reached(
+        self, read: pd.DataFrame, named: list[tuple[str, dict | None]]
+    ) -> set[tuple[str, int]]:
+        """Deal corrections naming a key or an article read so far: their keys join
+        ``named``; their places are returned."""
         known_keys = set(read["deal_key"].tolist()) | {k for k, _ in named}
         articles = set(read["article_id"].tolist())
         places: set[tuple[str, int]] = set()
-        for c in edits:
+        for c in (*self.new_active, *self.old_active):
+            if c.action not in EDIT:
+                continue
             pairs = _named(c)
             if any(k in known_keys or (a and a.get("article_id") in articles) for k, a in pairs):
                 named.extend(pairs)
@@ -371,56 +411,99 @@ def update_state(
                     for _, a in pairs
                     if a and a.get("article_id")
                 }
-        have = set(read["deal_key"].tolist())
-        wanted |= _ids_of(engine, [(k, a) for k, a in named if k not in have])
-        wanted |= store.deal_ids_in_items(engine, places)
-    else:
+        return places
+
+    def read_until_closed(
+        self, engine: Engine, wanted: set[int]
+    ) -> tuple[pd.DataFrame, np.ndarray] | None:
+        """Until nothing more comes in: their party sets before and after, every
+        mention of those sets, and what deal corrections naming any of them name. The
+        rows read and which frame rows are in those sets; None past MAX_ROUNDS."""
+        state = self.state
+        frame_manual = (state.deals["status"] == "manual").to_numpy()
+        read = pd.DataFrame(columns=store.DEALS_FRAME_COLUMNS)
+        sets: set[frozenset[str]] = set()
+        in_sets = np.zeros(len(state.party_keys), dtype=bool)
+        for _round in range(MAX_ROUNDS):
+            missing = wanted - set(read["deal_id"].tolist())
+            if not missing:
+                return read, in_sets
+            more = store.deals_frame(engine, missing)
+            read = (
+                more
+                if read.empty
+                else pd.concat([read, more], ignore_index=True)
+                .sort_values("deal_id", kind="stable")
+                .reset_index(drop=True)
+            )
+            sets |= self._party_sets(read)
+            keys = pd.Series(state.party_keys, copy=False)
+            in_sets = ~frame_manual & keys.isin(sets).to_numpy()
+            named: list[tuple[str, dict | None]] = [
+                (key, {"article_id": source["article_id"]})
+                for sources in state.deals["sources"].iloc[np.flatnonzero(in_sets)].tolist()
+                for source in sources
+                for key in (source["deal_key"],)
+            ]
+            places = self._edits_reached(read, named)
+            have = set(read["deal_key"].tolist())
+            wanted |= _ids_of(engine, [(k, a) for k, a in named if k not in have])
+            wanted |= store.deal_ids_in_items(engine, places)
         return None
 
-    # The new agreements of those party sets, and every deal added by hand.
-    corrected = corrections.corrected_deal_rows(read, raw, new_active, countries=countries[1])
-    merged = (
-        consolidate(corrected, links=corrections.deal_links(read, raw, new_active))
-        if len(corrected)
-        else corrected
-    )
-    keep = ~frame_manual & ~in_sets
-    gone = state.deals.iloc[np.flatnonzero(~keep)]
-    tallies = {column: Counter(counts) for column, counts in state.tallies.items()}
-    for column, counts in _tallies(gone).items():
-        tallies[column].subtract(counts)
-    if len(merged):
-        added = _finish(merged)
-        for column, counts in _tallies(added).items():
-            tallies[column].update(counts)
-        # One copy of the frame: the kept rows and the new ones, in a full build's order.
-        joined = pd.concat([state.deals, added], ignore_index=True)
-        joined_keys = np.concatenate([frame_keys, _key_array(_party_keys(added))])
-        taken = np.concatenate([np.flatnonzero(keep), len(keep) + np.arange(len(added))])
-    else:
-        joined, joined_keys, taken = state.deals, frame_keys, np.flatnonzero(keep)
-    taken = taken[np.argsort(_order(joined["deal_id"].to_numpy()[taken]), kind="stable")]
-    splice = Splice(state.token, taken, len(state.deals))
-    deals = joined.iloc[taken].reset_index(drop=True)
-    party_keys = joined_keys[taken]
-    strings = state.string_dtypes or _string_dtypes(read)
-    others = {c: t for c, t in state.deals.dtypes.items() if c not in TEXT_COLUMNS}
-    deals = _settle_dtypes(deals, strings, others)
-    tallies = {column: +counts for column, counts in tallies.items()}  # zeros dropped
-    organisations = _count_deals(corrected_orgs, deals, tallies["parties"])
-    return DashboardState(
-        version,
-        deals,
-        organisations,
-        raw,
-        tuple(listed),
-        rows,
-        tallies,
-        strings,
-        party_keys,
-        countries[1],
-        splice=splice,
-    )
+    def spliced(
+        self, version: tuple[str | None, int], rows: dict, read: pd.DataFrame, in_sets: np.ndarray
+    ) -> DashboardState:
+        """The new agreements of those party sets, and every deal added by hand, spliced
+        into the kept rows of the old frame."""
+        state, raw, countries = self.state, self.raw, self.countries
+        frame_keys = state.party_keys
+        frame_manual = (state.deals["status"] == "manual").to_numpy()
+        corrected = corrections.corrected_deal_rows(
+            read, raw, self.new_active, countries=countries[1]
+        )
+        merged = (
+            consolidate(corrected, links=corrections.deal_links(read, raw, self.new_active))
+            if len(corrected)
+            else corrected
+        )
+        keep = ~frame_manual & ~in_sets
+        gone = state.deals.iloc[np.flatnonzero(~keep)]
+        tallies = {column: Counter(counts) for column, counts in state.tallies.items()}
+        for column, counts in _tallies(gone).items():
+            tallies[column].subtract(counts)
+        if len(merged):
+            added = _finish(merged)
+            for column, counts in _tallies(added).items():
+                tallies[column].update(counts)
+            # One copy of the frame: the kept rows and the new ones, in a full build's order.
+            joined = pd.concat([state.deals, added], ignore_index=True)
+            joined_keys = np.concatenate([frame_keys, _key_array(_party_keys(added))])
+            taken = np.concatenate([np.flatnonzero(keep), len(keep) + np.arange(len(added))])
+        else:
+            joined, joined_keys, taken = state.deals, frame_keys, np.flatnonzero(keep)
+        taken = taken[np.argsort(_order(joined["deal_id"].to_numpy()[taken]), kind="stable")]
+        splice = Splice(state.token, taken, len(state.deals))
+        deals = joined.iloc[taken].reset_index(drop=True)
+        party_keys = joined_keys[taken]
+        strings = state.string_dtypes or _string_dtypes(read)
+        others = {c: t for c, t in state.deals.dtypes.items() if c not in TEXT_COLUMNS}
+        deals = _settle_dtypes(deals, strings, others)
+        tallies = {column: +counts for column, counts in tallies.items()}  # zeros dropped
+        organisations = _count_deals(self.corrected_orgs, deals, tallies["parties"])
+        return DashboardState(
+            version,
+            deals,
+            organisations,
+            raw,
+            tuple(self.listed),
+            rows,
+            tallies,
+            strings,
+            party_keys,
+            countries[1],
+            splice=splice,
+        )
 
 
 EDIT = corrections.EDIT_ACTIONS
