@@ -38,7 +38,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -297,27 +297,28 @@ def _index_of(key: StoreKey, _tables_now: pd.DataFrame) -> tuple[pd.DataFrame, D
     return deals, _carried_index(key, deals, _tables_now), _tables_now
 
 
-class _HeldIndex:
-    """The index of one store's latest prepared frame (its ``token``)."""
+class _Latest:
+    """What was made from one store's latest prepared frame (its ``token``): its
+    index or its graph parts, carried through the next edit's splice."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.index: DealIndex | None = None
+        self.made: Any = None
         self.token: str | None = None
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _index_held(url: str, file: tuple[int, int] | None, store_id: str | None) -> _HeldIndex:
-    return _HeldIndex()
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _latest(url: str, file: tuple[int, int] | None, store_id: str | None, what: str) -> _Latest:
+    return _Latest()
 
 
 def _carried_index(key: StoreKey, deals: pd.DataFrame, tables: pd.DataFrame) -> DealIndex:
     """A new frame's index: after an edit, the lists the last frame's index had read
     carried through the edit's splice (``DealIndex.carried``), else read when asked."""
     state = _state(key)
-    held = _index_held(key[0], key[1], key[2])
+    held = _latest(key[0], key[1], key[2], "index")
     with held.lock:
-        before, splice = held.index, state.splice
+        before, splice = held.made, state.splice
         if (
             before is not None
             and state.deals is tables
@@ -327,7 +328,7 @@ def _carried_index(key: StoreKey, deals: pd.DataFrame, tables: pd.DataFrame) -> 
             index = before.carried(deals, taken=splice.taken, before=splice.before)
         else:
             index = DealIndex(deals)
-        held.index, held.token = index, state.token
+        held.made, held.token = index, state.token
     return index
 
 
@@ -410,20 +411,6 @@ def _filtered(key: StoreKey, filters: DealFilters) -> pd.DataFrame:
     return _indexed(key)[0].take(_positions(key, filters))
 
 
-class _GraphParts:
-    """The graph parts of one store's latest prepared frame (its ``token``)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.parts: DealGraphParts | None = None
-        self.token: str | None = None
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _graph_parts_held(url: str, file: tuple[int, int] | None, store_id: str | None) -> _GraphParts:
-    return _GraphParts()
-
-
 def _graph_parts(key: StoreKey) -> DealGraphParts:
     """``DealGraphParts`` of the prepared frame, once per frame: after an edit, the
     parts of the frame it was spliced from carried over (``DealGraphParts.updated``:
@@ -432,10 +419,10 @@ def _graph_parts(key: StoreKey) -> DealGraphParts:
 
     deals = _indexed(key)[0]
     state = _state(key)
-    held = _graph_parts_held(key[0], key[1], key[2])
+    held = _latest(key[0], key[1], key[2], "graph parts")
     with held.lock:
         if held.token != state.token:
-            before, splice = held.parts, state.splice
+            before, splice = held.made, state.splice
             if before is not None and splice is not None and splice.previous == held.token:
                 parts = before.updated(
                     deals,
@@ -447,8 +434,8 @@ def _graph_parts(key: StoreKey) -> DealGraphParts:
                 parts = DealGraphParts(deals, organisations=state.organisations)
             if before is not None:
                 before.release()  # it may be frozen: freed by reference counting instead
-            held.parts, held.token = parts, state.token
-        return held.parts
+            held.made, held.token = parts, state.token
+        return held.made
 
 
 def deal_graph(filters: DealFilters) -> nx.Graph:

@@ -604,7 +604,6 @@ def show_network(
 
 def network_view(
     graph: nx.Graph,
-    *,
     focus: str | None,
     hops: int,
     max_nodes: int,
@@ -618,8 +617,9 @@ def network_view(
     deals' whole graph): all of it, or ``focus`` and the organisations within
     ``hops`` deals of it, drawn as its backbone (``atlas.graph.backbone``: at most
     ``max_nodes`` dots, each organisation's ``partners`` strongest links, small
-    partners folded into "others"). The page and ``bench/network_bench.py`` both
-    draw through here."""
+    partners folded into "others"). The page (through ``data.derived_from_graph``,
+    which passes its options in this order) and ``bench/network_bench.py`` both draw
+    through here."""
     shown = graph if focus is None else ego_graph(graph, focus, hops=hops)
     keep = [] if focus is None else [focus]
     view = backbone(shown, max_nodes=max_nodes, partners=partners, keep=keep, max_links=MAX_LINKS)
@@ -638,32 +638,6 @@ def network_view(
         view, max_nodes=MAX_NODES, partners_label=PARTNERS_LABEL, size_label=SIZE_LABEL
     )
     return caption, page
-
-
-def network_drawing(
-    graph: nx.Graph,
-    focus: str | None,
-    hops: int,
-    max_nodes: int,
-    partners: int | None,
-    colour_by: str,
-    presenter: bool,
-    height_px: int,
-    country_order: tuple[str, ...],
-) -> tuple[str, str]:
-    """``network_view`` with its options in order: what the Network page keeps per
-    setting and view (``data.derived_from_graph``), laid out once, not per rerun."""
-    return network_view(
-        graph,
-        focus=focus,
-        hops=hops,
-        max_nodes=max_nodes,
-        partners=partners,
-        colour_by=colour_by,
-        presenter=presenter,
-        height_px=height_px,
-        country_order=country_order,
-    )
 
 
 # A company's network beside its chart; presenting, as tall as the chart with its larger type.

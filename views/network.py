@@ -12,7 +12,7 @@ from components.network import (
     PARTNERS_LABEL,
     SIZE_LABEL,
     country_ranking,
-    network_drawing,
+    network_view,
     show_network,
 )
 from components.tables import deals_table
@@ -92,7 +92,7 @@ urlstate.mirror("partners", partners, default=DEFAULT_PARTNERS)
 height_px = 540 if presenter else 620
 with st.spinner("Laying out the network…"):
     caption, html = data.derived_from_graph(
-        network_drawing,
+        network_view,
         current,
         None if focus == ALL else focus,
         hops if focus != ALL else 1,
