@@ -303,7 +303,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", help="database URL (default: ATLAS_DB_URL or sqlite file data/atlas.db)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_store_commands(sub)
+    _add_extraction_commands(sub)
+    stats = sub.add_parser("stats", help="counts in the store")
+    stats.set_defaults(func=cmd_stats)
+    return parser
 
+
+def _add_store_commands(sub) -> None:
+    """ingest, reextract and jobs: the commands that fill the store."""
     ingest = sub.add_parser(
         "ingest", help="read articles, extract organisations and deals, store them"
     )
@@ -349,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_argument("--foreground", action="store_true", help="resume here with a progress bar")
     jobs.set_defaults(func=cmd_jobs)
 
+
+def _add_extraction_commands(sub) -> None:
+    """extract, evaluate, train and scoreboard: extraction without the store."""
     extract = sub.add_parser("extract", help="print extraction results without touching the store")
     extract.add_argument("paths", nargs="+")
     extract.add_argument(
@@ -384,10 +395,6 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("eval_dir", nargs="?", default="../shared/eval")
     board.add_argument("--no-check", action="store_true", help="leave the held-out set out")
     board.set_defaults(func=cmd_scoreboard)
-
-    stats = sub.add_parser("stats", help="counts in the store")
-    stats.set_defaults(func=cmd_stats)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

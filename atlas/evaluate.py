@@ -150,13 +150,15 @@ class GoldNames:
         return None
 
 
-def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> ArticleReport:
-    names = GoldNames(gold)
-    report = ArticleReport(file=gold["file"])
-    pred_aliases = {
-        k: {normalise_name(a) for a in v} for k, v in (predicted.get("aliases") or {}).items()
-    }
-
+def _score_organisations(
+    gold: dict,
+    predicted: dict,
+    names: GoldNames,
+    pred_aliases: dict[str, set[str]],
+    evaluation: Evaluation,
+    report: ArticleReport,
+) -> dict[str, str | None]:
+    """Organisations counted; returns each predicted name's gold name (or None)."""
     gold_orgs = set(gold.get("organisations", []))
     matched_gold: set[str] = set()
     mapping: dict[str, str | None] = {}
@@ -174,7 +176,19 @@ def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> Articl
     for org in sorted(gold_orgs - matched_gold):
         evaluation.organisations.fn += 1
         report.missed_orgs.append(org)
+    return mapping
 
+
+def _score_deals(
+    gold: dict,
+    predicted: dict,
+    names: GoldNames,
+    pred_aliases: dict[str, set[str]],
+    mapping: dict[str, str | None],
+    evaluation: Evaluation,
+    report: ArticleReport,
+) -> None:
+    """Deals matched one to one by their parties' gold names; details scored on matches."""
     gold_orgs_only = GoldNames(
         {
             "organisations": gold.get("organisations", []),
@@ -212,6 +226,17 @@ def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> Articl
             report.missed_deals.append(
                 " + ".join(g["parties"]) + f" [{g['type']}]: {g.get('evidence', '')[:160]}"
             )
+
+
+def score_article(gold: dict, predicted: dict, evaluation: Evaluation) -> ArticleReport:
+    names = GoldNames(gold)
+    report = ArticleReport(file=gold["file"])
+    pred_aliases = {
+        k: {normalise_name(a) for a in v} for k, v in (predicted.get("aliases") or {}).items()
+    }
+
+    mapping = _score_organisations(gold, predicted, names, pred_aliases, evaluation, report)
+    _score_deals(gold, predicted, names, pred_aliases, mapping, evaluation, report)
 
     report.date = (predicted.get("published"), gold.get("published"))
     if report.date[0] == report.date[1]:

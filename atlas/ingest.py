@@ -238,6 +238,36 @@ def _record_chars(record: Article | Rejection) -> int:
     return article_chars(record) if isinstance(record, Article) else 0
 
 
+def _new_articles(
+    engine: Engine,
+    records: Iterable[Article | Rejection],
+    chunk_size: int,
+    fingerprint: str,
+    summary: IngestSummary,
+    run_id: int,
+) -> Iterator[Article]:
+    """The articles of ``records`` to extract, ``chunk_size`` at a time: not seen
+    before in this run and not stored under ``fingerprint``; rejections and skipped
+    duplicates counted in ``summary`` and in the run's row as they happen."""
+    seen: set[str] = set()
+    for chunk in _chunks(records, chunk_size):
+        rejected = [(r.path, r.reason) for r in chunk if isinstance(r, Rejection)]
+        summary.rejected.extend(rejected)
+        chunk_articles = [r for r in chunk if isinstance(r, Article)]
+        known = stored_fingerprints(engine, [a.id for a in chunk_articles])
+        wanted: list[Article] = []
+        for article in chunk_articles:
+            if article.id in seen or known.get(article.id) == fingerprint:
+                summary.duplicates += 1
+                continue
+            seen.add(article.id)
+            wanted.append(article)
+        # Counted in the store as they happen: a run stopped midway still shows them.
+        skipped = len(chunk_articles) - len(wanted)
+        add_to_run(engine, run_id, duplicates=skipped, rejected=len(rejected))
+        yield from wanted
+
+
 def ingest_articles(
     engine: Engine,
     records: Iterable[Article | Rejection],
@@ -261,25 +291,6 @@ def ingest_articles(
     summary = IngestSummary(rejected=[])
     total = sum(isinstance(r, Article) for r in records) if isinstance(records, Sized) else 0
     fingerprint = extractor.fingerprint
-    seen: set[str] = set()
-
-    def new_articles() -> Iterator[Article]:
-        for chunk in _chunks(records, chunk_size):
-            rejected = [(r.path, r.reason) for r in chunk if isinstance(r, Rejection)]
-            summary.rejected.extend(rejected)
-            chunk_articles = [r for r in chunk if isinstance(r, Article)]
-            known = stored_fingerprints(engine, [a.id for a in chunk_articles])
-            wanted: list[Article] = []
-            for article in chunk_articles:
-                if article.id in seen or known.get(article.id) == fingerprint:
-                    summary.duplicates += 1
-                    continue
-                seen.add(article.id)
-                wanted.append(article)
-            # Counted in the store as they happen: a run stopped midway still shows them.
-            skipped = len(chunk_articles) - len(wanted)
-            add_to_run(engine, run_id, duplicates=skipped, rejected=len(rejected))
-            yield from wanted
 
     # Articles stored under another lexicon are re-extracted below: corrections made
     # before deal addresses were kept get one now, so they follow their deals.
@@ -288,7 +299,8 @@ def ingest_articles(
     _sign_run(engine, run_id, started_by)
     report = IngestReport(summary)
     try:
-        results = extractor.extract_many(new_articles(), n_process=n_process, batch_size=batch_size)
+        new = _new_articles(engine, records, chunk_size, fingerprint, summary, run_id)
+        results = extractor.extract_many(new, n_process=n_process, batch_size=batch_size)
         for result in results:
             # keep_current: another ingest may have stored this article since the
             # check above; then it is a duplicate here, not new twice.

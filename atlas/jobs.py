@@ -557,6 +557,25 @@ def _terminate(_signum, _frame) -> None:
     raise SystemExit(143)  # unwinds through the ingest, which records its run interrupted
 
 
+def _do_work(engine: Engine, job: Job, extractor, report, reporter, n_process: int) -> str | None:
+    """The job's work (its kind's function in ``_WORK``), then the dashboard's tables
+    prepared on disk; returns the job's closing message."""
+    if extractor is None:
+        from atlas.extract import Extractor  # spaCy loads here, in the worker only
+
+        extractor = Extractor()
+    reporter.phase("loading the language model")
+    message = _WORK[job.kind](engine, job, extractor, report, reporter, n_process)
+    from atlas.snapshot import cache_dir, dashboard_state
+
+    if cache_dir(engine.url.render_as_string(hide_password=False)) is not None:
+        # Kept on disk, so the app's next start reads one file. (A running
+        # app brings its own tables up to date by the job's new deals.)
+        reporter.phase("preparing the dashboard")
+        dashboard_state(engine, keep=True)
+    return message
+
+
 def run_job(
     engine: Engine,
     job_id: int,
@@ -589,19 +608,7 @@ def run_job(
                     progress(done, total, name)
 
             try:
-                if extractor is None:
-                    from atlas.extract import Extractor
-
-                    extractor = Extractor()
-                reporter.phase("loading the language model")
-                message = _WORK[job.kind](engine, job, extractor, report, reporter, n_process)
-                from atlas.snapshot import cache_dir, dashboard_state
-
-                if cache_dir(engine.url.render_as_string(hide_password=False)) is not None:
-                    # Kept on disk, so the app's next start reads one file. (A running
-                    # app brings its own tables up to date by the job's new deals.)
-                    reporter.phase("preparing the dashboard")
-                    dashboard_state(engine, keep=True)
+                message = _do_work(engine, job, extractor, report, reporter, n_process)
             except JobCancelled:
                 _finish(engine, job_id, CANCELLED, None)
             except (KeyboardInterrupt, SystemExit):
